@@ -1,0 +1,57 @@
+"""`antrian`: one command line, a subcommand per role.
+
+Each role's module is imported only when its subcommand runs, so the server
+box never imports Kivy and a kiosk never imports FastAPI.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+
+# subcommand -> (module, function, one-line help)
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "server": ("server.main", "server_main", "run the local queue server"),
+    "kiosk": ("kiosk.app", "main", "run the touchscreen kiosk"),
+    "counter": ("counter.app", "main", "run the officer's counter terminal"),
+    "display": ("display.app", "main", "run the waiting-room TV display"),
+    "demo": ("shared.demo", "main", "everything on one machine"),
+    "device": ("server.main", "device_main", "add or list kiosk/display device tokens"),
+    "officer": ("server.main", "officer_main", "add or list officers"),
+    "report": ("server.main", "report_main", "daily report (table or CSV)"),
+    "status": ("server.main", "status_main", "server, devices and printers at a glance"),
+    "backup": ("server.main", "backup_main", "online backup of the SQLite database"),
+    "print-test": ("hardware.cli", "print_test_main", "print a test ticket"),
+    "announce": ("hardware.cli", "announce_main", "say a call aloud or write the WAV"),
+}
+
+
+def _usage() -> str:
+    lines = ["usage: antrian COMMAND [OPTIONS]   (antrian COMMAND --help for more)", ""]
+    lines += [f"  {name:<11} {text}" for name, (_, _, text) in COMMANDS.items()]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in {"-h", "--help", "help"}:
+        print(_usage())
+        return 0 if args else 2
+    name, rest = args[0], args[1:]
+    if name not in COMMANDS:
+        print(f"antrian: unknown command {name!r}\n\n{_usage()}", file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=logging.INFO,
+        stream=sys.stdout,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    module_name, func_name, _ = COMMANDS[name]
+    func = getattr(importlib.import_module(module_name), func_name)
+    result = func(rest)
+    return int(result or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
