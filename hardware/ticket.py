@@ -1,0 +1,178 @@
+"""The ticket: its data (`TicketPrint`) and its one ESC/POS layout, shared by every transport."""
+
+from __future__ import annotations
+
+import logging
+import textwrap
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from shared.timeutil import format_date, format_time
+
+if TYPE_CHECKING:
+    from escpos.escpos import Escpos
+
+    from shared.config import SiteConfig
+    from shared.models import Ticket
+
+log = logging.getLogger(__name__)
+
+# Font A is 12 dots wide; printable width in dots and characters per paper width.
+DOTS = {58: 384, 80: 576}
+COLUMNS = {58: 32, 80: 48}
+FONT_A_WIDTH = 12
+
+HEADING = "Nomor Antrean Anda"
+PRIORITY_MARK = "PRIORITAS"
+QR_HINT = "Pindai untuk melihat status antrean"
+
+
+@dataclass(frozen=True)
+class TicketPrint:
+    """Everything printed on one ticket, already decided (no config look-ups in the layout)."""
+
+    site_name: str
+    code: str
+    agency_name: str
+    service_name: str
+    issued_at: datetime
+    priority: bool = False
+    ahead: int | None = None
+    estimated_wait_minutes: int | None = None
+    status_url: str = ""
+    footer: str = ""
+    timezone: str = "Asia/Jakarta"
+    zone_label: str = "WIB"
+    logo: str = ""  # path to an image; skipped when empty or unreadable
+
+    @classmethod
+    def from_ticket(
+        cls,
+        ticket: Ticket,
+        site: SiteConfig,
+        server_url: str,
+        status_url: str = "{server}/api/v1/tickets/{id}",
+    ) -> TicketPrint:
+        """From the server's wire ticket, the site config and the server's base URL."""
+        url = status_url.format(server=server_url.rstrip("/"), id=ticket.id, code=ticket.code)
+        return cls(
+            site_name=site.name,
+            code=ticket.code,
+            agency_name=ticket.agency_name,
+            service_name=ticket.service_name,
+            issued_at=ticket.issued_at,
+            priority=ticket.priority,
+            ahead=ticket.ahead,
+            estimated_wait_minutes=ticket.estimated_wait_minutes,
+            status_url=url if server_url else "",
+            footer=site.footer,
+            timezone=site.timezone,
+            zone_label=site.zone_label,
+            logo=site.logo,
+        )
+
+    @property
+    def local_time(self) -> datetime:
+        """The issue time on the site's wall clock (never UTC, never the box's own zone)."""
+        return self.issued_at.astimezone(ZoneInfo(self.timezone))
+
+    def date_line(self) -> str:
+        return format_date(self.local_time, "id")
+
+    def time_line(self) -> str:
+        return f"Pukul {format_time(self.local_time, 'id')} {self.zone_label}".strip()
+
+    def ahead_line(self) -> str:
+        return f"Di depan Anda: {self.ahead} orang" if self.ahead is not None else ""
+
+    def wait_line(self) -> str:
+        if self.estimated_wait_minutes is None:
+            return ""
+        return f"Perkiraan waktu tunggu: {self.estimated_wait_minutes} menit"
+
+
+def code_magnification(code: str, paper_mm: int) -> int:
+    """The largest character size (1-8) at which the code still fits the paper with margin."""
+    cap = 5 if paper_mm == 58 else 6
+    fit = int(DOTS[paper_mm] * 0.9) // (FONT_A_WIDTH * max(1, len(code)))
+    return max(1, min(cap, fit))
+
+
+def qr_module_size(paper_mm: int) -> int:
+    return 5 if paper_mm == 58 else 6
+
+
+def wrap(text: str, paper_mm: int, magnification: int = 1) -> list[str]:
+    """Lines that fit the paper at a character width multiplier."""
+    width = max(4, COLUMNS[paper_mm] // magnification)
+    return textwrap.wrap(text, width) or [""]
+
+
+def _rule(p: Escpos, paper_mm: int) -> None:
+    p.set(align="center", normal_textsize=True, bold=False)
+    p.textln("-" * COLUMNS[paper_mm])
+
+
+def layout_ticket(p: Escpos, t: TicketPrint, paper_mm: int = 80) -> None:
+    """Lay out one ticket on any escpos printer object (a Dummy records the exact bytes)."""
+    p.hw("INIT")
+    p.set(align="center", bold=True, double_height=True, double_width=True)
+    for line in wrap(t.site_name, paper_mm, 2):
+        p.textln(line)
+    if t.logo:
+        logo = Path(t.logo)
+        if logo.is_file():
+            p.set(normal_textsize=True)
+            p.image(str(logo), center=True)
+        else:
+            log.warning("ticket logo %s not found; printing without it", logo)
+    _rule(p, paper_mm)
+
+    p.set(align="center", normal_textsize=True, bold=False)
+    p.textln(HEADING)
+    size = code_magnification(t.code, paper_mm)
+    p.set(align="center", bold=True, custom_size=True, width=size, height=size, smooth=True)
+    p.textln(t.code)
+    if t.priority:
+        p.set(align="center", bold=True, double_height=True, double_width=True, invert=True)
+        p.textln(f" {PRIORITY_MARK} ")
+        p.set(invert=False)
+        p.ln()
+    p.set(align="center", bold=True, double_height=True, double_width=False, smooth=False)
+    for line in wrap(t.agency_name, paper_mm):
+        p.textln(line)
+    p.set(align="center", bold=False, normal_textsize=True)
+    for line in wrap(t.service_name, paper_mm):
+        p.textln(line)
+    _rule(p, paper_mm)
+
+    for line in wrap(t.date_line(), paper_mm) + wrap(t.time_line(), paper_mm):
+        p.textln(line)
+    p.set(align="center", bold=True, normal_textsize=True)
+    for text in (t.ahead_line(), t.wait_line()):
+        for line in wrap(text, paper_mm) if text else []:
+            p.textln(line)
+    p.set(align="center", bold=False, normal_textsize=True)
+    if t.status_url:
+        p.ln()
+        # native: the printer draws the code, ~200 bytes instead of a 3.5 KB raster image
+        p.qr(t.status_url, size=qr_module_size(paper_mm), native=True)
+        for line in wrap(QR_HINT, paper_mm):
+            p.textln(line)
+    if t.footer:
+        p.ln()
+        for line in wrap(t.footer, paper_mm):
+            p.textln(line)
+    p.cut()
+
+
+def ticket_bytes(t: TicketPrint, paper_mm: int = 80, profile: str = "") -> bytes:
+    """The exact ESC/POS bytes of one ticket."""
+    from escpos.printer import Dummy
+
+    dummy = Dummy(profile=profile or None)
+    layout_ticket(dummy, t, paper_mm)
+    return bytes(dummy.output)
