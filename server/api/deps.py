@@ -1,0 +1,82 @@
+"""Typed dependencies: the context, the caller, and role checks."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
+
+from server.auth import Principal, resolve
+from server.context import ServerContext
+from server.problems import Problem
+from shared.timeutil import utcnow
+
+
+def get_ctx(request: Request) -> ServerContext:
+    ctx: ServerContext = request.app.state.ctx
+    return ctx
+
+
+CtxDep = Annotated[ServerContext, Depends(get_ctx)]
+
+
+def bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    return None
+
+
+def principal_for(ctx: ServerContext, token: str | None, address: str | None) -> Principal | None:
+    if token is None or len(token) > 200:
+        return None
+    with ctx.store.read() as s:
+        who = resolve(s, token, utcnow(), demo=ctx.demo)
+    if who is not None and who.device_id is not None:
+        ctx.device_seen(who.device_id, address, None)
+    return who
+
+
+async def caller(request: Request, ctx: CtxDep) -> Principal:
+    """The authenticated caller of a write; 401 without a valid token."""
+    token = bearer(request)
+    if token is None:
+        raise Problem(401, "unauthorized", "This needs Authorization: Bearer TOKEN.")
+    address = request.client.host if request.client else None
+    who = await run_in_threadpool(principal_for, ctx, token, address)
+    if who is None:
+        raise Problem(401, "unauthorized", "The token is unknown, revoked or expired.")
+    return who
+
+
+CallerDep = Annotated[Principal, Depends(caller)]
+
+
+async def reader(request: Request, ctx: CtxDep) -> None:
+    """Reads are open on the LAN unless the site requires a token for them."""
+    if not ctx.settings.require_token_for_reads:
+        return
+    token = bearer(request) or request.query_params.get("token")
+    address = request.client.host if request.client else None
+    who = await run_in_threadpool(principal_for, ctx, token, address)
+    if who is None:
+        raise Problem(401, "unauthorized", "This site requires a token to read.")
+
+
+ReaderDep = Depends(reader)
+
+
+def require_role(who: Principal, *roles: str) -> None:
+    if who.role not in roles:
+        raise Problem(403, "forbidden", f"A {who.role} may not do this.")
+
+
+def require_counter(who: Principal, code: str) -> None:
+    """Officers act only at the counter their session is for (supervisors anywhere)."""
+    require_role(who, "officer", "supervisor")
+    if who.is_supervisor:
+        return
+    if who.counter != code:
+        raise Problem(403, "counter_not_allowed", f"This session is for {who.counter}, not {code}.")

@@ -1,0 +1,53 @@
+"""What a kiosk writes: issue a ticket, cancel it when printing failed, report its printer."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from server.api.deps import CallerDep, CtxDep, require_role
+from server.problems import Problem
+from shared.models import IssueRequest, Ticket
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+
+
+@router.post("/tickets", response_model=Ticket, status_code=201)
+def issue(ctx: CtxDep, who: CallerDep, body: IssueRequest, response: Response) -> Ticket:
+    require_role(who, "kiosk")
+    issued = ctx.queue.issue(body.service, body.priority, body.request_id, who.device_id)
+    if not issued.created:
+        response.status_code = 200
+    return issued.ticket
+
+
+@router.post("/tickets/{ticket_id}/cancel", response_model=Ticket)
+def cancel(ctx: CtxDep, who: CallerDep, ticket_id: Annotated[int, Path(ge=1, le=2**62)]) -> Ticket:
+    require_role(who, "kiosk", "supervisor")
+    ticket = ctx.queue.cancel(ticket_id, device_id=who.device_id, supervisor=who.is_supervisor)
+    log.info("ticket %s cancelled by %s", ticket.code, who.role)
+    return ticket
+
+
+class DeviceStatus(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    printer: str = Field(pattern=r"^[a-z_]{1,32}$")
+    detail: str = Field(default="", max_length=200)
+
+
+@router.post("/devices/status", status_code=204)
+def device_status(ctx: CtxDep, who: CallerDep, body: DeviceStatus, request: Request) -> None:
+    """A kiosk reports its printer (ok, paper_near_end, paper_out, offline...)."""
+    require_role(who, "kiosk", "display")
+    if who.device_id is None:
+        if not ctx.demo:
+            raise Problem(403, "forbidden", "Only a registered device reports status.")
+        log.info("demo kiosk printer: %s %s", body.printer, body.detail)
+        return
+    address = request.client.host if request.client else None
+    log.info("device %s printer: %s %s", who.device_id, body.printer, body.detail)
+    ctx.device_seen(who.device_id, address, body.printer)

@@ -1,0 +1,120 @@
+"""What an officer does: log in at a counter, then act on it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+from sqlalchemy import update
+
+from server import auth
+from server.api.deps import CallerDep, CtxDep, require_counter, require_role
+from server.problems import not_found
+from server.queue import served_today
+from server.tables import CounterRow, SessionRow
+from server.wire import counter_state
+from shared.models import (
+    CounterAnswer,
+    CounterState,
+    Officer,
+    RequeueRequest,
+    SessionAnswer,
+    SessionRequest,
+    TransferRequest,
+)
+from shared.timeutil import utcnow
+
+router = APIRouter()
+CounterCode = Annotated[str, Path(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")]
+
+
+@router.post("/sessions", response_model=SessionAnswer, status_code=201)
+def open_session(ctx: CtxDep, body: SessionRequest) -> SessionAnswer:
+    if body.counter not in ctx.site.counters:
+        raise not_found("counter", body.counter)
+    cfg = ctx.settings
+    with ctx.store.write() as s:
+        token, row, officer = auth.login(
+            s,
+            body.username,
+            body.pin,
+            body.counter,
+            utcnow(),
+            demo=ctx.demo,
+            max_failures=cfg.pin_max_failures,
+            lock_minutes=cfg.pin_lock_minutes,
+            session_hours=cfg.session_hours,
+        )
+        name = officer.name if officer else "Demo"
+        expires = row.expires_at
+    ctx.queue.open_counter(body.counter, body.username)
+    return SessionAnswer(
+        token=token,
+        officer=Officer(username=body.username, name=name, role=row.role),
+        counter=counter_get(ctx, body.counter),
+        expires_at=expires,
+    )
+
+
+@router.delete("/sessions/current", status_code=204)
+def close_session(ctx: CtxDep, who: CallerDep) -> None:
+    require_role(who, "officer", "supervisor")
+    with ctx.store.write() as s:
+        s.execute(update(SessionRow).where(SessionRow.id == who.session_id).values(ended=True))
+    if who.counter:
+        ctx.queue.close_counter(who.counter)
+
+
+def counter_get(ctx: CtxDep, code: str) -> CounterState:
+    with ctx.store.read() as s:
+        row = s.get(CounterRow, code) if code in ctx.site.counters else None
+        if row is None:
+            raise not_found("counter", code)
+        return counter_state(s, ctx.site, row, served_today(s, code, ctx.queue.today()))
+
+
+@router.get("/counters/{code}", response_model=CounterState)
+def get_counter(ctx: CtxDep, code: CounterCode) -> CounterState:
+    return counter_get(ctx, code)
+
+
+def _action(name: str, doc: str, act: Callable[[CtxDep, str], CounterAnswer]) -> None:
+    def endpoint(ctx: CtxDep, who: CallerDep, code: CounterCode) -> CounterAnswer:
+        require_counter(who, code)
+        if code not in ctx.site.counters:
+            raise not_found("counter", code)
+        return act(ctx, code)
+
+    endpoint.__name__ = f"counter_{name}"
+    endpoint.__doc__ = doc
+    router.post(f"/counters/{{code}}/{name}", response_model=CounterAnswer)(endpoint)
+
+
+_action(
+    "call",
+    "Call the next ticket; `ticket` is null when none wait.",
+    lambda c, k: c.queue.call_next(k),
+)
+_action("recall", "Call the current ticket again.", lambda c, k: c.queue.recall(k))
+_action("start", "The visitor arrived: start serving.", lambda c, k: c.queue.start(k))
+_action("finish", "Done with the current ticket.", lambda c, k: c.queue.finish(k))
+_action("skip", "The called visitor did not come (no-show).", lambda c, k: c.queue.skip(k))
+_action("pause", "Pause the counter (break).", lambda c, k: c.queue.pause(k))
+_action("resume", "Resume after a pause.", lambda c, k: c.queue.resume(k))
+
+
+@router.post("/counters/{code}/transfer", response_model=CounterAnswer)
+def transfer(
+    ctx: CtxDep, who: CallerDep, code: CounterCode, body: TransferRequest
+) -> CounterAnswer:
+    """Send the current ticket to another service, keeping its code."""
+    require_counter(who, code)
+    return ctx.queue.transfer(code, body.service)
+
+
+@router.post("/counters/{code}/requeue", response_model=CounterAnswer)
+def requeue(ctx: CtxDep, who: CallerDep, code: CounterCode, body: RequeueRequest) -> CounterAnswer:
+    """A late visitor came back: their no-show ticket waits again in its old place."""
+    require_counter(who, code)
+    return ctx.queue.requeue(code, body.code)

@@ -1,0 +1,77 @@
+"""Open reads: health, services, a ticket, the board, and the supervisor's report."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query
+from fastapi.responses import PlainTextResponse
+from starlette.concurrency import run_in_threadpool
+
+from server import __version__
+from server.api.deps import CallerDep, CtxDep, ReaderDep, require_role
+from server.problems import Problem, not_found
+from server.reports import daily_report, report_csv
+from server.views import board_view, services_view, ticket_view, ticket_wire
+from shared.models import API_VERSION, Board, DailyReport, Health, ServicesAnswer, Ticket
+from shared.timeutil import business_day, utcnow
+
+router = APIRouter()
+TicketId = Annotated[int, Path(ge=1, le=2**62)]
+
+
+@router.get("/health", response_model=Health)
+def health(ctx: CtxDep) -> Health:
+    return Health(
+        status="ok",
+        site=ctx.site.name,
+        version=__version__,
+        api_version=API_VERSION,
+        time=utcnow().astimezone(ctx.site.tz),
+        timezone=ctx.site.config.site.timezone,
+        demo=ctx.demo,
+    )
+
+
+@router.get("/services", response_model=ServicesAnswer, dependencies=[ReaderDep])
+def services(ctx: CtxDep) -> ServicesAnswer:
+    with ctx.store.read() as s:
+        return services_view(s, ctx.site, utcnow())
+
+
+@router.get("/tickets/{ticket_id}", response_model=Ticket, dependencies=[ReaderDep])
+def get_ticket(ctx: CtxDep, ticket_id: TicketId) -> Ticket:
+    with ctx.store.read() as s:
+        row = ticket_view(s, ctx.site, ticket_id)
+        if row is None:
+            raise not_found("ticket", ticket_id)
+        return ticket_wire(s, ctx.site, row)
+
+
+@router.get("/board", response_model=Board, dependencies=[ReaderDep])
+def board(ctx: CtxDep, recent: Annotated[int, Query(ge=0, le=50)] = 10) -> Board:
+    with ctx.store.read() as s:
+        return board_view(s, ctx.site, utcnow(), recent)
+
+
+@router.get("/reports/daily", response_model=DailyReport)
+async def report(
+    ctx: CtxDep,
+    who: CallerDep,
+    day: Annotated[date | None, Query(alias="date")] = None,
+    format: Literal["json", "csv"] = "json",
+) -> DailyReport | PlainTextResponse:
+    require_role(who, "supervisor")
+    when = day or business_day(ctx.site.tz, utcnow())
+    if when.year < 2000 or when.year > 2999:
+        raise Problem(422, "invalid_request", "date out of range")
+
+    def build() -> DailyReport:
+        with ctx.store.read() as s:
+            return daily_report(s, ctx.site, when)
+
+    result = await run_in_threadpool(build)
+    if format == "csv":
+        return PlainTextResponse(report_csv(result), media_type="text/csv")
+    return result

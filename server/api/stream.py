@@ -1,0 +1,93 @@
+"""WS /events?after=N: the events after N from the log, then live ones, no gap or repeat."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
+from starlette.concurrency import run_in_threadpool
+
+from server.api.deps import principal_for
+from server.context import ServerContext
+from server.events import Subscriber, events_after
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+
+REPLAY_PAGE = 500
+# Close codes: the client resumes with after=<last seq it got>.
+CLOSE_TOO_SLOW = 4008
+CLOSE_UNAUTHORIZED = 4401
+
+
+@router.websocket("/events")
+async def events(websocket: WebSocket, after: int = Query(default=0, ge=0, le=2**62)) -> None:
+    ctx: ServerContext = websocket.app.state.ctx
+    if ctx.settings.require_token_for_reads:
+        header = websocket.headers.get("authorization", "")
+        token = header.partition(" ")[2].strip() or websocket.query_params.get("token")
+        address = websocket.client.host if websocket.client else None
+        if await run_in_threadpool(principal_for, ctx, token, address) is None:
+            await websocket.close(CLOSE_UNAUTHORIZED)
+            return
+    await websocket.accept()
+    async with ctx.hub.subscribe() as sub:
+        sender = asyncio.create_task(_send(websocket, ctx, sub, after))
+        receiver = asyncio.create_task(_receive(websocket))
+        done, pending = await asyncio.wait({sender, receiver}, return_when=asyncio.FIRST_COMPLETED)
+        for task in pending:
+            task.cancel()
+        for task in pending:
+            with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
+                await task
+        for task in done:
+            exc = task.exception()
+            if exc is not None and not isinstance(exc, (WebSocketDisconnect, RuntimeError)):
+                log.warning("event stream ended with %r", exc)
+
+
+async def _receive(websocket: WebSocket) -> None:
+    """Read until the client goes; clients send nothing we need."""
+    while True:
+        message = await websocket.receive()
+        if message["type"] == "websocket.disconnect":
+            return
+
+
+async def _catch_up(websocket: WebSocket, ctx: ServerContext, last: int, upto: int | None) -> int:
+    """Send logged events after `last` (up to `upto`, when given); return the new last."""
+    while upto is None or last < upto:
+
+        def page(after: int = last) -> list[tuple[int, str]]:
+            with ctx.store.read() as s:
+                return events_after(s, after, REPLAY_PAGE)
+
+        rows = await run_in_threadpool(page)
+        if not rows:
+            break
+        for seq, body in rows:
+            if upto is not None and seq > upto:
+                return last
+            await websocket.send_text(body)
+            last = seq
+    return last
+
+
+async def _send(websocket: WebSocket, ctx: ServerContext, sub: Subscriber, after: int) -> None:
+    last = await _catch_up(websocket, ctx, after, None)
+    while True:
+        item = await sub.queue.get()
+        if item is None:
+            log.info("subscriber fell behind at seq %d; disconnecting it", last)
+            await websocket.close(CLOSE_TOO_SLOW, reason="too slow; reconnect with after=seq")
+            return
+        seq, body = item
+        if seq <= last:
+            continue  # already sent from the log during catch-up
+        if seq > last + 1:
+            # Should not happen (publish is in seq order); fill from the log, never skip.
+            last = await _catch_up(websocket, ctx, last, seq - 1)
+        await websocket.send_text(body)
+        last = seq

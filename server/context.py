@@ -1,0 +1,51 @@
+"""Everything a request handler needs, built once in main and passed to create_app."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+from sqlalchemy import update
+
+from server.db import Store
+from server.events import Hub
+from server.queue import QueueService
+from server.site import Site
+from server.tables import DeviceRow
+from shared.config import ServerConfig
+from shared.timeutil import utcnow
+
+# Device last-contact is written at most this often per device (seconds).
+_SEEN_INTERVAL = 60.0
+
+
+@dataclass
+class ServerContext:
+    store: Store
+    site: Site
+    settings: ServerConfig
+    hub: Hub = field(default_factory=Hub)
+    queue: QueueService = field(init=False)
+    _seen: dict[int, float] = field(default_factory=dict)
+    _seen_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self.queue = QueueService(self.store, self.site, publish=self.hub.publish)
+
+    @property
+    def demo(self) -> bool:
+        return self.site.demo
+
+    def device_seen(self, device_id: int, address: str | None, printer: str | None) -> None:
+        """Remember a device's last contact (throttled, so it is not a write per request)."""
+        now = time.monotonic()
+        with self._seen_lock:
+            if printer is None and now - self._seen.get(device_id, -1e9) < _SEEN_INTERVAL:
+                return
+            self._seen[device_id] = now
+        values: dict[str, object] = {"last_seen_at": utcnow(), "last_address": address}
+        if printer is not None:
+            values["printer_status"] = printer[:32]
+        with self.store.write() as s:
+            s.execute(update(DeviceRow).where(DeviceRow.id == device_id).values(**values))

@@ -1,0 +1,245 @@
+"""Entry points: `antrian server`, `device`, `officer`, `report`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import socket
+import sys
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import select
+
+from server import auth
+from server.db import Store
+from server.migrate import upgrade
+from server.problems import Problem
+from server.reports import daily_report, report_csv, report_table
+from server.settings import config_from, data_dir, db_url
+from server.site import Site
+from server.tables import DeviceRow, OfficerRow
+from shared.config import Config
+from shared.errors import AntrianError
+from shared.timeutil import business_day, utcnow
+
+log = logging.getLogger(__name__)
+
+
+def _fail(message: str) -> int:
+    print(f"antrian: {message}", file=sys.stderr)
+    return 2
+
+
+def open_store(config: Config, db: str | None, *, demo: bool = False) -> Store:
+    store = Store(db_url(config, db, demo=demo))
+    upgrade(store)
+    return store
+
+
+def _db_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", help="site config (TOML); default: the bundled sample site")
+    p.add_argument("--db", help="database URL; default: SQLite in the data directory")
+
+
+def server_main(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(prog="antrian server", description="Run the local queue server.")
+    _db_args(p)
+    p.add_argument("--host", help="address to listen on (default from config: 0.0.0.0)")
+    p.add_argument("--port", type=int, help="port (default 8765; 0 picks a free one)")
+    p.add_argument("--no-zeroconf", action="store_true", help="do not advertise on the LAN")
+    p.add_argument(
+        "--demo",
+        action="store_true",
+        help="sample site open around the clock with the demo credentials",
+    )
+    p.add_argument("--data-dir", help="where the SQLite file lives")
+    p.add_argument("--ready-file", help="write the server's URL here once it listens")
+    args = p.parse_args(argv)
+    try:
+        config = config_from(args.config)
+        if not config.agencies:
+            return _fail("the config has no [[agencies]]; the server needs a site definition")
+        host = args.host or config.server.host
+        port = config.server.port if args.port is None else args.port
+        url = db_url(config, args.db, demo=args.demo, data_flag=args.data_dir)
+        store = Store(url)
+        upgrade(store)
+    except AntrianError as exc:
+        return _fail(str(exc))
+    try:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except OSError as exc:
+        return _fail(
+            f"cannot listen on {host}:{port}: {exc.strerror} "
+            "(is another server running? try --port)"
+        )
+    return _serve(config, store, sock, args)
+
+
+def _serve(config: Config, store: Store, sock: socket.socket, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from server.app import create_app
+    from server.context import ServerContext
+    from server.discovery import Advertiser
+
+    site = Site(config, demo=args.demo)
+    ctx = ServerContext(store=store, site=site, settings=config.server)
+    ctx.queue.sync_counters()
+    app = create_app(ctx)
+    host, port = sock.getsockname()[:2]
+    shown = "127.0.0.1" if host == "0.0.0.0" else host
+    base = f"http://{shown}:{port}"
+    log.info("%s: serving %s/api/v1 (database %s)", site.name, base, _safe(store.url))
+    if args.demo:
+        log.info(
+            "DEMO mode: kiosk token demo-kiosk, display token demo-display, "
+            "officer demo / PIN 123456 at any counter"
+        )
+    advertiser = None
+    if config.server.zeroconf and not args.no_zeroconf:
+        advertiser = Advertiser(site.name, port, config.server.zeroconf_interfaces)
+        try:
+            advertiser.start()
+        except OSError as exc:
+            log.warning("zeroconf advertisement failed (%s); clients need a URL", exc)
+            advertiser = None
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app,
+            log_level="warning",
+            ws="websockets-sansio",
+            lifespan="on",
+            timeout_graceful_shutdown=3,
+        )
+    )
+    if args.ready_file:
+        original = server.startup
+
+        async def startup(sockets: list[socket.socket] | None = None) -> None:
+            await original(sockets)
+            Path(args.ready_file).write_text(base + "\n")
+
+        server.startup = startup  # type: ignore[method-assign]
+    try:
+        server.run(sockets=[sock])
+    finally:
+        if advertiser is not None:
+            advertiser.stop()
+        store.dispose()
+    return 0
+
+
+def _safe(url: str) -> str:
+    """A database URL without its password, for the log."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        return f"{scheme}://{creds.split(':')[0]}:***@{host}"
+    return url
+
+
+def device_main(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(prog="antrian device", description="Kiosk and display tokens.")
+    sub = p.add_subparsers(dest="action", required=True)
+    add = sub.add_parser("add", help="register a device; prints its token (shown once)")
+    add.add_argument("name")
+    add.add_argument("--role", choices=auth.ROLES_DEVICE, required=True)
+    _db_args(add)
+    lst = sub.add_parser("list", help="list devices and their last contact")
+    _db_args(lst)
+    args = p.parse_args(argv)
+    try:
+        config = config_from(args.config)
+        store = open_store(config, args.db)
+        if args.action == "add":
+            with store.write() as s:
+                token = auth.add_device(s, args.name, args.role, utcnow())
+            print(f"device {args.name!r} ({args.role}) registered; its token (shown only now):")
+            print(token)
+        else:
+            with store.read() as s:
+                for d in s.scalars(select(DeviceRow).order_by(DeviceRow.name)):
+                    seen = (
+                        d.last_seen_at.astimezone(config.site.tz).strftime("%Y-%m-%d %H:%M")
+                        if d.last_seen_at
+                        else "never"
+                    )
+                    print(
+                        f"{d.name:<20} {d.role:<8} last contact {seen}"
+                        f"{' (revoked)' if d.revoked else ''}"
+                    )
+        store.dispose()
+    except (AntrianError, Problem) as exc:
+        return _fail(str(exc))
+    return 0
+
+
+def officer_main(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(prog="antrian officer", description="Officer accounts.")
+    sub = p.add_subparsers(dest="action", required=True)
+    add = sub.add_parser("add", help="add an officer, or reset an officer's PIN and counters")
+    add.add_argument("username")
+    add.add_argument("--name", required=True)
+    add.add_argument("--pin", required=True, help="4 to 12 digits")
+    add.add_argument("--counters", default="", help="counter codes, e.g. L01,L02")
+    add.add_argument("--role", choices=auth.ROLES_OFFICER, default="officer")
+    _db_args(add)
+    lst = sub.add_parser("list", help="list officers")
+    _db_args(lst)
+    args = p.parse_args(argv)
+    try:
+        config = config_from(args.config)
+        if args.action == "add":
+            counters = [c.strip() for c in args.counters.split(",") if c.strip()]
+            known = {c.code for c in config.counters}
+            unknown = [c for c in counters if c not in known]
+            if unknown:
+                return _fail(f"unknown counter(s) {', '.join(unknown)}; known: {', '.join(known)}")
+            if not counters and args.role == "officer":
+                return _fail("an officer needs --counters (a supervisor may work at any)")
+            store = open_store(config, args.db)
+            with store.write() as s:
+                auth.add_officer(s, args.username, args.name, args.pin, counters, args.role)
+            print(
+                f"officer {args.username!r} ({args.role}) saved for "
+                f"{', '.join(counters) or 'any counter'}"
+            )
+        else:
+            store = open_store(config, args.db)
+            with store.read() as s:
+                for o in s.scalars(select(OfficerRow).order_by(OfficerRow.username)):
+                    print(f"{o.username:<16} {o.name:<24} {o.role:<10} {o.counters or '*'}")
+        store.dispose()
+    except (AntrianError, Problem) as exc:
+        return _fail(str(exc))
+    return 0
+
+
+def report_main(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(prog="antrian report", description="Reports.")
+    sub = p.add_subparsers(dest="kind", required=True)
+    daily = sub.add_parser("daily", help="per service: issued, served, no-show, waits")
+    daily.add_argument("--date", type=date.fromisoformat, help="YYYY-MM-DD (default today)")
+    daily.add_argument("--format", choices=("table", "csv"), default="table")
+    _db_args(daily)
+    args = p.parse_args(argv)
+    try:
+        config = config_from(args.config)
+        store = open_store(config, args.db)
+        site = Site(config)
+        with store.read() as s:
+            report = daily_report(s, site, args.date or business_day(site.tz, utcnow()))
+        store.dispose()
+    except AntrianError as exc:
+        return _fail(str(exc))
+    print(report_csv(report) if args.format == "csv" else report_table(report), end="")
+    if args.format == "table":
+        print()
+    return 0
+
+
+__all__ = ["data_dir", "device_main", "officer_main", "report_main", "server_main"]

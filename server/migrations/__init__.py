@@ -1,0 +1,1 @@
+"""Alembic migrations: a site upgrades its database in place at server start."""

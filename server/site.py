@@ -1,0 +1,44 @@
+"""The site as the server sees it: the validated config plus demo overrides."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from shared.config import AgencyConfig, Config, CounterConfig, Schedule, ServiceConfig
+
+
+@dataclass
+class Site:
+    config: Config
+    demo: bool = False
+    services: dict[str, tuple[AgencyConfig, ServiceConfig]] = field(init=False)
+    counters: dict[str, CounterConfig] = field(init=False)
+    agencies: dict[str, AgencyConfig] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.agencies = {a.code: a for a in self.config.agencies}
+        self.services = {s.code: (a, s) for a in self.config.agencies for s in a.services}
+        self.counters = {c.code: c for c in self.config.counters}
+
+    @property
+    def name(self) -> str:
+        return self.config.site.name
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return self.config.site.tz
+
+    def schedule_for(self, service: str) -> Schedule:
+        if self.demo:
+            return Schedule(always_open=True)
+        return self.config.schedule_for(service)
+
+    def quota_for(self, service: str) -> int | None:
+        return None if self.demo else self.services[service][1].quota
+
+    def ticket_code(self, prefix: str, number: int) -> str:
+        return self.config.site.ticket_format.format(prefix=prefix, number=number)
+
+    def counters_for(self, service: str) -> list[CounterConfig]:
+        return [c for c in self.config.counters if service in c.services]

@@ -1,0 +1,120 @@
+"""Read-side answers: services, a ticket, the board. No writes here."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from server.events import last_seq
+from server.queue import served_today
+from server.site import Site
+from server.tables import CounterRow, DailyNumber, TicketRow
+from server.wire import counter_state, estimate_minutes, ticket_wire
+from shared.models import (
+    AgencyInfo,
+    Board,
+    ServiceInfo,
+    ServicesAnswer,
+    TicketStatus,
+    WaitingCount,
+)
+from shared.schedule import open_state
+from shared.timeutil import business_day
+
+
+def waiting_by_service(s: Session, day: date) -> dict[str, int]:
+    rows = s.execute(
+        select(TicketRow.service, func.count())
+        .where(TicketRow.business_day == day, TicketRow.status == TicketStatus.WAITING)
+        .group_by(TicketRow.service)
+    ).all()
+    return {svc: int(n) for svc, n in rows}
+
+
+def services_view(s: Session, site: Site, now: datetime) -> ServicesAnswer:
+    day = business_day(site.tz, now)
+    waiting = waiting_by_service(s, day)
+    issued = {
+        r.service: r.last_number
+        for r in s.scalars(select(DailyNumber).where(DailyNumber.business_day == day))
+    }
+    agencies = []
+    for agency in site.config.agencies:
+        services = []
+        for svc in agency.services:
+            quota = site.quota_for(svc.code)
+            left = None if quota is None else max(0, quota - issued.get(svc.code, 0))
+            state = open_state(site.schedule_for(svc.code), site.tz, now)
+            is_open, reason = state.open, state.reason
+            if is_open and left == 0:
+                is_open, reason = False, "quota"
+            n = waiting.get(svc.code, 0)
+            services.append(
+                ServiceInfo(
+                    code=svc.code,
+                    name=svc.name,
+                    name_en=svc.name_en or svc.name,
+                    prefix=svc.prefix,
+                    priority_allowed=svc.priority,
+                    open_now=is_open,
+                    closed_reason=reason,
+                    opens_at=state.opens_at,
+                    waiting=n,
+                    quota=quota,
+                    quota_left=left,
+                    estimated_wait_minutes=estimate_minutes(s, site, svc.code, n),
+                )
+            )
+        agencies.append(
+            AgencyInfo(
+                code=agency.code,
+                name=agency.name,
+                name_en=agency.name_en or agency.name,
+                color=agency.color,
+                services=services,
+            )
+        )
+    return ServicesAnswer(site=site.name, business_day=day, agencies=agencies)
+
+
+def board_view(s: Session, site: Site, now: datetime, recent: int = 10) -> Board:
+    day = business_day(site.tz, now)
+    seq = last_seq(s)
+    counters = [
+        counter_state(s, site, row, served_today(s, row.code, day))
+        for row in s.scalars(select(CounterRow))
+        if row.code in site.counters
+    ]
+    order = {c.code: i for i, c in enumerate(site.config.counters)}
+    counters.sort(key=lambda c: order[c.code])
+    called = s.scalars(
+        select(TicketRow)
+        .where(TicketRow.business_day == day, TicketRow.called_at.is_not(None))
+        .order_by(TicketRow.called_at.desc(), TicketRow.id.desc())
+        .limit(recent)
+    )
+    waiting = waiting_by_service(s, day)
+    counts = [
+        WaitingCount(
+            service=svc.code, service_name=svc.name, agency=a.code, waiting=waiting.get(svc.code, 0)
+        )
+        for a in site.config.agencies
+        for svc in a.services
+    ]
+    return Board(
+        seq=seq,
+        site=site.name,
+        time=now.astimezone(site.tz),
+        counters=counters,
+        recent=[ticket_wire(s, site, t, position=False) for t in called],
+        waiting=counts,
+    )
+
+
+def ticket_view(s: Session, site: Site, ticket_id: int) -> TicketRow | None:
+    return s.get(TicketRow, ticket_id)
+
+
+__all__ = ["board_view", "services_view", "ticket_view", "ticket_wire", "waiting_by_service"]

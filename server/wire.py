@@ -1,0 +1,125 @@
+"""Turn rows into wire models (shared/models.py), with position and estimated wait."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from server.site import Site
+from server.tables import CounterRow, TicketRow
+from shared.models import CounterInfo, CounterState, CounterStatus, Ticket, TicketStatus
+
+
+def ahead_of(session: Session, row: TicketRow) -> int:
+    """Waiting tickets of the same service that will be called before this one."""
+    if row.status != TicketStatus.WAITING:
+        return 0
+    q = select(func.count()).where(
+        TicketRow.business_day == row.business_day,
+        TicketRow.service == row.service,
+        TicketRow.status == TicketStatus.WAITING,
+        TicketRow.id != row.id,
+    )
+    before = TicketRow.queued_at < row.queued_at
+    if row.priority:
+        q = q.where(TicketRow.priority.is_(True), before)
+    else:
+        q = q.where(or_(TicketRow.priority.is_(True), before))
+    return int(session.scalar(q) or 0)
+
+
+def mean_service_minutes(session: Session, site: Site, service: str) -> float:
+    """Mean of the recent service times of a service, or the configured default."""
+    n = site.config.queue.recent_services_for_estimate
+    rows = session.execute(
+        select(TicketRow.serving_at, TicketRow.finished_at)
+        .where(
+            TicketRow.service == service,
+            TicketRow.status == TicketStatus.DONE,
+            TicketRow.serving_at.is_not(None),
+        )
+        .order_by(TicketRow.finished_at.desc())
+        .limit(n)
+    ).all()
+    minutes = [(f - s).total_seconds() / 60 for s, f in rows if s is not None and f is not None]
+    if not minutes:
+        return site.config.queue.default_service_minutes
+    return max(0.5, sum(minutes) / len(minutes))
+
+
+def open_counters(session: Session, site: Site, service: str) -> int:
+    codes = [c.code for c in site.counters_for(service)]
+    if not codes:
+        return 0
+    return int(
+        session.scalar(
+            select(func.count()).where(
+                CounterRow.code.in_(codes), CounterRow.status == CounterStatus.OPEN
+            )
+        )
+        or 0
+    )
+
+
+def estimate_minutes(session: Session, site: Site, service: str, ahead: int) -> int:
+    """Ahead x mean service time / counters open now (at least one, so it is never 0/0)."""
+    counters = max(1, open_counters(session, site, service))
+    return math.ceil(ahead * mean_service_minutes(session, site, service) / counters)
+
+
+def ticket_wire(session: Session, site: Site, row: TicketRow, *, position: bool = True) -> Ticket:
+    agency, svc = site.services[row.service]
+    counter = site.counters.get(row.counter) if row.counter else None
+    ahead = ahead_of(session, row) if position else 0
+    waiting = row.status == TicketStatus.WAITING
+    estimate = estimate_minutes(session, site, row.service, ahead) if waiting and position else None
+    return Ticket(
+        id=row.id,
+        code=row.code,
+        number=row.number,
+        service=row.service,
+        service_name=svc.name,
+        agency=agency.code,
+        agency_name=agency.name,
+        priority=row.priority,
+        status=TicketStatus(row.status),
+        issued_at=row.issued_at.astimezone(site.tz),
+        ahead=ahead,
+        estimated_wait_minutes=estimate,
+        counter=row.counter,
+        counter_name=counter.name if counter else None,
+        called_at=row.called_at.astimezone(site.tz) if row.called_at else None,
+        recalls=row.recalls,
+        transferred_from=row.transferred_from,
+        business_day=row.business_day,
+    )
+
+
+def counter_info(site: Site, row: CounterRow) -> CounterInfo:
+    cfg = site.counters[row.code]
+    return CounterInfo(
+        code=cfg.code,
+        name=cfg.name,
+        agency=cfg.agency,
+        agency_name=site.agencies[cfg.agency].name,
+        services=list(cfg.services),
+        status=CounterStatus(row.status),
+    )
+
+
+def counter_state(
+    session: Session, site: Site, row: CounterRow, served_today: int = 0
+) -> CounterState:
+    ticket = None
+    if row.ticket_id is not None:
+        t = session.get(TicketRow, row.ticket_id)
+        ticket = ticket_wire(session, site, t, position=False) if t else None
+    info = counter_info(site, row)
+    return CounterState(**info.model_dump(), ticket=ticket, served_today=served_today)
+
+
+def local_iso(site: Site, at: datetime) -> str:
+    return at.astimezone(site.tz).isoformat()
