@@ -1,0 +1,411 @@
+"""The display's logic, with no Kivy: the board model, the spotlight hold queue, what to announce.
+
+The app feeds it board snapshots and events (on the UI thread) and reads plain
+dataclasses back for the widgets. Two watermarks keep it honest:
+
+- `model_seq`: the seq the board model reflects; older events are already in it.
+- `announce_seq`: calls at or below it are never announced (again). A board
+  loaded after (re)connecting raises it to the board's seq, so a call that
+  happened while we were away shows on the board but is not read out late,
+  and a replayed call is never read out twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from shared.config import Config
+from shared.models import Board, CounterInfo, CounterStatus, Event, EventType, Ticket
+
+log = logging.getLogger(__name__)
+
+CALL_EVENTS = (EventType.CALLED, EventType.RECALLED)
+# More pending spotlights than this and the oldest are dropped: they stay in the
+# recent list and on their counter, and a queue that only grows helps no one.
+MAX_PENDING_SPOTLIGHTS = 8
+# Same for the voice: a call read out minutes late misleads more than it helps.
+MAX_PENDING_ANNOUNCEMENTS = 12
+
+
+@dataclass(frozen=True)
+class Call:
+    """One call to show large and to read out."""
+
+    seq: int
+    ticket_id: int
+    code: str
+    counter: str
+    counter_name: str
+    agency: str
+    agency_name: str
+    service_name: str
+    recall: bool = False
+
+
+@dataclass
+class CounterView:
+    """One counter tile."""
+
+    code: str
+    name: str
+    agency: str
+    agency_name: str
+    status: str = CounterStatus.CLOSED.value
+    ticket_id: int | None = None
+    ticket_code: str = ""
+    ticket_status: str = ""
+
+
+@dataclass
+class AgencyGroup:
+    """One agency column (group_by = agency): its counters and how many wait."""
+
+    code: str
+    name: str
+    color: str
+    waiting: int
+    counters: list[CounterView] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class WaitingView:
+    agency: str
+    name: str
+    color: str
+    waiting: int
+
+
+def call_from(event: Event) -> Call | None:
+    """The call an event announces, if it is a call with everything we need."""
+    t = event.ticket
+    if event.type not in CALL_EVENTS or t is None:
+        return None
+    counter = t.counter or (event.counter.code if event.counter else "")
+    counter_name = t.counter_name or (event.counter.name if event.counter else "") or counter
+    return Call(
+        seq=event.seq,
+        ticket_id=t.id,
+        code=t.code,
+        counter=counter,
+        counter_name=counter_name,
+        agency=t.agency,
+        agency_name=t.agency_name,
+        service_name=t.service_name,
+        recall=event.type == EventType.RECALLED,
+    )
+
+
+def call_from_ticket(t: Ticket, seq: int = 0) -> Call:
+    return Call(
+        seq=seq,
+        ticket_id=t.id,
+        code=t.code,
+        counter=t.counter or "",
+        counter_name=t.counter_name or t.counter or "",
+        agency=t.agency,
+        agency_name=t.agency_name,
+        service_name=t.service_name,
+    )
+
+
+class SpotlightQueue:
+    """The big "now calling" panel: each call stays at least `hold` seconds, later ones wait."""
+
+    def __init__(
+        self,
+        hold_seconds: float,
+        clock: Callable[[], float] = time.monotonic,
+        max_pending: int = MAX_PENDING_SPOTLIGHTS,
+    ) -> None:
+        self.hold = hold_seconds
+        self.clock = clock
+        self.max_pending = max_pending
+        self.current: Call | None = None
+        self.shown_at = 0.0
+        self.pending: deque[Call] = deque()
+        self.dropped = 0
+
+    def push(self, call: Call) -> bool:
+        """Queue a call; True if it is on screen now."""
+        if self.current is None or self._held():
+            self._show(call)
+            return True
+        if any(p.ticket_id == call.ticket_id for p in self.pending):
+            return False  # a recall of a call still waiting for its turn
+        self.pending.append(call)
+        while len(self.pending) > self.max_pending:
+            gone = self.pending.popleft()
+            self.dropped += 1
+            log.info("spotlight backlog full; %s shown only in the lists", gone.code)
+        return False
+
+    def tick(self) -> bool:
+        """Advance when the current call has been held long enough; True if it changed."""
+        if self.pending and self._held():
+            self._show(self.pending.popleft())
+            return True
+        return False
+
+    def seed(self, call: Call | None) -> None:
+        """Show a call from a snapshot (no hold is owed to it)."""
+        if self.current is None and call is not None:
+            self.current = call
+            self.shown_at = self.clock() - self.hold
+
+    def _held(self) -> bool:
+        return self.clock() - self.shown_at >= self.hold
+
+    def _show(self, call: Call) -> None:
+        self.current = call
+        self.shown_at = self.clock()
+
+
+class AnnouncementQueue:
+    """Calls waiting to be read out, in order; one at a time, never cut off."""
+
+    def __init__(self, max_pending: int = MAX_PENDING_ANNOUNCEMENTS) -> None:
+        self.max_pending = max_pending
+        self.pending: deque[Call] = deque()
+        self.playing: Call | None = None
+        self.dropped = 0
+        self.announced: list[int] = []  # seqs, most recent last (bounded)
+
+    def push(self, call: Call) -> None:
+        self.pending.append(call)
+        while len(self.pending) > self.max_pending:
+            gone = self.pending.popleft()
+            self.dropped += 1
+            log.warning("announcement backlog full; %s not read out", gone.code)
+
+    def start_next(self) -> Call | None:
+        """The next call to play, if nothing is playing."""
+        if self.playing is not None or not self.pending:
+            return None
+        self.playing = self.pending.popleft()
+        self.announced.append(self.playing.seq)
+        del self.announced[:-200]
+        return self.playing
+
+    def finished(self) -> None:
+        self.playing = None
+
+    @property
+    def busy(self) -> bool:
+        return self.playing is not None or bool(self.pending)
+
+
+class BoardModel:
+    """Counters, recent calls and waiting counts, kept current from a snapshot plus events."""
+
+    def __init__(self, config: Config, recent: int) -> None:
+        self.config = config
+        self.recent_size = max(recent, 1)
+        self.seq = 0
+        self.counters: dict[str, CounterView] = {}
+        self.recent: deque[Call] = deque(maxlen=self.recent_size)
+        self.waiting: dict[str, int] = {}
+        self.service_agency = {s.code: a.code for a in config.agencies for s in a.services}
+        for c in config.counters:
+            agency = next((a for a in config.agencies if a.code == c.agency), None)
+            self.counters[c.code] = CounterView(
+                code=c.code, name=c.name, agency=c.agency, agency_name=agency.name if agency else ""
+            )
+
+    def load(self, board: Board) -> None:
+        self.seq = board.seq
+        known = dict(self.counters)
+        self.counters = {}
+        for c in board.counters:
+            view = CounterView(c.code, c.name, c.agency, c.agency_name, c.status.value)
+            self._set_ticket(view, c.ticket)
+            self.counters[c.code] = view
+        for code, view in known.items():  # a counter in our config the server does not list
+            self.counters.setdefault(code, view)
+        # board.recent is newest first; ours too
+        self.recent = deque(
+            [call_from_ticket(t) for t in board.recent[: self.recent_size]], maxlen=self.recent_size
+        )
+        self.waiting = {w.service: w.waiting for w in board.waiting}
+        for w in board.waiting:
+            self.service_agency.setdefault(w.service, w.agency)
+
+    def apply(self, event: Event) -> None:
+        """Apply one event newer than the model (the caller checks seq)."""
+        self.seq = event.seq
+        t, kind = event.ticket, event.type
+        if event.counter is not None:
+            self._counter_info(event.counter)
+        if kind == EventType.ISSUED and t:
+            self._waiting(t.service, +1)
+        elif kind == EventType.CANCELLED and t:
+            self._waiting(t.service, -1)
+        elif kind in (EventType.REQUEUED, EventType.TRANSFERRED) and t:
+            self._waiting(t.service, +1)
+            if kind == EventType.TRANSFERRED and event.counter:
+                self._clear(event.counter.code, None)
+        elif kind in CALL_EVENTS and t:
+            call = call_from(event)
+            if kind == EventType.CALLED:
+                self._waiting(t.service, -1)
+            view = self.counters.get(call.counter) if call else None
+            if view is not None:
+                self._set_ticket(view, t)
+                view.status = CounterStatus.OPEN.value
+            if call is not None:
+                self.recent = deque(
+                    [call, *(r for r in self.recent if r.ticket_id != call.ticket_id)],
+                    maxlen=self.recent_size,
+                )
+        elif kind == EventType.SERVING and t and t.counter in self.counters:
+            self._set_ticket(self.counters[t.counter], t)
+        elif kind in (EventType.DONE, EventType.NO_SHOW) and t:
+            self._clear(t.counter or (event.counter.code if event.counter else ""), t.id)
+
+    def _counter_info(self, info: CounterInfo) -> None:
+        view = self.counters.get(info.code)
+        if view is None:
+            view = self.counters[info.code] = CounterView(
+                info.code, info.name, info.agency, info.agency_name
+            )
+        view.status = info.status.value
+
+    def _clear(self, code: str, ticket_id: int | None) -> None:
+        view = self.counters.get(code)
+        if view is not None and (ticket_id is None or view.ticket_id == ticket_id):
+            self._set_ticket(view, None)
+
+    @staticmethod
+    def _set_ticket(view: CounterView, t: Ticket | None) -> None:
+        view.ticket_id = t.id if t else None
+        view.ticket_code = t.code if t else ""
+        view.ticket_status = t.status.value if t else ""
+
+    def _waiting(self, service: str, delta: int) -> None:
+        self.waiting[service] = max(0, self.waiting.get(service, 0) + delta)
+
+    def waiting_by_agency(self) -> list[WaitingView]:
+        totals: dict[str, int] = {}
+        for service, n in self.waiting.items():
+            agency = self.service_agency.get(service)
+            if agency is not None:
+                totals[agency] = totals.get(agency, 0) + n
+        return [
+            WaitingView(a.code, a.name, a.color, totals.get(a.code, 0))
+            for a in self.config.agencies
+        ]
+
+    def groups(self) -> list[AgencyGroup]:
+        waiting = {w.agency: w.waiting for w in self.waiting_by_agency()}
+        out: dict[str, AgencyGroup] = {
+            a.code: AgencyGroup(a.code, a.name, a.color, waiting.get(a.code, 0))
+            for a in self.config.agencies
+        }
+        for view in self.counters.values():
+            group = out.get(view.agency)
+            if group is None:
+                group = out[view.agency] = AgencyGroup(view.agency, view.agency_name, "#546E7A", 0)
+            group.counters.append(view)
+        return [g for g in out.values() if g.counters]
+
+
+class DisplayController:
+    """Everything the TV decides; the app calls it on the UI thread and redraws from it."""
+
+    def __init__(self, config: Config, clock: Callable[[], float] = time.monotonic) -> None:
+        self.config = config
+        d = config.display
+        self.model = BoardModel(config, d.recent_calls)
+        self.spotlight = SpotlightQueue(d.hold_seconds, clock)
+        self.announcements = AnnouncementQueue()
+        self.announce_seq = 0
+        self.state = "connecting"
+        self.has_board = False
+        self.resyncing = True  # until the first board, events wait
+        self.server_reset = False  # the last board came from a server whose data was reset
+        self._held: list[Event] = []
+        self.colors = {a.code: a.color for a in config.agencies}
+
+    # -- feeding -------------------------------------------------------------
+
+    def set_state(self, state: str) -> bool:
+        """Stream state; True when a board must be (re)loaded before events count."""
+        self.state = state
+        if state == "connected":
+            self.resyncing = True
+            return True
+        return False
+
+    def load_board(self, board: Board) -> list[Call]:
+        """A snapshot after (re)connecting: calls up to its seq are never announced."""
+        self.server_reset = server_reset = self.has_board and board.seq < self.model.seq
+        if server_reset:
+            log.warning(
+                "server seq went back (%d < %d): its data was reset", board.seq, self.model.seq
+            )
+            self.announce_seq = board.seq
+        self.model.load(board)
+        self.has_board = True
+        self.announce_seq = max(self.announce_seq, board.seq)
+        if self.model.recent:
+            self.spotlight.seed(self.model.recent[0])
+        held, self._held, self.resyncing = self._held, [], False
+        calls = []
+        for event in held:
+            call = self.apply_event(event)
+            if call is not None:
+                calls.append(call)
+        return calls
+
+    def refresh_board(self, board: Board) -> None:
+        """A periodic snapshot to correct drift; announcing is not affected."""
+        if board.seq >= self.model.seq:
+            self.model.load(board)
+
+    def apply_event(self, event: Event) -> Call | None:
+        """One event from the stream; returns the call to announce, if any."""
+        if self.resyncing:
+            self._held.append(event)
+            return None
+        if event.seq > self.model.seq:
+            self.model.apply(event)
+        call = call_from(event)
+        if call is None or event.seq <= self.announce_seq:
+            return None
+        self.announce_seq = event.seq
+        self.spotlight.push(call)
+        if self.config.voice.enabled:
+            self.announcements.push(call)
+        return call
+
+    def tick(self) -> bool:
+        return self.spotlight.tick()
+
+    # -- reading -------------------------------------------------------------
+
+    @property
+    def connected(self) -> bool:
+        return self.state == "connected" and not self.resyncing
+
+    def color(self, agency: str) -> str:
+        return self.colors.get(agency, "#546E7A")
+
+    def counters(self) -> list[CounterView]:
+        return list(self.model.counters.values())
+
+    def recent(self) -> list[Call]:
+        return list(self.model.recent)
+
+    def waiting(self) -> list[WaitingView]:
+        return self.model.waiting_by_agency()
+
+    def groups(self) -> list[AgencyGroup]:
+        return self.model.groups()
+
+
+def replay(controller: DisplayController, events: Iterable[Event]) -> list[Call]:
+    """Feed several events; the calls to announce, in order."""
+    return [c for e in events if (c := controller.apply_event(e)) is not None]
