@@ -1,0 +1,230 @@
+"""Counter terminal tests: a real queue server process, a UI-thread stand-in, counters to use.
+
+One demo server per test module (starting one takes about 2 s); each test takes its own
+counter whose services no other test of the module uses, so tests do not see each
+other's tickets. Tests that restart the server start their own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from shared.client import ApiClient
+from shared.models import Ticket
+
+VENV_BIN = Path(sys.executable).parent
+# Counters of the sample site whose services no other counter in this list serves.
+ISOLATED = [
+    ("L01", ["IZIN", "NONIZIN"]),
+    ("L03", ["KTP", "KK", "AKTA"]),
+    ("L06", ["JKN"]),
+    ("L08", ["JHT"]),
+    ("L09", ["SKCK"]),
+    ("L11", ["PKB"]),
+    ("L13", ["TANAH"]),
+    ("L14", ["PAJAK"]),
+    ("L15", ["PBB", "BPHTB"]),
+    ("L16", ["AIR"]),
+    ("L17", ["BANK"]),
+    ("L18", ["AK1"]),
+]
+
+
+class ServerProcess:
+    """`antrian server --demo` on loopback, in its own data dir; restartable on the same port."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self.port = 0
+        self.url = ""
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def db(self) -> str:
+        return f"sqlite:///{self.data_dir / 'demo.sqlite'}"
+
+    def start(self, timeout: float = 30.0) -> str:
+        ready = self.data_dir / "ready"
+        ready.unlink(missing_ok=True)
+        log = open(self.data_dir / "server.log", "ab")  # noqa: SIM115 - lives with the process
+        self.proc = subprocess.Popen(
+            [
+                str(VENV_BIN / "antrian"),
+                "server",
+                "--demo",
+                "--no-zeroconf",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--data-dir",
+                str(self.data_dir),
+                "--ready-file",
+                str(ready),
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        log.close()
+        deadline = time.monotonic() + timeout
+        while not (ready.exists() and ready.read_text().strip()):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"server did not start: {(self.data_dir / 'server.log').read_text()}"
+                )
+            time.sleep(0.05)
+        self.url = ready.read_text().strip()
+        self.port = int(self.url.rsplit(":", 1)[1])
+        return self.url
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+
+    def kill(self) -> None:
+        """kill -9: what a power cut does."""
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait()
+        self.proc = None
+
+    def add_officer(self, username: str, pin: str, counters: str) -> None:
+        subprocess.run(
+            [
+                str(VENV_BIN / "antrian"),
+                "officer",
+                "add",
+                username,
+                "--name",
+                username.title(),
+                "--pin",
+                pin,
+                "--counters",
+                counters,
+                "--db",
+                self.db,
+            ],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+
+
+@dataclass
+class Site:
+    """The running server and a kiosk to issue tickets with."""
+
+    server: ServerProcess
+    kiosk: ApiClient
+    _pool: list[tuple[str, list[str]]]
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    def counter(self, code: str = "") -> tuple[str, list[str]]:
+        """A counter (and its services) no other test of this module uses."""
+        try:
+            if code:
+                found = next(c for c in self._pool if c[0] == code)
+                self._pool.remove(found)
+                return found
+            return self._pool.pop(0)
+        except (StopIteration, IndexError):
+            raise RuntimeError(
+                "tests/counter: out of isolated counters; split the module"
+            ) from None
+
+    def issue(self, service: str, priority: bool = False) -> Ticket:
+        return self.kiosk.issue(service, priority, f"test-{uuid.uuid4().hex}")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    server = ServerProcess(tmp_path_factory.mktemp("server"))
+    server.start()
+    kiosk = ApiClient(server.url, token="demo-kiosk")
+    try:
+        yield Site(server, kiosk, list(ISOLATED))
+    finally:
+        kiosk.close()
+        server.stop()
+
+
+@pytest.fixture
+def own_server(tmp_path: Path) -> Iterator[ServerProcess]:
+    """A server this test alone uses (it may kill and restart it)."""
+    server = ServerProcess(tmp_path)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+class UiThread:
+    """Stands in for Kivy's clock in controller tests: posted callbacks run when pumped."""
+
+    def __init__(self) -> None:
+        self.jobs: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+        self.thread = threading.current_thread()
+
+    def post(self, fn: Callable[[], None]) -> None:
+        self.jobs.put(fn)
+
+    def pump(self, until: Callable[[], bool], timeout: float = 10.0) -> None:
+        """Run posted callbacks until `until()` holds; fail after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while not until():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError("condition not reached in time")
+            with contextlib.suppress(queue.Empty):
+                self.jobs.get(timeout=min(left, 0.05))()
+
+    def settle(self, quiet: float = 0.3, timeout: float = 10.0) -> None:
+        """Run callbacks until none arrives for `quiet` seconds."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                self.jobs.get(timeout=quiet)()
+            except queue.Empty:
+                return
+        raise AssertionError("callbacks kept coming")
+
+
+@pytest.fixture
+def ui() -> UiThread:
+    return UiThread()
+
+
+@pytest.fixture(autouse=True)
+def no_thread_left() -> Iterator[None]:
+    """Fail a test that leaves threads running (streams, workers, sign, buttons)."""
+    before = set(threading.enumerate())
+    yield
+    deadline = time.monotonic() + 3.0
+    while True:
+        left = [t for t in threading.enumerate() if t not in before and t.is_alive()]
+        if not left or time.monotonic() > deadline:
+            break
+        time.sleep(0.02)
+    assert not left, f"threads left running: {[t.name for t in left]}"
