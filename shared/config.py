@@ -164,6 +164,9 @@ class ServerConfig(_Section):
     pin_max_failures: int = Field(default=5, ge=1, le=100)
     pin_lock_minutes: int = Field(default=5, ge=1, le=1440)
     session_hours: int = Field(default=16, ge=1, le=24 * 7)
+    # `antrian backup`: "" = <data dir>/backups; files older than backup_keep_days go (0 = keep all)
+    backup_dir: str = ""
+    backup_keep_days: int = Field(default=14, ge=0, le=3650)
 
 
 class ClientConfig(_Section):
@@ -200,6 +203,11 @@ class DisplayConfig(_Section):
     recent_calls: int = Field(default=6, ge=0, le=20)
     hold_seconds: float = Field(default=6.0, ge=0, le=60)
     fullscreen: bool = True
+    # show only these counters (a TV per floor or zone); empty = all
+    counters: list[str] = Field(default_factory=list)
+    playlist_seconds: float = Field(default=10.0, ge=2, le=600)
+    # where to browse for the server (e.g. ["192.168.1.20"]); empty = every interface
+    zeroconf_interfaces: list[str] = Field(default_factory=list)
 
 
 class Config(_Section):

@@ -1,0 +1,189 @@
+"""`antrian backup`: a consistent online copy of the SQLite database, and its restore.
+
+The copy uses SQLite's backup API (a read snapshot, so the server keeps
+issuing tickets meanwhile), is checked with `PRAGMA integrity_check`, and
+old copies are pruned. PostgreSQL sites use pg_dump instead (docs/INSTALL.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import re
+import sqlite3
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from server.settings import config_from, data_dir, db_url
+from shared.config import Config
+from shared.errors import AntrianError
+
+log = logging.getLogger(__name__)
+
+PREFIX = "antrian-"
+_NAME = re.compile(r"^antrian-(\d{8}-\d{6})\.sqlite$")
+
+
+class BackupError(AntrianError):
+    """A backup or restore could not be made or failed its check."""
+
+
+def sqlite_path(url: str) -> Path:
+    """The file behind a sqlite:/// URL; other databases are refused with advice."""
+    if not url.startswith("sqlite"):
+        raise BackupError(
+            "this database is not SQLite; back up PostgreSQL with pg_dump (see docs/INSTALL.md)"
+        )
+    path = url.split("///", 1)[-1]
+    if not path or path == ":memory:":
+        raise BackupError(f"cannot back up {url!r}: no database file")
+    return Path(path)
+
+
+def check(path: Path) -> None:
+    """Raise BackupError unless `PRAGMA integrity_check` says ok."""
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        rows = con.execute("PRAGMA integrity_check").fetchall()
+    except sqlite3.DatabaseError as exc:
+        raise BackupError(f"{path} is not a readable SQLite database: {exc}") from exc
+    finally:
+        con.close()
+    if rows != [("ok",)]:
+        raise BackupError(f"{path} failed the integrity check: {rows[:5]}")
+
+
+def backup(db: Path, directory: Path, now: datetime) -> Path:
+    """Copy `db` into directory/antrian-YYYYMMDD-HHMMSS.sqlite, checked; returns the path."""
+    if not db.is_file():
+        raise BackupError(f"no database at {db}")
+    directory.mkdir(parents=True, exist_ok=True)
+    target = directory / f"{PREFIX}{now:%Y%m%d-%H%M%S}.sqlite"
+    partial = target.with_suffix(".partial")
+    partial.unlink(missing_ok=True)
+    src = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)
+    dst = sqlite3.connect(partial)
+    try:
+        # One step (pages=-1): a single read snapshot; WAL readers never block the writer.
+        src.backup(dst, pages=-1)
+        # A self-contained file (no -wal beside it) is what a technician copies around.
+        dst.execute("PRAGMA journal_mode=DELETE")
+    except sqlite3.Error as exc:
+        raise BackupError(f"backup of {db} failed: {exc}") from exc
+    finally:
+        dst.close()
+        src.close()
+    try:
+        check(partial)
+    except BackupError:
+        partial.unlink(missing_ok=True)
+        raise
+    partial.replace(target)
+    return target
+
+
+def prune(directory: Path, keep_days: int, now: datetime, keep: Path | None = None) -> list[Path]:
+    """Delete backups older than keep_days (by the time in their name); 0 keeps all."""
+    if keep_days <= 0 or not directory.is_dir():
+        return []
+    cutoff = now - timedelta(days=keep_days)
+    gone = []
+    for path in sorted(directory.iterdir()):
+        m = _NAME.match(path.name)
+        if not m or path == keep:
+            continue
+        made = datetime.strptime(m.group(1), "%Y%m%d-%H%M%S").replace(tzinfo=now.tzinfo)
+        if made < cutoff:
+            path.unlink()
+            gone.append(path)
+    return gone
+
+
+def in_use(db: Path) -> bool:
+    """True when another process has the database open (e.g. a running server)."""
+    if not db.exists():
+        return False
+    con = sqlite3.connect(db, timeout=0, isolation_level=None)
+    try:
+        # In WAL mode every open connection holds a shared lock, so an exclusive one fails.
+        con.execute("PRAGMA locking_mode=EXCLUSIVE")
+        con.execute("BEGIN EXCLUSIVE")
+        con.execute("ROLLBACK")
+        return False
+    except sqlite3.OperationalError:
+        return True
+    finally:
+        con.close()
+
+
+def restore(source: Path, db: Path, safety_dir: Path, now: datetime, *, force: bool) -> Path | None:
+    """Replace the database with a backup; the current one is saved first. Returns that copy."""
+    if not source.is_file():
+        raise BackupError(f"no backup file at {source}")
+    check(source)
+    if in_use(db) and not force:
+        raise BackupError(
+            f"{db} is in use (is the server running? stop it first: "
+            "systemctl stop antrian-server); --force restores anyway"
+        )
+    saved = None
+    if db.is_file():
+        saved = backup(db, safety_dir / "before-restore", now)
+    db.parent.mkdir(parents=True, exist_ok=True)
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    dst = sqlite3.connect(db, timeout=30)
+    try:
+        # The backup API into the live file (not a copy): stale -wal/-shm files cannot win.
+        src.backup(dst, pages=-1)
+    except sqlite3.Error as exc:
+        raise BackupError(f"restore into {db} failed: {exc}") from exc
+    finally:
+        dst.close()
+        src.close()
+    check(db)
+    return saved
+
+
+def backup_dir(config: Config, flag: str | None) -> Path:
+    if flag:
+        return Path(flag)
+    if config.server.backup_dir:
+        return Path(config.server.backup_dir)
+    return data_dir(config) / "backups"
+
+
+def backup_main(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(
+        prog="antrian backup",
+        description="Back up the SQLite database (online, checked), or restore a backup.",
+    )
+    p.add_argument("--config", help="site config (TOML)")
+    p.add_argument("--db", help="database URL; default as for `antrian server`")
+    p.add_argument("--dir", help="backup folder; default [server] backup_dir or DATA/backups")
+    p.add_argument("--keep-days", type=int, help="delete backups older than this (0 = keep all)")
+    p.add_argument("--restore", metavar="FILE", help="restore this backup (stop the server first)")
+    p.add_argument("--force", action="store_true", help="restore even if the database is in use")
+    args = p.parse_args(argv)
+    try:
+        config = config_from(args.config)
+        db = sqlite_path(db_url(config, args.db))
+        folder = backup_dir(config, args.dir)
+        now = datetime.now(config.site.tz)
+        if args.restore:
+            saved = restore(Path(args.restore), db, folder, now, force=args.force)
+            if saved:
+                print(f"the database as it was is saved in {saved}")
+            print(f"restored {args.restore} into {db}; start the server again")
+            return 0
+        made = backup(db, folder, now)
+        keep = config.server.backup_keep_days if args.keep_days is None else args.keep_days
+        gone = prune(folder, keep, now, keep=made)
+    except AntrianError as exc:
+        print(f"antrian backup: {exc}", file=sys.stderr)
+        return 2
+    log.info("backup %s (%d KB, integrity ok)", made, made.stat().st_size // 1024)
+    for path in gone:
+        log.info("deleted old backup %s", path.name)
+    print(made)
+    return 0
