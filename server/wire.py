@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from server.site import Site
@@ -21,9 +21,12 @@ def ahead_of(session: Session, row: TicketRow) -> int:
         TicketRow.business_day == row.business_day,
         TicketRow.service == row.service,
         TicketRow.status == TicketStatus.WAITING,
-        TicketRow.id != row.id,
     )
-    before = TicketRow.queued_at < row.queued_at
+    # Same order as call-next: queued_at, then id (two tickets can share a timestamp).
+    before = or_(
+        TicketRow.queued_at < row.queued_at,
+        and_(TicketRow.queued_at == row.queued_at, TicketRow.id < row.id),
+    )
     if row.priority:
         q = q.where(TicketRow.priority.is_(True), before)
     else:

@@ -1,0 +1,185 @@
+"""Fixtures for the server: a migrated store, a site, the queue, live servers."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from server.app import create_app
+from server.context import ServerContext
+from server.db import Store
+from server.migrate import upgrade
+from server.queue import QueueService
+from server.site import Site
+from shared.config import Config, load_config
+
+# A Monday 09:00 in Jombang (WIB = UTC+7): every sample service is open.
+MONDAY_9AM = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
+
+
+class FakeClock:
+    """Time we move by hand; the only thing faked in these tests is the wall clock."""
+
+    def __init__(self, start: datetime = MONDAY_9AM) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def store(db_url: str) -> Iterator[Store]:
+    s = Store(db_url)
+    upgrade(s)
+    yield s
+    s.dispose()
+
+
+@pytest.fixture
+def config() -> Config:
+    return load_config(None)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def site(config: Config) -> Site:
+    return Site(config)
+
+
+@pytest.fixture
+def queue(store: Store, site: Site, clock: FakeClock) -> QueueService:
+    q = QueueService(store, site, clock=clock)
+    q.sync_counters()
+    return q
+
+
+@dataclass
+class LiveServer:
+    url: str
+    ctx: ServerContext
+
+    def client(self, token: str | None = None) -> httpx.Client:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return httpx.Client(base_url=self.url + "/api/v1", headers=headers, timeout=10)
+
+
+def run_in_thread(ctx: ServerContext) -> Iterator[LiveServer]:
+    """uvicorn on 127.0.0.1:0 in a thread: real HTTP and WebSocket on loopback."""
+    app = create_app(ctx)
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", ws="websockets-sansio")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("test server did not start")
+        time.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    yield LiveServer(f"http://127.0.0.1:{port}", ctx)
+    server.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture
+def live(store: Store, config: Config) -> Iterator[LiveServer]:
+    """A demo-mode server (everything open) over a fresh database."""
+    ctx = ServerContext(store=store, site=Site(config, demo=True), settings=config.server)
+    ctx.queue.sync_counters()
+    yield from run_in_thread(ctx)
+
+
+@pytest.fixture
+def live_prod(store: Store, config: Config) -> Iterator[LiveServer]:
+    """A production-mode server: no demo credentials, real opening hours."""
+    ctx = ServerContext(store=store, site=Site(config, demo=False), settings=config.server)
+    ctx.queue.sync_counters()
+    yield from run_in_thread(ctx)
+
+
+class ServerProcess:
+    """`antrian server` as a real child process, which tests may kill -9 and restart."""
+
+    def __init__(self, db: str, workdir: Path, demo: bool = True) -> None:
+        self.db = db
+        self.workdir = workdir
+        self.demo = demo
+        self.port = 0
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> str:
+        ready = self.workdir / "ready"
+        ready.unlink(missing_ok=True)
+        cmd = [
+            sys.executable,
+            "-m",
+            "shared.cli",
+            "server",
+            "--db",
+            self.db,
+            "--no-zeroconf",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--data-dir",
+            str(self.workdir),
+            "--ready-file",
+            str(ready),
+        ]
+        if self.demo:
+            cmd.append("--demo")
+        log = (self.workdir / "server.log").open("ab")
+        self.proc = subprocess.Popen(
+            cmd, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"}
+        )
+        deadline = time.monotonic() + 30
+        while not ready.exists() or not ready.read_text().strip():
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError((self.workdir / "server.log").read_text()[-2000:])
+            time.sleep(0.02)
+        self.url = ready.read_text().strip()
+        self.port = int(self.url.rsplit(":", 1)[1])
+        return self.url
+
+    def kill9(self) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+
+
+@pytest.fixture
+def server_process(db_url: str, tmp_path: Path) -> Iterator[ServerProcess]:
+    proc = ServerProcess(db_url, tmp_path)
+    proc.start()
+    yield proc
+    proc.stop()
