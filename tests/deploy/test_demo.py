@@ -1,0 +1,135 @@
+"""`antrian demo`: its configs, the no-screen path, and apps started and stopped."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+import httpx
+import pytest
+
+from shared.config import load_config, parse_config, sample_path
+from shared.demo import app_configs, to_toml
+from tests.deploy.conftest import REPO
+
+
+def test_toml_writer_round_trips_the_sample_site() -> None:
+    raw = tomllib.loads(sample_path().read_text(encoding="utf-8"))
+    text = to_toml(raw)
+    assert tomllib.loads(text) == raw
+    assert parse_config(text) == load_config(None)
+    tricky = {"a": {"q": 'say "hi"\n\\', "k.y": [1, 2.5, True], "t": {"x": "é"}}}
+    assert tomllib.loads(to_toml(tricky)) == tricky
+
+
+def test_app_configs_use_demo_credentials_and_a_virtual_printer(tmp_path: Path) -> None:
+    configs = {app: parse_config(text) for app, text in app_configs("http://h:1", tmp_path).items()}
+    assert configs["kiosk"].client.token == "demo-kiosk"
+    assert configs["kiosk"].printer.kind == "virtual"
+    assert configs["kiosk"].printer.preview_dir == str(tmp_path / "tickets")
+    assert configs["display"].client.token == "demo-display"
+    assert configs["display"].voice.enabled
+    assert configs["counter"].counter.username == "demo"
+    assert configs["counter"].counter_config(configs["counter"].counter.counter) is not None
+    for config in configs.values():
+        assert config.client.server == "http://h:1"
+        assert len(config.agencies) == len(load_config(None).agencies)
+
+
+class DemoProcess:
+    def __init__(self, args: list[str], env: dict[str, str]) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "shared.cli", "demo", *args],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
+        self.lines: list[str] = []
+
+    def read_until(self, marker: str, timeout: float = 60) -> str:
+        assert self.proc.stdout is not None
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            line = self.proc.stdout.readline()
+            if not line:
+                break
+            self.lines.append(line)
+            if marker in line:
+                return "".join(self.lines)
+        raise AssertionError(f"no {marker!r} in demo output:\n{''.join(self.lines)}")
+
+    def interrupt(self) -> tuple[int, str, float]:
+        """Ctrl-C; returns (exit code, the rest of the output, seconds to stop)."""
+        start = time.monotonic()
+        self.proc.send_signal(signal.SIGINT)
+        rest, _ = self.proc.communicate(timeout=30)
+        return self.proc.returncode, rest, time.monotonic() - start
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    return {**env, **extra}
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def test_no_screen_runs_the_server_and_says_how_to_reach_it(tmp_path: Path) -> None:
+    demo = DemoProcess(["--port", "0", "--data-dir", str(tmp_path)], _env())
+    out = demo.read_until("Press Ctrl-C")
+    url = re.search(r"Server\s+(http://127\.0\.0\.1:\d+)", out)
+    assert url, out
+    assert "No screen here" in out and "Missing: the kiosk, counter and display" in out
+    assert "demo-kiosk" in out and "123456" in out
+    assert f"--config {tmp_path / 'kiosk.toml'} --server {url.group(1)}" in out
+    health = httpx.get(f"{url.group(1)}/api/v1/health", timeout=5).json()
+    assert health["demo"] is True
+    code, rest, _ = demo.interrupt()
+    assert code == 0, rest
+    assert "Traceback" not in out + rest and "Stopped." in rest
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"{url.group(1)}/api/v1/health", timeout=2)
+
+
+def test_server_failure_is_a_message_not_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "demo.sqlite").write_bytes(b"this is not a database" * 200)
+    demo = DemoProcess(["--port", "0", "--data-dir", str(tmp_path), "--no-apps"], _env())
+    rest, _ = demo.proc.communicate(timeout=60)
+    assert demo.proc.returncode == 1
+    assert "the server stopped at once: " in rest and "file is not a database" in rest
+    assert f"whole log: {tmp_path / 'logs' / 'server.log'}" in rest
+    assert "Traceback" not in rest and 'File "' not in rest
+
+
+@pytest.mark.gui
+def test_with_a_screen_apps_start_and_ctrl_c_stops_them_all(tmp_path: Path) -> None:
+    # DISPLAY marks "a screen"; the offscreen SDL driver renders without one (RECIPES.md).
+    env = _env(DISPLAY=":99", SDL_VIDEODRIVER="offscreen", SDL_AUDIODRIVER="dummy")
+    demo = DemoProcess(["--port", "0", "--data-dir", str(tmp_path)], env)
+    out = demo.read_until("Press Ctrl-C")
+    pids = {m[0]: int(m[1]) for m in re.findall(r"(\w+)\s+started \(pid (\d+)\)", out)}
+    not_started = re.findall(r"(\w+)\s+NOT started: (.+)", out)
+    assert len(pids) + len(not_started) == 3, out
+    assert pids, f"no app could start:\n{out}"
+    time.sleep(3)  # let the windows come up and connect
+    alive = {name: _gone(pid) is False for name, pid in pids.items()}
+    assert all(alive.values()), f"{alive}\n{out}"
+    code, rest, took = demo.interrupt()
+    assert code == 0, rest
+    assert all(_gone(pid) for pid in pids.values())
+    assert "killing it" not in rest, f"an app ignored SIGTERM for 8 s:\n{rest}"
+    assert took < 12
