@@ -68,19 +68,25 @@ class BodyLimit:
             )
             return
         seen = 0
+        exceeded = False
 
         async def limited() -> Message:
-            nonlocal seen
+            nonlocal seen, exceeded
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.limit:
-                    raise _TooLarge()
+                    # Tell the app the client went away; we answer 413 ourselves below.
+                    exceeded = True
+                    return {"type": "http.disconnect"}
             return message
 
-        try:
-            await self.app(scope, limited, send)
-        except _TooLarge:
+        async def guarded_send(message: Message) -> None:
+            if not exceeded:
+                await send(message)
+
+        await self.app(scope, limited, guarded_send)
+        if exceeded:
             await _answer(413, "too_large", f"Request body over {self.limit} bytes.")(
                 scope, receive, send
             )
@@ -107,7 +113,3 @@ class RequireBearer:
             )
             return
         await self.app(scope, receive, send)
-
-
-class _TooLarge(Exception):
-    """A streamed body went over the limit."""

@@ -1,0 +1,36 @@
+# The two commands of the README: `make demo` and `make test`. Each sets up what it needs.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test lint server
+
+demo: $(VENV)/.gui
+	$(BIN)/antrian demo
+
+server: $(VENV)/.gui
+	$(BIN)/antrian server --demo
+
+test: $(VENV)/.test
+	$(BIN)/ruff check .
+	$(BIN)/mypy server shared hardware kiosk counter display
+	$(BIN)/python -m pytest -q
+
+lint: $(VENV)/.test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy server shared hardware kiosk counter display
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.gui: setup.cfg | $(BIN)/python
+	scripts/system-deps.sh
+	$(BIN)/pip install -q -e '.[gui]' --config-settings editable_mode=compat
+	touch $@
+
+$(VENV)/.test: setup.cfg | $(BIN)/python
+	scripts/system-deps.sh
+	$(BIN)/pip install -q -e '.[test,gui]' --config-settings editable_mode=compat
+	touch $@

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Debian packages the tests and the demo use: the espeak-ng voice, sox to measure WAVs,
+# socat for serial pty pairs, PostgreSQL server binaries for the test cluster,
+# libmtdev1 to quiet Kivy. Installs what is missing when run as root; else says how.
+set -euo pipefail
+need=()
+command -v espeak-ng >/dev/null || need+=(espeak-ng)
+command -v sox >/dev/null || need+=(sox)
+command -v socat >/dev/null || need+=(socat)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+[ -e /usr/lib/x86_64-linux-gnu/libmtdev.so.1 ] || [ -e /usr/lib/aarch64-linux-gnu/libmtdev.so.1 ] || need+=(libmtdev1)
+if [ ${#need[@]} -eq 0 ]; then
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "Missing system packages: ${need[*]}"
+  echo "Install them with: sudo apt-get install -y ${need[*]}   (tests needing them will skip)"
+  exit 0
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+echo "installed: ${need[*]}"
