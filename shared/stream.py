@@ -69,6 +69,7 @@ class EventStream:
         self._last = after
         self._state = ""
         self._stopping = threading.Event()
+        self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._ws: ClientConnection | None = None
         self._ws_lock = threading.Lock()
@@ -89,9 +90,14 @@ class EventStream:
         self._thread = threading.Thread(target=self._run, name="antrian-events")
         self._thread.start()
 
+    def retry_now(self) -> None:
+        """Cut a backoff wait short, e.g. when a REST call shows the server is back."""
+        self._wake.set()
+
     def stop(self, timeout: float = 10.0) -> None:
         """Close the connection and join the thread; no callback runs after this returns."""
         self._stopping.set()
+        self._wake.set()
         with self._ws_lock:
             ws = self._ws
         if ws is not None:
@@ -120,7 +126,8 @@ class EventStream:
                     "event stream: %d failures in a row; looking for the server again", failures
                 )
                 self.locator.forget()
-            self._stopping.wait(backoff_delay(max(failures, 1)))
+            self._wake.wait(backoff_delay(max(failures, 1)))
+            self._wake.clear()
         self._set_state(DISCONNECTED)
 
     def _session(self) -> bool:

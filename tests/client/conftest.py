@@ -17,6 +17,7 @@ from shared import stream
 from shared.config import sample_path
 
 ANTRIAN = str(Path(sys.executable).with_name("antrian"))
+ROOT = Path(__file__).resolve().parents[2]
 KIOSK = "demo-kiosk"
 DISPLAY = "demo-display"
 
@@ -25,9 +26,15 @@ class ServerProcess:
     """One `antrian server --demo` process; restartable on the same port and data dir."""
 
     def __init__(
-        self, data_dir: Path, *, config: Path | None = None, zeroconf: bool = False
+        self,
+        data_dir: Path,
+        *,
+        config: Path | None = None,
+        zeroconf: bool = False,
+        subscriber_queue: int | None = None,
     ) -> None:
         self.data_dir = data_dir
+        self.subscriber_queue = subscriber_queue
         self.config = config
         self.zeroconf = zeroconf
         self.port = 0
@@ -38,7 +45,12 @@ class ServerProcess:
     def start(self, timeout: float = 30.0) -> str:
         ready = self.data_dir / "ready"
         ready.unlink(missing_ok=True)
-        args = [ANTRIAN, "server", "--demo", "--host", "127.0.0.1", "--port", str(self.port)]
+        if self.subscriber_queue is None:
+            args = [ANTRIAN, "server"]
+        else:
+            launcher = "tests.client.small_queue_server"
+            args = [sys.executable, "-m", launcher, str(self.subscriber_queue)]
+        args += ["--demo", "--host", "127.0.0.1", "--port", str(self.port)]
         args += ["--data-dir", str(self.data_dir), "--ready-file", str(ready)]
         if self.config is not None:
             args += ["--config", str(self.config)]
@@ -46,7 +58,9 @@ class ServerProcess:
             args.append("--no-zeroconf")
         env = {k: v for k, v in os.environ.items() if not k.startswith("ANTRIAN_")}
         with self.log.open("ab") as out:
-            self.proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, env=env)
+            self.proc = subprocess.Popen(
+                args, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=ROOT
+            )
         deadline = time.monotonic() + timeout
         while not (ready.exists() and ready.read_text().strip()):
             if self.proc.poll() is not None:
@@ -130,11 +144,17 @@ def server_factory(tmp_path: Path) -> Iterator[Callable[..., ServerProcess]]:
     made: list[ServerProcess] = []
 
     def make(
-        *, config: Path | None = None, zeroconf: bool = False, start: bool = True
+        *,
+        config: Path | None = None,
+        zeroconf: bool = False,
+        subscriber_queue: int | None = None,
+        start: bool = True,
     ) -> ServerProcess:
         data = tmp_path / f"server{len(made)}"
         data.mkdir()
-        server = ServerProcess(data, config=config, zeroconf=zeroconf)
+        server = ServerProcess(
+            data, config=config, zeroconf=zeroconf, subscriber_queue=subscriber_queue
+        )
         made.append(server)
         if start:
             server.start()
