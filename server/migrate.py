@@ -24,7 +24,6 @@ def alembic_config() -> AlembicConfig:
 
 def upgrade(store: Store) -> None:
     """Run pending migrations, then make sure meta('seq') exists."""
-    logging.getLogger("alembic").setLevel(logging.WARNING)
     engine = create_engine(store.url)  # a plain engine: DDL needs no write lock dance
     try:
         with engine.begin() as conn:

@@ -27,6 +27,9 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
 }
 
 
+ROLES = {"server", "kiosk", "counter", "display", "demo"}
+
+
 def _usage() -> str:
     lines = ["usage: antrian COMMAND [OPTIONS]   (antrian COMMAND --help for more)", ""]
     lines += [f"  {name:<11} {text}" for name, (_, _, text) in COMMANDS.items()]
@@ -42,11 +45,14 @@ def main(argv: list[str] | None = None) -> int:
     if name not in COMMANDS:
         print(f"antrian: unknown command {name!r}\n\n{_usage()}", file=sys.stderr)
         return 2
+    # Long-running roles log to stdout for journald; one-shot commands keep stdout for
+    # their answer (a token, a CSV) and log to stderr.
     logging.basicConfig(
         level=logging.INFO,
-        stream=sys.stdout,
+        stream=sys.stdout if name in ROLES else sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     module_name, func_name, _ = COMMANDS[name]
     func = getattr(importlib.import_module(module_name), func_name)
     result = func(rest)
