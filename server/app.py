@@ -3,22 +3,43 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
 
 from server import __version__
 from server.api import errors, kiosk, officer, public, stream
 from server.context import ServerContext
 from shared.models import API_PATH
 
+log = logging.getLogger(__name__)
+
+
+# How often the server looks for tickets left open from an earlier day (seconds).
+HOUSEKEEPING_INTERVAL = 600.0
+
+
+async def _close_past_days(ctx: ServerContext) -> None:
+    while True:
+        try:
+            closed = await run_in_threadpool(ctx.queue.close_past_days)
+            if closed:
+                log.info("closed %d tickets left open from earlier days", closed)
+        except Exception:  # keep serving; the next round tries again
+            log.exception("housekeeping failed")
+        await asyncio.sleep(HOUSEKEEPING_INTERVAL)
+
 
 def create_app(ctx: ServerContext) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         ctx.hub.bind(asyncio.get_running_loop())
+        housekeeping = asyncio.create_task(_close_past_days(ctx))
         yield
+        housekeeping.cancel()
 
     app = FastAPI(
         title="Antrian MPP",

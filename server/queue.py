@@ -55,6 +55,36 @@ class QueueService:
                 if code not in have:
                     s.add(CounterRow(code=code, status=CounterStatus.CLOSED, priority_streak=0))
 
+    def close_past_days(self) -> int:
+        """End tickets left open from earlier business days, so nothing waits forever.
+
+        Waiting ones are cancelled, called ones marked no-show, served ones done;
+        each change is logged as an event like any other. Returns how many.
+        """
+        ends = {
+            TicketStatus.WAITING: (TicketStatus.CANCELLED, EventType.CANCELLED),
+            TicketStatus.CALLED: (TicketStatus.NO_SHOW, EventType.NO_SHOW),
+            TicketStatus.SERVING: (TicketStatus.DONE, EventType.DONE),
+        }
+        with self.store.write() as s:
+            now = self.clock()
+            rows = s.scalars(
+                select(TicketRow).where(
+                    TicketRow.business_day < business_day(self.site.tz, now),
+                    TicketRow.status.in_(list(ends)),
+                )
+            ).all()
+            held = {c.ticket_id: c for c in s.scalars(select(CounterRow))}
+            for row in rows:
+                status, kind = ends[TicketStatus(row.status)]
+                row.status = status
+                row.finished_at = now
+                if row.id in held:
+                    held[row.id].ticket_id = None
+                if row.service in self.site.services:
+                    self._event(s, kind, now, ticket=ticket_wire(s, self.site, row, position=False))
+            return len(rows)
+
     def today(self) -> date:
         return business_day(self.site.tz, self.clock())
 

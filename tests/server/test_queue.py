@@ -202,3 +202,16 @@ def test_a_failed_action_leaves_no_event(queue: QueueService) -> None:
         issue(queue, "NOPE")
     with queue.store.read() as s:
         assert s.scalar(select(EventRow.seq)) is None
+
+
+def test_tickets_left_open_are_closed_the_next_day(queue: QueueService, clock: FakeClock) -> None:
+    waiting = issue(queue)
+    called = issue(queue)
+    queue.call_next("L03")  # takes the first one
+    clock.advance(days=1)
+    assert queue.close_past_days() == 2
+    with queue.store.read() as s:
+        rows = {r.id: r.status for r in s.scalars(select(TicketRow))}
+    assert rows == {waiting.id: TicketStatus.NO_SHOW, called.id: TicketStatus.CANCELLED}
+    assert queue.close_past_days() == 0
+    assert queue.call_next("L03").ticket is None  # the counter was released
