@@ -1,0 +1,554 @@
+"""The kiosk's logic, plain Python with no Kivy: screens, issuing, printing, failures.
+
+Every public method runs on the UI thread. Network and printer I/O go to a
+worker (`submit`) and their results come back through `post`, which the app
+wires to `Clock.schedule_once`; so the state below is only touched on one thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from hardware.errors import PaperOut
+from hardware.printer import PrinterState, PrinterStatus
+from hardware.ticket import TicketPrint
+from kiosk import view
+from kiosk.texts import t
+from shared.config import Config
+from shared.errors import ApiError, HardwareError, ServerUnavailable
+from shared.models import AgencyInfo, Health, ServiceInfo, ServicesAnswer, Ticket
+from shared.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+# the server's words for a kiosk's printer (POST /devices/status)
+SERVER_PRINTER_STATE = {
+    PrinterState.READY: "ok",
+    PrinterState.PAPER_NEAR_END: "paper_near_end",
+    PrinterState.PAPER_OUT: "paper_out",
+    PrinterState.OFFLINE: "offline",
+    PrinterState.UNAVAILABLE: "offline",
+    PrinterState.BUSY: "error",
+    PrinterState.NOT_CONFIGURED: "error",
+    PrinterState.UNKNOWN: "unknown",
+}
+
+Done = Callable[[Any, BaseException | None], None]
+
+
+class Client(Protocol):
+    base_url: str
+
+    def set_token(self, token: str | None) -> None: ...
+    def health(self) -> Health: ...
+    def services(self) -> ServicesAnswer: ...
+    def issue(self, service: str, priority: bool, request_id: str) -> Ticket: ...
+    def cancel(self, ticket_id: int) -> Ticket: ...
+    def device_status(self, printer: str, detail: str = "") -> None: ...
+
+
+class Locator(Protocol):
+    def locate(self) -> str: ...
+    def forget(self) -> None: ...
+
+
+class TicketPrinter(Protocol):
+    def check(self) -> PrinterStatus: ...
+    def print_ticket(self, ticket: TicketPrint) -> Any: ...
+
+
+class PrinterProblem(HardwareError):
+    """The printer said before issuing that it cannot print (no ticket was issued)."""
+
+    def __init__(self, status: PrinterStatus) -> None:
+        super().__init__(f"printer not ready: {status.state} {status.detail}".strip())
+        self.status = status
+
+
+class PrintFailed(HardwareError):
+    """Printing an issued ticket failed; the ticket was cancelled (or will be)."""
+
+    def __init__(self, ticket: Ticket, cause: HardwareError, cancelled: bool) -> None:
+        super().__init__(f"printing {ticket.code} failed ({cause}); cancelled: {cancelled}")
+        self.ticket = ticket
+        self.cause = cause
+        self.cancelled = cancelled
+
+
+class NoToken(Exception):
+    """The server is not in demo mode and the config holds no kiosk token."""
+
+
+@dataclass
+class Timing:
+    """How often things happen; tests shorten these instead of sleeping."""
+
+    retry_seconds: float = 5.0  # server down: try again this often
+    refresh_seconds: float = 10.0  # waiting counts on screen
+    printer_ok_seconds: float = 60.0  # re-check a good printer
+    printer_bad_seconds: float = 5.0  # re-check a printer with a problem
+    touch_grace_seconds: float = 1.0  # a second tap must not dismiss the ticket screen
+    issue_retry_delays: tuple[float, ...] = (0.3, 0.7, 1.5)  # same request_id each time
+
+
+class KioskController:
+    """Screens: connecting, home, services, priority, printing, done, notice, config_error."""
+
+    def __init__(
+        self,
+        config: Config,
+        locator: Locator,
+        make_client: Callable[[str, str | None], Client],
+        printer: TicketPrinter | None,
+        submit: Callable[[Callable[[], Any], Done], object],
+        post: Callable[[Callable[[], None]], None],
+        clock: Callable[[], float] = time.monotonic,
+        timing: Timing | None = None,
+    ) -> None:
+        self.config = config
+        self.locator = locator
+        self.make_client = make_client
+        self.printer = printer
+        self._submit = submit
+        self._post = post
+        self.clock = clock
+        self.timing = timing or Timing()
+        self.listeners: list[Callable[[], None]] = []
+
+        self.lang = config.kiosk.language
+        self.screen = "connecting"
+        self.client: Client | None = None
+        self.server_url = config.client.server
+        self.tz = config.site.tz
+        self.services: ServicesAnswer | None = None
+        self.agency: AgencyInfo | None = None
+        self.service: ServiceInfo | None = None
+        self.ticket: Ticket | None = None
+        self.problem: str | None = None  # "server_down", "paper_out", "printer_failed"
+        self.notice = ""  # the message on the notice screen (a text key)
+        self.config_problem = ""  # "no_printer", "no_token"
+        self.issued: list[Ticket] = []  # this session's printed tickets, newest last
+        self.unprinted: list[Ticket] = []  # issued but the printer failed (cancelled)
+
+        self._issuing = False
+        self._connecting = False
+        self._refreshing = False
+        self._checking_printer = False
+        self._last_touch = clock()
+        self._shown_at = clock()
+        self._next_connect = 0.0
+        self._next_refresh = 0.0
+        self._next_printer = 0.0
+        self._orphan: tuple[str, bool, str] | None = None
+        self._reported: str | None = None  # last printer state sent (worker thread only)
+        self._clients: dict[str, Client] = {}  # worker thread only
+
+        if printer is None or getattr(printer, "kind", "") == "none":
+            log.error("no ticket printer is configured: set [printer] kind in the config")
+            self.config_problem = "no_printer"
+            self.screen = "config_error"
+
+    # -- what the widgets read ---------------------------------------------------
+
+    @property
+    def usable(self) -> bool:
+        """Tiles take touches: connected, printer not known bad, nothing in flight."""
+        return self.client is not None and self.problem is None and not self._issuing
+
+    def text(self, key: str, **values: object) -> str:
+        return t(key, self.lang, **values)
+
+    def now(self) -> datetime:
+        return utcnow().astimezone(self.tz)
+
+    def tiles(self) -> list[view.Row]:
+        return view.agency_tiles(self.services, self.lang, self.usable)
+
+    def rows(self) -> list[view.Row]:
+        return view.service_rows(self.agency, self.lang, self.tz, self.now(), self.usable)
+
+    def problem_text(self) -> str:
+        return self.text(self.problem) if self.problem else ""
+
+    def on_change(self, listener: Callable[[], None]) -> None:
+        self.listeners.append(listener)
+
+    def _changed(self) -> None:
+        for listener in list(self.listeners):
+            listener()
+
+    def _show(self, screen: str) -> None:
+        self.screen = screen
+        self._shown_at = self.clock()
+        self._changed()
+
+    # -- visitor actions -----------------------------------------------------------
+
+    def touched(self) -> None:
+        """Any touch anywhere: the idle timer starts again."""
+        self._last_touch = self.clock()
+
+    def toggle_language(self) -> None:
+        self.touched()
+        self.lang = "en" if self.lang == "id" else "id"
+        self._changed()
+
+    def go_home(self, new_visitor: bool = False) -> None:
+        if self.screen in ("config_error", "connecting"):
+            return
+        if new_visitor:
+            self.lang = self.config.kiosk.language
+        self.agency = self.service = None
+        self._show("home")
+
+    def back(self) -> None:
+        self.touched()
+        if self.screen == "priority" and self.agency and len(self.agency.services) > 1:
+            self.service = None
+            self._show("services")
+        else:
+            self.go_home()
+
+    def touch_result(self) -> None:
+        """A touch on the done or notice screen: home, unless it is the tail of a double tap."""
+        self.touched()
+        if self.clock() - self._shown_at >= self.timing.touch_grace_seconds:
+            self.go_home(new_visitor=True)
+
+    def choose_agency(self, code: str) -> None:
+        self.touched()
+        if self.screen != "home" or not self.usable or self.services is None:
+            return
+        agency = next((a for a in self.services.agencies if a.code == code), None)
+        if agency is None:
+            return
+        self.agency = agency
+        if len(agency.services) == 1:
+            self.screen = "services"  # skipped: straight on to priority or printing
+            self.choose_service(agency.services[0].code)
+        else:
+            self._show("services")
+
+    def choose_service(self, code: str) -> None:
+        self.touched()
+        if self.screen != "services" or not self.usable or self.agency is None:
+            return
+        svc = next((s for s in self.agency.services if s.code == code), None)
+        if svc is None or not svc.open_now:
+            return
+        self.service = svc
+        if svc.priority_allowed:
+            self._show("priority")
+        else:
+            self.issue(svc.code, False)
+
+    def choose_priority(self, priority: bool) -> None:
+        self.touched()
+        if self.screen != "priority" or self.service is None:
+            return
+        self.issue(self.service.code, priority)
+
+    # -- issuing -------------------------------------------------------------------
+
+    def issue(self, service: str, priority: bool) -> None:
+        """Issue and print one ticket; a second tap while this runs is ignored."""
+        client = self.client
+        if self._issuing or client is None or self.problem is not None:
+            log.info("ignored a tap while issuing or unusable (service %s)", service)
+            return
+        self._issuing = True
+        request_id = uuid.uuid4().hex  # once per attempt: every retry reuses it
+        log.info("issuing %s priority=%s request_id=%s", service, priority, request_id)
+        self._show("printing")
+        self._run(
+            lambda: self._issue_job(client, service, priority, request_id),
+            lambda ticket, exc: self._issued(service, priority, request_id, ticket, exc),
+        )
+
+    def _issue_job(self, client: Client, service: str, priority: bool, request_id: str) -> Ticket:
+        assert self.printer is not None
+        status = self.printer.check()
+        self._report_printer(client, status)
+        if not status.may_print:
+            raise PrinterProblem(status)
+        ticket = self._retry(lambda: client.issue(service, priority, request_id))
+        try:
+            self.printer.print_ticket(
+                TicketPrint.from_ticket(
+                    ticket, self.config.site, client.base_url, self.config.printer.status_url
+                )
+            )
+        except HardwareError as exc:
+            log.error("printing ticket %s failed: %s; cancelling it", ticket.code, exc)
+            cancelled = self._cancel(client, ticket)
+            state = PrinterState.PAPER_OUT if isinstance(exc, PaperOut) else PrinterState.OFFLINE
+            self._report_printer(client, PrinterStatus(state, detail=str(exc)[:200]))
+            raise PrintFailed(ticket, exc, cancelled) from exc
+        self._report_printer(client, status)
+        return ticket
+
+    def _retry(self, call: Callable[[], Ticket]) -> Ticket:
+        """Call, retrying a lost connection; the request_id inside makes it idempotent."""
+        for delay in self.timing.issue_retry_delays:
+            try:
+                return call()
+            except ServerUnavailable as exc:
+                log.warning("server unavailable (%s); retrying in %.1f s", exc, delay)
+                time.sleep(delay)
+        return call()
+
+    def _cancel(self, client: Client, ticket: Ticket) -> bool:
+        try:
+            self._retry(lambda: client.cancel(ticket.id))
+        except (ServerUnavailable, ApiError) as exc:
+            log.error("could not cancel ticket %s (id %s): %s", ticket.code, ticket.id, exc)
+            return False
+        log.info("cancelled ticket %s after the print failure", ticket.code)
+        return True
+
+    def _report_printer(self, client: Client, status: PrinterStatus) -> None:
+        """Tell the server about the printer when its state changes (best effort)."""
+        state = SERVER_PRINTER_STATE.get(status.state, "unknown")
+        if state == self._reported:
+            return
+        try:
+            client.device_status(state, status.detail[:200])
+            self._reported = state
+        except (ServerUnavailable, ApiError) as exc:
+            log.warning("could not report printer state %s: %s", state, exc)
+
+    def _issued(
+        self,
+        service: str,
+        priority: bool,
+        request_id: str,
+        ticket: Ticket | None,
+        exc: BaseException | None,
+    ) -> None:
+        self._issuing = False
+        if ticket is not None:
+            log.info("ticket %s printed (%d ahead)", ticket.code, ticket.ahead)
+            self.ticket = ticket
+            self.issued.append(ticket)
+            self._next_refresh = 0.0
+            self._show("done")
+            return
+        log.warning("issuing %s failed: %s", service, exc)
+        if isinstance(exc, PrinterProblem):
+            paper = exc.status.state is PrinterState.PAPER_OUT
+            self.problem = "paper_out" if paper else "printer_failed"
+            self._next_printer = self.clock() + self.timing.printer_bad_seconds
+            self._notice("paper_out" if paper else "printer_failed")
+        elif isinstance(exc, PrintFailed):
+            self.unprinted.append(exc.ticket)
+            self.problem = "paper_out" if isinstance(exc.cause, PaperOut) else "printer_failed"
+            self._next_printer = self.clock() + self.timing.printer_bad_seconds
+            self._notice("print_failed")
+        elif isinstance(exc, ServerUnavailable):
+            # the server may have made the ticket before the line dropped: cancel it later
+            self._orphan = (service, priority, request_id)
+            self._server_lost()
+            self._notice("server_down")
+        elif isinstance(exc, ApiError) and exc.code in ("service_closed", "quota_reached"):
+            self._next_refresh = 0.0
+            self._notice("quota_full" if exc.code == "quota_reached" else "closed")
+        elif isinstance(exc, ApiError) and exc.status == 404:
+            self._next_refresh = 0.0
+            self._notice("service_unknown")
+        elif isinstance(exc, ApiError) and exc.status in (401, 403):
+            self.config_problem = "no_token"
+            self._show("config_error")
+        else:
+            log.error("unexpected failure while issuing", exc_info=exc)
+            self._notice("printer_failed" if isinstance(exc, HardwareError) else "server_down")
+
+    def _notice(self, key: str) -> None:
+        self.notice = key
+        self._show("notice")
+
+    # -- connection, refresh, printer checks (driven by tick) -----------------------
+
+    def tick(self) -> None:
+        """Called about twice a second by the UI: timeouts, reconnects, refreshes."""
+        now = self.clock()
+        idle = now - self._last_touch >= self.config.kiosk.idle_seconds
+        shown = now - self._shown_at
+        result_over = self.screen in ("done", "notice") and shown >= max(
+            self.config.kiosk.done_seconds, self.timing.touch_grace_seconds
+        )
+        walked_away = idle and (
+            self.screen in ("services", "priority")
+            or (self.screen == "home" and self.lang != self.config.kiosk.language)
+        )
+        if result_over or walked_away:
+            self.go_home(new_visitor=True)
+        if self.config_problem:
+            return
+        if self.client is None or self.problem == "server_down":
+            if now >= self._next_connect and not self._connecting:
+                self.connect()
+            return
+        if now >= self._next_refresh and not self._refreshing and not self._issuing:
+            self._refresh()
+        if now >= self._next_printer and not self._checking_printer and not self._issuing:
+            self._check_printer()
+
+    def connect(self) -> None:
+        """Find the server (URL or zeroconf), pick the token, load the services."""
+        self._connecting = True
+        self._run(self._connect_job, self._connected)
+
+    def _connect_job(self) -> tuple[Client, Health, ServicesAnswer]:
+        url = self.locator.locate()
+        client = self._clients.get(url)
+        if client is None:  # one client (one connection pool) per server address
+            client = self._clients[url] = self.make_client(url, self.config.client.token or None)
+        health = client.health()
+        token = self.config.client.token or ("demo-kiosk" if health.demo else "")
+        if not token:
+            raise NoToken(url)
+        client.set_token(token)
+        return client, health, client.services()
+
+    def _connected(
+        self, result: tuple[Client, Health, ServicesAnswer] | None, exc: BaseException | None
+    ) -> None:
+        self._connecting = False
+        if result is None:
+            if isinstance(exc, NoToken):
+                log.error("server %s is not in demo mode and [client] token is empty", exc)
+                self.config_problem = "no_token"
+                self._show("config_error")
+                return
+            where = self.config.client.server or "(zeroconf)"
+            log.warning("cannot reach the queue server %s: %s", where, exc)
+            self._server_lost()
+            return
+        client, health, services = result
+        first = self.client is None
+        self.client, self.services = client, services
+        self.server_url = client.base_url
+        try:
+            self.tz = ZoneInfo(health.timezone)
+        except (KeyError, ValueError):
+            log.warning("server time zone %r unknown; keeping %s", health.timezone, self.tz)
+        log.info("connected to %s (%s, demo=%s)", client.base_url, health.site, health.demo)
+        if self.problem == "server_down":
+            self.problem = None
+        self._next_refresh = self.clock() + self.timing.refresh_seconds
+        self._next_printer = 0.0
+        if self._orphan:
+            self._cancel_orphan(client, self._orphan)
+            self._orphan = None
+        if first and self.screen == "connecting":
+            self._show("home")
+        else:
+            self._changed()
+
+    def lost_server(self) -> None:
+        """The server stopped answering: tiles off, reconnect by URL or zeroconf."""
+        self._server_lost()
+
+    def _server_lost(self) -> None:
+        self.problem = "server_down"
+        self._next_connect = self.clock() + self.timing.retry_seconds
+        if not self.config.client.server:
+            self.locator.forget()  # zeroconf again: the server may have a new address
+        if self.screen == "connecting":
+            self._show("home")
+        else:
+            self._changed()
+
+    def _cancel_orphan(self, client: Client, orphan: tuple[str, bool, str]) -> None:
+        service, priority, request_id = orphan
+
+        def job() -> Ticket:
+            # same request_id: returns the ticket if the server made it, so we can cancel it
+            ticket = client.issue(service, priority, request_id)
+            return client.cancel(ticket.id)
+
+        def done(ticket: Ticket | None, exc: BaseException | None) -> None:
+            if ticket is not None:
+                log.info("cancelled unprinted ticket %s from a lost connection", ticket.code)
+            elif not (isinstance(exc, ApiError) and exc.status == 409):
+                log.warning("could not clear the unprinted ticket %s: %s", request_id, exc)
+
+        self._run(job, done)
+
+    def _refresh(self) -> None:
+        client = self.client
+        assert client is not None
+        self._refreshing = True
+        self._run(client.services, self._refreshed)
+
+    def services_answered(self, services: ServicesAnswer) -> None:
+        """Show this answer to GET /services (what a refresh does when it returns)."""
+        self._refreshed(services, None)
+
+    def _refreshed(self, services: ServicesAnswer | None, exc: BaseException | None) -> None:
+        self._refreshing = False
+        self._next_refresh = self.clock() + self.timing.refresh_seconds
+        if services is None:
+            if isinstance(exc, ServerUnavailable):
+                log.warning("lost the queue server: %s", exc)
+                self._server_lost()
+            else:
+                log.warning("refreshing services failed: %s", exc)
+            return
+        self.services = services
+        if self.agency is not None:
+            self.agency = next(
+                (a for a in services.agencies if a.code == self.agency.code), self.agency
+            )
+        self._changed()
+
+    def _check_printer(self) -> None:
+        client, printer = self.client, self.printer
+        if client is None or printer is None:
+            return
+        self._checking_printer = True
+
+        def job() -> PrinterStatus:
+            status = printer.check()
+            self._report_printer(client, status)
+            return status
+
+        self._run(job, self._printer_checked)
+
+    def _printer_checked(self, status: PrinterStatus | None, exc: BaseException | None) -> None:
+        self._checking_printer = False
+        if status is None:
+            log.warning("printer check failed: %s", exc)
+            self._next_printer = self.clock() + self.timing.printer_bad_seconds
+            return
+        self.printer_status(status)
+
+    def printer_status(self, status: PrinterStatus) -> None:
+        """What the printer says about itself: a problem disables the tiles until it is fixed."""
+        good = status.may_print
+        delay = self.timing.printer_ok_seconds if good else self.timing.printer_bad_seconds
+        self._next_printer = self.clock() + delay
+        if good and self.problem in ("paper_out", "printer_failed"):
+            log.info("printer is back: %s", status.state)
+            self.problem = None
+            self._changed()
+        elif not good and self.problem is None:
+            log.warning("printer problem: %s %s", status.state, status.detail)
+            paper = status.state is PrinterState.PAPER_OUT
+            self.problem = "paper_out" if paper else "printer_failed"
+            self._changed()
+
+    def _run(self, job: Callable[[], Any], done: Done) -> None:
+        """Run `job` on the worker; `done(result, exc)` comes back on the UI thread."""
+
+        def back(result: Any, exc: BaseException | None) -> None:
+            self._post(lambda: done(result, exc))
+
+        self._submit(job, back)

@@ -1,0 +1,153 @@
+"""The kiosk's widgets: they show what the app hands them and forward touches. No logic here."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.core.text import Label as CoreLabel
+from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.button import Button
+from kivy.uix.label import Label
+from kivy.uix.screenmanager import Screen
+
+MIN_FONT = 14
+_MARKUP = re.compile(r"\[/?[a-z]+[^\]]*\]")
+
+
+def _widest_word(text: str, font_name: str, size: float, bold: bool) -> float:
+    """Width of the longest word: wrapping must never split a word in two."""
+    main = _MARKUP.sub("", text.split("[size", 1)[0])  # sized parts keep their own size
+    words = main.split()
+    if not words:
+        return 0.0
+    core = CoreLabel(font_name=font_name, font_size=size, bold=bold)
+    return max(float(core.get_extents(word)[0]) for word in words)
+
+
+class FitMixin:
+    """Shrinks the font from `max_font` until the wrapped text fits the widget: never cut off."""
+
+    max_font = NumericProperty(0)
+
+    def _init_fit(self) -> None:
+        self._fit_trigger = Clock.create_trigger(self._fit, -1)
+        for name in ("text", "size", "max_font", "text_size"):
+            self.fbind(name, self._fit_trigger)  # type: ignore[attr-defined]
+
+    def _fit(self, *_: Any) -> None:
+        widget: Any = self
+        if not widget.max_font or widget.width < 10 or widget.height < 10:
+            return
+        size = float(widget.max_font)
+        pad_x = widget.padding[0] + widget.padding[2]
+        while True:
+            widget.font_size = size
+            widget.texture_update()
+            tw, th = widget.texture_size  # padding included
+            room = (widget.text_size[0] or widget.width) - pad_x
+            word = _widest_word(widget.text, widget.font_name, size, widget.bold)
+            fits = tw <= widget.width + 1 and th <= widget.height + 1 and word <= room
+            if fits or size <= MIN_FONT:
+                return
+            size = max(MIN_FONT, size * 0.92)
+
+
+class FitLabel(FitMixin, Label):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._init_fit()
+
+
+class Tile(FitMixin, Button):
+    """A big coloured touch target; `bg` is its colour, `enabled_look` greys it out."""
+
+    bg = ListProperty([0.08, 0.4, 0.75, 1])
+    enabled_look = BooleanProperty(True)
+    code = StringProperty("")
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._init_fit()
+        self.bind(width=self._wrap)
+        self._wrap()
+
+    def _wrap(self, *_: Any) -> None:
+        u = _unit()
+        self.text_size = (max(10, self.width - u * 3), None)
+
+
+def _unit() -> float:
+    app = App.get_running_app()
+    return float(getattr(app, "u", 8.0)) if app else 8.0
+
+
+class KioskRoot(BoxLayout):
+    pass
+
+
+class HomeScreen(Screen):
+    _shown: Any = None
+
+    def show(self, tiles: list[dict[str, Any]], on_tile: Any) -> None:
+        # rebuild only on a change: a finger resting on a tile keeps its tile
+        key = (tiles, _unit())
+        if key == self._shown:
+            return
+        self._shown = key
+        grid = self.ids.grid
+        grid.clear_widgets()
+        u = _unit()
+        for row in tiles:
+            text = row["text"]
+            if row["note"]:
+                text += f"\n[size={int(u * 3.2)}]{row['note']}[/size]"
+            tile = Tile(text=text, bg=row["bg"], color=row["fg"], code=row["code"],
+                        enabled_look=not row["faded"], max_font=u * 5.2)  # fmt: skip
+            tile.bind(on_release=lambda w: on_tile(w.code))
+            grid.add_widget(tile)
+
+
+class ServicesScreen(Screen):
+    _shown: Any = None
+
+    def show(self, rows: list[dict[str, Any]], on_row: Any) -> None:
+        key = (rows, _unit())
+        if key == self._shown:
+            return
+        self._shown = key
+        box = self.ids.rows
+        box.clear_widgets()
+        u = _unit()
+        for row in rows:
+            text = f"{row['text']}\n[size={int(u * 3.4)}]{row['detail']}[/size]"
+            tile = Tile(text=text, bg=row["bg"], color=row["fg"], code=row["code"],
+                        enabled_look=not row["faded"], max_font=u * 5)  # fmt: skip
+            tile.bind(on_release=lambda w: on_row(w.code))
+            box.add_widget(tile)
+        # few services: keep rows a comfortable height instead of stretching to the floor
+        for _ in range(max(0, 3 - len(rows))):
+            box.add_widget(Label())
+
+
+class PriorityScreen(Screen):
+    pass
+
+
+class PrintingScreen(Screen):
+    pass
+
+
+class DoneScreen(Screen):
+    pass
+
+
+class NoticeScreen(Screen):
+    pass
+
+
+class MessageScreen(Screen):
+    pass

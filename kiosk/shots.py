@@ -1,0 +1,227 @@
+"""`--screenshots DIR`: drive the real app through every screen and state, save PNGs, exit.
+
+Everything shown comes from the servers given: the closed-service state needs a
+server where a service is closed now (`--closed-server`, or the main server itself).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from kivy.base import EventLoop, runTouchApp, stopTouchApp
+from kivy.core.window import Window
+
+from hardware.printer import Printer, PrinterState, PrinterStatus
+from kiosk.controller import KioskController
+from shared.client import ApiClient
+from shared.errors import AntrianError
+from shared.models import ServicesAnswer
+
+log = logging.getLogger(__name__)
+
+SIZES = {"portrait": (1080, 1920), "landscape": (1920, 1080), "small": (1366, 768)}
+
+
+def start_embedded(app: Any) -> None:
+    """Build the app and open its window without entering Kivy's main loop."""
+    app._run_prepare()
+    runTouchApp(embedded=True)
+
+
+def pump(frames: int = 3) -> None:
+    for _ in range(frames):
+        EventLoop.idle()
+
+
+def pump_until(condition: Callable[[], bool], timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the kiosk did not reach {condition} in {timeout} s")
+        EventLoop.idle()
+        time.sleep(0.005)
+
+
+def screenshot(path: Path) -> Path:
+    """Window.screenshot appends a counter to the name: put the file where it was asked."""
+    pump(4)
+    written = Window.screenshot(name=str(path))
+    if written and Path(written) != path:
+        Path(written).replace(path)
+    return path
+
+
+class Shooter:
+    def __init__(self, app: Any, ctl: KioskController, worker: Any, out: Path) -> None:
+        self.app, self.ctl, self.worker, self.out = app, ctl, worker, out
+        self.taken: list[Path] = []
+
+    def size(self, name: str) -> None:
+        Window.size = SIZES[name]
+        pump(4)
+
+    def lang(self, lang: str) -> None:
+        if self.ctl.lang != lang:
+            self.ctl.toggle_language()
+        pump()
+
+    def home(self) -> None:
+        self.ctl.go_home()
+        pump()
+
+    def shot(self, name: str) -> None:
+        self.app.refresh()
+        self.taken.append(screenshot(self.out / f"{name}.png"))
+        log.info("screenshot %s", self.taken[-1])
+
+    def flow(self, prefix: str, agency: str, service: str) -> None:
+        """Home, services, priority, printing and done, with a real ticket."""
+        self.home()
+        self.shot(f"{prefix}-01-home")
+        self.ctl.choose_agency(agency)
+        pump_until(lambda: self.ctl.screen == "services")
+        self.shot(f"{prefix}-02-services")
+        self.ctl.choose_service(service)
+        pump_until(lambda: self.ctl.screen == "priority")
+        self.shot(f"{prefix}-03-priority")
+        gate = threading.Event()  # hold the worker so the printing screen stays up for its shot
+        self.worker.submit(lambda: gate.wait(10))
+        self.ctl.choose_priority(False)
+        pump_until(lambda: self.ctl.screen == "printing")
+        self.shot(f"{prefix}-04-printing")
+        gate.set()
+        pump_until(lambda: self.ctl.screen == "done")
+        self.shot(f"{prefix}-05-done")
+
+    def closed(self, prefix: str, answer: ServicesAnswer | None) -> None:
+        if answer is None:
+            return
+        agency = next(
+            (a for a in answer.agencies if len(a.services) > 1
+             and any(not s.open_now for s in a.services)), None,
+        )  # fmt: skip
+        if agency is None:
+            log.warning("no closed service on the servers given: no closed-service screenshot")
+            return
+        saved, every = self.ctl.services, self.ctl.timing.refresh_seconds
+        pump_until(lambda: not self.ctl._refreshing)
+        self.ctl.timing.refresh_seconds = 3600  # keep the other server's answer on screen
+        self.ctl.services_answered(answer)
+        self.home()
+        self.shot(f"{prefix}-06-home-closed")
+        self.ctl.choose_agency(agency.code)
+        pump_until(lambda: self.ctl.screen == "services")
+        self.shot(f"{prefix}-07-closed-service")
+        self.ctl.timing.refresh_seconds = every
+        if saved is not None:
+            self.ctl.services_answered(saved)
+        self.home()
+
+    def paper_out(self, prefix: str) -> None:
+        # the state a paper-out answer from the printer leaves the kiosk in
+        self.ctl.printer_status(PrinterStatus(PrinterState.PAPER_OUT, False, "out"))
+        self.home()
+        self.shot(f"{prefix}-08-paper-out")
+        self.ctl.printer_status(PrinterStatus(PrinterState.READY, True, "ok"))
+        pump()
+
+    def print_failed(self, prefix: str, agency: str, service: str) -> None:
+        """A real failing printer: the virtual one writing into a path that is a file."""
+        blocker = self.out / "tickets-blocked"
+        blocker.write_text("a file where the preview folder should be\n")
+        saved = self.ctl.printer
+        self.ctl.printer = Printer(saved.config, preview_dir=blocker / "x")  # type: ignore[union-attr]
+        try:
+            self.home()
+            self.ctl.choose_agency(agency)
+            if self.ctl.screen == "services":
+                self.ctl.choose_service(service)
+            if self.ctl.screen == "priority":
+                self.ctl.choose_priority(False)
+            pump_until(lambda: self.ctl.screen == "notice")
+            self.shot(f"{prefix}-09-print-failed")
+        finally:
+            self.ctl.printer = saved
+            blocker.unlink()
+            self.ctl.problem = None
+            self.home()
+
+    def server_down(self, prefix: str) -> None:
+        locator: Any = self.ctl.locator
+        real = locator.url
+        locator.url = "http://127.0.0.1:9"  # nothing listens there: every retry fails for real
+        self.ctl.lost_server()
+        self.home()
+        pump_until(lambda: self.ctl.problem == "server_down")
+        self.shot(f"{prefix}-10-server-down")
+        locator.url = real
+        pump_until(lambda: self.ctl.problem is None, timeout=30)
+        self.home()
+
+    def message(self, prefix: str, problem: str) -> None:
+        saved = self.ctl.screen, self.ctl.config_problem
+        self.ctl.config_problem, self.ctl.screen = problem, "config_error"
+        self.shot(f"{prefix}-11-{problem.replace('_', '-')}")
+        self.ctl.screen, self.ctl.config_problem = saved
+        self.home()
+
+
+def take_screenshots(
+    app: Any, ctl: KioskController, worker: Any, out: Path, closed_url: str | None
+) -> int:
+    out.mkdir(parents=True, exist_ok=True)
+    ctl.timing.retry_seconds = 0.5  # the server-down shots wait for the reconnect
+    gate = threading.Event()  # hold the worker: the connecting screen stays for its shot
+    worker.submit(lambda: gate.wait(10))
+    start_embedded(app)
+    shooter = Shooter(app, ctl, worker, out)
+    try:
+        shooter.size("portrait")
+        shooter.shot("portrait-id-00-connecting")
+        gate.set()
+        pump_until(lambda: ctl.client is not None and ctl.screen == "home", timeout=30)
+        assert ctl.services is not None
+        agency = next(a for a in ctl.services.agencies if len(a.services) > 1)
+        service = next(s for s in agency.services if s.open_now and s.priority_allowed).code
+        closed = _closed_answer(ctl, closed_url)
+        for size in ("portrait", "landscape"):
+            shooter.size(size)
+            for lang in ("id", "en"):
+                shooter.lang(lang)
+                prefix = f"{size}-{lang}"
+                shooter.flow(prefix, agency.code, service)
+                shooter.closed(prefix, closed)
+                shooter.paper_out(prefix)
+                shooter.print_failed(prefix, agency.code, service)
+                shooter.server_down(prefix)
+                shooter.message(prefix, "no_printer")
+        shooter.size("small")
+        shooter.lang("id")
+        shooter.flow("small-id", agency.code, service)
+        shooter.closed("small-id", closed)
+        shooter.paper_out("small-id")
+    except (TimeoutError, AntrianError, StopIteration) as exc:
+        log.error("screenshots stopped: %s", exc)
+        return 1
+    finally:
+        app.stop()
+        stopTouchApp()
+    log.info("%d screenshots in %s; ticket previews in %s", len(shooter.taken), out,
+             out / "tickets")  # fmt: skip
+    return 0
+
+
+def _closed_answer(ctl: KioskController, closed_url: str | None) -> ServicesAnswer | None:
+    if closed_url:
+        try:
+            with ApiClient(closed_url) as api:
+                return api.services()
+        except AntrianError as exc:
+            log.error("closed-service server %s: %s", closed_url, exc)
+            return None
+    return ctl.services

@@ -1,0 +1,61 @@
+"""The kiosk's own words (GLOSSARY.md terms live in shared.i18n.TERMS)."""
+
+from __future__ import annotations
+
+from shared.i18n import tr
+
+KIOSK_TEXTS: dict[str, tuple[str, str]] = {
+    "waiting_n": ("Menunggu: {n} orang", "{n} people waiting"),
+    "nobody_waiting_now": ("Belum ada yang menunggu", "Nobody waiting yet"),
+    "estimate_short": ("Perkiraan tunggu: {n} menit", "Estimated wait: {n} min"),
+    "you_are_next": ("Anda nomor berikutnya", "You are next"),
+    "touch_to_return": ("Sentuh layar untuk kembali", "Touch the screen to go back"),
+    "print_failed": (
+        "Kertas tiket habis / printer bermasalah. Silakan hubungi petugas.",
+        "The ticket printer is out of paper or has a problem. Please ask a staff member.",
+    ),
+    "no_printer": (
+        "Kios ini belum memiliki printer tiket. Silakan hubungi petugas.",
+        "This kiosk has no ticket printer configured. Please ask a staff member.",
+    ),
+    "no_printer_tech": (
+        "Untuk teknisi: atur bagian [printer] kind di file konfigurasi.",
+        "For the technician: set [printer] kind in the configuration file.",
+    ),
+    "no_token": (
+        "Kios ini belum terdaftar di server. Silakan hubungi petugas.",
+        "This kiosk is not registered with the server. Please ask a staff member.",
+    ),
+    "no_token_tech": (
+        "Untuk teknisi: jalankan 'antrian device add NAMA --role kiosk' dan isi [client] token.",
+        "For the technician: run 'antrian device add NAME --role kiosk' and set [client] token.",
+    ),
+    "server_tech": ("Server: {url}", "Server: {url}"),
+    "searching_server": ("mencari server di jaringan", "looking for the server on the network"),
+    "retrying": ("Mencoba menghubungkan kembali...", "Trying to reconnect..."),
+    "service_unknown": (
+        "Layanan ini tidak dikenal server. Silakan pilih layanan lain.",
+        "The server does not know this service. Please choose another one.",
+    ),
+    "choose_queue": ("Pilih Jenis Antrean", "Choose the kind of queue"),
+    "priority_title": ("Antrean Prioritas", "Priority queue"),
+    "priority_who": (
+        "Lansia, penyandang disabilitas, ibu hamil",
+        "Elderly, people with disabilities, pregnant women",
+    ),
+    "regular_who": ("Untuk semua pengunjung", "For all visitors"),
+    "closed_today": (
+        "Layanan tutup, buka kembali hari ini pukul {time}",
+        "Service closed, reopens today at {time}",
+    ),
+    "quota_until": (
+        "Kuota hari ini sudah habis, buka kembali {day} pukul {time}",
+        "Today's quota is full, reopens {day} at {time}",
+    ),
+    "back_home": ("Kembali ke awal", "Back to start"),
+}
+
+
+def t(key: str, lang: str, **values: object) -> str:
+    """A kiosk text: the kiosk's own words first, then the shared glossary."""
+    return tr(key, lang, KIOSK_TEXTS, **values)

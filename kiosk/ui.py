@@ -1,0 +1,170 @@
+"""The Kivy app: loads the .kv, mirrors the controller into properties, forwards touches.
+
+Imported only from `kiosk.app.main` after the environment for Kivy is set.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.core.window import Window
+from kivy.lang import Builder
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
+from kivy.uix.screenmanager import NoTransition, Screen
+
+from kiosk import screens
+from kiosk.controller import KioskController
+from kiosk.texts import t
+from kiosk.view import done_lines
+from shared.timeutil import format_date, format_time
+
+log = logging.getLogger(__name__)
+KV = Path(__file__).with_name("layout.kv")
+
+
+class KioskApp(App):
+    """One window; screens switch by the controller's `screen`."""
+
+    u = NumericProperty(8.0)  # 1/100 of the short side: every size in the .kv uses it
+    portrait = BooleanProperty(False)
+    lang = StringProperty("id")
+    site_name = StringProperty("")
+    time_text = StringProperty("")
+    date_text = StringProperty("")
+    lang_button_text = StringProperty("English")
+    problem_text = StringProperty("")
+    agency_name = StringProperty("")
+    service_name = StringProperty("")
+    ticket_code = StringProperty("")
+    ticket_service = StringProperty("")
+    ticket_ahead = StringProperty("")
+    ticket_wait = StringProperty("")
+    notice_text = StringProperty("")
+    message_text = StringProperty("")
+    message_hint = StringProperty("")
+
+    def __init__(self, controller: KioskController | None, fatal: str = "", **kwargs: Any):
+        super().__init__(**kwargs)
+        self.controller = controller
+        self.fatal = fatal  # a config file we could not read: shown, nothing else runs
+        self.title = "Antrian MPP - Kios"
+        self.screens: dict[str, Screen] = {}
+        self._refresh_trigger = Clock.create_trigger(lambda dt: self.refresh(), -1)
+
+    def t(self, key: str, lang: str) -> str:
+        """For the .kv: a text in `lang` (passing app.lang makes the binding follow it)."""
+        return t(key, lang)
+
+    def build(self) -> Any:
+        Builder.load_file(str(KV))
+        root = screens.KioskRoot()
+        sm = root.ids.sm
+        sm.transition = NoTransition()
+        for screen in (
+            screens.HomeScreen(), screens.ServicesScreen(), screens.PriorityScreen(),
+            screens.PrintingScreen(), screens.DoneScreen(name="done"),
+            screens.NoticeScreen(), screens.MessageScreen(name="connecting"),
+            screens.MessageScreen(name="config_error"),
+        ):  # fmt: skip
+            sm.add_widget(screen)
+            self.screens[screen.name] = screen
+        self._sm = sm
+        Window.bind(size=self._resized, on_touch_down=self._any_touch)
+        self._resized(Window, Window.size)
+        self._clock()
+        Clock.schedule_interval(self._clock, 1.0)
+        if self.controller is not None:
+            self.controller.on_change(self._refresh_trigger)
+            Clock.schedule_interval(lambda dt: self._tick(), 0.5)
+            self._tick()
+        self.refresh()
+        return root
+
+    # -- from the window ---------------------------------------------------------
+
+    def _resized(self, _window: Any, size: tuple[int, int]) -> None:
+        width, height = size
+        self.portrait = height > width
+        self.u = min(width, height) / 100.0
+        self._refresh_trigger()
+
+    def _any_touch(self, _window: Any, _touch: Any) -> None:
+        if self.controller is not None:
+            self.controller.touched()
+            if self.controller.screen in ("done", "notice"):
+                self.controller.touch_result()
+
+    def _tick(self) -> None:
+        assert self.controller is not None
+        self.controller.tick()
+
+    def _clock(self, *_: Any) -> None:
+        ctl = self.controller
+        now = ctl.now() if ctl else None
+        if now is None:
+            return
+        self.time_text = format_time(now, self.lang)
+        self.date_text = format_date(now, self.lang)
+
+    # -- to the controller ---------------------------------------------------------
+
+    def toggle_language(self) -> None:
+        if self.controller:
+            self.controller.toggle_language()
+
+    def back(self) -> None:
+        if self.controller:
+            self.controller.back()
+
+    def choose_priority(self, priority: bool) -> None:
+        if self.controller:
+            self.controller.choose_priority(priority)
+
+    # -- from the controller -------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Copy the controller's state into properties and widgets."""
+        ctl = self.controller
+        if ctl is None:
+            self.message_text = "Konfigurasi kios salah. Silakan hubungi petugas."
+            self.message_hint = self.fatal
+            self._sm.current = "config_error"
+            return
+        self.lang = ctl.lang
+        self.lang_button_text = t("language", ctl.lang)
+        self.site_name = ctl.services.site if ctl.services else ctl.config.site.name
+        self.problem_text = ctl.problem_text()
+        self.agency_name = ""
+        if ctl.agency is not None:
+            self.agency_name = (
+                ctl.agency.name_en if ctl.lang == "en" and ctl.agency.name_en else ctl.agency.name
+            )
+        svc = ctl.service
+        self.service_name = (
+            (svc.name_en if ctl.lang == "en" and svc.name_en else svc.name) if svc else ""
+        )
+        if ctl.ticket is not None:
+            self.ticket_code = ctl.ticket.code
+            self.ticket_service = f"{ctl.ticket.agency_name} · {ctl.ticket.service_name}"
+            self.ticket_ahead, self.ticket_wait = done_lines(ctl.ticket, ctl.lang)
+        self.notice_text = ctl.text(ctl.notice) if ctl.notice else ""
+        if ctl.screen == "config_error":
+            problem = ctl.config_problem or "no_printer"
+            self.message_text = ctl.text(problem)
+            self.message_hint = ctl.text(f"{problem}_tech")
+        else:
+            self.message_text = ctl.text("connecting")
+            url = ctl.server_url or ctl.text("searching_server")
+            self.message_hint = ctl.text("server_tech", url=url)
+        self._clock()
+        if ctl.screen == "home":
+            home: Any = self.screens["home"]
+            home.show(ctl.tiles(), ctl.choose_agency)
+        elif ctl.screen == "services":
+            services: Any = self.screens["services"]
+            services.show(ctl.rows(), ctl.choose_service)
+        self._sm.current = ctl.screen

@@ -1,0 +1,125 @@
+"""Turn the server's answers into plain dicts the kiosk's widgets show (no Kivy here)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from kiosk.texts import t
+from shared.models import AgencyInfo, ServiceInfo, ServicesAnswer, Ticket
+from shared.timeutil import DAY_NAMES_EN, DAY_NAMES_ID, format_time
+
+Row = dict[str, Any]
+GREY = "#5F6368"
+CLOSED_BG = "#E3E5E8"  # a closed service: light, with dark text that stays readable
+
+
+def hex_rgba(color: str) -> list[float]:
+    """'#1565C0' -> [r, g, b, 1] in 0..1."""
+    c = color.lstrip("#")
+    return [int(c[i : i + 2], 16) / 255 for i in (0, 2, 4)] + [1.0]
+
+
+def _luminance(color: str) -> float:
+    def chan(v: float) -> float:
+        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
+    r, g, b, _ = hex_rgba(color)
+    return 0.2126 * chan(r) + 0.7152 * chan(g) + 0.0722 * chan(b)
+
+
+def text_color_on(color: str) -> list[float]:
+    """White or black, whichever has the higher WCAG contrast on `color`."""
+    lum = _luminance(color)
+    white = 1.05 / (lum + 0.05)
+    black = (lum + 0.05) / 0.05
+    return [1.0, 1.0, 1.0, 1.0] if white >= black else [0.0, 0.0, 0.0, 1.0]
+
+
+def name_of(item: AgencyInfo | ServiceInfo, lang: str) -> str:
+    return item.name_en if lang == "en" and item.name_en else item.name
+
+
+def closed_text(svc: ServiceInfo, lang: str, tz: ZoneInfo, now: datetime) -> str:
+    """Why a service takes no tickets now and when it opens again."""
+    if svc.open_now:
+        return ""
+    opens = svc.opens_at.astimezone(tz) if svc.opens_at else None
+    if svc.closed_reason == "quota" and opens is None:
+        return t("quota_full", lang)
+    if opens is None:
+        return t("closed", lang)
+    time = format_time(opens, lang)
+    same_day = opens.date() == now.astimezone(tz).date()
+    if svc.closed_reason == "break" or (same_day and svc.closed_reason != "quota"):
+        return t("break" if svc.closed_reason == "break" else "closed_today", lang, time=time)
+    days = DAY_NAMES_EN if lang == "en" else DAY_NAMES_ID
+    day = days[opens.weekday()]
+    key = "quota_until" if svc.closed_reason == "quota" else "closed_until"
+    return t(key, lang, day=day, time=time)
+
+
+def waiting_text(svc: ServiceInfo, lang: str) -> str:
+    """'Menunggu: 5 orang · Perkiraan tunggu: 20 menit', or that nobody waits."""
+    if svc.waiting <= 0:
+        return t("nobody_waiting_now", lang)
+    parts = [t("waiting_n", lang, n=svc.waiting)]
+    if svc.estimated_wait_minutes is not None:
+        parts.append(t("estimate_short", lang, n=svc.estimated_wait_minutes))
+    return "  ·  ".join(parts)
+
+
+def agency_tiles(answer: ServicesAnswer | None, lang: str, enabled: bool) -> list[Row]:
+    """One tile per agency, coloured as the site configured it."""
+    rows: list[Row] = []
+    for agency in answer.agencies if answer else []:
+        open_any = any(s.open_now for s in agency.services)
+        color = agency.color if open_any else GREY
+        rows.append(
+            {
+                "code": agency.code,
+                "text": name_of(agency, lang),
+                "bg": hex_rgba(color),
+                "fg": text_color_on(color),
+                "enabled": enabled,
+                "faded": not enabled,
+                "note": "" if open_any else t("closed", lang),
+            }
+        )
+    return rows
+
+
+def service_rows(
+    agency: AgencyInfo | None, lang: str, tz: ZoneInfo, now: datetime, enabled: bool
+) -> list[Row]:
+    """One row per service; closed and full ones stay visible, greyed, with the reason."""
+    rows: list[Row] = []
+    for svc in agency.services if agency else []:
+        color = agency.color if (agency and svc.open_now) else CLOSED_BG
+        rows.append(
+            {
+                "code": svc.code,
+                "text": name_of(svc, lang),
+                "detail": waiting_text(svc, lang)
+                if svc.open_now
+                else closed_text(svc, lang, tz, now),
+                "bg": hex_rgba(color),
+                "fg": text_color_on(color),
+                "enabled": enabled and svc.open_now,
+                "faded": not enabled,  # the whole kiosk is out of order, not this service
+                "open": svc.open_now,
+            }
+        )
+    return rows
+
+
+def done_lines(ticket: Ticket, lang: str) -> tuple[str, str]:
+    """The two lines under the code: people ahead and the estimated wait."""
+    ahead = t("you_are_next", lang) if ticket.ahead <= 0 else t("ahead", lang, n=ticket.ahead)
+    wait = (
+        t("estimate", lang, n=ticket.estimated_wait_minutes)
+        if ticket.estimated_wait_minutes is not None and ticket.ahead > 0
+        else ""
+    )
+    return ahead, wait

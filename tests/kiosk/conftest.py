@@ -1,0 +1,255 @@
+"""Kiosk tests: a real server process, printers faked only at the wire (escpos Dummy)."""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from escpos.printer import Dummy
+
+from hardware.printer import Printer
+from kiosk.controller import KioskController, Timing
+from shared.client import ApiClient
+from shared.config import ClientConfig, Config, load_config
+from shared.devices import PrinterConfig
+from shared.discovery import ServerLocator
+from shared.worker import Worker
+
+ROOT = Path(__file__).resolve().parents[2]
+ANTRIAN = [sys.executable, "-m", "shared.cli"]
+
+# ESC/POS real-time status answers (DLE EOT 1, DLE EOT 4), as a printer sends them
+STATUS_BYTES = {
+    "ready": (0x12, 0x12),
+    "paper_out": (0x1A, 0x72),  # paper end takes the printer offline too
+    "offline": (0x1A, 0x12),
+    "silent": (None, None),
+}
+
+
+class ServerProcess:
+    """`antrian server` in its own process on 127.0.0.1; stop() and start() keep the port."""
+
+    def __init__(self, data_dir: Path, demo: bool = True, config: Path | None = None) -> None:
+        self.data_dir = data_dir
+        self.demo = demo
+        self.config = config
+        self.port = 0
+        self.url = ""
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> ServerProcess:
+        ready = self.data_dir / "ready"
+        ready.unlink(missing_ok=True)
+        cmd = [*ANTRIAN, "server", "--no-zeroconf", "--host", "127.0.0.1",
+               "--port", str(self.port), "--data-dir", str(self.data_dir),
+               "--ready-file", str(ready)]  # fmt: skip
+        if self.demo:
+            cmd.append("--demo")
+        if self.config:
+            cmd += ["--config", str(self.config)]
+        log = (self.data_dir / "server.log").open("ab")
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 20
+        while not (ready.exists() and ready.read_text().strip()):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError((self.data_dir / "server.log").read_text()[-2000:])
+            time.sleep(0.05)
+        self.url = ready.read_text().strip()
+        self.port = int(self.url.rsplit(":", 1)[1])
+        return self
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def cli(self, *args: str) -> str:
+        """Run `antrian ARGS --db <this server's db>`; the last stdout line."""
+        name = "demo.sqlite" if self.demo else "antrian.sqlite"
+        db = f"sqlite:///{self.data_dir / name}"
+        out = subprocess.run([*ANTRIAN, *args, "--db", db], cwd=ROOT, check=True,
+                             capture_output=True, text=True).stdout  # fmt: skip
+        return out.strip().splitlines()[-1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """A demo server shared by one test module (a fresh database per module)."""
+    proc = ServerProcess(tmp_path_factory.mktemp("server")).start()
+    yield proc
+    proc.stop()
+
+
+@pytest.fixture
+def own_server(tmp_path: Path) -> Iterator[ServerProcess]:
+    """A demo server for one test, which the test may stop and start again."""
+    proc = ServerProcess(tmp_path / "server")
+    proc.data_dir.mkdir()
+    yield proc.start()
+    proc.stop()
+
+
+def closed_site_config(path: Path) -> Path:
+    """The sample site, but open only on a weekday that is not today, from 08:00."""
+    from shared.config import sample_path
+
+    today = datetime.now(ZoneInfo("Asia/Jakarta")).date()
+    other = today + timedelta(days=2)
+    day = other.strftime("%A").lower()
+    text = sample_path().read_text(encoding="utf-8")
+    start = text.index("\n[schedule.week]\n") + 1
+    end = text.index("\n[queue]\n") + 1
+    week = f'[schedule.week]\n{day} = ["08:00-15:00"]\n\n'
+    text = text[:start] + week + text[end:]
+    text = text.replace('holidays = ["2026-12-25", "2027-01-01"]', "holidays = []")
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+class WireDummy(Dummy):
+    """escpos's Dummy, answering status queries with the bytes of a printer in `mode`."""
+
+    def __init__(self, mode: str, answers: list[int]) -> None:
+        super().__init__()
+        self.mode = mode
+        self._answers = answers
+
+    def open(self) -> None:
+        self._device = True
+
+    def _raw(self, msg: bytes) -> None:
+        if msg.startswith(b"\x10\x04") and len(msg) == 3:
+            printer, paper = STATUS_BYTES[self.mode]
+            answer = printer if msg[2] == 1 else paper
+            if answer is not None:
+                self._answers.append(answer)
+            return
+        super()._raw(msg)
+
+    def _read(self) -> bytes:
+        if not self._answers:
+            return b""
+        return bytes([self._answers.pop(0)])
+
+
+class DummyPrinter(Printer):
+    """The real Printer with escpos Dummy as its device: every job's bytes are kept.
+
+    `modes` (optional) gives the state of the device at each opening in turn, e.g. a
+    printer that is ready when checked and out of paper when the ticket is sent.
+    """
+
+    def __init__(self, mode: str = "ready", modes: list[str] | None = None) -> None:
+        super().__init__(PrinterConfig(kind="network", host="dummy", status_timeout_seconds=0.1))
+        self.mode = mode
+        self.modes = list(modes or [])
+        self.jobs: list[bytes] = []
+        self.opened = 0
+        self._lock_jobs = threading.Lock()
+
+    def _make(self) -> Dummy:
+        self.opened += 1
+        mode = self.modes.pop(0) if self.modes else self.mode
+        return _Recorder(self, mode)
+
+
+class _Recorder(WireDummy):
+    def __init__(self, owner: DummyPrinter, mode: str) -> None:
+        super().__init__(mode, [])
+        self.owner = owner
+
+    def close(self) -> None:
+        # escpos's __del__ closes again: record each job once
+        if self.output and self._device:
+            with self.owner._lock_jobs:
+                self.owner.jobs.append(self.output)
+        self._device = False
+        super().close()
+
+
+def wait_for(condition: object, timeout: float = 10.0, step: float = 0.02) -> None:
+    """Poll `condition()` until true; fail the test with a clear message on timeout."""
+    assert callable(condition)
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {condition}")
+        time.sleep(step)
+
+
+class UiLoop:
+    """Stands in for Kivy's main loop: results posted by the worker run here, on this thread."""
+
+    def __init__(self) -> None:
+        self.queue: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+
+    def post(self, fn: Callable[[], None]) -> None:
+        self.queue.put(fn)
+
+    def run_until(
+        self,
+        condition: Callable[[], bool],
+        controller: KioskController | None = None,
+        timeout: float = 10.0,
+    ) -> None:
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out after {timeout} s waiting for {condition}")
+            with contextlib.suppress(queue.Empty):
+                self.queue.get(timeout=0.02)()
+            if controller is not None:
+                controller.tick()
+
+
+FAST = Timing(retry_seconds=0.2, refresh_seconds=0.5, printer_ok_seconds=30.0,
+              printer_bad_seconds=0.2, touch_grace_seconds=0.3,
+              issue_retry_delays=(0.1, 0.2))  # fmt: skip
+
+
+@pytest.fixture
+def make_kiosk() -> Iterator[Callable[..., tuple[KioskController, UiLoop]]]:
+    """Build controllers wired to a real Worker and ApiClient; stops their workers after."""
+    workers: list[Worker] = []
+
+    def make(
+        url: str,
+        printer: object | None = None,
+        config: Config | None = None,
+        timing: Timing | None = None,
+        token: str = "",
+    ) -> tuple[KioskController, UiLoop]:
+        cfg = config or load_config(None)
+        cfg = cfg.model_copy(update={"client": ClientConfig(server=url, token=token)})
+        worker = Worker("kiosk-test-worker")
+        workers.append(worker)
+        loop = UiLoop()
+        kiosk = KioskController(
+            cfg,
+            ServerLocator(url, None),
+            lambda u, tok: ApiClient(u, tok, timeout=2.0),
+            printer if printer is not None else DummyPrinter(),  # type: ignore[arg-type]
+            worker.submit,
+            loop.post,
+            timing=timing or FAST,
+        )
+        return kiosk, loop
+
+    yield make
+    for worker in workers:
+        worker.stop()

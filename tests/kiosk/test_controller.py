@@ -1,0 +1,243 @@
+"""The kiosk controller without a window, against a real demo server process."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+import pytest
+
+from kiosk.controller import KioskController
+from shared.client import ApiClient
+from shared.config import load_config
+from shared.devices import PrinterConfig
+from shared.models import TicketStatus
+from tests.kiosk.conftest import DummyPrinter, ServerProcess, UiLoop
+
+Make = Callable[..., tuple[KioskController, UiLoop]]
+
+
+def waiting(url: str, service: str) -> int:
+    with ApiClient(url) as api:
+        for agency in api.services().agencies:
+            for svc in agency.services:
+                if svc.code == service:
+                    return svc.waiting
+    raise AssertionError(service)
+
+
+def connected(make_kiosk: Make, url: str, **kw: object) -> tuple[KioskController, UiLoop]:
+    kiosk, loop = make_kiosk(url, **kw)
+    kiosk.tick()
+    loop.run_until(lambda: kiosk.screen == "home" and kiosk.client is not None, kiosk)
+    return kiosk, loop
+
+
+def test_connects_with_the_demo_token_and_shows_every_agency(
+    server: ServerProcess, make_kiosk: Make
+) -> None:
+    kiosk, _ = connected(make_kiosk, server.url)
+    tiles = kiosk.tiles()
+    assert len(tiles) == 12
+    assert tiles[0]["text"] == "DPMPTSP" and tiles[0]["enabled"]
+    assert tiles[0]["bg"][:3] == pytest.approx([0x15 / 255, 0x65 / 255, 0xC0 / 255])
+    assert tiles[0]["fg"] == [1.0, 1.0, 1.0, 1.0]  # white on dark blue
+    kiosk.toggle_language()
+    assert kiosk.tiles()[0]["text"] == "Licensing Office (DPMPTSP)"
+
+
+def test_double_tap_gives_one_ticket_printed_on_the_dummy(
+    server: ServerProcess, make_kiosk: Make
+) -> None:
+    printer = DummyPrinter()
+    kiosk, loop = connected(make_kiosk, server.url, printer=printer)
+    before = waiting(server.url, "KTP")
+    kiosk.choose_agency("DUKCAPIL")
+    kiosk.choose_agency("DUKCAPIL")  # leaning on the tile
+    assert kiosk.screen == "services"
+    assert [r["code"] for r in kiosk.rows()] == ["KTP", "KK", "AKTA"]
+    kiosk.choose_service("KTP")
+    assert kiosk.screen == "priority"
+    kiosk.choose_priority(False)
+    kiosk.choose_priority(False)  # the second tap of a double tap
+    kiosk.choose_priority(True)
+    assert kiosk.screen == "printing" and not kiosk.usable
+    loop.run_until(lambda: kiosk.screen == "done", kiosk)
+    kiosk.touch_result()  # the tail of the double tap lands on the ticket screen: ignored
+    assert kiosk.screen == "done"
+    ticket = kiosk.ticket
+    assert ticket is not None and ticket.service == "KTP" and not ticket.priority
+    assert waiting(server.url, "KTP") == before + 1
+    assert len(printer.jobs) == 1
+    job = printer.jobs[0]
+    assert ticket.code.encode() in job and b"Dispendukcapil" in job
+    assert f"/api/v1/tickets/{ticket.id}".encode() in job  # the QR code's URL
+    time.sleep(FAST_GRACE)
+    kiosk.touch_result()
+    assert kiosk.screen == "home"
+
+
+FAST_GRACE = 0.35
+
+
+def test_an_agency_with_one_service_skips_the_service_screen(
+    server: ServerProcess, make_kiosk: Make
+) -> None:
+    kiosk, _ = connected(make_kiosk, server.url)
+    assert kiosk.services is not None
+    single = next(a for a in kiosk.services.agencies if len(a.services) == 1)
+    kiosk.choose_agency(single.code)
+    assert kiosk.screen == "priority"
+    assert kiosk.service is not None and kiosk.service.code == single.services[0].code
+    kiosk.back()
+    assert kiosk.screen == "home"
+
+
+def test_paper_out_issues_nothing_and_disables_tiles_until_paper_is_back(
+    server: ServerProcess, make_kiosk: Make
+) -> None:
+    printer = DummyPrinter("paper_out")
+    kiosk, loop = connected(make_kiosk, server.url, printer=printer)
+    loop.run_until(lambda: kiosk.problem == "paper_out", kiosk)  # the periodic check saw it
+    assert not kiosk.usable and not any(t["enabled"] for t in kiosk.tiles())
+    assert "Kertas tiket habis" in kiosk.problem_text()
+    before = waiting(server.url, "SKCK")
+    kiosk.issue("SKCK", False)  # even a tap that slips through issues nothing
+    assert waiting(server.url, "SKCK") == before
+    printer.mode = "ready"  # the officer loads paper
+    loop.run_until(lambda: kiosk.problem is None, kiosk)
+    assert all(t["enabled"] for t in kiosk.tiles())
+
+
+def test_idle_visitor_returns_home_in_the_default_language(
+    server: ServerProcess, make_kiosk: Make
+) -> None:
+    now = [1000.0]
+    kiosk, loop = make_kiosk(server.url)
+    kiosk.clock = lambda: now[0]
+    kiosk.tick()
+    loop.run_until(lambda: kiosk.screen == "home" and kiosk.client is not None, kiosk)
+    kiosk.toggle_language()
+    kiosk.choose_agency("DPMPTSP")
+    assert kiosk.screen == "services" and kiosk.lang == "en"
+    now[0] += kiosk.config.kiosk.idle_seconds - 1
+    kiosk.tick()
+    assert kiosk.screen == "services"
+    now[0] += 2
+    kiosk.tick()
+    assert kiosk.screen == "home" and kiosk.lang == "id"
+
+
+def test_no_printer_configured_is_a_readable_screen(make_kiosk: Make, caplog: object) -> None:
+    from hardware.printer import Printer
+
+    with caplog.at_level(logging.ERROR):  # type: ignore[attr-defined]
+        kiosk, _ = make_kiosk("http://127.0.0.1:9", printer=Printer(PrinterConfig(kind="none")))
+    assert kiosk.screen == "config_error" and kiosk.config_problem == "no_printer"
+    assert "printer" in kiosk.text("no_printer")
+    assert "no ticket printer is configured" in caplog.text  # type: ignore[attr-defined]
+    kiosk.tick()
+    assert kiosk.screen == "config_error" and kiosk.client is None
+
+
+def test_wrong_server_url_says_unavailable_and_logs_it(make_kiosk: Make, caplog: object) -> None:
+    kiosk, loop = make_kiosk("http://127.0.0.1:9")  # the discard port: connection refused
+    with caplog.at_level(logging.WARNING):  # type: ignore[attr-defined]
+        kiosk.tick()
+        loop.run_until(lambda: kiosk.problem == "server_down", kiosk)
+    assert kiosk.screen == "home" and not kiosk.usable
+    assert kiosk.problem_text().startswith("Layanan antrean sedang tidak tersedia")
+    assert "http://127.0.0.1:9" in caplog.text  # type: ignore[attr-defined]
+
+
+def test_server_down_then_back_and_a_retry_makes_no_duplicate(
+    own_server: ServerProcess, make_kiosk: Make
+) -> None:
+    from kiosk.controller import Timing
+
+    timing = Timing(retry_seconds=0.2, refresh_seconds=0.3, printer_bad_seconds=0.2,
+                    touch_grace_seconds=0.3, issue_retry_delays=(0.4,) * 20)  # fmt: skip
+    printer = DummyPrinter()
+    kiosk, loop = connected(make_kiosk, own_server.url, printer=printer, timing=timing)
+    own_server.stop()
+    loop.run_until(lambda: kiosk.problem == "server_down", kiosk)
+    assert not kiosk.usable
+    own_server.start()
+    loop.run_until(lambda: kiosk.problem is None, kiosk)
+    assert kiosk.usable
+
+    # the server goes away while a ticket is being issued, and comes back in time
+    kiosk.choose_agency("BPJSTK")
+    if kiosk.screen == "services":
+        kiosk.choose_service(kiosk.rows()[0]["code"])
+    own_server.stop()
+    kiosk.choose_priority(False)
+    assert kiosk.screen == "printing"
+    time.sleep(0.5)
+    own_server.start()
+    loop.run_until(lambda: kiosk.screen == "done", kiosk, timeout=15)
+    ticket = kiosk.ticket
+    assert ticket is not None and ticket.number == 1
+    assert waiting(own_server.url, ticket.service) == 1
+    assert len(printer.jobs) == 1, [j[:60] for j in printer.jobs]
+
+
+def test_closed_service_shows_reason_and_reopening_time(tmp_path: object, make_kiosk: Make) -> None:
+    from pathlib import Path
+
+    from tests.kiosk.conftest import closed_site_config
+
+    base = Path(str(tmp_path))
+    cfg = closed_site_config(base / "closed.toml")
+    srv = ServerProcess(base, demo=False, config=cfg).start()
+    try:
+        # without a token a non-demo server is a configuration problem, said plainly
+        kiosk, loop = make_kiosk(srv.url, config=load_config(cfg))
+        kiosk.tick()
+        loop.run_until(lambda: kiosk.screen == "config_error", kiosk)
+        assert kiosk.config_problem == "no_token"
+
+        token = srv.cli("device", "add", "kiosk-1", "--role", "kiosk")
+        kiosk, loop = connected(make_kiosk, srv.url, config=load_config(cfg), token=token)
+        tile = kiosk.tiles()[0]
+        assert tile["note"] == "Layanan tutup" and tile["enabled"]
+        kiosk.choose_agency("DUKCAPIL")
+        row = kiosk.rows()[0]
+        assert not row["enabled"] and row["detail"].startswith("Layanan tutup, buka kembali ")
+        assert row["detail"].endswith(" pukul 08.00")
+        kiosk.toggle_language()
+        assert "reopens" in kiosk.rows()[0]["detail"]
+        kiosk.choose_service("KTP")  # a closed row takes no touch
+        assert kiosk.screen == "services"
+        # a ticket asked for anyway (the row closed a moment ago) is refused readably
+        kiosk.issue("KTP", False)
+        loop.run_until(lambda: kiosk.screen == "notice", kiosk)
+        assert kiosk.notice == "closed"
+        with ApiClient(srv.url) as api:
+            assert all(s.waiting == 0 for a in api.services().agencies for s in a.services)
+    finally:
+        srv.stop()
+
+
+def test_paper_running_out_while_printing_cancels_the_ticket(
+    server: ServerProcess, make_kiosk: Make
+) -> None:
+    printer = DummyPrinter()
+    # a registered kiosk: the server lets only the issuing device cancel (not the demo token)
+    token = server.cli("device", "add", "kiosk-paper", "--role", "kiosk")
+    kiosk, loop = connected(make_kiosk, server.url, printer=printer, token=token)
+    loop.run_until(lambda: printer.opened >= 1, kiosk)  # the first periodic check is done
+    time.sleep(0.1)
+    printer.modes = ["ready", "paper_out"]  # ready when checked, no paper when printing
+    kiosk.choose_agency("BAPENDA")
+    kiosk.choose_service("PBB")
+    kiosk.choose_priority(False)
+    loop.run_until(lambda: kiosk.screen == "notice", kiosk)
+    assert kiosk.notice == "print_failed" and kiosk.problem == "paper_out"
+    assert kiosk.text(kiosk.notice).startswith("Kertas tiket habis / printer bermasalah")
+    assert printer.jobs == []
+    assert len(kiosk.unprinted) == 1
+    with ApiClient(server.url) as api:
+        assert api.ticket(kiosk.unprinted[0].id).status is TicketStatus.CANCELLED
+    assert waiting(server.url, "PBB") == 0  # no ghost waits in the queue
