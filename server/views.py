@@ -111,10 +111,3 @@ def board_view(s: Session, site: Site, now: datetime, recent: int = 10) -> Board
         recent=[ticket_wire(s, site, t, position=False) for t in called],
         waiting=counts,
     )
-
-
-def ticket_view(s: Session, site: Site, ticket_id: int) -> TicketRow | None:
-    return s.get(TicketRow, ticket_id)
-
-
-__all__ = ["board_view", "services_view", "ticket_view", "ticket_wire", "waiting_by_service"]

@@ -5,15 +5,17 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query
-from fastapi.responses import PlainTextResponse
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import HTMLResponse, PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
-from server import __version__
+from server import __version__, ticket_page
 from server.api.deps import CallerDep, CtxDep, ReaderDep, require_role
 from server.problems import Problem, not_found
 from server.reports import daily_report, report_csv
-from server.views import board_view, services_view, ticket_view, ticket_wire
+from server.tables import TicketRow
+from server.views import board_view, services_view
+from server.wire import ticket_wire
 from shared.models import API_VERSION, Board, DailyReport, Health, ServicesAnswer, Ticket
 from shared.timeutil import business_day, utcnow
 
@@ -41,12 +43,16 @@ def services(ctx: CtxDep) -> ServicesAnswer:
 
 
 @router.get("/tickets/{ticket_id}", response_model=Ticket, dependencies=[ReaderDep])
-def get_ticket(ctx: CtxDep, ticket_id: TicketId) -> Ticket:
+def get_ticket(ctx: CtxDep, ticket_id: TicketId, request: Request) -> Ticket | HTMLResponse:
+    """A ticket's status and position; a browser (the QR code on the ticket) gets a page."""
     with ctx.store.read() as s:
-        row = ticket_view(s, ctx.site, ticket_id)
+        row = s.get(TicketRow, ticket_id)
         if row is None:
             raise not_found("ticket", ticket_id)
-        return ticket_wire(s, ctx.site, row)
+        ticket = ticket_wire(s, ctx.site, row)
+    if "text/html" in request.headers.get("accept", ""):
+        return HTMLResponse(ticket_page.render(ticket, ctx.site.name))
+    return ticket
 
 
 @router.get("/board", response_model=Board, dependencies=[ReaderDep])

@@ -206,3 +206,12 @@ def test_bad_ids_are_422_not_500(live: LiveServer, path: str) -> None:
     with live.client() as c:
         r = c.get(path)
     assert r.status_code in (404, 422) and "code" in r.json()
+
+
+def test_a_phone_scanning_the_qr_code_gets_a_page(live: LiveServer) -> None:
+    with live.client("demo-kiosk") as k:
+        t = k.post("/tickets", json={"service": "KTP", "request_id": "qr-0000001"}).json()
+    with live.client() as c:
+        page = c.get(f"/tickets/{t['id']}", headers={"Accept": "text/html,*/*"})
+    assert page.headers["content-type"].startswith("text/html")
+    assert "B001" in page.text and "Menunggu dipanggil" in page.text
