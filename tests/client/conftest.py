@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -32,8 +33,12 @@ class ServerProcess:
         config: Path | None = None,
         zeroconf: bool = False,
         subscriber_queue: int | None = None,
+        host: str = "127.0.0.1",
+        wrap: list[str] | None = None,
     ) -> None:
         self.data_dir = data_dir
+        self.host = host
+        self.wrap = wrap or []  # e.g. ["ip", "netns", "exec", NS]
         self.subscriber_queue = subscriber_queue
         self.config = config
         self.zeroconf = zeroconf
@@ -43,14 +48,23 @@ class ServerProcess:
         self.log = data_dir / "server.log"
 
     def start(self, timeout: float = 30.0) -> str:
-        ready = self.data_dir / "ready"
+        self.launch()
+        return self.wait_ready(timeout)
+
+    @property
+    def ready_file(self) -> Path:
+        return self.data_dir / "ready"
+
+    def launch(self) -> None:
+        """Start the process; wait_ready() waits for it (so several can start at once)."""
+        ready = self.ready_file
         ready.unlink(missing_ok=True)
         if self.subscriber_queue is None:
             args = [ANTRIAN, "server"]
         else:
             launcher = "tests.client.small_queue_server"
             args = [sys.executable, "-m", launcher, str(self.subscriber_queue)]
-        args += ["--demo", "--host", "127.0.0.1", "--port", str(self.port)]
+        args = [*self.wrap, *args, "--demo", "--host", self.host, "--port", str(self.port)]
         args += ["--data-dir", str(self.data_dir), "--ready-file", str(ready)]
         if self.config is not None:
             args += ["--config", str(self.config)]
@@ -61,6 +75,10 @@ class ServerProcess:
             self.proc = subprocess.Popen(
                 args, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=ROOT
             )
+
+    def wait_ready(self, timeout: float = 30.0) -> str:
+        assert self.proc is not None
+        ready = self.ready_file
         deadline = time.monotonic() + timeout
         while not (ready.exists() and ready.read_text().strip()):
             if self.proc.poll() is not None:
@@ -149,11 +167,12 @@ def server_factory(tmp_path: Path) -> Iterator[Callable[..., ServerProcess]]:
         zeroconf: bool = False,
         subscriber_queue: int | None = None,
         start: bool = True,
+        **kw: Any,
     ) -> ServerProcess:
         data = tmp_path / f"server{len(made)}"
         data.mkdir()
         server = ServerProcess(
-            data, config=config, zeroconf=zeroconf, subscriber_queue=subscriber_queue
+            data, config=config, zeroconf=zeroconf, subscriber_queue=subscriber_queue, **kw
         )
         made.append(server)
         if start:

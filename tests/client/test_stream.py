@@ -90,29 +90,33 @@ def test_subscribers_joining_under_load_see_every_event_once(server: ServerProce
 
 
 def _restart_scenario(
-    server: ServerProcess, monkeypatch: pytest.MonkeyPatch, *, hard: bool
+    server: ServerProcess, monkeypatch: pytest.MonkeyPatch, *, hard: bool, first: int
 ) -> None:
+    """Events before, during (client away) and after a restart arrive once, in order."""
     kiosk = ApiClient(server.url, token=KIOSK)
-    stream, seen = open_stream(server.url)
+    monkeypatch.setattr(stream_module, "BACKOFF_FIRST", 0.05)
+    monkeypatch.setattr(stream_module, "BACKOFF_CAP", 0.3)
+    stream, seen = open_stream(server.url, after=first - 1)
+    z = first - 1  # seqs below are relative to where this scenario starts
     try:
         assert wait_until(lambda: stream.state == "connected", 10)
         before = [kiosk.issue("KTP", False, uuid.uuid4().hex) for _ in range(10)]
-        assert wait_until(lambda: stream.last_seq == 10, 10)
+        assert wait_until(lambda: stream.last_seq == z + 10, 10)
         # A long backoff keeps the client away while the server restarts and works.
         monkeypatch.setattr(stream_module, "BACKOFF_FIRST", 120.0)
         monkeypatch.setattr(stream_module, "BACKOFF_CAP", 120.0)
         server.restart(hard=hard)
         during = [kiosk.issue("KTP", False, uuid.uuid4().hex) for _ in range(10)]
         assert stream.connects == 1 and stream.state == "disconnected"
-        assert stream.last_seq == 10
+        assert stream.last_seq == z + 10
         stream.retry_now()
-        assert wait_until(lambda: stream.last_seq == 20, 20), stream.last_seq
+        assert wait_until(lambda: stream.last_seq == z + 20, 20), stream.last_seq
         after = [kiosk.issue("KK", False, uuid.uuid4().hex) for _ in range(5)]
-        assert wait_until(lambda: stream.last_seq == 25, 10)
+        assert wait_until(lambda: stream.last_seq == z + 25, 10)
     finally:
         stream.stop()
         kiosk.close()
-    assert seen.seqs == list(range(1, 26))
+    assert seen.seqs == list(range(first, first + 25))
     codes = [t.code for t in before + during + after]
     assert [e.ticket.code for e in seen.events if e.ticket] == codes
     assert stream.connects >= 2
@@ -121,15 +125,8 @@ def _restart_scenario(
     assert "connected,disconnected" in joined and joined.count("connected,") >= 2
 
 
-def test_client_across_a_crash_and_restart(
+def test_client_across_a_crash_and_a_graceful_restart(
     server: ServerProcess, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _restart_scenario(server, monkeypatch, hard=True)  # kill -9: no close frame at all
-
-
-def test_client_across_a_graceful_restart(
-    server: ServerProcess, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    _restart_scenario(
-        server, monkeypatch, hard=False
-    )  # SIGTERM: the server closes the socket itself
+    _restart_scenario(server, monkeypatch, hard=True, first=1)  # kill -9: no close frame
+    _restart_scenario(server, monkeypatch, hard=False, first=26)  # SIGTERM: server closes
