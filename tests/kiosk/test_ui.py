@@ -1,0 +1,168 @@
+"""The kiosk in a real Kivy window (offscreen): touches through Kivy's input pipeline."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from kiosk.controller import KioskController, Timing
+from shared.client import ApiClient
+from shared.config import ClientConfig, load_config
+from shared.discovery import ServerLocator
+from shared.worker import Worker
+from tests.kiosk.conftest import DummyPrinter, ServerProcess
+
+pytestmark = pytest.mark.gui
+
+
+@dataclass
+class Kiosk:
+    app: Any
+    ctl: KioskController
+    printer: DummyPrinter
+    server: ServerProcess
+
+
+def pump_until(condition: Any, timeout: float = 15.0) -> None:
+    from kiosk.shots import pump_until as pump
+
+    pump(condition, timeout)
+
+
+def tap(widget: Any) -> None:
+    """A finger down and up at the widget's centre, through the real input pipeline."""
+    from kivy.tests.common import UnitTestTouch
+
+    from kiosk.shots import pump
+
+    pump(3)  # a screen that just switched ignores touches until its transition ends
+    x, y = widget.to_window(*widget.center)
+    touch = UnitTestTouch(x, y)
+    touch.touch_down()
+    pump(1)
+    touch.touch_up()
+    pump(1)
+
+
+def tile(kiosk: Kiosk, screen: str, code: str) -> Any:
+    from kiosk.screens import Tile
+
+    root = kiosk.app.screens[screen]
+    found = [w for w in root.walk() if isinstance(w, Tile) and w.code == code]
+    assert found, f"no tile {code} on {screen}"
+    return found[0]
+
+
+def waiting(url: str, service: str) -> int:
+    with ApiClient(url) as api:
+        return next(s.waiting for a in api.services().agencies for s in a.services
+                    if s.code == service)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def kiosk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kiosk]:
+    from kivy.clock import Clock
+
+    from kiosk.shots import pump, start_embedded
+    from kiosk.ui import KioskApp
+
+    server = ServerProcess(tmp_path_factory.mktemp("ui-server")).start()
+    config = load_config(None)
+    config = config.model_copy(update={"client": ClientConfig(server=server.url)})
+    printer = DummyPrinter()
+    worker = Worker("kiosk-ui-worker")
+    timing = Timing(retry_seconds=0.3, refresh_seconds=1.0, printer_ok_seconds=0.5,
+                    printer_bad_seconds=0.3, touch_grace_seconds=0.3,
+                    issue_retry_delays=(0.1, 0.2))  # fmt: skip
+    ctl = KioskController(
+        config, ServerLocator(server.url, None), lambda u, tok: ApiClient(u, tok, timeout=2.0),
+        printer, worker.submit, lambda fn: Clock.schedule_once(lambda _dt: fn(), 0),
+        timing=timing,
+    )  # fmt: skip
+    app = KioskApp(ctl)
+    start_embedded(app)
+    pump(2)
+    try:
+        yield Kiosk(app, ctl, printer, server)
+    finally:
+        app.stop()
+        pump(2)
+        worker.stop()
+        server.stop()
+
+
+def test_touch_a_tile_a_service_and_get_a_printed_ticket(kiosk: Kiosk) -> None:
+    ctl = kiosk.ctl
+    pump_until(lambda: ctl.screen == "home" and ctl.usable)
+    assert kiosk.app._sm.current == "home"
+    before = waiting(kiosk.server.url, "KK")
+    tap(tile(kiosk, "home", "DUKCAPIL"))
+    pump_until(lambda: kiosk.app._sm.current == "services")
+    tap(tile(kiosk, "services", "KK"))
+    pump_until(lambda: kiosk.app._sm.current == "priority")
+    regular = kiosk.app.screens["priority"].ids.regular
+    from kivy.tests.common import UnitTestTouch
+
+    from kiosk.shots import pump
+
+    pump(3)
+    x, y = regular.to_window(*regular.center)
+    for _ in range(2):  # a double tap: down, up, down, up within a few frames
+        touch = UnitTestTouch(x, y)
+        touch.touch_down()
+        touch.touch_up()
+        pump(1)
+    pump_until(lambda: kiosk.app._sm.current == "done")
+    code = kiosk.app.screens["done"].ids.code.text
+    assert code.startswith("BK") and ctl.ticket is not None and code == ctl.ticket.code
+    assert waiting(kiosk.server.url, "KK") == before + 1
+    assert len(kiosk.printer.jobs) == 1 and code.encode() in kiosk.printer.jobs[0]
+    time.sleep(0.35)
+    tap(kiosk.app.screens["done"])  # a touch after the grace period: home for the next visitor
+    pump_until(lambda: kiosk.app._sm.current == "home")
+
+
+def test_language_switch_changes_the_words_on_screen(kiosk: Kiosk) -> None:
+    pump_until(lambda: kiosk.ctl.screen == "home")
+    from kiosk.screens import Tile
+
+    button = next(w for w in kiosk.app.root.walk() if isinstance(w, Tile) and w.text == "English")
+    tap(button)
+    pump_until(lambda: kiosk.ctl.lang == "en")
+    assert tile(kiosk, "home", "DPMPTSP").text.startswith("Licensing Office")
+    assert button.text == "Bahasa Indonesia"
+    tap(button)
+    pump_until(lambda: kiosk.ctl.lang == "id")
+
+
+def test_paper_out_shows_the_banner_and_tiles_take_no_touch(kiosk: Kiosk) -> None:
+    ctl = kiosk.ctl
+    kiosk.printer.mode = "paper_out"
+    pump_until(lambda: ctl.problem == "paper_out")
+    assert kiosk.app.problem_text.startswith("Kertas tiket habis")
+    tap(tile(kiosk, "home", "POLRES"))
+    pump_until(lambda: kiosk.app._sm.transition.is_active is False)
+    assert ctl.screen == "home" and kiosk.app._sm.current == "home"
+    kiosk.printer.mode = "ready"
+    pump_until(lambda: ctl.problem is None)
+    assert kiosk.app.problem_text == ""
+
+
+def test_server_down_then_back(kiosk: Kiosk) -> None:
+    ctl = kiosk.ctl
+    kiosk.server.stop()
+    try:
+        pump_until(lambda: ctl.problem == "server_down")
+        assert "tidak tersedia" in kiosk.app.problem_text
+        assert tile(kiosk, "home", "SAMSAT").opacity < 1  # visibly out of order
+        tap(tile(kiosk, "home", "SAMSAT"))
+        assert ctl.screen == "home" and kiosk.app._sm.current == "home"
+    finally:
+        kiosk.server.start()
+    pump_until(lambda: ctl.problem is None and ctl.usable, timeout=20)
+    tap(tile(kiosk, "home", "SAMSAT"))
+    pump_until(lambda: kiosk.app._sm.current in ("priority", "services"))
