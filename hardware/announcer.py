@@ -47,14 +47,25 @@ class AnnouncementQueue:
 
     @classmethod
     def from_config(
-        cls, config: VoiceConfig, play: Callable[[Path], None], *,
-        cache_dir: Path | None = None, on_start: Hook | None = None, on_end: Hook | None = None,
+        cls,
+        config: VoiceConfig,
+        play: Callable[[Path], None],
+        *,
+        cache_dir: Path | None = None,
+        on_start: Hook | None = None,
+        on_end: Hook | None = None,
     ) -> AnnouncementQueue:
         from hardware.audio import VoiceRenderer
 
         renderer = VoiceRenderer(config, cache_dir)
-        return cls(play, renderer.render, repeat=config.repeat, gap_seconds=config.gap_seconds,
-                   on_start=on_start, on_end=on_end)
+        return cls(
+            play,
+            renderer.render,
+            repeat=config.repeat,
+            gap_seconds=config.gap_seconds,
+            on_start=on_start,
+            on_end=on_end,
+        )
 
     def __enter__(self) -> AnnouncementQueue:
         self.start()

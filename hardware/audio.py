@@ -51,10 +51,13 @@ def read_wav(path: Path, rate: int) -> Samples:
     else:
         raise VoiceUnavailable(f"{path}: {8 * width}-bit WAV; use 16-bit PCM")
     if channels > 1:
-        mono_src = array("h", (
-            sum(mono_src[i : i + channels]) // channels
-            for i in range(0, len(mono_src), channels)
-        ))
+        mono_src = array(
+            "h",
+            (
+                sum(mono_src[i : i + channels]) // channels
+                for i in range(0, len(mono_src), channels)
+            ),
+        )
     if src_rate == rate:
         return mono_src
     n = int(len(mono_src) * rate / src_rate)
@@ -104,8 +107,11 @@ def chime(rate: int) -> Samples:
             t = i / rate
             # a bell: fundamental plus a little octave and twelfth, fast attack, slow decay
             env = min(1.0, t / 0.008) * math.exp(-t / 0.35)
-            wave_ = (math.sin(2 * math.pi * freq * t) + 0.3 * math.sin(4 * math.pi * freq * t)
-                     + 0.1 * math.sin(6 * math.pi * freq * t))
+            wave_ = (
+                math.sin(2 * math.pi * freq * t)
+                + 0.3 * math.sin(4 * math.pi * freq * t)
+                + 0.1 * math.sin(6 * math.pi * freq * t)
+            )
             mix[start + i] += env * wave_
     top = max(abs(v) for v in mix) or 1.0
     return array("h", (int(v / top * 0.6 * 32767) for v in mix))
@@ -205,8 +211,9 @@ def make_speech(config: VoiceConfig) -> Speech:
 class VoiceRenderer:
     """Chime + speech into a WAV; each distinct phrase is rendered once and kept on disk."""
 
-    def __init__(self, config: VoiceConfig, cache_dir: Path | None = None,
-                 speech: Speech | None = None) -> None:
+    def __init__(
+        self, config: VoiceConfig, cache_dir: Path | None = None, speech: Speech | None = None
+    ) -> None:
         self.config = config
         default = Path(tempfile.gettempdir()) / "antrian-voice"
         self.cache_dir = cache_dir or Path(config.cache_dir or default)
@@ -223,8 +230,7 @@ class VoiceRenderer:
     def _fallback(self, text: str) -> Speech | None:
         """With engine "auto", a missing clip falls back to espeak-ng rather than silence."""
         speech = self.speech
-        if (self.config.engine == "auto" and isinstance(speech, ClipSpeech)
-                and speech.missing(text)):
+        if self.config.engine == "auto" and isinstance(speech, ClipSpeech) and speech.missing(text):
             log.warning("recorded clips missing for %s; using espeak-ng", speech.missing(text))
             return EspeakSpeech(self.config.espeak_voice, self.config.espeak_speed)
         return None
@@ -233,8 +239,9 @@ class VoiceRenderer:
         """The WAV for one announcement (chime then speech); raises VoiceUnavailable."""
         speech = self._fallback(text) or self.speech
         rate = self.config.sample_rate
-        key = json.dumps([CACHE_VERSION, speech.name, speech.identity(), rate,
-                          self.config.chime, text])
+        key = json.dumps(
+            [CACHE_VERSION, speech.name, speech.identity(), rate, self.config.chime, text]
+        )
         path = self.cache_dir / f"{hashlib.sha256(key.encode()).hexdigest()[:24]}.wav"
         with self._lock:
             if path.is_file():
@@ -254,8 +261,9 @@ class VoiceRenderer:
         return path
 
 
-def render_announcement(text: str, config: VoiceConfig | None = None,
-                        cache_dir: Path | None = None) -> Path:
+def render_announcement(
+    text: str, config: VoiceConfig | None = None, cache_dir: Path | None = None
+) -> Path:
     """One-shot: the WAV (chime + speech) for `text`; prefer a long-lived VoiceRenderer."""
     return VoiceRenderer(config or VoiceConfig(), cache_dir).render(text)
 

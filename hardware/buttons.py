@@ -124,12 +124,12 @@ class CallButtons:
         while not self._stop.is_set():
             try:
                 # a short read timeout is what lets stop() end the thread promptly
-                port = serial.serial_for_url(self.config.url, baudrate=self.config.baudrate,
-                                             timeout=0.1)
+                port = serial.serial_for_url(
+                    self.config.url, baudrate=self.config.baudrate, timeout=0.1
+                )
             except (OSError, ValueError, serial.SerialException) as exc:
                 if not failing:
-                    log.warning("call buttons %s not reachable: %s; retrying",
-                                self.config.url, exc)
+                    log.warning("call buttons %s not reachable: %s; retrying", self.config.url, exc)
                 failing = True
                 self._stop.wait(self.config.reconnect_seconds)
                 continue

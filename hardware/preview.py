@@ -50,15 +50,23 @@ class _Canvas:
         self.draw = ImageDraw.Draw(self.image)
         self.y = 16
 
-    def text(self, line: str, *, scale_w: int = 1, scale_h: int = 1, bold: bool = False,
-             invert: bool = False) -> None:
+    def text(
+        self,
+        line: str,
+        *,
+        scale_w: int = 1,
+        scale_h: int = 1,
+        bold: bool = False,
+        invert: bool = False,
+    ) -> None:
         # font A is 12x24 dots; a monospace glyph of size 20 is about 12 dots wide
         base = _font(20 * scale_h, bold)
         box = [int(v) for v in self.draw.textbbox((0, 0), line, font=base)]
         w, h = box[2] - box[0], 24 * scale_h
         glyphs = Image.new("L", (max(1, w), h), 0)
-        ImageDraw.Draw(glyphs).text((-box[0], (h - (box[3] - box[1])) // 2 - box[1]), line,
-                                    font=base, fill=255)
+        ImageDraw.Draw(glyphs).text(
+            (-box[0], (h - (box[3] - box[1])) // 2 - box[1]), line, font=base, fill=255
+        )
         if scale_w != scale_h:
             glyphs = glyphs.resize((max(1, w * scale_w // scale_h), h))
         glyphs = glyphs.crop((0, 0, min(glyphs.width, self.width), h))
@@ -79,9 +87,7 @@ class _Canvas:
     def paste(self, picture: Image.Image) -> None:
         picture = picture.convert("L")
         if picture.width > self.width:
-            picture = picture.resize(
-                (self.width, picture.height * self.width // picture.width)
-            )
+            picture = picture.resize((self.width, picture.height * self.width // picture.width))
         self.image.paste(picture, ((self.width - picture.width) // 2, self.y))
         self.y += picture.height + 6
 
@@ -141,4 +147,3 @@ def save_preview(t: TicketPrint, path: Path, paper_mm: int = 80) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     render_preview(t, paper_mm).save(path, "PNG")
     return path
-

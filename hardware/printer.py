@@ -139,19 +139,26 @@ class Printer:
         profile = c.profile or None
         if c.kind == "usb":
             if importlib.util.find_spec("usb") is None:
-                raise PrinterUnavailable(
-                    "USB printing needs pyusb: pip install 'antrian-mpp[usb]'"
-                )
+                raise PrinterUnavailable("USB printing needs pyusb: pip install 'antrian-mpp[usb]'")
             from escpos.printer import Usb
 
-            return Usb(c.usb_vendor_id, c.usb_product_id, timeout=int(c.timeout_seconds * 1000),
-                       profile=profile)
+            return Usb(
+                c.usb_vendor_id,
+                c.usb_product_id,
+                timeout=int(c.timeout_seconds * 1000),
+                profile=profile,
+            )
         if c.kind == "serial":
             from escpos.printer import Serial
 
-            return Serial(devfile=c.serial_port, baudrate=c.baudrate,
-                          timeout=c.status_timeout_seconds, dsrdtr=c.serial_flow == "dsrdtr",
-                          xonxoff=c.serial_flow == "xonxoff", profile=profile)
+            return Serial(
+                devfile=c.serial_port,
+                baudrate=c.baudrate,
+                timeout=c.status_timeout_seconds,
+                dsrdtr=c.serial_flow == "dsrdtr",
+                xonxoff=c.serial_flow == "xonxoff",
+                profile=profile,
+            )
         if c.kind == "network":
             from escpos.printer import Network
 

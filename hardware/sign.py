@@ -127,8 +127,7 @@ def register_driver(name: str, factory: Callable[[SignConfig], SignDriver]) -> N
 
 
 def open_port(url: str, baudrate: int, timeout: float) -> serial.SerialBase:
-    return serial.serial_for_url(url, baudrate=baudrate, timeout=timeout,
-                                 write_timeout=timeout * 4)
+    return serial.serial_for_url(url, baudrate=baudrate, timeout=timeout, write_timeout=timeout * 4)
 
 
 class CounterSign:
@@ -214,14 +213,19 @@ class CounterSign:
             if wanted is not None and due:
                 if self._port is None and now >= next_open:
                     try:
-                        self._port = open_port(self.config.url, self.config.baudrate,
-                                               self.config.timeout_seconds)
+                        self._port = open_port(
+                            self.config.url, self.config.baudrate, self.config.timeout_seconds
+                        )
                         log.info("counter sign connected on %s", self.config.url)
                         failing = False
                     except (OSError, ValueError, serial.SerialException) as exc:
                         if not failing:
-                            log.warning("counter sign %s not reachable: %s; retrying every %s s",
-                                        self.config.url, exc, self.config.reconnect_seconds)
+                            log.warning(
+                                "counter sign %s not reachable: %s; retrying every %s s",
+                                self.config.url,
+                                exc,
+                                self.config.reconnect_seconds,
+                            )
                         failing = True
                         next_open = now + self.config.reconnect_seconds
                 if self._port is not None:
@@ -233,8 +237,9 @@ class CounterSign:
                             self._sent_version = version
                             self._lock.notify_all()
                     except (OSError, serial.SerialException, SignUnavailable) as exc:
-                        log.warning("counter sign %s failed: %s; reconnecting",
-                                    self.config.url, exc)
+                        log.warning(
+                            "counter sign %s failed: %s; reconnecting", self.config.url, exc
+                        )
                         failing = True
                         self._close()
                         next_open = time.monotonic() + self.config.reconnect_seconds

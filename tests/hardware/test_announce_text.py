@@ -10,8 +10,10 @@ from shared.announce import LETTERS, announcement_text, spoken_code, spoken_coun
 
 
 def test_the_default_sentence() -> None:
-    assert (announcement_text("A001", "L03")
-            == "Nomor antrean, A nol nol satu, silakan menuju loket tiga.")
+    assert (
+        announcement_text("A001", "L03")
+        == "Nomor antrean, A nol nol satu, silakan menuju loket tiga."
+    )
 
 
 @pytest.mark.parametrize(
@@ -62,7 +64,10 @@ def test_counters(code: str, name: str, spoken: str) -> None:
 
 def test_template_with_agency_and_numbers_as_words() -> None:
     text = announcement_text(
-        "B017", "L05", agency="BPJS Kesehatan", numbers="words",
+        "B017",
+        "L05",
+        agency="BPJS Kesehatan",
+        numbers="words",
         template="Nomor antrean {code}, silakan menuju {counter}, {agency}.",
     )
     assert text == "Nomor antrean be tujuh belas, silakan menuju loket lima, be pe je es kesehatan."
@@ -78,12 +83,14 @@ def test_every_letter_has_its_indonesian_name() -> None:
     assert (LETTERS["K"], LETTERS["Q"], LETTERS["W"], LETTERS["X"]) == ("ka", "ki", "we", "eks")
 
 
-@given(prefix=st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=1, max_size=3),
-       number=st.integers(min_value=0, max_value=9999))
+@given(
+    prefix=st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=1, max_size=3),
+    number=st.integers(min_value=0, max_value=9999),
+)
 def test_any_code_is_said_without_raw_digits_or_capitals_except_vowels(
     prefix: str, number: int
 ) -> None:
     for style in ("digits", "words"):
-        said = spoken_code(f"{prefix}{number:03d}", style)  # type: ignore[arg-type]
+        said = spoken_code(f"{prefix}{number:03d}", style)
         assert not any(ch.isdigit() for ch in said)
         assert all(w.islower() or w in "AEIOU" for w in said.split())

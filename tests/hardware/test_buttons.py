@@ -118,4 +118,3 @@ def test_missing_port_retries_without_raising(tmp_path: object) -> None:
         time.sleep(0.2)
         assert not buttons.connected.is_set()
     assert got == []
-

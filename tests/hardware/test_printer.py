@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -15,7 +15,7 @@ from hardware.printer import Printer, PrinterState, interpret_status
 from hardware.ticket import TicketPrint, ticket_bytes
 from shared.config import load_config
 from shared.devices import PrinterConfig
-from shared.models import Ticket
+from shared.models import Ticket, TicketStatus
 from tests.hardware.wire import NetworkPrinter, PtyPeer, answer_status
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -81,10 +81,19 @@ def test_time_is_the_sites_not_utc() -> None:
 def test_from_wire_ticket() -> None:
     site = load_config(None).site
     wire = Ticket(
-        id=42, code="B017", number=17, service="KTP", service_name="KTP-el", agency="DUKCAPIL",
-        agency_name="Dispendukcapil", priority=True, status="waiting",
-        issued_at=datetime(2024, 12, 13, 1, 5, tzinfo=UTC), ahead=3,
-        estimated_wait_minutes=12, business_day="2024-12-13",
+        id=42,
+        code="B017",
+        number=17,
+        service="KTP",
+        service_name="KTP-el",
+        agency="DUKCAPIL",
+        agency_name="Dispendukcapil",
+        priority=True,
+        status=TicketStatus.WAITING,
+        issued_at=datetime(2024, 12, 13, 1, 5, tzinfo=UTC),
+        ahead=3,
+        estimated_wait_minutes=12,
+        business_day=date(2024, 12, 13),
     )
     t = TicketPrint.from_ticket(wire, site, "http://192.168.1.10:8765/")
     assert t.status_url == URL
@@ -125,16 +134,22 @@ def test_status_bytes_are_read_carefully() -> None:
     assert not interpret_status(None, None).ready
 
 
-def net_config(port: int, **extra: object) -> PrinterConfig:
-    return PrinterConfig(kind="network", host="127.0.0.1", port=port,
-                         status_timeout_seconds=0.3, timeout_seconds=2, **extra)  # type: ignore[arg-type]
+def net_config(port: int) -> PrinterConfig:
+    return PrinterConfig(
+        kind="network", host="127.0.0.1", port=port, status_timeout_seconds=0.3, timeout_seconds=2
+    )
 
 
 @pytest.mark.parametrize(
     ("mode", "state"),
-    [("ready", PrinterState.READY), ("near_end", PrinterState.PAPER_NEAR_END),
-     ("paper_out", PrinterState.PAPER_OUT), ("offline", PrinterState.OFFLINE),
-     ("slow", PrinterState.UNKNOWN), ("garbage", PrinterState.UNKNOWN)],
+    [
+        ("ready", PrinterState.READY),
+        ("near_end", PrinterState.PAPER_NEAR_END),
+        ("paper_out", PrinterState.PAPER_OUT),
+        ("offline", PrinterState.OFFLINE),
+        ("slow", PrinterState.UNKNOWN),
+        ("garbage", PrinterState.UNKNOWN),
+    ],
 )
 def test_network_printer_status(mode: str, state: PrinterState) -> None:
     with NetworkPrinter(mode) as fake:
@@ -197,8 +212,11 @@ def test_serial_printer_over_a_pty() -> None:
 
     peer = PtyPeer(printer_firmware).start()
     try:
-        printer = Printer(PrinterConfig(kind="serial", serial_port=peer.port, paper_mm=58,
-                                        status_timeout_seconds=0.5))
+        printer = Printer(
+            PrinterConfig(
+                kind="serial", serial_port=peer.port, paper_mm=58, status_timeout_seconds=0.5
+            )
+        )
         assert printer.check().state is PrinterState.PAPER_NEAR_END
         printer.print_ticket(sample_ticket(code="B017"))
         job = ticket_bytes(sample_ticket(code="B017"), 58)

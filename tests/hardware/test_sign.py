@@ -111,8 +111,12 @@ class LineServer:
 
 def test_sign_unplugged_then_plugged_in_reconnects() -> None:
     port = _free_port()
-    config = SignConfig(url=f"socket://127.0.0.1:{port}", reconnect_seconds=0.1,
-                        refresh_seconds=0, timeout_seconds=0.2)
+    config = SignConfig(
+        url=f"socket://127.0.0.1:{port}",
+        reconnect_seconds=0.1,
+        refresh_seconds=0,
+        timeout_seconds=0.2,
+    )
     with CounterSign(config) as sign:
         sign.show("A001")  # nothing listens yet: must not raise
         assert not sign.wait_sent(0.3)
@@ -167,13 +171,21 @@ def test_modbus_sign_against_pymodbus_server(pty_pair: tuple[str, str]) -> None:
         servers.append(ModbusSerialServer(device, port=sign_end, baudrate=9600))
         await servers[0].serve_forever()
 
-    thread = threading.Thread(target=loop.run_until_complete, args=(serve(),),
-                              name="pymodbus-server")
+    thread = threading.Thread(
+        target=loop.run_until_complete, args=(serve(),), name="pymodbus-server"
+    )
     thread.start()
     assert wait_for(lambda: servers)
     try:
-        config = SignConfig(url=app_end, driver="modbus", modbus_unit=7, modbus_address=2,
-                            modbus_chars=6, refresh_seconds=0, reconnect_seconds=0.1)
+        config = SignConfig(
+            url=app_end,
+            driver="modbus",
+            modbus_unit=7,
+            modbus_address=2,
+            modbus_chars=6,
+            refresh_seconds=0,
+            reconnect_seconds=0.1,
+        )
         with CounterSign(config) as sign:
             sign.show("AB012")
             assert sign.wait_sent(5)

@@ -49,7 +49,7 @@ def test_espeak_announcement_wav(tmp_path: Path) -> None:
     seconds = wav_seconds(path)
     assert 4.0 < seconds < 12.0  # chime ~1.7 s + a sentence of ~12 words
     samples = read_wav(path, 22050)
-    speech = samples[int(2.2 * 22050):]
+    speech = samples[int(2.2 * 22050) :]
     assert rms(speech) > 500  # not silence after the chime
 
 
@@ -62,8 +62,12 @@ def test_each_phrase_is_rendered_once(tmp_path: Path) -> None:
     assert first == again != other
     assert renderer.rendered == 2
     # a fresh renderer (e.g. after a restart) finds it on disk
-    assert VoiceRenderer(VoiceConfig(engine="espeak"), tmp_path).render(
-        "Nomor antrean, A nol nol satu, silakan menuju loket satu.") == first
+    assert (
+        VoiceRenderer(VoiceConfig(engine="espeak"), tmp_path).render(
+            "Nomor antrean, A nol nol satu, silakan menuju loket satu."
+        )
+        == first
+    )
 
 
 def tone_clip(path: Path, freq: float, seconds: float = 0.3, rate: int = 16000) -> None:
@@ -124,17 +128,28 @@ def test_queue_plays_in_order_whole_and_repeated(tmp_path: Path) -> None:
         with lock:
             events.append(f"done {path.stem}")
 
-    q = AnnouncementQueue(play, render, repeat=2, gap_seconds=0.01,
-                          on_start=lambda t: events.append(f"start {t}"),
-                          on_end=lambda t: events.append(f"end {t}"))
+    q = AnnouncementQueue(
+        play,
+        render,
+        repeat=2,
+        gap_seconds=0.01,
+        on_start=lambda t: events.append(f"start {t}"),
+        on_end=lambda t: events.append(f"end {t}"),
+    )
     with q:
         for code in ("A001", "B002", "A003"):
             q.announce(code)
         assert q.wait_idle(10)
     expected = []
     for code in ("A001", "B002", "A003"):
-        expected += [f"start {code}", f"play {code}", f"done {code}",
-                     f"play {code}", f"done {code}", f"end {code}"]
+        expected += [
+            f"start {code}",
+            f"play {code}",
+            f"done {code}",
+            f"play {code}",
+            f"done {code}",
+            f"end {code}",
+        ]
     assert events == expected
 
 
