@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 Samples = array  # array("h"): 16-bit signed mono
 PLAYERS = (["aplay", "-q"], ["paplay"], ["play", "-q"])
-CACHE_VERSION = 1  # bump when the chime or the joining changes, so old WAVs are not reused
+CACHE_VERSION = 2  # bump when the chime or the joining changes, so old WAVs are not reused
 
 
 # -- samples and files ------------------------------------------------------------
@@ -98,7 +98,7 @@ def peak(samples: Samples) -> int:
 def chime(rate: int) -> Samples:
     """Three bell notes going up (C5 E5 G5), as public-service announcements start."""
     notes = (523.25, 659.25, 783.99)
-    spacing, ring = 0.32, 1.1
+    spacing, ring, release = 0.32, 1.1, 0.25
     total = int(rate * (spacing * (len(notes) - 1) + ring))
     mix = [0.0] * total
     for k, freq in enumerate(notes):
@@ -107,6 +107,8 @@ def chime(rate: int) -> Samples:
             t = i / rate
             # a bell: fundamental plus a little octave and twelfth, fast attack, slow decay
             env = min(1.0, t / 0.008) * math.exp(-t / 0.35)
+            if t > ring - release:  # fade the tail to zero: a cut-off tail clicks
+                env *= 0.5 * (1 + math.cos(math.pi * (t - ring + release) / release))
             wave_ = (
                 math.sin(2 * math.pi * freq * t)
                 + 0.3 * math.sin(4 * math.pi * freq * t)
