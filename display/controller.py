@@ -54,7 +54,7 @@ class CounterView:
     name: str
     agency: str
     agency_name: str
-    status: str = CounterStatus.CLOSED.value
+    status: str = ""  # unknown until the server says
     ticket_id: int | None = None
     ticket_code: str = ""
     ticket_status: str = ""
@@ -256,10 +256,9 @@ class BoardModel:
                 self._set_ticket(view, t)
                 view.status = CounterStatus.OPEN.value
             if call is not None:
-                self.recent = deque(
-                    [call, *(r for r in self.recent if r.ticket_id != call.ticket_id)],
-                    maxlen=self.recent_size,
-                )
+                # (a deque built from a longer list keeps its *last* items: slice first)
+                rest = [r for r in self.recent if r.ticket_id != call.ticket_id]
+                self.recent = deque([call, *rest][: self.recent_size], maxlen=self.recent_size)
         elif kind == EventType.SERVING and t and t.counter in self.counters:
             self._set_ticket(self.counters[t.counter], t)
         elif kind in (EventType.DONE, EventType.NO_SHOW) and t:
@@ -350,8 +349,9 @@ class DisplayController:
         self.model.load(board)
         self.has_board = True
         self.announce_seq = max(self.announce_seq, board.seq)
-        if self.model.recent:
-            self.spotlight.seed(self.model.recent[0])
+        shown = self.recent()
+        if shown:
+            self.spotlight.seed(shown[0])
         held, self._held, self.resyncing = self._held, [], False
         calls = []
         for event in held:
@@ -376,6 +376,8 @@ class DisplayController:
         if call is None or event.seq <= self.announce_seq:
             return None
         self.announce_seq = event.seq
+        if not self._shown(call.counter):
+            return None  # another zone's TV shows and reads out that one
         self.spotlight.push(call)
         if self.config.voice.enabled:
             self.announcements.push(call)
@@ -393,17 +395,26 @@ class DisplayController:
     def color(self, agency: str) -> str:
         return self.colors.get(agency, "#546E7A")
 
+    def _shown(self, code: str) -> bool:
+        only = self.config.display.counters
+        return not only or code in only
+
     def counters(self) -> list[CounterView]:
-        return list(self.model.counters.values())
+        return [v for v in self.model.counters.values() if self._shown(v.code)]
 
     def recent(self) -> list[Call]:
-        return list(self.model.recent)
+        return [c for c in self.model.recent if self._shown(c.counter)]
 
     def waiting(self) -> list[WaitingView]:
         return self.model.waiting_by_agency()
 
     def groups(self) -> list[AgencyGroup]:
-        return self.model.groups()
+        groups = []
+        for g in self.model.groups():
+            g.counters = [c for c in g.counters if self._shown(c.code)]
+            if g.counters:
+                groups.append(g)
+        return groups
 
 
 def replay(controller: DisplayController, events: Iterable[Event]) -> list[Call]:

@@ -296,3 +296,19 @@ def _call(i: int):  # type: ignore[no-untyped-def]
         agency_name="X",
         service_name="S",
     )
+
+
+def test_a_new_call_goes_on_top_of_a_full_recent_list(config: Config) -> None:
+    svc = config.agencies[0].services[0].code
+    counter = first_counter_for(config, svc)
+    size = config.display.recent_calls
+    old = [
+        ticket(i, f"A{i:03d}", svc, counter, TicketStatus.DONE, config) for i in range(size, 0, -1)
+    ]
+    ctl = DisplayController(config, FakeClock())
+    ctl.set_state("connected")
+    ctl.load_board(board(config, 50, recent=old))
+    assert [r.code for r in ctl.recent()] == [t.code for t in old]
+    new = ticket(99, "A099", svc, counter, TicketStatus.CALLED, config)
+    ctl.apply_event(event(51, EventType.CALLED, new, counter_info(config, counter)))
+    assert [r.code for r in ctl.recent()] == ["A099", *[t.code for t in old][: size - 1]]

@@ -1,0 +1,21 @@
+"""The display's own words (GLOSSARY.md terms live in shared.i18n.TERMS)."""
+
+from __future__ import annotations
+
+from shared.i18n import tr
+
+DISPLAY_TEXTS: dict[str, tuple[str, str]] = {
+    "recent_calls": ("Panggilan Terakhir", "Recent calls"),
+    "counters": ("Loket", "Counters"),
+    "waiting_title": ("Menunggu", "Waiting"),
+    "no_call_yet": ("Belum ada panggilan", "No calls yet"),
+    "to_counter": ("menuju", "go to"),
+    "paused": ("Istirahat", "On a break"),
+    "closed": ("Tutup", "Closed"),
+    "idle": ("-", "-"),
+    "recall": ("Panggilan ulang", "Called again"),
+}
+
+
+def text(key: str, lang: str = "id", **values: object) -> str:
+    return tr(key, lang, DISPLAY_TEXTS, **values)

@@ -1,0 +1,334 @@
+"""The display's Kivy app: wires the server (board + events), controller, screen and voice.
+
+Threads: the event stream and two Workers (network, voice rendering) never
+touch widgets; they put what they got in `_inbox` and wake the UI thread,
+which handles it in arrival order.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.lang import Builder
+
+from display.audio import SoundSequence
+from display.controller import Call, DisplayController
+from display.screens import BoardScreen
+from display.texts import text
+from display.voice import Renderer, make_renderer
+from shared.client import ApiClient
+from shared.config import Config
+from shared.discovery import ServerLocator
+from shared.errors import AntrianError, ServerUnavailable
+from shared.i18n import tr
+from shared.models import Board
+from shared.stream import EventStream
+from shared.timeutil import format_date, format_time, local_now
+from shared.worker import Worker
+
+log = logging.getLogger(__name__)
+
+KV = Path(__file__).with_name("board.kv")
+REFRESH_SECONDS = 60.0  # a fresh snapshot now and then corrects any drift in waiting counts
+RETRY_FIRST, RETRY_CAP = 0.5, 5.0  # board retries: a restarted server is back within seconds
+IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif")
+
+
+class DisplayApp(App):
+    """One TV: keeps itself connected, shows the board, reads out each call once."""
+
+    title = "Antrian MPP"
+
+    def __init__(
+        self,
+        site: Config,
+        server_url: str | None,
+        *,
+        trace_path: str | None = None,
+        renderer: Renderer | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.site = site
+        self.controller = DisplayController(site)
+        d = site.display
+        self.locator = ServerLocator(
+            server_url or None, site.client.site or None, d.zeroconf_interfaces or None
+        )
+        self.token = site.client.token or None
+        self.net = Worker("display-net")
+        self.voice_worker = Worker("display-voice")
+        self.renderer = renderer if renderer is not None else make_renderer(site)
+        self.sounds = SoundSequence()
+        self.stream: EventStream | None = None
+        self.screen: BoardScreen | None = None
+        self.trace_path = trace_path
+        self._inbox: deque[tuple[str, Any]] = deque()
+        self._wake: Callable[[], None] = lambda: None
+        self._clients: dict[str, ApiClient] = {}
+        self._board_loading = False
+        self._board_again = False
+        self._failures = 0
+        self._shown_spot: Call | None = None
+        self._playlist: list[str] = []
+        self._playlist_at = 0
+        self._stopped = threading.Event()
+
+    # -- Kivy life cycle -----------------------------------------------------------
+
+    def build(self) -> BoardScreen:
+        Builder.load_file(str(KV))
+        screen = BoardScreen()
+        self.screen = screen
+        screen.site_name = self.site.site.name
+        screen.logo = self.site.site.logo
+        screen.marquee_text = self.site.display.marquee
+        screen.connecting_text = tr("connecting")
+        screen.spot_label = tr("now_calling")
+        screen.recent_title = text("recent_calls")
+        screen.waiting_title = text("waiting_title")
+        self._wake = Clock.create_trigger(self._drain, 0)
+        Clock.schedule_interval(self._tick, 0.25)
+        Clock.schedule_interval(self._update_clock, 1.0)
+        Clock.schedule_interval(screen.ids.marquee.step, 1 / 30)
+        Clock.schedule_interval(lambda _dt: self.request_board(resync=False), REFRESH_SECONDS)
+        self._load_playlist()
+        self._update_clock(0)
+        screen.show_spotlight(None, "", flash=False)
+        self.redraw()
+        self.request_board(resync=True)
+        return screen
+
+    def on_stop(self) -> None:
+        self.shutdown()
+
+    def shutdown(self) -> None:
+        """Stop the stream and the workers (their threads would keep the process alive)."""
+        if self._stopped.is_set():
+            return
+        self._stopped.set()
+        if self.stream is not None:
+            self.stream.stop()
+        self.sounds.stop()
+        self.net.stop()
+        self.voice_worker.stop()
+        for client in self._clients.values():
+            client.close()
+
+    # -- talking to the server (off the UI thread) ------------------------------------
+
+    def _client(self) -> ApiClient:
+        base = self.locator.locate(cancel=self._stopped)
+        client = self._clients.get(base)
+        if client is None:
+            client = self._clients[base] = ApiClient(base, self.token)
+        return client
+
+    def _fetch_board(self) -> Board:
+        try:
+            return self._client().board(recent=max(self.site.display.recent_calls, 1))
+        except ServerUnavailable:
+            self.locator.forget()  # the server may have moved: browse again next time
+            raise
+
+    def request_board(self, resync: bool) -> None:
+        """Load GET /board; `resync` makes it the new announce watermark (after a connect)."""
+        if self._board_loading:
+            self._board_again = self._board_again or resync
+            return
+        self._board_loading = True
+
+        def done(board: Board | None, error: BaseException | None) -> None:
+            self._post("board", (board, error, resync))
+
+        try:
+            self.net.submit(self._fetch_board, done)
+        except RuntimeError:  # the worker is stopped: the app is closing
+            self._board_loading = False
+
+    def _start_stream(self, after: int) -> None:
+        if self.stream is not None:
+            self.stream.stop()
+        self.stream = EventStream(
+            self.locator,
+            on_event=lambda e: self._post("event", e),
+            on_state=lambda s: self._post("state", s),
+            after=after,
+            token=self.token,
+        )
+        self.stream.start()
+
+    def _post(self, kind: str, payload: Any) -> None:
+        """From any thread: queue for the UI thread, in order."""
+        self._inbox.append((kind, payload))
+        self._wake()
+
+    # -- the UI thread -------------------------------------------------------------
+
+    def _drain(self, *_: Any) -> None:
+        calls: list[Call] = []
+        while self._inbox:
+            kind, payload = self._inbox.popleft()
+            if kind == "event":
+                call = self.controller.apply_event(payload)
+                if call is not None:
+                    calls.append(call)
+            elif kind == "state":
+                if self.controller.set_state(payload):
+                    self.request_board(resync=True)
+            elif kind == "board":
+                calls.extend(self._board_done(*payload))
+            elif kind == "voice":
+                self._voice_ready(*payload)
+        self.redraw()
+        if calls:
+            self._trace(calls)
+        self._pump_voice()
+
+    def _board_done(
+        self, board: Board | None, error: BaseException | None, resync: bool
+    ) -> list[Call]:
+        self._board_loading = False
+        again, self._board_again = self._board_again, False
+        calls: list[Call] = []
+        if board is None:
+            if resync or again:
+                self._failures += 1
+                delay = min(RETRY_CAP, RETRY_FIRST * 2 ** (self._failures - 1))
+                if self._failures in (1, 5) or self._failures % 60 == 0:
+                    log.info("board not loaded (%s); retrying in %.1f s", _why(error), delay)
+                Clock.schedule_once(lambda _dt: self.request_board(resync=True), delay)
+            return calls
+        self._failures = 0
+        if resync:
+            calls = self.controller.load_board(board)
+            if self.stream is None or self.controller.server_reset:
+                self._start_stream(board.seq)
+        else:
+            self.controller.refresh_board(board)
+        if again:
+            self.request_board(resync=True)
+        return calls
+
+    def _tick(self, _dt: float) -> None:
+        if self.controller.tick():
+            self.redraw()
+
+    def _update_clock(self, _dt: float) -> None:
+        if self.screen is None:
+            return
+        now = local_now(self.site.site.tz)
+        self.screen.date_text = format_date(now)
+        self.screen.time_text = f"{format_time(now)} {self.site.site.zone_label}".strip()
+
+    def redraw(self) -> None:
+        screen, ctl = self.screen, self.controller
+        if screen is None:
+            return
+        screen.connecting = not ctl.connected
+        spot = ctl.spotlight.current
+        if spot is not self._shown_spot:
+            fresh = self._shown_spot is not None or ctl.announce_seq > 0
+            screen.show_spotlight(spot, ctl.color(spot.agency) if spot else "", flash=fresh)
+            self._shown_spot = spot
+        if self.site.display.group_by == "agency":
+            screen.show_groups(ctl.groups())
+        else:
+            screen.show_counters(ctl.counters(), ctl.colors)
+        screen.show_recent(ctl.recent(), ctl.colors, self.site.display.recent_calls)
+        screen.show_waiting(ctl.waiting())
+        screen.announcing = self.sounds.playing
+
+    def set_layout(self, group_by: str | None = None, counters: list[str] | None = None) -> None:
+        """Switch how counters are shown (used by --screenshots)."""
+        update: dict[str, Any] = {}
+        if group_by is not None:
+            update["group_by"] = group_by
+        if counters is not None:
+            update["counters"] = counters
+        display = self.site.display.model_copy(update=update)
+        self.site = self.site.model_copy(update={"display": display})
+        self.controller.config = self.site
+        self.redraw()
+
+    # -- voice ------------------------------------------------------------------------
+
+    def _pump_voice(self) -> None:
+        if self.renderer is None:
+            self.controller.announcements.pending.clear()
+            return
+        call = self.controller.announcements.start_next()
+        if call is None:
+            return
+        renderer = self.renderer
+
+        def done(files: list[tuple[str, float]] | None, error: BaseException | None) -> None:
+            self._post("voice", (call, files, error))
+
+        try:
+            self.voice_worker.submit(lambda: renderer(call), done)
+        except RuntimeError:
+            self.controller.announcements.finished()
+
+    def _voice_ready(
+        self, call: Call, files: list[tuple[str, float]] | None, error: BaseException | None
+    ) -> None:
+        if error is not None or not files:
+            log.warning("cannot read out %s: %s", call.code, _why(error) if error else "no audio")
+            self.controller.announcements.finished()
+            return
+        if self.screen is not None:
+            self.screen.announcing = True
+
+        def finished() -> None:
+            self.controller.announcements.finished()
+            if self.screen is not None:
+                self.screen.announcing = self.controller.announcements.busy
+            self._pump_voice()
+
+        self.sounds.play(files, finished)
+
+    # -- playlist and trace -------------------------------------------------------------
+
+    def _load_playlist(self) -> None:
+        folder = self.site.display.playlist_dir
+        if not folder:
+            return
+        path = Path(folder)
+        if not path.is_dir():
+            log.warning("playlist folder %s does not exist; showing none", path)
+            return
+        self._playlist = sorted(
+            str(p) for p in path.iterdir() if p.suffix.lower() in IMAGE_TYPES and p.is_file()
+        )
+        if self._playlist and self.screen is not None:
+            self.screen.playlist_source = self._playlist[0]
+            Clock.schedule_interval(self._next_image, self.site.display.playlist_seconds)
+
+    def _next_image(self, _dt: float) -> None:
+        if self.screen is None or not self._playlist:
+            return
+        self._playlist_at = (self._playlist_at + 1) % len(self._playlist)
+        self.screen.playlist_source = self._playlist[self._playlist_at]
+
+    def _trace(self, calls: list[Call]) -> None:
+        if not self.trace_path:
+            return
+        now = time.monotonic()
+        with open(self.trace_path, "a", encoding="utf-8") as f:
+            for c in calls:
+                f.write(f"{now:.6f} {c.seq} {c.code} {c.counter}\n")
+
+
+def _why(error: BaseException | None) -> str:
+    if isinstance(error, AntrianError):
+        return str(error)
+    return repr(error)
