@@ -9,6 +9,7 @@ import argparse
 import logging
 import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,22 @@ def _kivy_environment(headless: bool) -> None:
     if headless and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
         os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+
+
+def escpos_cache() -> None:
+    """Keep escpos's parsed printer profiles between runs.
+
+    escpos re-parses a large YAML file at import (about 0.7 s here) unless it finds its
+    pickle, which by default it writes into a fresh temp dir each time, so never finds.
+    """
+    if "ESCPOS_CAPABILITIES_PICKLE_DIR" not in os.environ:
+        folder = Path(tempfile.gettempdir()) / f"antrian-escpos-{os.getuid()}"
+        try:
+            folder.mkdir(mode=0o700, exist_ok=True)
+        except OSError as exc:
+            log.info("no escpos profile cache (%s): start-up is slower", exc)
+            return
+        os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"] = str(folder)
 
 
 def _window_config(config: Config, args: argparse.Namespace) -> None:
@@ -103,15 +120,15 @@ def main(argv: list[str] | None = None) -> int:
         )
     screenshots = Path(args.screenshots) if args.screenshots else None
     _kivy_environment(headless=screenshots is not None)
+    escpos_cache()
     _window_config(config, args)
 
-    from kiosk.ui import KioskApp
-
     if fatal:
+        from kiosk.ui import KioskApp
+
         KioskApp(None, fatal=fatal).run()
         return 2
-    controller, worker, _printer = build_kiosk(config, screenshots=screenshots)
-    app = KioskApp(controller)
+    app, controller, worker = start(config, screenshots=screenshots)
     try:
         if screenshots is not None:
             from kiosk.shots import take_screenshots
@@ -121,3 +138,13 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     finally:
         worker.stop()
+
+
+def start(config: Config, *, screenshots: Path | None = None) -> tuple[Any, Any, Any]:
+    """Controller first, so the server is being reached while Kivy opens its window."""
+    controller, worker, _printer = build_kiosk(config, screenshots=screenshots)
+    if screenshots is None:  # (the screenshot run first shows the connecting screen)
+        controller.tick()  # connects on the worker thread; the answer waits for Kivy's clock
+    from kiosk.ui import KioskApp
+
+    return KioskApp(controller), controller, worker

@@ -174,6 +174,19 @@ class KioskController:
     def rows(self) -> list[view.Row]:
         return view.service_rows(self.agency, self.lang, self.tz, self.now(), self.usable)
 
+    def ticket_names(self) -> str:
+        """'Agency · Service' of the last ticket, in the screen's language when known."""
+        ticket = self.ticket
+        if ticket is None:
+            return ""
+        agency_name, service_name = ticket.agency_name, ticket.service_name
+        for agency in self.services.agencies if self.services else []:
+            for svc in agency.services:
+                if svc.code == ticket.service:
+                    agency_name = view.name_of(agency, self.lang)
+                    service_name = view.name_of(svc, self.lang)
+        return f"{agency_name} · {service_name}"
+
     def problem_text(self) -> str:
         return self.text(self.problem) if self.problem else ""
 

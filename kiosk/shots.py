@@ -48,11 +48,21 @@ def pump_until(condition: Callable[[], bool], timeout: float = 15.0) -> None:
 
 
 def screenshot(path: Path) -> Path:
-    """Window.screenshot appends a counter to the name: put the file where it was asked."""
+    """The window's pixels as a PNG.
+
+    Read as RGBA: Window.screenshot reads RGB rows, which come out skewed when the
+    width times 3 is not a multiple of 4 (1366 px), and it renames the file.
+    """
+    from kivy.graphics.opengl import GL_RGBA, GL_UNSIGNED_BYTE, glReadPixels
+    from PIL import Image
+
     pump(4)
-    written = Window.screenshot(name=str(path))
-    if written and Path(written) != path:
-        Path(written).replace(path)
+    width, height = Window.size
+    data = glReadPixels(0, 0, width, height, GL_RGBA, GL_UNSIGNED_BYTE)
+    image = Image.frombytes("RGBA", (width, height), data).transpose(
+        Image.Transpose.FLIP_TOP_BOTTOM
+    )
+    image.convert("RGB").save(path)
     return path
 
 

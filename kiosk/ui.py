@@ -149,7 +149,7 @@ class KioskApp(App):
         )
         if ctl.ticket is not None:
             self.ticket_code = ctl.ticket.code
-            self.ticket_service = f"{ctl.ticket.agency_name} · {ctl.ticket.service_name}"
+            self.ticket_service = ctl.ticket_names()
             self.ticket_ahead, self.ticket_wait = done_lines(ctl.ticket, ctl.lang)
         self.notice_text = ctl.text(ctl.notice) if ctl.notice else ""
         if ctl.screen == "config_error":

@@ -76,6 +76,9 @@ def test_double_tap_gives_one_ticket_printed_on_the_dummy(
     time.sleep(FAST_GRACE)
     kiosk.touch_result()
     assert kiosk.screen == "home"
+    assert kiosk.ticket_names() == "Dispendukcapil · KTP-el"
+    kiosk.toggle_language()
+    assert kiosk.ticket_names() == "Population Registry (Dukcapil) · Electronic ID card"
 
 
 FAST_GRACE = 0.35
