@@ -29,6 +29,8 @@ CALL_EVENTS = (EventType.CALLED, EventType.RECALLED)
 MAX_PENDING_SPOTLIGHTS = 8
 # Same for the voice: a call read out minutes late misleads more than it helps.
 MAX_PENDING_ANNOUNCEMENTS = 12
+# A call replayed after a reconnect is read out late only if it is at most this old.
+CATCH_UP_SECONDS = 20.0
 
 
 @dataclass(frozen=True)
@@ -346,6 +348,8 @@ class DisplayController:
                 "server seq went back (%d < %d): its data was reset", board.seq, self.model.seq
             )
             self.announce_seq = board.seq
+        # a display that just started cannot know what was read out before it: nothing late
+        floor = self.announce_seq if self.has_board else board.seq
         self.model.load(board)
         self.has_board = True
         self.announce_seq = max(self.announce_seq, board.seq)
@@ -355,10 +359,29 @@ class DisplayController:
         held, self._held, self.resyncing = self._held, [], False
         calls = []
         for event in held:
-            call = self.apply_event(event)
+            if event.seq <= board.seq:
+                call = self._late_call(event, board, floor)
+            else:
+                call = self.apply_event(event)
             if call is not None:
                 calls.append(call)
         return calls
+
+    def _late_call(self, event: Event, board: Board, floor: int) -> Call | None:
+        """A call replayed after a reconnect, already in the board: read out only if just made.
+
+        (A server restart leaves a few seconds when a call can be made and we are
+        not yet back; older calls would only mislead, and `floor` stops repeats.)
+        """
+        call = call_from(event)
+        if call is None or event.seq <= floor or not self._shown(call.counter):
+            return None
+        if (board.time - event.at).total_seconds() > CATCH_UP_SECONDS:
+            return None
+        self.spotlight.push(call)
+        if self.config.voice.enabled:
+            self.announcements.push(call)
+        return call
 
     def refresh_board(self, board: Board) -> None:
         """A periodic snapshot to correct drift; announcing is not affected."""

@@ -81,6 +81,7 @@ class DisplayApp(App):
         self._playlist: list[str] = []
         self._playlist_at = 0
         self._stopped = threading.Event()
+        self._clock_events: list[Any] = []
 
     # -- Kivy life cycle -----------------------------------------------------------
 
@@ -96,10 +97,12 @@ class DisplayApp(App):
         screen.recent_title = text("recent_calls")
         screen.waiting_title = text("waiting_title")
         self._wake = Clock.create_trigger(self._drain, 0)
-        Clock.schedule_interval(self._tick, 0.25)
-        Clock.schedule_interval(self._update_clock, 1.0)
-        Clock.schedule_interval(screen.ids.marquee.step, 1 / 30)
-        Clock.schedule_interval(lambda _dt: self.request_board(resync=False), REFRESH_SECONDS)
+        self._clock_events = [
+            Clock.schedule_interval(self._tick, 0.25),
+            Clock.schedule_interval(self._update_clock, 1.0),
+            Clock.schedule_interval(screen.ids.marquee.step, 1 / 30),
+            Clock.schedule_interval(self._refresh, REFRESH_SECONDS),
+        ]
         self._load_playlist()
         self._update_clock(0)
         screen.show_spotlight(None, "", flash=False)
@@ -115,6 +118,8 @@ class DisplayApp(App):
         if self._stopped.is_set():
             return
         self._stopped.set()
+        for ev in self._clock_events:
+            ev.cancel()
         if self.stream is not None:
             self.stream.stop()
         self.sounds.stop()
@@ -218,6 +223,10 @@ class DisplayApp(App):
             self.request_board(resync=True)
         return calls
 
+    def _refresh(self, _dt: float) -> None:
+        if not self.controller.resyncing:
+            self.request_board(resync=False)
+
     def _tick(self, _dt: float) -> None:
         if self.controller.tick():
             self.redraw()
@@ -311,7 +320,9 @@ class DisplayApp(App):
         )
         if self._playlist and self.screen is not None:
             self.screen.playlist_source = self._playlist[0]
-            Clock.schedule_interval(self._next_image, self.site.display.playlist_seconds)
+            self._clock_events.append(
+                Clock.schedule_interval(self._next_image, self.site.display.playlist_seconds)
+            )
 
     def _next_image(self, _dt: float) -> None:
         if self.screen is None or not self._playlist:

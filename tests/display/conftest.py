@@ -1,0 +1,142 @@
+"""Display tests: a real server process, and a real Kivy window (offscreen) pumped by hand."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+import wave
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from shared.client import ApiClient
+
+ANTRIAN = str(Path(sys.executable).with_name("antrian"))
+SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "sample" / "jombang.toml"
+
+
+class ServerProcess:
+    """`antrian server --demo` in its own process; restartable on the same port and data."""
+
+    def __init__(self, data_dir: Path, config: Path | None = None, zeroconf: bool = False) -> None:
+        self.data_dir = data_dir
+        self.config = config
+        self.zeroconf = zeroconf
+        self.port = 0
+        self.url = ""
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 40.0) -> str:
+        ready = self.data_dir / f"ready-{uuid.uuid4().hex[:6]}"
+        cmd = [ANTRIAN, "server", "--demo", "--host", "127.0.0.1", "--port", str(self.port)]
+        cmd += ["--data-dir", str(self.data_dir), "--ready-file", str(ready)]
+        if self.config is not None:
+            cmd += ["--config", str(self.config)]
+        if not self.zeroconf:
+            cmd.append("--no-zeroconf")
+        log = open(self.data_dir / "server.log", "ab")  # noqa: SIM115 (the process keeps it)
+        self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+        log.close()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if ready.exists() and ready.read_text().strip():
+                self.url = ready.read_text().strip()
+                self.port = int(self.url.rsplit(":", 1)[1])
+                return self.url
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        raise RuntimeError(f"server did not start: {(self.data_dir / 'server.log').read_text()}")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        self.proc = None
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[ServerProcess]:
+    srv = ServerProcess(tmp_path)
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+def zeroconf_config(tmp_path: Path) -> tuple[Path, str]:
+    """The sample site under a unique name, advertised on loopback only."""
+    site = f"MPP Uji {uuid.uuid4().hex[:8]}"
+    text = SAMPLE.read_text(encoding="utf-8").replace("MPP Kabupaten Jombang", site)
+    assert text.count(site) >= 2, "the sample must name its site in [site] and [client]"
+    text += '\n[server]\nzeroconf_interfaces = ["127.0.0.1"]\n'
+    text += '\n[display]\nzeroconf_interfaces = ["127.0.0.1"]\n'
+    path = tmp_path / "site.toml"
+    path.write_text(text, encoding="utf-8")
+    return path, site
+
+
+class Officer:
+    """The demo officer at one counter, through the real API."""
+
+    def __init__(self, url: str, counter: str) -> None:
+        self.counter = counter
+        self.api = ApiClient(url)
+        self.api.login("demo", "123456", counter)
+
+    def call(self) -> str:
+        answer = self.api.call(self.counter)
+        assert answer.ticket is not None, "nobody waiting"
+        return answer.ticket.code
+
+    def close(self) -> None:
+        self.api.close()
+
+
+def issue(url: str, service: str, n: int = 1) -> list[str]:
+    with ApiClient(url, "demo-kiosk") as kiosk:
+        return [kiosk.issue(service, False, f"t-{uuid.uuid4().hex}").code for _ in range(n)]
+
+
+def tone_wav(path: Path, seconds: float = 0.2) -> Path:
+    """A short real WAV file (silence) for the sound pipeline to play."""
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(22050)
+        w.writeframes(b"\0\0" * int(22050 * seconds))
+    return path
+
+
+def pump_until(pred: Callable[[], bool], timeout: float) -> bool:
+    from kivy.base import EventLoop
+
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        EventLoop.idle()
+        if pred():
+            return True
+        time.sleep(0.05)  # software GL: few frames, or reading pixels waits for all of them
+    return pred()
+
+
+@pytest.fixture
+def no_thread_left() -> Iterator[None]:
+    before = set(threading.enumerate())
+    yield
+    deadline = time.monotonic() + 5.0
+    while True:
+        left = [t for t in threading.enumerate() if t not in before and t.is_alive()]
+        left = [t for t in left if not t.daemon]
+        if not left or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert not left, f"threads left running: {[t.name for t in left]}"

@@ -1,0 +1,142 @@
+"""The TV with a real window (offscreen) against a real server process."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from display.controller import Call
+from display.ui import DisplayApp
+from shared.config import Config, load_config
+from tests.display.conftest import (
+    Officer,
+    ServerProcess,
+    issue,
+    pump_until,
+    tone_wav,
+    zeroconf_config,
+)
+
+pytestmark = pytest.mark.gui
+
+
+class Voice:
+    """Stands in for hardware/'s renderer: real WAV files, and a record of what was asked."""
+
+    def __init__(self, folder: Path) -> None:
+        self.chime = str(tone_wav(folder / "chime.wav", 0.1))
+        self.speech = str(tone_wav(folder / "speech.wav", 0.2))
+        self.said: list[str] = []
+
+    def __call__(self, call: Call) -> list[tuple[str, float]]:
+        self.said.append(call.code)
+        return [(self.chime, 0.0), (self.speech, 0.0)]
+
+
+@contextmanager
+def running(app: DisplayApp) -> Iterator[DisplayApp]:
+    """The app with its window, pumped by the test instead of App.run()."""
+    from kivy.app import App
+    from kivy.core.window import Window
+
+    app._run_prepare()
+    try:
+        yield app
+    finally:
+        app.shutdown()
+        for child in list(Window.children):
+            Window.remove_widget(child)
+        App._running_app = None
+
+
+def tile_code(app: DisplayApp, counter: str) -> str:
+    assert app.screen is not None
+    return str(app.screen._tiles[counter].code)
+
+
+def test_a_call_appears_and_is_read_out_once(
+    server: ServerProcess, tmp_path: Path, no_thread_left: None
+) -> None:
+    voice = Voice(tmp_path)
+    app = DisplayApp(load_config(None), server.url, renderer=voice)
+    with running(app):
+        assert pump_until(lambda: app.controller.connected, 15)
+        assert app.screen is not None and not app.screen.connecting
+        issue(server.url, "IZIN", 2)
+        officer = Officer(server.url, "L01")
+        try:
+            code = officer.call()
+            assert pump_until(lambda: tile_code(app, "L01") == code, 10)
+            assert app.screen.spot_code == code
+            assert app.screen.spot_counter == "Loket 1"
+            assert pump_until(lambda: voice.speech in app.sounds.played, 10)
+            assert voice.said == [code]
+            # the chime, then the voice: in that order, each once
+            assert app.sounds.played[-2:] == [voice.chime, voice.speech]
+            officer.api.recall("L01")  # a recall is read out again
+            assert pump_until(lambda: voice.said == [code, code], 10)
+            second = officer.call()
+            assert pump_until(lambda: tile_code(app, "L01") == second, 10)
+            assert pump_until(lambda: voice.said == [code, code, second], 10)
+        finally:
+            officer.close()
+        recent = [c.code for c in app.controller.recent()]
+        assert recent[:2] == [second, code]
+
+
+def test_server_restart_display_recovers_and_catches_up(
+    server: ServerProcess, tmp_path: Path, no_thread_left: None
+) -> None:
+    voice = Voice(tmp_path)
+    app = DisplayApp(load_config(None), server.url, renderer=voice)
+    with running(app):
+        assert pump_until(lambda: app.controller.connected, 15)
+        issue(server.url, "KTP", 3)
+        officer = Officer(server.url, "L03")
+        first = officer.call()
+        officer.close()
+        assert pump_until(lambda: voice.said == [first], 10)
+
+        server.stop()
+        assert pump_until(lambda: app.screen is not None and app.screen.connecting, 10)
+        assert tile_code(app, "L03") == first  # the last board stays on screen
+
+        server.start()  # same port, same data: the queue goes on
+        officer = Officer(server.url, "L03")
+        try:
+            second = officer.call()  # probably before the display is back
+            assert pump_until(lambda: tile_code(app, "L03") == second, 15)
+            assert pump_until(lambda: app.controller.connected, 10)
+            assert pump_until(lambda: voice.said == [first, second], 10)
+            third = officer.call()
+            assert pump_until(lambda: voice.said == [first, second, third], 10)
+        finally:
+            officer.close()
+        assert tile_code(app, "L03") == third
+        assert app.screen is not None and not app.screen.connecting
+
+
+def test_finds_the_server_by_zeroconf(tmp_path: Path, no_thread_left: None) -> None:
+    config_path, site = zeroconf_config(tmp_path)
+    srv = ServerProcess(tmp_path, config_path, zeroconf=True)
+    srv.start()
+    try:
+        config: Config = load_config(config_path)
+        assert config.client.site == site and not config.client.server
+        app = DisplayApp(config, None, renderer=Voice(tmp_path))
+        with running(app):
+            assert pump_until(lambda: app.controller.connected, 20)
+            assert app.locator.locate() == srv.url
+            assert app.screen is not None and app.screen.site_name == site
+            issue(srv.url, "IZIN")
+            officer = Officer(srv.url, "L02")
+            try:
+                code = officer.call()
+            finally:
+                officer.close()
+            assert pump_until(lambda: tile_code(app, "L02") == code, 10)
+    finally:
+        srv.stop()
