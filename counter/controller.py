@@ -63,7 +63,7 @@ BUTTON_ACTIONS = {
 _LOCK_MINUTES = re.compile(r"(\d+)\s*minute")
 _PIN = re.compile(r"^[0-9]{4,12}$")
 
-Post = Callable[[Callable[[], None]], None]
+Post = Callable[[Callable[[], object]], None]
 
 
 class Sign(Protocol):

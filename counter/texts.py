@@ -34,6 +34,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "connecting": ("Menghubungkan ke server...", "Connecting to the server..."),
     "online": ("Terhubung", "Connected"),
+    "connecting_short": ("Menghubungkan", "Connecting"),
     "offline": ("Terputus", "Offline"),
     "status_unknown": (
         'Status tindakan "{action}" tidak pasti (server tidak menjawab). '

@@ -184,10 +184,10 @@ class UiThread:
     """Stands in for Kivy's clock in controller tests: posted callbacks run when pumped."""
 
     def __init__(self) -> None:
-        self.jobs: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+        self.jobs: queue.SimpleQueue[Callable[[], object]] = queue.SimpleQueue()
         self.thread = threading.current_thread()
 
-    def post(self, fn: Callable[[], None]) -> None:
+    def post(self, fn: Callable[[], object]) -> None:
         self.jobs.put(fn)
 
     def pump(self, until: Callable[[], bool], timeout: float = 10.0) -> None:
