@@ -21,6 +21,8 @@ _PBKDF2_ROUNDS = 120_000
 # Documented demo credentials; accepted only when the server runs with --demo.
 DEMO_TOKENS = {"demo-kiosk": "kiosk", "demo-display": "display"}
 DEMO_OFFICER = ("demo", "123456")
+# The demo devices' id: no row has it (ids start at 1), yet a demo kiosk can cancel its own tickets.
+DEMO_DEVICE_ID = 0
 
 
 @dataclass(frozen=True)
@@ -158,7 +160,7 @@ def login(
 def resolve(s: Session, token: str, now: datetime, *, demo: bool) -> Principal | None:
     """The principal behind a bearer token, or None."""
     if token in DEMO_TOKENS:
-        return Principal(role=DEMO_TOKENS[token]) if demo else None
+        return Principal(role=DEMO_TOKENS[token], device_id=DEMO_DEVICE_ID) if demo else None
     h = token_hash(token)
     if token.startswith("dev_"):
         device = s.scalar(select(DeviceRow).where(DeviceRow.token_hash == h))

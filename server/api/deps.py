@@ -34,7 +34,7 @@ def principal_for(ctx: ServerContext, token: str | None, address: str | None) ->
         return None
     with ctx.store.read() as s:
         who = resolve(s, token, utcnow(), demo=ctx.demo)
-    if who is not None and who.device_id is not None:
+    if who is not None and who.device_id:  # not the demo devices (id 0)
         ctx.device_seen(who.device_id, address, None)
     return who
 

@@ -43,7 +43,7 @@ class DeviceStatus(BaseModel):
 def device_status(ctx: CtxDep, who: CallerDep, body: DeviceStatus, request: Request) -> None:
     """A kiosk reports its printer (ok, paper_near_end, paper_out, offline...)."""
     require_role(who, "kiosk", "display")
-    if who.device_id is None:
+    if not who.device_id:
         if not ctx.demo:
             raise Problem(403, "forbidden", "Only a registered device reports status.")
         log.info("demo kiosk printer: %s %s", body.printer, body.detail)

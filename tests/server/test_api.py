@@ -215,3 +215,10 @@ def test_a_phone_scanning_the_qr_code_gets_a_page(live: LiveServer) -> None:
         page = c.get(f"/tickets/{t['id']}", headers={"Accept": "text/html,*/*"})
     assert page.headers["content-type"].startswith("text/html")
     assert "B001" in page.text and "Menunggu dipanggil" in page.text
+
+
+def test_the_demo_kiosk_cancels_its_own_ticket_when_printing_fails(live: LiveServer) -> None:
+    with live.client("demo-kiosk") as k:
+        t = k.post("/tickets", json={"service": "KTP", "request_id": "print-fail-01"}).json()
+        r = k.post(f"/tickets/{t['id']}/cancel")
+    assert r.status_code == 200 and r.json()["status"] == "cancelled"
