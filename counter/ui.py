@@ -118,7 +118,7 @@ class CounterApp(App):
     def _open_sign(self) -> Any:
         if not self.site.sign.url:
             return None
-        from hardware.sign import CounterSign
+        from hardware import CounterSign  # only when configured: keeps start-up light
 
         sign = CounterSign(self.site.sign)
         sign.start()
@@ -127,11 +127,8 @@ class CounterApp(App):
     def _open_buttons(self) -> Any:
         if not self.site.buttons.url:
             return None
-        try:
-            from hardware.buttons import CallButtons
-        except ImportError:
-            log.warning("call buttons configured but hardware.buttons is not available")
-            return None
+        from hardware import CallButtons
+
         buttons = CallButtons(self.site.buttons, self.on_button)
         buttons.start()
         return buttons

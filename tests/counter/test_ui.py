@@ -21,7 +21,7 @@ from kivy.tests.common import UnitTestTouch  # noqa: E402
 from counter.screens import FKeyButton  # noqa: E402
 from counter.ui import CounterApp  # noqa: E402
 from shared.config import load_config  # noqa: E402
-from shared.devices import SignConfig  # noqa: E402
+from shared.devices import ButtonsConfig, SignConfig  # noqa: E402
 from shared.models import TicketStatus  # noqa: E402
 from tests.counter.conftest import Site  # noqa: E402
 
@@ -70,10 +70,13 @@ def make_app(site: Site) -> Iterator[Callable[..., CounterApp]]:
     apps: list[CounterApp] = []
     Window.size = (1280, 720)
 
-    def make(counter: str = "", sign_url: str = "") -> CounterApp:
+    def make(counter: str = "", sign_url: str = "", buttons_url: str = "") -> CounterApp:
         config = load_config(None)
         if sign_url:
             config = config.model_copy(update={"sign": SignConfig(url=sign_url)})
+        if buttons_url:  # no debounce in the keypad: the app alone must stop a double call
+            keypad = ButtonsConfig(url=buttons_url, debounce_seconds=0)
+            config = config.model_copy(update={"buttons": keypad})
         app = CounterApp(config, server_url=site.url, counter_code=counter)
         apps.append(app)
         app._run_prepare()  # what App.run() does before the loop: build, add to the window
@@ -234,6 +237,31 @@ def test_pause_by_mouse_blanks_the_sign(site: Site, make_app: Any) -> None:
         key(F["F8"])
         pump(lambda: settled(app) and not ms.paused)
         assert not button(app, "call").disabled
+    finally:
+        os.close(master)
+        os.close(slave)
+
+
+def test_call_button_keypad_drives_the_app(site: Site, make_app: Any) -> None:
+    code, services = site.counter()
+    master, slave = os.openpty()
+    tty.setraw(slave)
+    try:
+        app = make_app(counter=code, buttons_url=os.ttyname(slave))
+        login(app)
+        pump(lambda: app.manager.current == "main" and app.buttons.connected.is_set())
+        first, second = site.issue(services[0]), site.issue(services[0])
+        ms = app.main_screen
+        os.write(master, b"1\r\n1\r\n")  # "next" twice in a burst
+        pump(lambda: settled(app) and ms.code == first.code)
+        frames(5)
+        assert site.kiosk.ticket(second.id).status == TicketStatus.WAITING  # one call only
+        assert ms.message == f"Memanggil {first.code}"
+        os.write(master, b"3\r\n")  # no-show
+        pump(lambda: settled(app) and ms.code == "")
+        assert site.kiosk.ticket(first.id).status == TicketStatus.NO_SHOW
+        os.write(master, b"4\r\n")  # finish, with nothing to finish
+        pump(lambda: ms.message == '"Selesai" tidak dapat dilakukan sekarang.')
     finally:
         os.close(master)
         os.close(slave)
