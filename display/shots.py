@@ -18,6 +18,7 @@ from kivy.graphics.opengl import (
     glReadPixels,
 )
 from PIL import Image as PILImage
+from PIL import ImageDraw
 
 from display.ui import DisplayApp
 from shared.client import ApiClient
@@ -133,6 +134,19 @@ def take_screenshots(app: DisplayApp, folder: Path, sizes: tuple[tuple[int, int]
         save(folder, f"board_{w}x{h}_by_agency")
         app.set_layout(group_by="counter", counters=few)
         save(folder, f"board_{w}x{h}_few_counters")
+    # the image playlist area, with a generated poster standing in for the site's pictures
+    posters = folder / "playlist-sample"
+    posters.mkdir(exist_ok=True)
+    poster = PILImage.new("RGB", (1280, 720), (21, 101, 192))
+    ImageDraw.Draw(poster).rectangle((40, 40, 1240, 680), outline=(255, 255, 255), width=12)
+    poster.save(posters / "poster.png")
+    app.load_playlist(str(posters))
+    app.set_layout(group_by="counter", counters=[])
+    for w, h in sizes:
+        Window.size = (w, h)
+        pump(0.5)
+        save(folder, f"board_{w}x{h}_playlist")
+    app.clear_playlist()
     # the connecting state: the stream is gone, the last board stays on screen
     if app.stream is not None:
         app.stream.stop()

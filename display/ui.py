@@ -103,7 +103,7 @@ class DisplayApp(App):
             Clock.schedule_interval(screen.ids.marquee.step, 1 / 30),
             Clock.schedule_interval(self._refresh, REFRESH_SECONDS),
         ]
-        self._load_playlist()
+        self.load_playlist()
         self._update_clock(0)
         screen.show_spotlight(None, "", flash=False)
         self.redraw()
@@ -307,8 +307,14 @@ class DisplayApp(App):
 
     # -- playlist and trace -------------------------------------------------------------
 
-    def _load_playlist(self) -> None:
-        folder = self.site.display.playlist_dir
+    def clear_playlist(self) -> None:
+        self._playlist = []
+        if self.screen is not None:
+            self.screen.playlist_source = ""
+
+    def load_playlist(self, folder: str | None = None) -> None:
+        """Images from the folder (config display.playlist_dir), shown in turn."""
+        folder = folder if folder is not None else self.site.display.playlist_dir
         if not folder:
             return
         path = Path(folder)

@@ -1,13 +1,19 @@
-"""From a call to the WAV files to play: hardware/'s voice renders them, off the UI thread."""
+"""From a call to the WAV files to play: words from shared/announce.py, audio from hardware/.
+
+Runs on the voice worker, never on the UI thread (espeak-ng takes a moment the
+first time a phrase is said; after that the WAV comes from hardware/'s cache).
+"""
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 from collections.abc import Callable
 
 from display.controller import Call
+from hardware import VoiceRenderer
+from shared.announce import announcement_text
 from shared.config import Config
+from shared.devices import VoiceConfig
 
 log = logging.getLogger(__name__)
 
@@ -15,12 +21,34 @@ log = logging.getLogger(__name__)
 Renderer = Callable[[Call], list[tuple[str, float]]]
 
 
+def call_text(call: Call, voice: VoiceConfig) -> str:
+    """What is said for a call, e.g. 'Nomor antrean, A nol nol satu, silakan menuju loket satu.'"""
+    return announcement_text(
+        call.code,
+        call.counter,
+        counter_name=call.counter_name,
+        agency=call.agency_name,
+        service=call.service_name,
+        template=voice.template,
+        numbers=voice.numbers,
+    )
+
+
+class SiteVoice:
+    """The site's voice: chime + speech in one WAV (hardware/), said `repeat` times."""
+
+    def __init__(self, voice: VoiceConfig) -> None:
+        self.voice = voice
+        self.renderer = VoiceRenderer(voice)
+
+    def __call__(self, call: Call) -> list[tuple[str, float]]:
+        path = str(self.renderer.render(call_text(call, self.voice)))
+        gap = self.voice.gap_seconds
+        return [(path, gap if i + 1 < self.voice.repeat else 0.0) for i in range(self.voice.repeat)]
+
+
 def make_renderer(config: Config) -> Renderer | None:
-    """The site's voice, or None when calls are not read out (disabled or no voice module)."""
+    """The site's voice, or None when calls are not read out."""
     if not config.voice.enabled:
         return None
-    if importlib.util.find_spec("hardware.voice") is None:
-        log.warning("no voice module in hardware/ yet: calls are shown but not read out")
-        return None
-    log.warning("hardware.voice found but not wired yet: calls are shown but not read out")
-    return None
+    return SiteVoice(config.voice)
