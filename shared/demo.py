@@ -308,6 +308,8 @@ def main(argv: list[str]) -> int:
     demo = Demo(data, port)
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, _on_signal)
+    # Ctrl-C even when started in the background by a shell (which ignores SIGINT there).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     say = print  # the demo's own output is its user interface
     try:
         if port_note:

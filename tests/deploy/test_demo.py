@@ -43,7 +43,11 @@ def test_app_configs_use_demo_credentials_and_a_virtual_printer(tmp_path: Path) 
 
 
 class DemoProcess:
-    def __init__(self, args: list[str], env: dict[str, str]) -> None:
+    def __init__(
+        self, args: list[str], env: dict[str, str], *, as_background: bool = False
+    ) -> None:
+        # as_background: SIGINT ignored, as a shell leaves it for `antrian demo &`
+        ignore = (lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if as_background else None
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "shared.cli", "demo", *args],
             cwd=REPO,
@@ -52,6 +56,7 @@ class DemoProcess:
             stderr=subprocess.STDOUT,
             text=True,
             start_new_session=True,
+            preexec_fn=ignore,
         )
         self.lines: list[str] = []
 
@@ -89,7 +94,7 @@ def _gone(pid: int) -> bool:
 
 
 def test_no_screen_runs_the_server_and_says_how_to_reach_it(tmp_path: Path) -> None:
-    demo = DemoProcess(["--port", "0", "--data-dir", str(tmp_path)], _env())
+    demo = DemoProcess(["--port", "0", "--data-dir", str(tmp_path)], _env(), as_background=True)
     out = demo.read_until("Press Ctrl-C")
     url = re.search(r"Server\s+(http://127\.0\.0\.1:\d+)", out)
     assert url, out
