@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -76,8 +77,24 @@ class DemoProcess:
         """Ctrl-C; returns (exit code, the rest of the output, seconds to stop)."""
         start = time.monotonic()
         self.proc.send_signal(signal.SIGINT)
-        rest, _ = self.proc.communicate(timeout=30)
+        try:
+            rest, _ = self.proc.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()  # its children follow (they die with their parent)
+            self.proc.communicate()
+            raise AssertionError("the demo ignored Ctrl-C for 30 s") from None
         return self.proc.returncode, rest, time.monotonic() - start
+
+
+@pytest.fixture
+def demos() -> Iterator[list[DemoProcess]]:
+    """Demo processes a test starts; killed at teardown if a failed assertion left them."""
+    started: list[DemoProcess] = []
+    yield started
+    for demo in started:
+        if demo.proc.poll() is None:
+            demo.proc.kill()  # its children follow (they die with their parent)
+            demo.proc.communicate()
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -93,8 +110,11 @@ def _gone(pid: int) -> bool:
     return False
 
 
-def test_no_screen_runs_the_server_and_says_how_to_reach_it(tmp_path: Path) -> None:
+def test_no_screen_runs_the_server_and_says_how_to_reach_it(
+    tmp_path: Path, demos: list[DemoProcess]
+) -> None:
     demo = DemoProcess(["--port", "0", "--data-dir", str(tmp_path)], _env(), as_background=True)
+    demos.append(demo)
     out = demo.read_until("Press Ctrl-C")
     url = re.search(r"Server\s+(http://127\.0\.0\.1:\d+)", out)
     assert url, out
@@ -110,9 +130,12 @@ def test_no_screen_runs_the_server_and_says_how_to_reach_it(tmp_path: Path) -> N
         httpx.get(f"{url.group(1)}/api/v1/health", timeout=2)
 
 
-def test_server_failure_is_a_message_not_a_traceback(tmp_path: Path) -> None:
+def test_server_failure_is_a_message_not_a_traceback(
+    tmp_path: Path, demos: list[DemoProcess]
+) -> None:
     (tmp_path / "demo.sqlite").write_bytes(b"this is not a database" * 200)
     demo = DemoProcess(["--port", "0", "--data-dir", str(tmp_path), "--no-apps"], _env())
+    demos.append(demo)
     rest, _ = demo.proc.communicate(timeout=60)
     assert demo.proc.returncode == 1
     assert "the server stopped at once: " in rest and "file is not a database" in rest
@@ -121,10 +144,13 @@ def test_server_failure_is_a_message_not_a_traceback(tmp_path: Path) -> None:
 
 
 @pytest.mark.gui
-def test_with_a_screen_apps_start_and_ctrl_c_stops_them_all(tmp_path: Path) -> None:
+def test_with_a_screen_apps_start_and_ctrl_c_stops_them_all(
+    tmp_path: Path, demos: list[DemoProcess]
+) -> None:
     # DISPLAY marks "a screen"; the offscreen SDL driver renders without one (RECIPES.md).
     env = _env(DISPLAY=":99", SDL_VIDEODRIVER="offscreen", SDL_AUDIODRIVER="dummy")
     demo = DemoProcess(["--port", "0", "--data-dir", str(tmp_path)], env)
+    demos.append(demo)
     out = demo.read_until("Press Ctrl-C")
     pids = {m[0]: int(m[1]) for m in re.findall(r"(\w+)\s+started \(pid (\d+)\)", out)}
     not_started = re.findall(r"(\w+)\s+NOT started: (.+)", out)
