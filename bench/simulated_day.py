@@ -24,12 +24,13 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from bench.common import Server, machine, sample_config_text
 from shared.client import ApiClient, EventStream, ServerLocator
 from shared.config import parse_config
 from shared.errors import ApiError, ServerUnavailable
-from shared.models import Event, EventType
+from shared.models import Event, EventType, Ticket
 
 KIOSK_TOKEN = "demo-kiosk"
 FINAL = {"done", "no_show", "transferred", "cancelled"}
@@ -55,7 +56,7 @@ def site_with_counters(count: int) -> str:
 # -- kiosks ------------------------------------------------------------------------
 
 
-def kiosk_process(url: str, count: int, seed: int, services: list[str], done_q: object) -> None:
+def kiosk_process(url: str, count: int, seed: int, services: list[str], done_q: Any) -> None:
     """Issue `count` tickets; cancel about 1% (a failed print) as a supervisor would."""
     rng = random.Random(seed)
     issued: list[int] = []
@@ -65,7 +66,7 @@ def kiosk_process(url: str, count: int, seed: int, services: list[str], done_q: 
         supervisor.login("demo", "123456", "L01")  # only a supervisor may cancel a demo ticket
         for _ in range(count):
             service = rng.choices(services, weights)[0]
-            ticket = _retry(lambda s=service: kiosk.issue(s, rng.random() < 0.08, uuid.uuid4().hex))
+            ticket = _issue(kiosk, service, rng.random() < 0.08)
             issued.append(ticket.id)
             if rng.random() < 0.01:
                 try:
@@ -74,19 +75,18 @@ def kiosk_process(url: str, count: int, seed: int, services: list[str], done_q: 
                 except ApiError as exc:  # already called by a quick counter
                     if exc.code != "not_waiting":
                         raise
-    done_q.put(("kiosk", issued, cancelled))  # type: ignore[attr-defined]
+    done_q.put(("kiosk", issued, cancelled))
 
 
-def _retry(fn):  # type: ignore[no-untyped-def]
+def _issue(kiosk: ApiClient, service: str, priority: bool) -> Ticket:
     # A saturated server may time a request out: the same request_id makes a retry safe.
-    for attempt in range(5):
+    request_id = uuid.uuid4().hex
+    for _ in range(4):
         try:
-            return fn()
+            return kiosk.issue(service, priority, request_id)
         except ServerUnavailable:
-            if attempt == 4:
-                raise
             time.sleep(0.2)
-    return None
+    return kiosk.issue(service, priority, request_id)
 
 
 # -- counters ----------------------------------------------------------------------
@@ -98,12 +98,47 @@ class CounterStats:
     errors: list[str] = field(default_factory=list)
 
 
+class WaitingBoard:
+    """Waiting tickets per service, refreshed from GET /board by one thread per process.
+
+    Idle officers look at it (as they would at the waiting-room screen) instead of
+    pressing 'call' in a loop: 60 counters polling would be most of the server's load.
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.waiting: dict[str, int] = {}
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="board")
+        self.thread.start()
+
+    def _run(self) -> None:
+        with ApiClient(self.url, timeout=30) as client:
+            while not self.stopping.wait(0.5):
+                try:
+                    board = client.board(recent=0)
+                except (ApiError, ServerUnavailable):
+                    continue
+                self.waiting = {w.service: w.waiting for w in board.waiting}
+
+    def any_waiting(self, services: list[str]) -> bool:
+        if not self.waiting:
+            return True  # not read yet
+        return any(self.waiting.get(s, 0) > 0 for s in services)
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.thread.join()
+
+
 def run_counter(
     url: str,
     code: str,
+    services: list[str],
     other_services: list[str],
     seed: int,
-    issuing_done: threading.Event | object,
+    issuing_done: Any,
+    board: WaitingBoard,
     stats: CounterStats,
 ) -> None:
     rng = random.Random(seed)
@@ -112,7 +147,7 @@ def run_counter(
     with ApiClient(url, timeout=30) as officer:
         officer.login("demo", "123456", code)
         while True:
-            late = issuing_done.is_set()  # type: ignore[attr-defined]
+            late = issuing_done.is_set()
             try:
                 answer = officer.call(code)  # finishes what we hold (auto-finish)
                 stats.actions["call"] += 1
@@ -125,8 +160,12 @@ def run_counter(
                         officer.pause(code)
                         officer.resume(code)
                         stats.actions["pause"] += 1
-                    # An idle officer looks again after a while, not in a tight loop.
-                    time.sleep(min(1.0, 0.05 * 2**idle))
+                    # Idle: wait until the board shows a ticket for one of our services.
+                    deadline = time.monotonic() + 10
+                    while not board.any_waiting(services) and time.monotonic() < deadline:
+                        if issuing_done.is_set():
+                            break
+                        time.sleep(0.2)
                     continue
                 idle = 0
                 ticket = answer.ticket
@@ -163,25 +202,27 @@ def run_counter(
 
 def counter_process(
     url: str,
-    counters: list[tuple[str, list[str]]],
+    counters: list[tuple[str, list[str], list[str]]],
     seed: int,
-    issuing_done: object,
-    done_q: object,
+    issuing_done: Any,
+    done_q: Any,
 ) -> None:
     stats = CounterStats()
+    board = WaitingBoard(url)
     threads = [
         threading.Thread(
             target=run_counter,
-            args=(url, code, others, seed * 1000 + i, issuing_done, stats),
+            args=(url, code, mine, others, seed * 1000 + i, issuing_done, board, stats),
             name=code,
         )
-        for i, (code, others) in enumerate(counters)
+        for i, (code, mine, others) in enumerate(counters)
     ]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    done_q.put(("counters", dict(stats.actions), stats.errors))  # type: ignore[attr-defined]
+    board.stop()
+    done_q.put(("counters", dict(stats.actions), stats.errors))
 
 
 # -- displays and the final check --------------------------------------------------
@@ -321,10 +362,12 @@ def main() -> int:
             )
             for k in range(args.kiosks)
         ]
-        groups: list[list[tuple[str, list[str]]]] = [[] for _ in range(args.counter_processes)]
+        groups: list[list[tuple[str, list[str], list[str]]]] = [
+            [] for _ in range(args.counter_processes)
+        ]
         for i, c in enumerate(config.counters):
             others = [s for s in services if agency_of[s] != c.agency]
-            groups[i % len(groups)].append((c.code, others))
+            groups[i % len(groups)].append((c.code, c.services, others))
         counters = [
             ctx.Process(
                 target=counter_process, args=(url, g, args.seed + 100 + j, issuing_done, done_q)
