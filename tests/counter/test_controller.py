@@ -206,11 +206,11 @@ def test_transfer_and_requeue(site: Site, make: Make, ui: UiThread) -> None:
     act(c, ui, "skip")
     assert c.message == f"{late.code} ditandai tidak hadir"
     act(c, ui, "call")
-    choices = c.transfer_choices("skck")
-    assert [s for s, _ in choices] == ["SKCK"]
+    choices = c.transfer_choices("pengaduan")
+    assert [s for s, _ in choices] == ["INFO"]
     assert all(s != services[0] for s, _ in c.transfer_choices(""))  # not its own service
-    act(c, ui, "transfer", "SKCK")
-    assert c.message == f"{moved.code} dialihkan ke SKCK"
+    act(c, ui, "transfer", "INFO")
+    assert c.message == f"{moved.code} dialihkan ke Informasi & Pengaduan"
     assert c.state is not None and c.state.ticket is None
     act(c, ui, "requeue", late.code.lower())
     assert c.message == f"{late.code} dikembalikan ke antrean"
