@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from server import auth
 from server.db import Store
@@ -20,7 +21,7 @@ from server.settings import config_from, data_dir, db_url
 from server.site import Site
 from server.tables import DeviceRow, OfficerRow
 from shared.config import Config
-from shared.errors import AntrianError
+from shared.errors import AntrianError, ConfigError
 from shared.timeutil import business_day, utcnow
 
 log = logging.getLogger(__name__)
@@ -32,8 +33,14 @@ def _fail(message: str) -> int:
 
 
 def open_store(config: Config, db: str | None, *, demo: bool = False) -> Store:
-    store = Store(db_url(config, db, demo=demo))
-    upgrade(store)
+    url = db_url(config, db, demo=demo)
+    store = Store(url)
+    try:
+        upgrade(store)
+    except SQLAlchemyError as exc:
+        raise ConfigError(
+            f"cannot open the database {_safe(url)}: {getattr(exc, 'orig', None) or exc}"
+        ) from exc
     return store
 
 
@@ -67,6 +74,8 @@ def server_main(argv: list[str]) -> int:
         upgrade(store)
     except AntrianError as exc:
         return _fail(str(exc))
+    except SQLAlchemyError as exc:
+        return _fail(f"cannot open the database {_safe(url)}: {getattr(exc, 'orig', None) or exc}")
     try:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

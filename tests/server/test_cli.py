@@ -89,3 +89,12 @@ def test_server_refuses_a_bad_config_clearly(tmp_path) -> None:  # type: ignore[
     r = antrian("server", "--config", str(bad), "--db", f"sqlite:///{tmp_path}/x.sqlite")
     assert r.returncode == 2
     assert "unknown time zone" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_a_corrupt_database_is_a_clear_message(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "antrian.sqlite"
+    bad.write_bytes(b"not a database at all " * 200)
+    for args in (["server", "--no-zeroconf", "--port", "0"], ["report", "daily"]):
+        r = antrian(*args, "--db", f"sqlite:///{bad}")
+        assert r.returncode == 2
+        assert "file is not a database" in r.stderr and "Traceback" not in r.stderr
