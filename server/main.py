@@ -142,6 +142,11 @@ def _serve(config: Config, store: Store, sock: socket.socket, args: argparse.Nam
     return 0
 
 
+def _db_problem(url: str, exc: SQLAlchemyError) -> str:
+    """The driver's own words (e.g. 'file is not a database'), without SQLAlchemy's noise."""
+    return f"cannot open the database {_safe(url)}: {getattr(exc, 'orig', None) or exc}"
+
+
 def _safe(url: str) -> str:
     """A database URL without its password, for the log."""
     if "@" in url and "://" in url:
