@@ -263,3 +263,18 @@ def test_server_restart_keeps_the_officer_and_repeats_nothing(
         assert c.state.ticket.id == ticket.id
     finally:
         kiosk.close()
+
+
+def test_ended_session_asks_to_log_in_again(site: Site, make: Make, ui: UiThread) -> None:
+    code, _ = site.counter()
+    c = make(site.url)
+    login(c, ui, code)
+    assert c.client is not None
+    other = ApiClient(site.url, token=c.client.token)  # e.g. a supervisor ended it
+    try:
+        other.logout()
+    finally:
+        other.close()
+    assert c.act("pause")
+    ui.pump(lambda: not c.logged_in)
+    assert c.login_error == "Sesi Anda berakhir. Silakan masuk lagi."

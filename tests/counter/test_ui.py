@@ -142,6 +142,16 @@ def test_login_wrong_pin_then_a_keyboard_only_flow(site: Site, make_app: Any) ->
     key(F["F1"])
     pump(lambda: settled(app) and ms.message == "Tidak ada antrean")
 
+    logout = next(w for w in ms.walk() if getattr(w, "text", None) == "Keluar")
+    touch = UnitTestTouch(*logout.center)
+    touch.touch_down()
+    touch.touch_up()
+    pump(lambda: app.manager.current == "login" and not app.controller.logged_in)
+    pump(lambda: site.kiosk.counter(code).status == "closed")  # the server closed the session
+    key(F["F1"])  # no effect on the login screen
+    frames(3)
+    assert not app.controller.busy
+
 
 def test_double_key_press_calls_one_ticket(site: Site, make_app: Any) -> None:
     code, services = site.counter()
