@@ -37,6 +37,7 @@ from shared.worker import Worker
 __all__ = ["ApiClient", "EventStream", "ServerLocator", "Worker", "discover"]
 
 log = logging.getLogger(__name__)
+KEEPALIVE_SECONDS = 2.0
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -49,8 +50,11 @@ class ApiClient:
         self._lock = threading.Lock()
         # TCP_NODELAY: httpx writes a POST's headers and body separately; with Nagle
         # on, the body waits for the server's delayed ACK (40 ms on Linux).
+        # keepalive_expiry under uvicorn's 5 s keep-alive: reusing a connection the server
+        # is closing at that instant gives "connection reset" on a request it never saw.
         transport = httpx.HTTPTransport(
-            socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
+            socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)],
+            limits=httpx.Limits(keepalive_expiry=KEEPALIVE_SECONDS),
         )
         # trust_env=False: a proxy from the environment must never sit between LAN boxes.
         self._http = httpx.Client(

@@ -161,7 +161,7 @@ class EventStream:
                     self._deliver(message)
             return True
         except _Gap:
-            return True  # reconnect at once from the log
+            return True  # reconnect after the shortest backoff; the log fills the gap
         except ConnectionClosed as exc:
             code = exc.rcvd.code if exc.rcvd else None
             if code == CLOSE_UNAUTHORIZED:

@@ -68,9 +68,16 @@ def test_a_failing_callback_does_not_kill_the_worker() -> None:
 def test_stop_drops_pending_jobs_and_refuses_new_ones() -> None:
     worker = Worker()
     gate = threading.Event()
+    started = threading.Event()
     ran: list[int] = []
-    first = worker.submit(lambda: gate.wait(5))
+
+    def slow() -> bool:
+        started.set()
+        return gate.wait(5)
+
+    first = worker.submit(slow)
     later = [worker.submit(lambda i=i: ran.append(i)) for i in range(5)]  # type: ignore[misc]
+    assert started.wait(5)  # a job that has started is never dropped
     stopper = threading.Thread(target=worker.stop)
     stopper.start()
     time.sleep(0.05)
