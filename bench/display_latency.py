@@ -22,6 +22,7 @@ import subprocess
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 from bench.common import ANTRIAN, Server, machine, percentile
@@ -48,7 +49,7 @@ def read_trace(path: Path) -> dict[str, float]:
     return shown
 
 
-def wait_for(pred, timeout: float) -> bool:  # type: ignore[no-untyped-def]
+def wait_for(pred: Callable[[], bool], timeout: float) -> bool:
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         if pred():
@@ -88,7 +89,7 @@ def main() -> None:
 
         def issue(n: int) -> None:
             for i in range(n):
-                code, svc = counters[i % len(counters)]
+                _code, svc = counters[i % len(counters)]
                 kiosk.issue(svc, False, f"b-{uuid.uuid4().hex}")
 
         issue(args.calls)

@@ -214,6 +214,8 @@ class DisplayApp(App):
             return calls
         self._failures = 0
         if resync:
+            if not self.controller.has_board:
+                self._trace_line(f"0 BOARD {board.seq}")  # start-up figure for the bench
             calls = self.controller.load_board(board)
             if self.stream is None or self.controller.server_reset:
                 self._start_stream(board.seq)
@@ -337,12 +339,15 @@ class DisplayApp(App):
         self.screen.playlist_source = self._playlist[self._playlist_at]
 
     def _trace(self, calls: list[Call]) -> None:
-        if not self.trace_path:
-            return
-        now = time.monotonic()
-        with open(self.trace_path, "a", encoding="utf-8") as f:
-            for c in calls:
-                f.write(f"{now:.6f} {c.seq} {c.code} {c.counter}\n")
+        for c in calls:
+            self._trace_line(f"{c.seq} {c.code} {c.counter}")
+
+    def _trace_line(self, line: str) -> None:
+        """--trace: 'monotonic seq code counter' per call on screen (CLOCK_MONOTONIC is
+        shared by all processes, so the bench can subtract its own timestamps)."""
+        if self.trace_path:
+            with open(self.trace_path, "a", encoding="utf-8") as f:
+                f.write(f"{time.monotonic():.6f} {line}\n")
 
 
 def _why(error: BaseException | None) -> str:
