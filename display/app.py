@@ -49,6 +49,8 @@ def prepare_kivy(fullscreen: bool, size: tuple[int, int], offscreen: bool) -> No
     KivyConfig.set("graphics", "width", str(size[0]))
     KivyConfig.set("graphics", "height", str(size[1]))
     KivyConfig.set("graphics", "show_cursor", "0" if fullscreen else "1")
+    # a board needs no more; fewer frames leave CPU for a box without a real GPU
+    KivyConfig.set("graphics", "maxfps", "30")
     KivyConfig.set("kivy", "exit_on_escape", "0" if fullscreen else "1")
     KivyConfig.set("input", "mouse", "mouse,disable_multitouch")
 

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from display.controller import Call
-from hardware import VoiceRenderer
 from shared.announce import announcement_text
 from shared.config import Config
 from shared.devices import VoiceConfig
+
+if TYPE_CHECKING:
+    from hardware import VoiceRenderer
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +42,17 @@ class SiteVoice:
 
     def __init__(self, voice: VoiceConfig) -> None:
         self.voice = voice
-        self.renderer = VoiceRenderer(voice)
+        self._renderer: VoiceRenderer | None = None
+
+    @property
+    def renderer(self) -> VoiceRenderer:
+        # imported on first use, on the voice worker: hardware/ pulls in escpos and
+        # friends, which would otherwise add to the TV's start-up
+        if self._renderer is None:
+            from hardware import VoiceRenderer
+
+            self._renderer = VoiceRenderer(self.voice)
+        return self._renderer
 
     def __call__(self, call: Call) -> list[tuple[str, float]]:
         path = str(self.renderer.render(call_text(call, self.voice)))
