@@ -26,8 +26,13 @@ SUBSCRIBER_QUEUE = 1000
 
 
 def next_seq(session: Session) -> int:
+    # No ORM session sync: nobody holds Meta objects, and the sync costs more than the UPDATE.
     seq = session.execute(
-        update(Meta).where(Meta.key == "seq").values(value=Meta.value + 1).returning(Meta.value)
+        update(Meta)
+        .where(Meta.key == "seq")
+        .values(value=Meta.value + 1)
+        .returning(Meta.value)
+        .execution_options(synchronize_session=False)
     ).scalar_one()
     return int(seq)
 

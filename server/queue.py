@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from server import events as ev
@@ -92,7 +92,8 @@ class QueueService:
 
     def issue(self, service: str, priority: bool, request_id: str, device_id: int | None) -> Issued:
         with self.store.write() as s:
-            existing = s.scalar(select(TicketRow).where(TicketRow.request_id == request_id))
+            found = s.scalar(select(TicketRow.id).where(TicketRow.request_id == request_id))
+            existing = s.get(TicketRow, found) if found is not None else None
             if existing is not None:
                 if existing.issued_service != service and existing.transferred_from is None:
                     raise conflict(
@@ -116,15 +117,10 @@ class QueueService:
                     opens_at=opens.isoformat() if opens else None,
                 )
             day = business_day(self.site.tz, now)
-            counter = s.get(DailyNumber, (day, service))
-            number = (counter.last_number if counter else 0) + 1
+            number = self._next_number(s, day, service)
             quota = self.site.quota_for(service)
             if quota is not None and number > quota:
                 raise conflict("quota_reached", f"Today's quota for {svc.name} is full.")
-            if counter is None:
-                s.add(DailyNumber(business_day=day, service=service, last_number=number))
-            else:
-                counter.last_number = number
             row = TicketRow(
                 business_day=day,
                 service=service,
@@ -144,6 +140,22 @@ class QueueService:
             ticket = ticket_wire(s, self.site, row)
             self._event(s, EventType.ISSUED, now, ticket=ticket)
             return Issued(ticket, created=True)
+
+    @staticmethod
+    def _next_number(s: Session, day: date, service: str) -> int:
+        """The next number of a service today (the caller holds the write lock)."""
+        key = (DailyNumber.business_day == day, DailyNumber.service == service)
+        number = s.execute(
+            update(DailyNumber)
+            .where(*key)
+            .values(last_number=DailyNumber.last_number + 1)
+            .returning(DailyNumber.last_number)
+            .execution_options(synchronize_session=False)
+        ).scalar()
+        if number is None:
+            s.execute(insert(DailyNumber).values(business_day=day, service=service, last_number=1))
+            number = 1
+        return int(number)
 
     def cancel(self, ticket_id: int, *, device_id: int | None, supervisor: bool) -> Ticket:
         with self.store.write() as s:
@@ -235,6 +247,7 @@ class QueueService:
             return self._answer(s, counter, None)
 
     def _finish(self, s: Session, counter: CounterRow, row: TicketRow, now: datetime) -> None:
+        self.site.estimates.clear()  # a new service time
         row.status = TicketStatus.DONE
         row.serving_at = row.serving_at or row.called_at
         row.finished_at = now
@@ -388,6 +401,7 @@ class QueueService:
         ev.record(s, kind, at, publish=self.publish, **kw)  # type: ignore[arg-type]
 
     def _counter_event(self, s: Session, counter: CounterRow, kind: EventType) -> CounterAnswer:
+        self.site.estimates.clear()  # counters open for a service changed
         now = self.clock()
         counter.updated_at = now
         self._event(s, kind, now, counter=counter_info(self.site, counter))

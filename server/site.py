@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from server.estimates import EstimateCache
 from shared.config import AgencyConfig, Config, CounterConfig, Schedule, ServiceConfig
 
 
@@ -15,6 +16,7 @@ class Site:
     services: dict[str, tuple[AgencyConfig, ServiceConfig]] = field(init=False)
     counters: dict[str, CounterConfig] = field(init=False)
     agencies: dict[str, AgencyConfig] = field(init=False)
+    estimates: EstimateCache = field(default_factory=EstimateCache)
 
     def __post_init__(self) -> None:
         self.agencies = {a.code: a for a in self.config.agencies}

@@ -69,8 +69,14 @@ def open_counters(session: Session, site: Site, service: str) -> int:
 
 def estimate_minutes(session: Session, site: Site, service: str, ahead: int) -> int:
     """Ahead x mean service time / counters open now (at least one, so it is never 0/0)."""
-    counters = max(1, open_counters(session, site, service))
-    return math.ceil(ahead * mean_service_minutes(session, site, service) / counters)
+    mean, counters = site.estimates.get(
+        service,
+        lambda: (
+            mean_service_minutes(session, site, service),
+            open_counters(session, site, service),
+        ),
+    )
+    return math.ceil(ahead * mean / max(1, counters))
 
 
 def ticket_wire(session: Session, site: Site, row: TicketRow, *, position: bool = True) -> Ticket:
