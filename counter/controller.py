@@ -649,8 +649,8 @@ class CounterController:
 
 def _lock_minutes(exc: ApiError) -> int:
     """Minutes left of a lock-out: the answer's `minutes` field, else read from the message."""
-    extra = getattr(exc, "extra", None) or getattr(exc, "details", None) or {}
-    if isinstance(extra, dict) and isinstance(extra.get("minutes"), int):
-        return int(extra["minutes"])
+    minutes = exc.extra.get("minutes")
+    if isinstance(minutes, int):
+        return minutes
     m = _LOCK_MINUTES.search(exc.message)
     return int(m.group(1)) if m else 5

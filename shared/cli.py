@@ -52,7 +52,9 @@ def main(argv: list[str] | None = None) -> int:
         stream=sys.stdout if name in ROLES else sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    # Libraries that log every request or migration step at INFO would flood the journal.
+    for noisy in ("alembic", "httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     module_name, func_name, _ = COMMANDS[name]
     func = getattr(importlib.import_module(module_name), func_name)
     result = func(rest)

@@ -222,7 +222,9 @@ def _api_error(response: httpx.Response) -> ApiError:
         body = response.json()
     except (JSONDecodeError, UnicodeDecodeError):
         body = None
+    extra: dict[str, object] = {}
     if isinstance(body, dict):
         code = str(body.get("code") or code)
         message = str(body.get("message") or body.get("detail") or message)
-    return ApiError(response.status_code, code, message)
+        extra = {k: v for k, v in body.items() if k not in ("code", "message")}
+    return ApiError(response.status_code, code, message, extra)

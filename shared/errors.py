@@ -18,11 +18,15 @@ class ServerUnavailable(AntrianError):
 class ApiError(AntrianError):
     """The server answered a request with an error."""
 
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(
+        self, status: int, code: str, message: str, extra: dict[str, object] | None = None
+    ) -> None:
         super().__init__(f"{status} {code}: {message}")
         self.status = status
         self.code = code
         self.message = message
+        # The answer's other fields, e.g. `minutes` of a lock-out or `opens_at` of a closed service.
+        self.extra = extra or {}
 
 
 class HardwareError(AntrianError):

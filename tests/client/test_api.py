@@ -212,3 +212,14 @@ def test_one_client_is_safe_across_threads(kiosk: ApiClient) -> None:
     numbers = [t.number for t in tickets]
     assert len(set(numbers)) == 80
     assert max(numbers) - min(numbers) == 79  # gapless: no other test issues KTP
+
+
+def test_an_error_keeps_the_answers_other_fields() -> None:
+    import httpx
+
+    from shared.client import _api_error
+
+    locked = httpx.Response(423, json={"code": "locked", "message": "Locked.", "minutes": 4})
+    err = _api_error(locked)
+    assert (err.code, err.message, err.extra) == ("locked", "Locked.", {"minutes": 4})
+    assert _api_error(httpx.Response(502, text="Bad Gateway")).extra == {}
