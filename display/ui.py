@@ -108,6 +108,9 @@ class DisplayApp(App):
         screen.show_spotlight(None, "", flash=False)
         self.redraw()
         self.request_board(resync=True)
+        warm = getattr(self.renderer, "warm", None)
+        if warm is not None:
+            self.voice_worker.submit(warm)
         return screen
 
     def on_stop(self) -> None:

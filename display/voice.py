@@ -54,6 +54,11 @@ class SiteVoice:
             self._renderer = VoiceRenderer(self.voice)
         return self._renderer
 
+    def warm(self) -> None:
+        """Import hardware/ now (on the voice worker, at start-up): done on the first call
+        instead, it held the interpreter for seconds and the board stood still meanwhile."""
+        _ = self.renderer
+
     def __call__(self, call: Call) -> list[tuple[str, float]]:
         path = str(self.renderer.render(call_text(call, self.voice)))
         gap = self.voice.gap_seconds
