@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import update
 
+from server.auth import Principal
 from server.db import Store
 from server.events import Hub
 from server.queue import QueueService
@@ -18,6 +19,8 @@ from shared.timeutil import utcnow
 
 # Device last-contact is written at most this often per device (seconds).
 _SEEN_INTERVAL = 60.0
+# A token's principal is reused this long (seconds): a revoked device stops within it.
+PRINCIPAL_TTL = 5.0
 
 
 @dataclass
@@ -28,10 +31,27 @@ class ServerContext:
     hub: Hub = field(default_factory=Hub)
     queue: QueueService = field(init=False)
     _seen: dict[int, float] = field(default_factory=dict)
+    # token -> (monotonic time, principal): a hot kiosk skips a database read per request.
+    _principals: dict[str, tuple[float, Principal]] = field(default_factory=dict)
     _seen_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
         self.queue = QueueService(self.store, self.site, publish=self.hub.publish)
+
+    def cached_principal(self, token: str) -> Principal | None:
+        hit = self._principals.get(token)
+        if hit is None or time.monotonic() - hit[0] > PRINCIPAL_TTL:
+            return None
+        return hit[1]
+
+    def remember_principal(self, token: str, who: Principal) -> None:
+        if len(self._principals) > 10_000:  # bounded: old entries go first
+            self._principals.clear()
+        self._principals[token] = (time.monotonic(), who)
+
+    def forget_principals(self) -> None:
+        """After a logout: the next request of every token is checked again."""
+        self._principals.clear()
 
     @property
     def demo(self) -> bool:

@@ -34,8 +34,10 @@ def principal_for(ctx: ServerContext, token: str | None, address: str | None) ->
         return None
     with ctx.store.read() as s:
         who = resolve(s, token, utcnow(), demo=ctx.demo)
-    if who is not None and who.device_id:  # not the demo devices (id 0)
-        ctx.device_seen(who.device_id, address, None)
+    if who is not None:
+        ctx.remember_principal(token, who)
+        if who.device_id:  # not the demo devices (id 0)
+            ctx.device_seen(who.device_id, address, None)
     return who
 
 
@@ -44,6 +46,9 @@ async def caller(request: Request, ctx: CtxDep) -> Principal:
     token = bearer(request)
     if token is None:
         raise Problem(401, "unauthorized", "This needs Authorization: Bearer TOKEN.")
+    who = ctx.cached_principal(token)
+    if who is not None:
+        return who
     address = request.client.host if request.client else None
     who = await run_in_threadpool(principal_for, ctx, token, address)
     if who is None:

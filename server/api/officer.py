@@ -62,6 +62,7 @@ def close_session(ctx: CtxDep, who: CallerDep) -> None:
     require_role(who, "officer", "supervisor")
     with ctx.store.write() as s:
         s.execute(update(SessionRow).where(SessionRow.id == who.session_id).values(ended=True))
+    ctx.forget_principals()
     if who.counter:
         ctx.queue.close_counter(who.counter)
 
