@@ -358,6 +358,9 @@ def main(argv: list[str]) -> int:
         say("\nStopping...", flush=True)
         return 0
     finally:
+        # A second Ctrl-C or SIGTERM while stopping must not cut the clean-up short.
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, signal.SIG_IGN)
         demo.stop()
         if demo.url:
             say(f"Stopped. Files kept in {data}", flush=True)
