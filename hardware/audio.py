@@ -5,6 +5,7 @@ Pure standard library (math, array, wave): no numpy, no third-party audio file.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -95,8 +96,14 @@ def peak(samples: Samples) -> int:
     return max((abs(s) for s in samples), default=0)
 
 
+@functools.lru_cache(maxsize=4)
 def chime(rate: int) -> Samples:
-    """Three bell notes going up (C5 E5 G5), as public-service announcements start."""
+    """Three bell notes going up (C5 E5 G5), as public-service announcements start.
+
+    Cached: it is the same every call, and pure-Python synthesis holds the GIL
+    for a noticeable moment on a slow box (the display's UI thread shares it).
+    Callers must not modify the array they get.
+    """
     notes = (523.25, 659.25, 783.99)
     spacing, ring, release = 0.32, 1.1, 0.25
     total = int(rate * (spacing * (len(notes) - 1) + ring))
