@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,6 +15,7 @@ import pytest
 
 from shared import stream
 from shared.config import sample_path
+from tests.threads import no_thread_left  # noqa: F401  (autouse)
 
 ANTRIAN = str(Path(sys.executable).with_name("antrian"))
 ROOT = Path(__file__).resolve().parents[2]
@@ -124,20 +124,6 @@ class ServerProcess:
         """Kill (or stop) and start again on the same port and data dir."""
         self.kill() if hard else self.stop()
         return self.start()
-
-
-@pytest.fixture(autouse=True)
-def no_thread_left() -> Iterator[None]:
-    """Fail a test that leaves a thread running (as python-zeroconf's tests do)."""
-    before = set(threading.enumerate())
-    yield
-    deadline = time.monotonic() + 3.0
-    while True:
-        left = [t for t in threading.enumerate() if t not in before and t.is_alive()]
-        if not left or time.monotonic() > deadline:
-            break
-        time.sleep(0.02)
-    assert not left, f"threads left running: {[t.name for t in left]}"
 
 
 @pytest.fixture(autouse=True)

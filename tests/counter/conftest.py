@@ -23,6 +23,7 @@ import pytest
 
 from shared.client import ApiClient
 from shared.models import Ticket
+from tests.threads import no_thread_left  # noqa: F401  (autouse)
 
 VENV_BIN = Path(sys.executable).parent
 # Counters of the sample site whose services no other counter in this list serves.
@@ -215,17 +216,3 @@ class UiThread:
 @pytest.fixture
 def ui() -> UiThread:
     return UiThread()
-
-
-@pytest.fixture(autouse=True)
-def no_thread_left() -> Iterator[None]:
-    """Fail a test that leaves threads running (streams, workers, sign, buttons)."""
-    before = set(threading.enumerate())
-    yield
-    deadline = time.monotonic() + 3.0
-    while True:
-        left = [t for t in threading.enumerate() if t not in before and t.is_alive()]
-        if not left or time.monotonic() > deadline:
-            break
-        time.sleep(0.02)
-    assert not left, f"threads left running: {[t.name for t in left]}"
