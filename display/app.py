@@ -41,6 +41,10 @@ def prepare_kivy(fullscreen: bool, size: tuple[int, int], offscreen: bool) -> No
     # logs go to stdout through `logging` (journald); Kivy's own file log is not wanted
     os.environ.setdefault("KIVY_NO_FILELOG", "1")
     os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
+    # Software GL (Mesa llvmpipe, a box with no GPU driver): with its rasterizer
+    # threads, a texture upload sometimes waited ~30 s for them while the board
+    # stood still; rendering on the calling thread never stalls. GPU drivers ignore it.
+    os.environ.setdefault("LP_NUM_THREADS", "0")
     if offscreen and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
     from kivy.config import Config as KivyConfig
