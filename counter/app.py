@@ -37,6 +37,9 @@ def prepare_kivy(headless: bool) -> None:
     os.environ.setdefault("KIVY_NO_ARGS", "1")  # else Kivy parses our argv
     os.environ.setdefault("KIVY_NO_FILELOG", "1")  # logs go to stdout for journald
     os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")  # ...once, through our logging set-up
+    # Software GL (llvmpipe): its rasterizer threads froze the TV board for up to 30 s
+    # at a texture upload; rendering on the calling thread does not. GPU drivers ignore it.
+    os.environ.setdefault("LP_NUM_THREADS", "0")
     if headless and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         # --screenshots on a box with no screen; never SDL's "dummy" driver (exits with 102).
         os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")

@@ -40,6 +40,9 @@ def _kivy_environment(headless: bool) -> None:
     os.environ.setdefault("KIVY_NO_ARGS", "1")  # our argparse owns the command line
     os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")  # Kivy logs through `logging`, untouched
     os.environ.setdefault("KIVY_NO_FILELOG", "1")
+    # Software GL (llvmpipe): its rasterizer threads froze the TV board for up to 30 s
+    # at a texture upload; rendering on the calling thread does not. GPU drivers ignore it.
+    os.environ.setdefault("LP_NUM_THREADS", "0")
     if headless and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
         os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
