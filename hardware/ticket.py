@@ -86,10 +86,14 @@ class TicketPrint:
         return f"Pukul {format_time(self.local_time, 'id')} {self.zone_label}".strip()
 
     def ahead_line(self) -> str:
-        return f"Di depan Anda: {self.ahead} orang" if self.ahead is not None else ""
+        if self.ahead is None:
+            return ""
+        # "0 orang" reads like an error to a visitor; say what it means.
+        return "Anda nomor berikutnya" if self.ahead == 0 else f"Di depan Anda: {self.ahead} orang"
 
     def wait_line(self) -> str:
-        if self.estimated_wait_minutes is None:
+        # Nobody ahead (or an estimate of 0): "0 menit" would promise too much; say nothing.
+        if not self.estimated_wait_minutes or self.ahead == 0:
             return ""
         return f"Perkiraan waktu tunggu: {self.estimated_wait_minutes} menit"
 

@@ -71,6 +71,12 @@ def test_unknown_estimate_and_no_url_are_left_out() -> None:
     assert b"Perkiraan" not in data and b"Di depan" not in data and b"\x1d(k" not in data
 
 
+def test_first_in_line_is_told_so_not_zero_people_and_zero_minutes() -> None:
+    data = ticket_bytes(sample_ticket(ahead=0, estimated_wait_minutes=0))
+    assert b"Anda nomor berikutnya" in data
+    assert b"0 orang" not in data and b"0 menit" not in data
+
+
 def test_time_is_the_sites_not_utc() -> None:
     wita = sample_ticket(timezone="Asia/Makassar", zone_label="WITA")
     assert wita.time_line() == "Pukul 09.05 WITA"
