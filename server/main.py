@@ -9,7 +9,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from server import auth
@@ -109,6 +109,8 @@ def _serve(config: Config, store: Store, sock: socket.socket, args: argparse.Nam
             "DEMO mode: kiosk token demo-kiosk, display token demo-display, "
             "officer demo / PIN 123456 at any counter"
         )
+    else:
+        _hint_first_steps(store)
     advertiser = None
     if config.server.zeroconf and not args.no_zeroconf:
         advertiser = Advertiser(site.name, port, config.server.zeroconf_interfaces)
@@ -141,6 +143,23 @@ def _serve(config: Config, store: Store, sock: socket.socket, args: argparse.Nam
             advertiser.stop()
         store.dispose()
     return 0
+
+
+def _hint_first_steps(store: Store) -> None:
+    """On a fresh install, say how to add what the server needs before anyone can use it."""
+    with store.read() as s:
+        kiosks = s.scalar(select(func.count()).where(DeviceRow.role == "kiosk")) or 0
+        officers = s.scalar(select(func.count()).select_from(OfficerRow)) or 0
+    if not kiosks:
+        log.warning(
+            "no kiosk is registered yet: antrian device add kiosk-1 --role kiosk "
+            "(then put the printed token in the kiosk's [client] token)"
+        )
+    if not officers:
+        log.warning(
+            "no officer can log in yet: antrian officer add USERNAME --name NAME "
+            "--pin PIN --counters L01"
+        )
 
 
 def _db_problem(url: str, exc: SQLAlchemyError) -> str:

@@ -98,3 +98,12 @@ def test_a_corrupt_database_is_a_clear_message(tmp_path) -> None:  # type: ignor
         r = antrian(*args, "--db", f"sqlite:///{bad}")
         assert r.returncode == 2
         assert "file is not a database" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_a_fresh_server_says_how_to_add_kiosks_and_officers(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    server = ServerProcess(f"sqlite:///{tmp_path}/fresh.sqlite", tmp_path, demo=False)
+    server.start()
+    server.stop()
+    log = (tmp_path / "server.log").read_text()
+    assert "antrian device add kiosk-1 --role kiosk" in log
+    assert "antrian officer add USERNAME" in log
