@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -15,16 +11,16 @@ import pytest
 
 from shared import stream
 from shared.config import sample_path
+from tests.serverproc import ServerProcess as BaseServerProcess
 from tests.threads import no_thread_left  # noqa: F401  (autouse)
 
-ANTRIAN = str(Path(sys.executable).with_name("antrian"))
 ROOT = Path(__file__).resolve().parents[2]
 KIOSK = "demo-kiosk"
 DISPLAY = "demo-display"
 
 
-class ServerProcess:
-    """One `antrian server --demo` process; restartable on the same port and data dir."""
+class ServerProcess(BaseServerProcess):
+    """`antrian server --demo`, optionally with a small subscriber queue (small_queue_server)."""
 
     def __init__(
         self,
@@ -36,94 +32,14 @@ class ServerProcess:
         host: str = "127.0.0.1",
         wrap: list[str] | None = None,
     ) -> None:
-        self.data_dir = data_dir
-        self.host = host
-        self.wrap = wrap or []  # e.g. ["ip", "netns", "exec", NS]
+        super().__init__(data_dir, config=config, zeroconf=zeroconf, host=host, wrap=wrap)
         self.subscriber_queue = subscriber_queue
-        self.config = config
-        self.zeroconf = zeroconf
-        self.port = 0
-        self.url = ""
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.log = data_dir / "server.log"
 
-    def start(self, timeout: float = 30.0) -> str:
-        self.launch()
-        return self.wait_ready(timeout)
-
-    @property
-    def ready_file(self) -> Path:
-        return self.data_dir / "ready"
-
-    def launch(self) -> None:
-        """Start the process; wait_ready() waits for it (so several can start at once)."""
-        ready = self.ready_file
-        ready.unlink(missing_ok=True)
+    def program(self) -> list[str]:
         if self.subscriber_queue is None:
-            args = [ANTRIAN, "server"]
-        else:
-            launcher = "tests.client.small_queue_server"
-            args = [sys.executable, "-m", launcher, str(self.subscriber_queue)]
-        args = [*self.wrap, *args, "--demo", "--host", self.host, "--port", str(self.port)]
-        args += ["--data-dir", str(self.data_dir), "--ready-file", str(ready)]
-        if self.config is not None:
-            args += ["--config", str(self.config)]
-        if not self.zeroconf:
-            args.append("--no-zeroconf")
-        env = {k: v for k, v in os.environ.items() if not k.startswith("ANTRIAN_")}
-        with self.log.open("ab") as out:
-            self.proc = subprocess.Popen(
-                args, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=ROOT
-            )
-
-    def wait_ready(self, timeout: float = 30.0) -> str:
-        assert self.proc is not None
-        ready = self.ready_file
-        deadline = time.monotonic() + timeout
-        while not (ready.exists() and ready.read_text().strip()):
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited {self.proc.returncode}: {self.log.read_text()}")
-            if time.monotonic() > deadline:
-                self.kill()
-                raise RuntimeError(f"server not ready in {timeout} s: {self.log.read_text()}")
-            time.sleep(0.02)
-        self.url = ready.read_text().strip()
-        self.port = int(self.url.rsplit(":", 1)[1])
-        return self.url
-
-    @property
-    def pid(self) -> int:
-        assert self.proc is not None
-        return self.proc.pid
-
-    def rss_kb(self, field: str = "VmRSS") -> int:
-        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-        raise LookupError(field)
-
-    def stop(self) -> None:
-        """SIGTERM and wait (graceful: the server closes its WebSockets)."""
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-        self.proc = None
-
-    def kill(self) -> None:
-        """kill -9: no goodbye to anyone."""
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(5)
-        self.proc = None
-
-    def restart(self, *, hard: bool = True) -> str:
-        """Kill (or stop) and start again on the same port and data dir."""
-        self.kill() if hard else self.stop()
-        return self.start()
+            return super().program()
+        launcher = "tests.client.small_queue_server"
+        return [sys.executable, "-m", launcher, str(self.subscriber_queue)]
 
 
 @pytest.fixture(autouse=True)
