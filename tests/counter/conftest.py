@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import queue
-import signal
 import subprocess
 import sys
 import threading
@@ -23,6 +22,7 @@ import pytest
 
 from shared.client import ApiClient
 from shared.models import Ticket
+from tests.serverproc import ServerProcess as BaseServerProcess
 from tests.threads import no_thread_left  # noqa: F401  (autouse)
 
 VENV_BIN = Path(sys.executable).parent
@@ -44,71 +44,14 @@ ISOLATED = [
 ]
 
 
-class ServerProcess:
-    """`antrian server --demo` on loopback, in its own data dir; restartable on the same port."""
+class ServerProcess(BaseServerProcess):
+    """`antrian server --demo` in its own data dir; restartable on the same port."""
 
     def __init__(self, data_dir: Path) -> None:
-        self.data_dir = data_dir
-        self.port = 0
-        self.url = ""
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    @property
-    def db(self) -> str:
-        return f"sqlite:///{self.data_dir / 'demo.sqlite'}"
-
-    def start(self, timeout: float = 30.0) -> str:
-        ready = self.data_dir / "ready"
-        ready.unlink(missing_ok=True)
-        log = open(self.data_dir / "server.log", "ab")  # noqa: SIM115 - lives with the process
-        self.proc = subprocess.Popen(
-            [
-                str(VENV_BIN / "antrian"),
-                "server",
-                "--demo",
-                "--no-zeroconf",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--data-dir",
-                str(self.data_dir),
-                "--ready-file",
-                str(ready),
-            ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        log.close()
-        deadline = time.monotonic() + timeout
-        while not (ready.exists() and ready.read_text().strip()):
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"server did not start: {(self.data_dir / 'server.log').read_text()}"
-                )
-            time.sleep(0.05)
-        self.url = ready.read_text().strip()
-        self.port = int(self.url.rsplit(":", 1)[1])
-        return self.url
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc = None
-
-    def kill(self) -> None:
-        """kill -9: what a power cut does."""
-        if self.proc is not None:
-            self.proc.kill()
-            self.proc.wait()
-        self.proc = None
+        super().__init__(data_dir, db=f"sqlite:///{data_dir / 'demo.sqlite'}")
 
     def add_officer(self, username: str, pin: str, counters: str) -> None:
+        assert self.db is not None
         subprocess.run(
             [
                 str(VENV_BIN / "antrian"),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,28 +13,17 @@ import httpx
 import pytest
 
 from shared import cli as shared_cli
+from tests.serverproc import ServerProcess as BaseServerProcess
 
 REPO = Path(__file__).resolve().parents[2]
 
 
-class ServerProcess:
-    """`antrian server` as a child process, on 127.0.0.1 and a free port."""
+class ServerProcess(BaseServerProcess):
+    """`antrian server` (production mode unless told) started at construction."""
 
     def __init__(self, data: Path, *extra: str) -> None:
-        ready = data / "server.url"
-        ready.unlink(missing_ok=True)
-        cmd = [sys.executable, "-m", "shared.cli", "server", "--no-zeroconf"]
-        cmd += ["--host", "127.0.0.1", "--port", "0", "--data-dir", str(data)]
-        cmd += ["--ready-file", str(ready), *extra]
-        self.log = (data / "server.log").open("w")
-        self.proc = subprocess.Popen(cmd, cwd=REPO, stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
-        while not (ready.exists() and ready.read_text().strip()):
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"server did not start: {(data / 'server.log').read_text()}")
-            time.sleep(0.05)
-        self.url = ready.read_text().strip()
+        super().__init__(data, demo=False, extra=extra)
+        self.start(30)
 
     def get(self, path: str) -> httpx.Response:
         return httpx.get(f"{self.url}/api/v1{path}", timeout=5)
@@ -43,16 +31,6 @@ class ServerProcess:
     def post(self, path: str, json: dict[str, object], token: str = "") -> httpx.Response:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         return httpx.post(f"{self.url}/api/v1{path}", json=json, headers=headers, timeout=5)
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
 
 
 @pytest.fixture

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import signal
-import subprocess
 import sys
 import threading
 import time
@@ -15,53 +13,10 @@ from pathlib import Path
 import pytest
 
 from shared.client import ApiClient
+from tests.serverproc import ServerProcess
 
 ANTRIAN = str(Path(sys.executable).with_name("antrian"))
 SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "sample" / "jombang.toml"
-
-
-class ServerProcess:
-    """`antrian server --demo` in its own process; restartable on the same port and data."""
-
-    def __init__(self, data_dir: Path, config: Path | None = None, zeroconf: bool = False) -> None:
-        self.data_dir = data_dir
-        self.config = config
-        self.zeroconf = zeroconf
-        self.port = 0
-        self.url = ""
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self, timeout: float = 40.0) -> str:
-        ready = self.data_dir / f"ready-{uuid.uuid4().hex[:6]}"
-        cmd = [ANTRIAN, "server", "--demo", "--host", "127.0.0.1", "--port", str(self.port)]
-        cmd += ["--data-dir", str(self.data_dir), "--ready-file", str(ready)]
-        if self.config is not None:
-            cmd += ["--config", str(self.config)]
-        if not self.zeroconf:
-            cmd.append("--no-zeroconf")
-        log = open(self.data_dir / "server.log", "ab")  # noqa: SIM115 (the process keeps it)
-        self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
-        log.close()
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if ready.exists() and ready.read_text().strip():
-                self.url = ready.read_text().strip()
-                self.port = int(self.url.rsplit(":", 1)[1])
-                return self.url
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.05)
-        raise RuntimeError(f"server did not start: {(self.data_dir / 'server.log').read_text()}")
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-        self.proc = None
 
 
 @pytest.fixture

@@ -121,7 +121,7 @@ def test_server_restart_display_recovers_and_catches_up(
 
 def test_finds_the_server_by_zeroconf(tmp_path: Path, no_thread_left: None) -> None:
     config_path, site = zeroconf_config(tmp_path)
-    srv = ServerProcess(tmp_path, config_path, zeroconf=True)
+    srv = ServerProcess(tmp_path, config=config_path, zeroconf=True)
     srv.start()
     try:
         config: Config = load_config(config_path)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import queue
-import signal
 import subprocess
 import sys
 import threading
@@ -24,6 +23,7 @@ from shared.config import ClientConfig, Config, load_config
 from shared.devices import PrinterConfig
 from shared.discovery import ServerLocator
 from shared.worker import Worker
+from tests.serverproc import ServerProcess as BaseServerProcess
 
 ROOT = Path(__file__).resolve().parents[2]
 ANTRIAN = [sys.executable, "-m", "shared.cli"]
@@ -37,46 +37,13 @@ STATUS_BYTES = {
 }
 
 
-class ServerProcess:
-    """`antrian server` in its own process on 127.0.0.1; stop() and start() keep the port."""
+class ServerProcess(BaseServerProcess):
+    """`antrian server` on 127.0.0.1; stop() and start() keep the port."""
 
-    def __init__(self, data_dir: Path, demo: bool = True, config: Path | None = None) -> None:
-        self.data_dir = data_dir
-        self.demo = demo
-        self.config = config
-        self.port = 0
-        self.url = ""
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> ServerProcess:
-        ready = self.data_dir / "ready"
-        ready.unlink(missing_ok=True)
-        cmd = [*ANTRIAN, "server", "--no-zeroconf", "--host", "127.0.0.1",
-               "--port", str(self.port), "--data-dir", str(self.data_dir),
-               "--ready-file", str(ready)]  # fmt: skip
-        if self.demo:
-            cmd.append("--demo")
-        if self.config:
-            cmd += ["--config", str(self.config)]
-        log = (self.data_dir / "server.log").open("ab")
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 20
-        while not (ready.exists() and ready.read_text().strip()):
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError((self.data_dir / "server.log").read_text()[-2000:])
-            time.sleep(0.05)
-        self.url = ready.read_text().strip()
-        self.port = int(self.url.rsplit(":", 1)[1])
+    def up(self) -> ServerProcess:
+        """start(), returning the process (for one-line fixtures)."""
+        self.start()
         return self
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
 
     def cli(self, *args: str) -> str:
         """Run `antrian ARGS --db <this server's db>`; the last stdout line."""
@@ -90,7 +57,7 @@ class ServerProcess:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     """A demo server shared by one test module (a fresh database per module)."""
-    proc = ServerProcess(tmp_path_factory.mktemp("server")).start()
+    proc = ServerProcess(tmp_path_factory.mktemp("server")).up()
     yield proc
     proc.stop()
 
@@ -100,7 +67,7 @@ def own_server(tmp_path: Path) -> Iterator[ServerProcess]:
     """A demo server for one test, which the test may stop and start again."""
     proc = ServerProcess(tmp_path / "server")
     proc.data_dir.mkdir()
-    yield proc.start()
+    yield proc.up()
     proc.stop()
 
 

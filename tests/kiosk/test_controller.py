@@ -193,7 +193,7 @@ def test_closed_service_shows_reason_and_reopening_time(tmp_path: object, make_k
 
     base = Path(str(tmp_path))
     cfg = closed_site_config(base / "closed.toml")
-    srv = ServerProcess(base, demo=False, config=cfg).start()
+    srv = ServerProcess(base, demo=False, config=cfg).up()
     try:
         # without a token a non-demo server is a configuration problem, said plainly
         kiosk, loop = make_kiosk(srv.url, config=load_config(cfg))

@@ -70,7 +70,7 @@ def kiosk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kiosk]:
     from kiosk.shots import pump, start_embedded
     from kiosk.ui import KioskApp
 
-    server = ServerProcess(tmp_path_factory.mktemp("ui-server")).start()
+    server = ServerProcess(tmp_path_factory.mktemp("ui-server")).up()
     config = load_config(None)
     config = config.model_copy(update={"client": ClientConfig(server=server.url)})
     printer = DummyPrinter()

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -24,6 +20,7 @@ from server.migrate import upgrade
 from server.queue import QueueService
 from server.site import Site
 from shared.config import Config, load_config
+from tests.serverproc import ServerProcess as BaseServerProcess
 
 # A Monday 09:00 in Jombang (WIB = UTC+7): every sample service is open.
 MONDAY_9AM = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
@@ -117,64 +114,14 @@ def live_prod(store: Store, config: Config) -> Iterator[LiveServer]:
     yield from run_in_thread(ctx)
 
 
-class ServerProcess:
-    """`antrian server` as a real child process, which tests may kill -9 and restart."""
+class ServerProcess(BaseServerProcess):
+    """`antrian server` on a given database URL, as tests/server's tests use it."""
 
     def __init__(self, db: str, workdir: Path, demo: bool = True) -> None:
-        self.db = db
-        self.workdir = workdir
-        self.demo = demo
-        self.port = 0
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> str:
-        ready = self.workdir / "ready"
-        ready.unlink(missing_ok=True)
-        cmd = [
-            sys.executable,
-            "-m",
-            "shared.cli",
-            "server",
-            "--db",
-            self.db,
-            "--no-zeroconf",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(self.port),
-            "--data-dir",
-            str(self.workdir),
-            "--ready-file",
-            str(ready),
-        ]
-        if self.demo:
-            cmd.append("--demo")
-        log = (self.workdir / "server.log").open("ab")
-        self.proc = subprocess.Popen(
-            cmd, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"}
-        )
-        deadline = time.monotonic() + 30
-        while not ready.exists() or not ready.read_text().strip():
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError((self.workdir / "server.log").read_text()[-2000:])
-            time.sleep(0.02)
-        self.url = ready.read_text().strip()
-        self.port = int(self.url.rsplit(":", 1)[1])
-        return self.url
+        super().__init__(workdir, demo=demo, db=db)
 
     def kill9(self) -> None:
-        assert self.proc is not None
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait(10)
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        self.kill()
 
 
 @pytest.fixture
