@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import HTTPConnection
 
 from server.auth import Principal, resolve
 from server.context import ServerContext
@@ -21,8 +22,9 @@ def get_ctx(request: Request) -> ServerContext:
 CtxDep = Annotated[ServerContext, Depends(get_ctx)]
 
 
-def bearer(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
+def bearer(conn: HTTPConnection) -> str | None:
+    """The token of `Authorization: Bearer TOKEN` (a request or a WebSocket), or None."""
+    header = conn.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() == "bearer" and token.strip():
         return token.strip()

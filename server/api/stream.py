@@ -9,7 +9,7 @@ import logging
 from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
 from starlette.concurrency import run_in_threadpool
 
-from server.api.deps import principal_for
+from server.api.deps import bearer, principal_for
 from server.context import ServerContext
 from server.events import Subscriber, events_after
 
@@ -26,8 +26,7 @@ CLOSE_UNAUTHORIZED = 4401
 async def events(websocket: WebSocket, after: int = Query(default=0, ge=0, le=2**62)) -> None:
     ctx: ServerContext = websocket.app.state.ctx
     if ctx.settings.require_token_for_reads:
-        header = websocket.headers.get("authorization", "")
-        token = header.partition(" ")[2].strip() or websocket.query_params.get("token")
+        token = bearer(websocket) or websocket.query_params.get("token")
         address = websocket.client.host if websocket.client else None
         if await run_in_threadpool(principal_for, ctx, token, address) is None:
             await websocket.close(CLOSE_UNAUTHORIZED)

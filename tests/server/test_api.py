@@ -222,3 +222,33 @@ def test_the_demo_kiosk_cancels_its_own_ticket_when_printing_fails(live: LiveSer
         t = k.post("/tickets", json={"service": "KTP", "request_id": "print-fail-01"}).json()
         r = k.post(f"/tickets/{t['id']}/cancel")
     assert r.status_code == 200 and r.json()["status"] == "cancelled"
+
+
+def test_a_site_can_require_a_token_to_read(store, config) -> None:  # type: ignore[no-untyped-def]
+    import websockets.sync.client as ws_client
+    from websockets.exceptions import ConnectionClosed, InvalidStatus
+
+    from server.context import ServerContext
+    from server.site import Site
+    from tests.server.conftest import run_in_thread
+
+    settings = config.server.model_copy(update={"require_token_for_reads": True})
+    ctx = ServerContext(store=store, site=Site(config, demo=True), settings=settings)
+    ctx.queue.sync_counters()
+    for live in run_in_thread(ctx):
+        with live.client() as c:
+            assert c.get("/board").status_code == 401
+        with live.client("demo-display") as c:
+            assert c.get("/board").status_code == 200
+        events = live.url.replace("http", "ws") + "/api/v1/events?after=0"
+        try:
+            with ws_client.connect(events) as ws:
+                ws.recv(timeout=5)
+            refused = False
+        except (ConnectionClosed, InvalidStatus):
+            refused = True
+        assert refused
+        with ws_client.connect(
+            events, additional_headers={"Authorization": "Bearer demo-display"}
+        ) as ws:
+            ws.ping().wait(5)  # accepted and alive
