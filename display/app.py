@@ -41,6 +41,9 @@ def prepare_kivy(fullscreen: bool, size: tuple[int, int], offscreen: bool) -> No
     # logs go to stdout through `logging` (journald); Kivy's own file log is not wanted
     os.environ.setdefault("KIVY_NO_FILELOG", "1")
     os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
+    # Kivy's default mode lowers the root logger to NOTSET: websockets then formats a
+    # DEBUG line for every frame of the event stream, on the stream's thread, to the journal
+    os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
     # Software GL (Mesa llvmpipe, a box with no GPU driver): with its rasterizer
     # threads, a texture upload sometimes waited ~30 s for them while the board
     # stood still; rendering on the calling thread never stalls. GPU drivers ignore it.
@@ -55,6 +58,11 @@ def prepare_kivy(fullscreen: bool, size: tuple[int, int], offscreen: bool) -> No
     KivyConfig.set("graphics", "show_cursor", "0" if fullscreen else "1")
     # a board needs no more; fewer frames leave CPU for a box without a real GPU
     KivyConfig.set("graphics", "maxfps", "30")
+    # Kivy asks for 2x multisampling by default. On software GL that doubles every
+    # colour and depth buffer (1920x1080: 272 -> 218 MB RSS) and the cost of each frame
+    # (an idle board drew 6-10 fps at a full core, 24-30 without); all it smooths are
+    # the 8 px corners of the panels, by about one pixel.
+    KivyConfig.set("graphics", "multisamples", "0")
     KivyConfig.set("kivy", "exit_on_escape", "0" if fullscreen else "1")
     KivyConfig.set("input", "mouse", "mouse,disable_multitouch")
 
