@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, TypeVar
 
 from kivy.animation import Animation
 from kivy.clock import Clock
@@ -45,6 +45,27 @@ def grid_shape(n: int, width: float, height: float, aspect: float = 2.2) -> tupl
         if size > best_size:
             best, best_size = (cols, rows), size
     return best
+
+
+T = TypeVar("T")
+
+
+def reuse_rows(
+    rows: list[T], showing: list[tuple[str, str]], wanted: list[tuple[str, str]]
+) -> list[T]:
+    """The rows in their new order: a row already showing a wanted line moves to its place,
+    the others fill the remaining places in their old order."""
+    free: dict[tuple[str, str], list[T]] = {}
+    for row, line in zip(rows, showing, strict=True):
+        if line != ("", ""):
+            free.setdefault(line, []).append(row)
+    order: list[T | None] = []
+    for i in range(len(rows)):
+        same = free.get(wanted[i]) if i < len(wanted) else None
+        order.append(same.pop(0) if same else None)
+    taken = {id(r) for r in order if r is not None}
+    rest = iter([r for r in rows if id(r) not in taken])
+    return [r if r is not None else next(rest) for r in order]
 
 
 class CounterTile(Panel):
@@ -242,7 +263,15 @@ class BoardScreen(BoxLayout):
             row.u = self.u
             box.add_widget(row, index=0)  # children[0] is laid out last
         rows = list(reversed(box.children))  # layout order: newest top left
-        for i, row in enumerate(rows):
+        shown = [(c.code, c.counter_name or c.counter) for c in calls[: len(rows)]]
+        order = reuse_rows(rows, [(r.code, r.counter) for r in rows], shown)
+        if order != rows:
+            # a new call moves the rows down one place instead of rewriting every label:
+            # each new text is a texture to render and upload, slow on software GL
+            box.clear_widgets()
+            for row in order:
+                box.add_widget(row, index=0)
+        for i, row in enumerate(order):
             call = calls[i] if i < len(calls) else None
             row.code = call.code if call else ""
             row.counter = (call.counter_name or call.counter) if call else ""

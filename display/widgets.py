@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from kivy.clock import Clock
@@ -54,15 +55,20 @@ class FitLabel(Label):
 
     def _fit(self, *_: Any) -> None:
         if not self.text or self.width <= 1 or self.height <= 1:
-            self.fit_font = self.font_size = max(self.max_font, 1)
+            self.fit_font = self.font_size = max(math.floor(self.max_font), 1)
             return
-        probe = CoreLabel(font_size=self.max_font, font_name=self.font_name, bold=self.bold)
+        probe = CoreLabel(
+            font_size=math.floor(self.max_font), font_name=self.font_name, bold=self.bold
+        )
         w, h = probe.get_extents(self.text)
         room_w = max(1.0, self.width - 2 * self.padding[0])
         room_h = max(1.0, self.height * 0.92)
         scale = min(1.0, room_w / max(w, 1), room_h / max(h, 1))
-        self.fit_font = max(6.0, self.max_font * scale * 0.95)
-        self.font_size = min(self.fit_font, self.cap) if self.cap > 0 else self.fit_font
+        # Whole pixels: SDL_ttf opens a font at int(font_size) anyway, but Kivy keys its
+        # cache of open fonts (64, first in first out) by the float, so 45.61 and 45.6
+        # were two fonts, opened again and again, and each new float re-rendered the text.
+        self.fit_font = max(6, math.floor(self.max_font * scale * 0.95))
+        self.font_size = min(self.fit_font, math.floor(self.cap)) if self.cap > 0 else self.fit_font
 
 
 class Panel(BoxLayout):
