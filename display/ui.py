@@ -17,6 +17,7 @@ from typing import Any
 
 from kivy.app import App
 from kivy.clock import Clock
+from kivy.graphics.opengl import glFlush
 from kivy.lang import Builder
 
 from display.audio import SoundSequence
@@ -97,6 +98,9 @@ class DisplayApp(App):
         screen.recent_title = text("recent_calls")
         screen.waiting_title = text("waiting_title")
         self._wake = Clock.create_trigger(self._drain, 0)
+        from kivy.core.window import Window  # the window exists by now: build() runs in it
+
+        Window.bind(on_flip=self._flush_frame)
         self._clock_events = [
             Clock.schedule_interval(self._tick, 0.25),
             Clock.schedule_interval(self._update_clock, 1.0),
@@ -121,6 +125,10 @@ class DisplayApp(App):
         if self._stopped.is_set():
             return
         self._stopped.set()
+        if self.screen is not None:
+            from kivy.core.window import Window
+
+            Window.unbind(on_flip=self._flush_frame)
         for ev in self._clock_events:
             ev.cancel()
         if self.stream is not None:
@@ -130,6 +138,17 @@ class DisplayApp(App):
         self.voice_worker.stop()
         for client in self._clients.values():
             client.close()
+
+    @staticmethod
+    def _flush_frame(*_: Any) -> None:
+        """Hand each frame to GL when it is drawn (before the buffer swap).
+
+        Mesa's software GL bins a frame's drawing and rasterizes it at a flush. A swap
+        to a window flushes; to an offscreen surface (pbuffer) it does not, and frames
+        piled up in llvmpipe's scene until it filled (about 20 MB more RSS) or until a
+        label's texture upload had to wait for all of them. Once flushed, this is free.
+        """
+        glFlush()
 
     # -- talking to the server (off the UI thread) ------------------------------------
 
