@@ -9,7 +9,8 @@ Then:
    that ticket (written right after the widgets were updated; the frame that
    shows it follows within one frame, about 16 ms, not included);
 2. an hour compressed: `--hour` calls (3,600 = one a second for an hour, made as
-   fast as the server takes them over 18 counters), then the display's RSS.
+   fast as the server takes them over 18 counters), then the display's memory: RSS, and
+   PSS and USS from /proc/PID/smaps_rollup (shared libraries counted fairly / not at all).
 
     .venv/bin/python -m bench.display_latency [--calls 200] [--hour 3600]
 """
@@ -35,6 +36,20 @@ def rss_kb(pid: int, field: str = "VmRSS") -> int:
         if line.startswith(field + ":"):
             return int(line.split()[1])
     raise LookupError(field)
+
+
+def memory_mb(pid: int) -> dict[str, float]:
+    """RSS, PSS and USS (private pages) from /proc/PID/smaps_rollup, in MB.
+
+    RSS counts shared library pages in full (libLLVM alone is about 55 MB); PSS splits
+    them among the processes that map them; USS is what this process alone holds.
+    """
+    kb: dict[str, int] = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+        name, _, rest = line.partition(":")
+        kb[name] = int(rest.split()[0])
+    uss = kb["Private_Clean"] + kb["Private_Dirty"]
+    return {"rss": kb["Rss"] / 1024, "pss": kb["Pss"] / 1024, "uss": uss / 1024}
 
 
 def read_trace(path: Path) -> dict[str, float]:
@@ -104,7 +119,7 @@ def main() -> None:
                 raise SystemExit(f"display did not start; see {work / 'display.log'}")
             t_board = float(trace.read_text().split()[0])
             time.sleep(2.0)  # let the event stream connect and the first resync settle
-            rss_start = rss_kb(display.pid)
+            mem_start = memory_mb(display.pid)
 
             # 1. latency, one call at a time
             made: dict[str, float] = {}
@@ -133,7 +148,7 @@ def main() -> None:
             wait_for(lambda: set(hour_made) <= read_trace(trace).keys(), 120)
             hour_missing = len(set(hour_made) - read_trace(trace).keys())
             time.sleep(2.0)
-            rss_end, rss_peak = rss_kb(display.pid), rss_kb(display.pid, "VmHWM")
+            mem_end, rss_peak = memory_mb(display.pid), rss_kb(display.pid, "VmHWM")
         finally:
             display.terminate()
             try:
@@ -154,10 +169,13 @@ def main() -> None:
     print(
         f"compressed hour: {len(hour_made)} calls made in {t_made:.1f} s; not shown: {hour_missing}"
     )
-    print(
-        f"display memory: RSS {rss_start / 1024:.0f} MB after start, "
-        f"{rss_end / 1024:.0f} MB after the hour, peak {rss_peak / 1024:.0f} MB (target < 200 MB)"
-    )
+    for when, mem in (("after start", mem_start), ("after the hour", mem_end)):
+        print(
+            f"display memory {when}: RSS {mem['rss']:.0f} MB, PSS {mem['pss']:.0f} MB, "
+            f"USS {mem['uss']:.0f} MB"
+        )
+    print(f"display peak RSS (VmHWM): {rss_peak / 1024:.0f} MB (target < 200 MB)")
+    print(f"machine after the run: {machine()}")
     print(f"logs: {work}")
 
 
