@@ -17,7 +17,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def call(code: str, counter: str) -> Call:
-    return Call(0, int(code.lstrip("AB")), code, counter, f"Loket {counter[1:]}", "DPMPTSP", "", "", False)
+    return Call(
+        0, int(code.lstrip("AB")), code, counter, f"Loket {counter[1:]}", "DPMPTSP", "", "", False
+    )
 
 
 def test_reuse_rows_moves_the_rows_down_and_rewrites_only_the_new_one() -> None:
@@ -126,7 +128,12 @@ def test_the_display_asks_kivy_for_no_multisampling_and_keeps_the_root_log_level
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith(("KIVY_LOG", "KCFG_"))}
     out = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert out.returncode == 0, out.stderr
     # 2x multisampling doubled every buffer of a 1080p window on software GL;
