@@ -80,6 +80,7 @@ def main() -> None:
     p.add_argument("--pause", type=float, default=0.05, help="seconds between latency calls")
     args = p.parse_args()
 
+    load_before = machine()  # the machine is shared: its load goes with the figures
     config = load_config(None)
     counters = [(c.code, c.services[0]) for c in config.counters]
     work = Path(tempfile.mkdtemp(prefix="antrian-display-bench-"))
@@ -159,7 +160,7 @@ def main() -> None:
             for client in officers.values():
                 client.close()
 
-    print(f"machine: {machine()}")
+    print(f"machine before the run: {load_before}")
     print(f"start-up (spawn -> first board loaded): {t_board - t_spawn:.2f} s (target < 3 s)")
     print(
         f"call -> shown, {len(lat)} calls: median {percentile(lat, 50):.1f} ms, "
