@@ -13,9 +13,10 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from server.rawsql import EVENTS, Raw
 from server.tables import EventRow, Meta
 from shared.models import CounterInfo, Event, EventType, Ticket
 
@@ -25,16 +26,9 @@ log = logging.getLogger(__name__)
 SUBSCRIBER_QUEUE = 1000
 
 
-def next_seq(session: Session) -> int:
-    # No ORM session sync: nobody holds Meta objects, and the sync costs more than the UPDATE.
-    seq = session.execute(
-        update(Meta)
-        .where(Meta.key == "seq")
-        .values(value=Meta.value + 1)
-        .returning(Meta.value)
-        .execution_options(synchronize_session=False)
-    ).scalar_one()
-    return int(seq)
+def next_seq(db: Raw) -> int:
+    # Raw: every write takes a seq, so this is on every hot path (see server/rawsql.py).
+    return int(db.scalar("UPDATE meta SET value = value + 1 WHERE key = 'seq' RETURNING value"))
 
 
 def last_seq(session: Session) -> int:
@@ -51,17 +45,17 @@ def record(
     publish: Callable[[list[tuple[int, str]]], None] | None = None,
 ) -> Event:
     """Append one event to the log in this transaction; publish it after commit."""
-    event = Event(seq=next_seq(session), type=kind, at=at, ticket=ticket, counter=counter)
+    db = Raw(session)
+    event = Event(seq=next_seq(db), type=kind, at=at, ticket=ticket, counter=counter)
     body = event.model_dump_json()
-    session.add(
-        EventRow(
-            seq=event.seq,
-            type=kind.value,
-            at=at,
-            ticket_id=ticket.id if ticket else None,
-            counter=counter.code if counter else (ticket.counter if ticket else None),
-            body=body,
-        )
+    db.insert(
+        EVENTS,
+        seq=event.seq,
+        type=kind.value,
+        at=at,
+        ticket_id=ticket.id if ticket else None,
+        counter=counter.code if counter else (ticket.counter if ticket else None),
+        body=body,
     )
     if publish is not None:
         pending: list[tuple[int, str]] = session.info.setdefault("events", [])

@@ -7,15 +7,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from server import events as ev
 from server.db import Store
 from server.problems import Problem, conflict, not_found
+from server.rawsql import DAILY, TICKETS, Raw
 from server.site import Site
-from server.tables import CounterRow, DailyNumber, TicketRow
-from server.wire import counter_info, counter_state, ticket_wire
+from server.tables import CounterRow, TicketRow
+from server.wire import NewTicket, counter_info, counter_state, ticket_wire
 from shared.models import CounterAnswer, CounterStatus, EventType, Ticket, TicketStatus
 from shared.schedule import open_state
 from shared.timeutil import business_day, format_time, utcnow
@@ -92,7 +93,8 @@ class QueueService:
 
     def issue(self, service: str, priority: bool, request_id: str, device_id: int | None) -> Issued:
         with self.store.write() as s:
-            found = s.scalar(select(TicketRow.id).where(TicketRow.request_id == request_id))
+            db = Raw(s)  # the hot path: see server/rawsql.py
+            found = db.scalar("SELECT id FROM tickets WHERE request_id = :rid", rid=request_id)
             existing = s.get(TicketRow, found) if found is not None else None
             if existing is not None:
                 if existing.issued_service != service and existing.transferred_from is None:
@@ -117,43 +119,39 @@ class QueueService:
                     opens_at=opens.isoformat() if opens else None,
                 )
             day = business_day(self.site.tz, now)
-            number = self._next_number(s, day, service)
+            number = self._next_number(db, day, service)
             quota = self.site.quota_for(service)
             if quota is not None and number > quota:
                 raise conflict("quota_reached", f"Today's quota for {svc.name} is full.")
-            row = TicketRow(
+            new = NewTicket(
+                id=0,
                 business_day=day,
                 service=service,
-                issued_service=service,
                 number=number,
                 code=self.site.ticket_code(svc.prefix, number),
                 priority=priority,
-                status=TicketStatus.WAITING,
-                request_id=request_id,
-                device_id=device_id,
+                status=TicketStatus.WAITING.value,
                 issued_at=now,
                 queued_at=now,
-                recalls=0,
             )
-            s.add(row)
-            s.flush()
-            ticket = ticket_wire(s, self.site, row)
+            columns = {**vars(new), "issued_service": service, "request_id": request_id}
+            del columns["id"]
+            new.id = db.insert(TICKETS, "id", device_id=device_id, **columns)
+            ticket = ticket_wire(s, self.site, new)
             self._event(s, EventType.ISSUED, now, ticket=ticket)
             return Issued(ticket, created=True)
 
     @staticmethod
-    def _next_number(s: Session, day: date, service: str) -> int:
+    def _next_number(db: Raw, day: date, service: str) -> int:
         """The next number of a service today (the caller holds the write lock)."""
-        key = (DailyNumber.business_day == day, DailyNumber.service == service)
-        number = s.execute(
-            update(DailyNumber)
-            .where(*key)
-            .values(last_number=DailyNumber.last_number + 1)
-            .returning(DailyNumber.last_number)
-            .execution_options(synchronize_session=False)
-        ).scalar()
+        key = db.values(DAILY, business_day=day, service=service)
+        number = db.scalar(
+            "UPDATE daily_numbers SET last_number = last_number + 1"
+            " WHERE business_day = :business_day AND service = :service RETURNING last_number",
+            **key,
+        )
         if number is None:
-            s.execute(insert(DailyNumber).values(business_day=day, service=service, last_number=1))
+            db.insert(DAILY, business_day=day, service=service, last_number=1)
             number = 1
         return int(number)
 

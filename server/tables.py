@@ -68,7 +68,11 @@ class TicketRow(Base):
     transferred_from: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
 
     __table_args__ = (
-        Index("ix_tickets_queue", "business_day", "service", "status", "queued_at"),
+        # Call-next and "people ahead" read only this index: priority before queued_at,
+        # so counting the tickets ahead never visits the table (migration 0002).
+        Index(
+            "ix_tickets_waiting", "business_day", "service", "status", "priority", "queued_at", "id"
+        ),
         Index("ix_tickets_day_code", "business_day", "code"),
         # Invariant 1: one number per service and day (transfer copies share it).
         Index(

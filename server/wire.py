@@ -3,35 +3,81 @@
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Protocol
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from server.rawsql import TICKETS, Raw
 from server.site import Site
 from server.tables import CounterRow, TicketRow
 from shared.models import CounterInfo, CounterState, CounterStatus, Ticket, TicketStatus
 
+_AHEAD = (
+    "SELECT count(*) FROM tickets WHERE business_day = :business_day AND service = :service"
+    " AND status = :status AND {who}"
+)
+_BEFORE = "(queued_at < :queued_at OR (queued_at = :queued_at AND id < :id))"
+# Same order as call-next: priority first, then queued_at, then id (timestamps can tie).
+# Both read only ix_tickets_waiting, never the table.
+_AHEAD_PRIORITY = _AHEAD.format(who=f"priority = :priority AND {_BEFORE}")
+_AHEAD_REGULAR = _AHEAD.format(who=f"(priority = :priority OR {_BEFORE})")
 
-def ahead_of(session: Session, row: TicketRow) -> int:
+
+class TicketLike(Protocol):
+    """What the wire model needs of a ticket: a TicketRow, or a NewTicket just inserted."""
+
+    id: int
+    business_day: date
+    service: str
+    number: int
+    code: str
+    priority: bool
+    status: str
+    issued_at: datetime
+    queued_at: datetime
+    called_at: datetime | None
+    counter: str | None
+    recalls: int
+    transferred_from: int | None
+
+
+@dataclass
+class NewTicket:
+    """A ticket inserted by raw SQL (server/rawsql.py): no ORM instance to build."""
+
+    id: int
+    business_day: date
+    service: str
+    number: int
+    code: str
+    priority: bool
+    status: str
+    issued_at: datetime
+    queued_at: datetime
+    called_at: datetime | None = None
+    counter: str | None = None
+    recalls: int = 0
+    transferred_from: int | None = None
+
+
+def ahead_of(session: Session, row: TicketLike) -> int:
     """Waiting tickets of the same service that will be called before this one."""
     if row.status != TicketStatus.WAITING:
         return 0
-    q = select(func.count()).where(
-        TicketRow.business_day == row.business_day,
-        TicketRow.service == row.service,
-        TicketRow.status == TicketStatus.WAITING,
+    db = Raw(session)  # on every issue: see server/rawsql.py
+    params = db.values(
+        TICKETS,
+        business_day=row.business_day,
+        service=row.service,
+        status=TicketStatus.WAITING.value,
+        priority=True,
+        queued_at=row.queued_at,
+        id=row.id,
     )
-    # Same order as call-next: queued_at, then id (two tickets can share a timestamp).
-    before = or_(
-        TicketRow.queued_at < row.queued_at,
-        and_(TicketRow.queued_at == row.queued_at, TicketRow.id < row.id),
-    )
-    if row.priority:
-        q = q.where(TicketRow.priority.is_(True), before)
-    else:
-        q = q.where(or_(TicketRow.priority.is_(True), before))
-    return int(session.scalar(q) or 0)
+    return int(db.scalar(_AHEAD_PRIORITY if row.priority else _AHEAD_REGULAR, **params) or 0)
 
 
 def mean_service_minutes(session: Session, site: Site, service: str) -> float:
@@ -79,7 +125,7 @@ def estimate_minutes(session: Session, site: Site, service: str, ahead: int) -> 
     return math.ceil(ahead * mean / max(1, counters))
 
 
-def ticket_wire(session: Session, site: Site, row: TicketRow, *, position: bool = True) -> Ticket:
+def ticket_wire(session: Session, site: Site, row: TicketLike, *, position: bool = True) -> Ticket:
     agency, svc = site.services[row.service]
     counter = site.counters.get(row.counter) if row.counter else None
     ahead = ahead_of(session, row) if position else 0

@@ -1,0 +1,28 @@
+"""the queue index leads with priority, so 'people ahead' is an index-only count
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-28 03:10:00
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+_NEW = ["business_day", "service", "status", "priority", "queued_at", "id"]
+_OLD = ["business_day", "service", "status", "queued_at"]
+
+
+def upgrade() -> None:
+    op.create_index("ix_tickets_waiting", "tickets", _NEW)
+    op.drop_index("ix_tickets_queue", table_name="tickets")
+
+
+def downgrade() -> None:
+    op.create_index("ix_tickets_queue", "tickets", _OLD)
+    op.drop_index("ix_tickets_waiting", table_name="tickets")
