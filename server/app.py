@@ -40,6 +40,8 @@ def create_app(ctx: ServerContext) -> FastAPI:
         housekeeping = asyncio.create_task(_close_past_days(ctx))
         yield
         housekeeping.cancel()
+        # Writes already accepted are committed and answered before the server goes.
+        await run_in_threadpool(ctx.store.stop_writer)
 
     app = FastAPI(
         title="Antrian MPP",

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from server.api.deps import CallerDep, CtxDep, require_role
+from server.api.deps import CallerDep, CtxDep, in_writer, require_role
 from server.problems import Problem
 from shared.models import IssueRequest, Ticket
 
@@ -16,19 +17,34 @@ log = logging.getLogger(__name__)
 router = APIRouter()
 
 
-@router.post("/tickets", response_model=Ticket, status_code=201)
-def issue(ctx: CtxDep, who: CallerDep, body: IssueRequest, response: Response) -> Ticket:
+@router.post(
+    "/tickets",
+    response_model=Ticket,
+    status_code=201,
+    responses={200: {"model": Ticket, "description": "The same request_id again: its ticket"}},
+)
+async def issue(ctx: CtxDep, who: CallerDep, body: IssueRequest) -> Response:
     require_role(who, "kiosk")
-    issued = ctx.queue.issue(body.service, body.priority, body.request_id, who.device_id)
-    if not issued.created:
-        response.status_code = 200
-    return issued.ticket
+    args = (body.service, body.priority, body.request_id, who.device_id)
+    issued = await in_writer(ctx, ctx.queue.issue, *args)
+    # Serialised once, by the model: FastAPI would validate the model again first.
+    return Response(
+        issued.ticket.model_dump_json(),
+        status_code=201 if issued.created else 200,
+        media_type="application/json",
+    )
 
 
 @router.post("/tickets/{ticket_id}/cancel", response_model=Ticket)
-def cancel(ctx: CtxDep, who: CallerDep, ticket_id: Annotated[int, Path(ge=1, le=2**62)]) -> Ticket:
+async def cancel(
+    ctx: CtxDep, who: CallerDep, ticket_id: Annotated[int, Path(ge=1, le=2**62)]
+) -> Ticket:
     require_role(who, "kiosk", "supervisor")
-    ticket = ctx.queue.cancel(ticket_id, device_id=who.device_id, supervisor=who.is_supervisor)
+    ticket = await in_writer(
+        ctx,
+        partial(ctx.queue.cancel, device_id=who.device_id, supervisor=who.is_supervisor),
+        ticket_id,
+    )
     log.info("ticket %s cancelled by %s", ticket.code, who.role)
     return ticket
 

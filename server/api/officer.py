@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path
 from sqlalchemy import update
 
 from server import auth
-from server.api.deps import CallerDep, CtxDep, require_counter, require_role
+from server.api.deps import CallerDep, CtxDep, in_writer, require_counter, require_role
 from server.problems import not_found
 from server.queue import served_today
 from server.tables import CounterRow, SessionRow
@@ -81,11 +81,11 @@ def get_counter(ctx: CtxDep, code: CounterCode) -> CounterState:
 
 
 def _action(name: str, doc: str, act: Callable[[CtxDep, str], CounterAnswer]) -> None:
-    def endpoint(ctx: CtxDep, who: CallerDep, code: CounterCode) -> CounterAnswer:
+    async def endpoint(ctx: CtxDep, who: CallerDep, code: CounterCode) -> CounterAnswer:
         require_counter(who, code)
         if code not in ctx.site.counters:
             raise not_found("counter", code)
-        return act(ctx, code)
+        return await in_writer(ctx, act, ctx, code)
 
     endpoint.__name__ = f"counter_{name}"
     endpoint.__doc__ = doc
@@ -106,16 +106,18 @@ _action("resume", "Resume after a pause.", lambda c, k: c.queue.resume(k))
 
 
 @router.post("/counters/{code}/transfer", response_model=CounterAnswer)
-def transfer(
+async def transfer(
     ctx: CtxDep, who: CallerDep, code: CounterCode, body: TransferRequest
 ) -> CounterAnswer:
     """Send the current ticket to another service, keeping its code."""
     require_counter(who, code)
-    return ctx.queue.transfer(code, body.service)
+    return await in_writer(ctx, ctx.queue.transfer, code, body.service)
 
 
 @router.post("/counters/{code}/requeue", response_model=CounterAnswer)
-def requeue(ctx: CtxDep, who: CallerDep, code: CounterCode, body: RequeueRequest) -> CounterAnswer:
+async def requeue(
+    ctx: CtxDep, who: CallerDep, code: CounterCode, body: RequeueRequest
+) -> CounterAnswer:
     """A late visitor came back: their no-show ticket waits again in its old place."""
     require_counter(who, code)
-    return ctx.queue.requeue(code, body.code)
+    return await in_writer(ctx, ctx.queue.requeue, code, body.code)

@@ -1,0 +1,132 @@
+"""The two write paths, the writer thread and write(): serialised, group-committed, atomic."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from server.db import Store
+from server.problems import conflict
+from server.queue import QueueService
+from server.tables import DeviceRow, EventRow, Meta, TicketRow
+from shared.models import TicketStatus
+from shared.timeutil import utcnow
+
+
+def test_writer_jobs_commit_before_answering_and_a_failure_stays_its_own(
+    store: Store, queue: QueueService
+) -> None:
+    def issue_then_check(n: int) -> int:
+        if n % 7 == 3:
+            # A refusal after this job already wrote: the job is one savepoint, all undone.
+            queue.issue("KTP", False, f"doomed-{n}", None)
+            raise conflict("refused", "no")
+        return queue.issue("KTP", False, f"req-{n}", None).ticket.number
+
+    futures = [store.submit(issue_then_check, n) for n in range(60)]
+    numbers = []
+    for n, future in enumerate(futures):
+        if n % 7 == 3:
+            with pytest.raises(Exception, match="no"):
+                future.result(timeout=30)
+            continue
+        numbers.append(future.result(timeout=30))
+        # Answered means committed: a fresh read sees it.
+        with store.read() as s:
+            assert s.scalar(select(TicketRow.id).where(TicketRow.request_id == f"req-{n}"))
+    assert sorted(numbers) == list(range(1, len(numbers) + 1))  # the refused left no gap
+    with store.read() as s:
+        assert s.scalar(select(func.count()).select_from(TicketRow)) == len(numbers)
+        seqs = list(s.scalars(select(EventRow.seq).order_by(EventRow.seq)))
+        assert seqs == list(range(1, len(numbers) + 1))
+        assert s.scalar(select(Meta.value).where(Meta.key == "seq")) == len(numbers)
+
+
+def test_writer_thread_and_write_callers_interleave_without_deadlock(
+    store: Store, queue: QueueService
+) -> None:
+    """write() may leave a batch open for a writer in line; the writer thread must join it."""
+
+    def through_write(n: int) -> int:
+        return queue.issue("INFO", False, f"w-{n}", None).ticket.number
+
+    def through_writer(n: int) -> int:
+        return (
+            store.submit(queue.issue, "INFO", False, f"s-{n}", None)
+            .result(timeout=60)
+            .ticket.number
+        )
+
+    with ThreadPoolExecutor(12) as pool:
+        jobs = [pool.submit(through_write if n % 2 else through_writer, n) for n in range(300)]
+        numbers = [j.result(timeout=120) for j in jobs]
+    assert sorted(numbers) == list(range(1, 301))
+    with store.read() as s:
+        states = set(s.scalars(select(TicketRow.status)))
+    assert states == {TicketStatus.WAITING}
+
+
+def test_stop_writer_finishes_what_was_submitted(store: Store, queue: QueueService) -> None:
+    futures = [store.submit(queue.issue, "KTP", False, f"r-{n}", None) for n in range(40)]
+    store.stop_writer()
+    assert [f.result(timeout=0).ticket.number for f in futures] == list(range(1, 41))
+    # The writer starts again on the next job.
+    assert (
+        store.submit(queue.issue, "KTP", False, "after", None).result(timeout=30).ticket.number
+        == 41
+    )
+
+
+def test_a_job_failing_inside_the_orm_fails_alone(store: Store, queue: QueueService) -> None:
+    """A flush error loses the whole transaction; the writer redoes the others one by one."""
+
+    def duplicate_devices() -> None:
+        with store.write() as s:
+            for _ in range(2):  # the second breaks the unique name at flush
+                s.add(
+                    DeviceRow(
+                        name="twin", role="kiosk", token_hash=uuid.uuid4().hex, created_at=utcnow()
+                    )
+                )
+
+    hold = threading.Event()
+    store.submit(hold.wait, 10)  # keeps the writer busy so the next jobs share one batch
+    before = store.submit(queue.issue, "KTP", False, "before", None)
+    broken = store.submit(duplicate_devices)
+    after = store.submit(queue.issue, "KTP", False, "after", None)
+    hold.set()
+    assert before.result(timeout=30).ticket.number == 1
+    with pytest.raises(IntegrityError):
+        broken.result(timeout=30)
+    assert after.result(timeout=30).ticket.number == 2
+    with store.read() as s:
+        assert s.scalar(select(func.count()).select_from(DeviceRow)) == 0
+        assert list(s.scalars(select(EventRow.seq).order_by(EventRow.seq))) == [1, 2]
+
+
+def test_raw_written_tickets_are_stored_as_the_orm_stores_them(
+    store: Store, queue: QueueService
+) -> None:
+    """issue() writes raw SQL (server/rawsql.py); call-next updates the row through the ORM."""
+    ticket = queue.issue("KTP", True, "fmt", None).ticket
+    queue.open_counter("L03", "demo")  # serves KTP
+    assert queue.call_next("L03").ticket is not None
+    with store.write_engine.connect() as conn:
+        row = conn.exec_driver_sql(
+            "SELECT issued_at, queued_at, called_at, business_day, priority FROM tickets"
+            f" WHERE id = {ticket.id}"
+        ).one()
+    issued, queued, called, day, priority = row
+    assert type(issued) is type(called) and type(queued) is type(called)
+    if isinstance(called, str):  # SQLite: one text format for every timestamp
+        assert len(issued) == len(called) == 26
+        assert str(day) == ticket.business_day.isoformat()
+    assert priority in (1, True)
+    with store.read() as s:
+        stored = s.get(TicketRow, ticket.id)
+        assert stored is not None and stored.issued_at == ticket.issued_at
