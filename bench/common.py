@@ -59,6 +59,12 @@ class Server:
                 return int(line.split()[1])
         raise LookupError(field)
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU the server process has used so far."""
+        assert self.proc is not None
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
 
 def percentile(values: list[float], p: float) -> float:
     """Nearest-rank percentile of an unsorted list (p in 0..100)."""
