@@ -34,6 +34,7 @@ PING_INTERVAL = 10.0  # notices a vanished server (power cut, cable) within ~20 
 GAP_RETRIES = 3  # a gap that survives this many reconnects is a hole in the server's log
 
 CLOSE_TOO_SLOW = 4008
+CLOSE_LOG_RESET = 4009  # our after=N is past the server's log: its data was reset
 CLOSE_UNAUTHORIZED = 4401
 
 CONNECTING = "connecting"
@@ -61,10 +62,14 @@ class EventStream:
         on_state: Callable[[str], None] | None = None,
         after: int = 0,
         token: str | None = None,
+        on_reset: Callable[[], None] | None = None,
     ) -> None:
         self.locator = locator
         self.on_event = on_event
         self.on_state = on_state
+        # Called (on the stream's thread) when the server's log restarted below our
+        # seq; the stream then delivers the new log from its first event.
+        self.on_reset = on_reset
         self.token = token
         self._last = after
         self._state = ""
@@ -167,6 +172,16 @@ class EventStream:
             if code == CLOSE_UNAUTHORIZED:
                 log.error("event stream: the server refused our token")
                 return False
+            if code == CLOSE_LOG_RESET:
+                log.warning("event stream: the server's log restarted below %d; from 0", self._last)
+                self._last = 0
+                self._gap_at = (-1, 0)
+                if self.on_reset is not None:
+                    try:
+                        self.on_reset()
+                    except Exception:
+                        log.exception("on_reset failed")
+                return True
             if code == CLOSE_TOO_SLOW:
                 log.warning("event stream: server says we are too slow; resuming at %d", self._last)
             elif not self._stopping.is_set():

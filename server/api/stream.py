@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from server.api.deps import bearer, principal_for
 from server.context import ServerContext
-from server.events import Subscriber, events_after
+from server.events import Subscriber, events_after, last_seq
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -19,6 +19,9 @@ router = APIRouter()
 REPLAY_PAGE = 500
 # Close codes: the client resumes with after=<last seq it got>.
 CLOSE_TOO_SLOW = 4008
+# after=N is beyond this server's log: its database was replaced or restored from
+# an older backup. The client starts again from GET /board (or after=0).
+CLOSE_LOG_RESET = 4009
 CLOSE_UNAUTHORIZED = 4401
 
 
@@ -32,6 +35,15 @@ async def events(websocket: WebSocket, after: int = Query(default=0, ge=0, le=2*
             await websocket.close(CLOSE_UNAUTHORIZED)
             return
     await websocket.accept()
+    if after > 0:
+        newest = await run_in_threadpool(_newest_seq, ctx)
+        if after > newest:
+            log.warning(
+                "a client resumed at seq %d, past this log's %d: told to resync", after, newest
+            )
+            reason = f"after={after} is past this server's log (last seq {newest})"
+            await websocket.close(CLOSE_LOG_RESET, reason=reason)
+            return
     async with ctx.hub.subscribe() as sub:
         sender = asyncio.create_task(_send(websocket, ctx, sub, after))
         receiver = asyncio.create_task(_receive(websocket))
@@ -45,6 +57,11 @@ async def events(websocket: WebSocket, after: int = Query(default=0, ge=0, le=2*
             exc = task.exception()
             if exc is not None and not isinstance(exc, (WebSocketDisconnect, RuntimeError)):
                 log.warning("event stream ended with %r", exc)
+
+
+def _newest_seq(ctx: ServerContext) -> int:
+    with ctx.store.read() as s:
+        return last_seq(s)
 
 
 async def _receive(websocket: WebSocket) -> None:

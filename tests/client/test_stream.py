@@ -130,3 +130,37 @@ def test_client_across_a_crash_and_a_graceful_restart(
 ) -> None:
     _restart_scenario(server, monkeypatch, hard=True, first=1)  # kill -9: no close frame
     _restart_scenario(server, monkeypatch, hard=False, first=26)  # SIGTERM: server closes
+
+
+def test_a_server_back_with_a_fresh_database_is_followed_from_its_first_event(
+    server: ServerProcess, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The log restarting below our seq (database replaced) is detected, not waited out."""
+    monkeypatch.setattr(stream_module, "BACKOFF_FIRST", 0.05)
+    monkeypatch.setattr(stream_module, "BACKOFF_CAP", 0.3)
+    resets: list[int] = []
+    seen = Seen()
+    stream = EventStream(
+        ServerLocator(server.url, None),
+        seen.events.append,
+        seen.states.append,
+        on_reset=lambda: resets.append(1),
+    )
+    stream.start()
+    try:
+        with ApiClient(server.url, token=KIOSK) as kiosk:
+            for _ in range(12):
+                kiosk.issue("KTP", False, uuid.uuid4().hex)
+        assert wait_until(lambda: stream.last_seq == 12, 10)
+        server.stop()
+        for old in server.data_dir.glob("*.sqlite*"):
+            old.unlink()  # the technician put a new database in place
+        server.start()
+        with ApiClient(server.url, token=KIOSK) as kiosk:
+            fresh = [kiosk.issue("KK", False, uuid.uuid4().hex) for _ in range(3)]
+        assert wait_until(lambda: len(seen.events) == 15, 20), seen.seqs
+    finally:
+        stream.stop()
+    assert resets == [1]
+    assert seen.seqs == [*range(1, 13), 1, 2, 3]
+    assert [e.ticket.code for e in seen.events[12:] if e.ticket] == [t.code for t in fresh]
