@@ -94,3 +94,17 @@ def test_any_code_is_said_without_raw_digits_or_capitals_except_vowels(
         said = spoken_code(f"{prefix}{number:03d}", style)
         assert not any(ch.isdigit() for ch in said)
         assert all(w.islower() or w in "AEIOU" for w in said.split())
+
+
+def test_numbers_read_as_num2words_reads_them() -> None:
+    """Our reader replaces num2words (5 MB of languages); it must say every number alike."""
+    from num2words import num2words
+
+    from shared.announce import say_number
+
+    checked = [*range(0, 21000), *(10**k + d for k in range(4, 13) for d in (0, 1, 999))]
+    checked += [123_456, 999_999, 2_500_000, 999_999_999_999, 1_234_567_890_123]
+    for n in checked:
+        assert say_number(n) == num2words(n, lang="id"), n
+    # Where num2words says "satu juta satu ribu", Indonesian says "seribu" after a million too.
+    assert say_number(1_001_000) == "satu juta seribu"
