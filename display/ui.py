@@ -104,7 +104,6 @@ class DisplayApp(App):
         self._clock_events = [
             Clock.schedule_interval(self._tick, 0.25),
             Clock.schedule_interval(self._update_clock, 1.0),
-            Clock.schedule_interval(screen.ids.marquee.step, 1 / 30),
             Clock.schedule_interval(self._refresh, REFRESH_SECONDS),
         ]
         self.load_playlist()
@@ -112,10 +111,21 @@ class DisplayApp(App):
         screen.show_spotlight(None, "", flash=False)
         self.redraw()
         self.request_board(resync=True)
+        return screen
+
+    def _after_first_board(self) -> None:
+        """Start what can wait until the board shows: the running text and the voice.
+
+        Both hold the interpreter: software GL draws each marquee frame (~75 ms at
+        1080p) and importing hardware/ takes a second. Started together with the
+        first GET /board they held its answer back by seconds.
+        """
+        if self.screen is None:
+            return
+        self._clock_events.append(Clock.schedule_interval(self.screen.ids.marquee.step, 1 / 30))
         warm = getattr(self.renderer, "warm", None)
         if warm is not None:
             self.voice_worker.submit(warm)
-        return screen
 
     def on_stop(self) -> None:
         self.shutdown()
@@ -238,6 +248,7 @@ class DisplayApp(App):
         if resync:
             if not self.controller.has_board:
                 self._trace_line(f"0 BOARD {board.seq}")  # start-up figure for the bench
+                Clock.schedule_once(lambda _dt: self._after_first_board(), 0)
             calls = self.controller.load_board(board)
             if self.stream is None or self.controller.server_reset:
                 self._start_stream(board.seq)

@@ -140,3 +140,22 @@ def test_finds_the_server_by_zeroconf(tmp_path: Path, no_thread_left: None) -> N
             assert pump_until(lambda: tile_code(app, "L02") == code, 10)
     finally:
         srv.stop()
+
+
+def test_running_text_starts_with_the_first_board(
+    server: ServerProcess, tmp_path: Path, no_thread_left: None
+) -> None:
+    """A TV up before its server keeps the marquee still (each frame costs software GL
+    ~75 ms of the interpreter); once the board is there, the text runs."""
+    server.stop()
+    voice = Voice(tmp_path)
+    app = DisplayApp(load_config(None), server.url, renderer=voice)
+    with running(app):
+        assert app.screen is not None
+        marquee = app.screen.ids.marquee
+        start = marquee.offset
+        assert not pump_until(lambda: marquee.offset != start, 1.5)  # still connecting
+        server.start()
+        assert pump_until(lambda: app.controller.has_board, 20)
+        moved = marquee.offset
+        assert pump_until(lambda: marquee.offset != moved, 5)
