@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -23,22 +24,22 @@ from shared.schedule import open_state
 from shared.timeutil import business_day
 
 
-def waiting_by_service(s: Session, day: date) -> dict[str, int]:
+def _counted_by(s: Session, day: date, status: TicketStatus, key: Any) -> dict[str, int]:
+    """Today's tickets in `status`, counted per value of `key` (one grouped query)."""
     rows = s.execute(
-        select(TicketRow.service, func.count())
-        .where(TicketRow.business_day == day, TicketRow.status == TicketStatus.WAITING)
-        .group_by(TicketRow.service)
+        select(key, func.count())
+        .where(TicketRow.business_day == day, TicketRow.status == status)
+        .group_by(key)
     ).all()
-    return {svc: int(n) for svc, n in rows}
+    return {str(k): int(n) for k, n in rows if k is not None}
+
+
+def waiting_by_service(s: Session, day: date) -> dict[str, int]:
+    return _counted_by(s, day, TicketStatus.WAITING, TicketRow.service)
 
 
 def served_by_counter(s: Session, day: date) -> dict[str, int]:
-    rows = s.execute(
-        select(TicketRow.counter, func.count())
-        .where(TicketRow.business_day == day, TicketRow.status == TicketStatus.DONE)
-        .group_by(TicketRow.counter)
-    ).all()
-    return {str(code): int(n) for code, n in rows if code is not None}
+    return _counted_by(s, day, TicketStatus.DONE, TicketRow.counter)
 
 
 def services_view(s: Session, site: Site, now: datetime) -> ServicesAnswer:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -26,24 +25,6 @@ _AHEAD_PRIORITY = _AHEAD.format(who=f"priority = :priority AND {_BEFORE}")
 _AHEAD_REGULAR = _AHEAD.format(who=f"(priority = :priority OR {_BEFORE})")
 
 
-class TicketLike(Protocol):
-    """What the wire model needs of a ticket: a TicketRow, or a NewTicket just inserted."""
-
-    id: int
-    business_day: date
-    service: str
-    number: int
-    code: str
-    priority: bool
-    status: str
-    issued_at: datetime
-    queued_at: datetime
-    called_at: datetime | None
-    counter: str | None
-    recalls: int
-    transferred_from: int | None
-
-
 @dataclass
 class NewTicket:
     """A ticket inserted by raw SQL (server/rawsql.py): no ORM instance to build."""
@@ -61,6 +42,10 @@ class NewTicket:
     counter: str | None = None
     recalls: int = 0
     transferred_from: int | None = None
+
+
+# What the wire model is built from: a row, or a ticket just inserted by raw SQL.
+TicketLike = TicketRow | NewTicket
 
 
 def ahead_of(session: Session, row: TicketLike) -> int:
