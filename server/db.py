@@ -49,28 +49,6 @@ def _sqlite_engine(url: str, *, write: bool) -> Engine:
     return engine
 
 
-def _direct_savepoints(engine: Engine) -> None:
-    """SAVEPOINT, RELEASE and ROLLBACK TO go straight to the driver.
-
-    Every write runs in a savepoint (group commit, below), and SQLAlchemy
-    compiles a fresh clause for each of these three statements: about a third
-    of an issue's CPU. The transaction bookkeeping stays SQLAlchemy's; only the
-    SQL text skips the compiler. Savepoint names are SQLAlchemy's own
-    (sa_savepoint_N), never user input.
-    """
-
-    def direct(sql: str) -> Callable[[Any, str], None]:
-        def run(connection: Any, name: str) -> None:
-            connection.connection.driver_connection.execute(sql % name)
-
-        return run
-
-    # Instance attributes: SQLAlchemy has no event for these three calls.
-    setattr(engine.dialect, "do_savepoint", direct("SAVEPOINT %s"))  # noqa: B010
-    setattr(engine.dialect, "do_release_savepoint", direct("RELEASE SAVEPOINT %s"))  # noqa: B010
-    setattr(engine.dialect, "do_rollback_to_savepoint", direct("ROLLBACK TO SAVEPOINT %s"))  # noqa: B010
-
-
 @dataclass
 class Batch:
     """Writes sharing one transaction and one commit."""
@@ -80,6 +58,18 @@ class Batch:
     callbacks: list[Callable[[], None]] = field(default_factory=list)
     done: threading.Event = field(default_factory=threading.Event)
     error: BaseException | None = None
+
+    def open_member(self) -> Session:
+        """One more writer in the batch: fresh per-writer notes in the session."""
+        self.session.info["after_commit"] = []
+        self.session.info.pop("events", None)
+        self.session.info.pop("commit_on_error", None)
+        self.members += 1
+        return self.session
+
+    def keep_member(self) -> None:
+        """The writer's changes stand: its after-commit work runs with the batch's."""
+        self.callbacks.extend(self.session.info["after_commit"])
 
 
 class Store:
@@ -99,7 +89,6 @@ class Store:
             raise ConfigError(
                 f"unsupported database URL {url!r} (sqlite:/// or postgresql+psycopg://)"
             )
-        _direct_savepoints(self.write_engine)
         self._write_lock = threading.Lock()
         self._count_lock = threading.Lock()
         self._queued = 0  # writers waiting for the write lock
@@ -167,19 +156,15 @@ class Store:
     @contextmanager
     def _member(batch: Batch) -> Iterator[Session]:
         """One writer's savepoint in a batch; its error undoes only its own changes."""
-        session = batch.session
-        session.info["after_commit"] = []
-        session.info.pop("events", None)
-        session.info.pop("commit_on_error", None)
+        session = batch.open_member()
         savepoint = session.begin_nested()
         # SQLAlchemy emits the SAVEPOINT lazily, on first use through the session;
         # raw statements (server/rawsql.py) bypass it, so emit it now.
         session.connection()
-        batch.members += 1
         try:
             yield session
             savepoint.commit()
-            batch.callbacks.extend(session.info["after_commit"])
+            batch.keep_member()
         except BaseException:
             # A failure that must still be remembered (a wrong PIN) keeps its changes.
             if session.info.get("commit_on_error"):

@@ -117,13 +117,9 @@ class Writer:
     def _one(
         batch: Batch, fn: Callable[..., Any], args: tuple[Any, ...], future: Future[Any]
     ) -> Outcome:
-        session = batch.session
+        session = batch.open_member()
         dbapi = session.info["dbapi"]
-        session.info["after_commit"] = []
-        session.info.pop("events", None)
-        session.info.pop("commit_on_error", None)
         dbapi.execute("SAVEPOINT job")
-        batch.members += 1
         try:
             value = fn(*args)
             session.flush()
@@ -139,5 +135,5 @@ class Writer:
                 session.expunge_all()
             return future, None, exc
         dbapi.execute("RELEASE SAVEPOINT job")
-        batch.callbacks.extend(session.info["after_commit"])
+        batch.keep_member()
         return future, value, None
