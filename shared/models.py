@@ -3,44 +3,17 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-API_VERSION = "1"
-API_PATH = "/api/v1"
-SERVICE_TYPE = "_antrian._tcp.local."
-DEFAULT_PORT = 8765
-
-
-class TicketStatus(StrEnum):
-    WAITING = "waiting"
-    CALLED = "called"
-    SERVING = "serving"
-    DONE = "done"
-    NO_SHOW = "no_show"
-    TRANSFERRED = "transferred"
-    CANCELLED = "cancelled"
-
-
-class CounterStatus(StrEnum):
-    OPEN = "open"
-    PAUSED = "paused"
-    CLOSED = "closed"
-
-
-class EventType(StrEnum):
-    ISSUED = "ticket.issued"
-    CALLED = "ticket.called"
-    RECALLED = "ticket.recalled"
-    SERVING = "ticket.serving"
-    DONE = "ticket.done"
-    NO_SHOW = "ticket.no_show"
-    REQUEUED = "ticket.requeued"
-    TRANSFERRED = "ticket.transferred"
-    CANCELLED = "ticket.cancelled"
-    PAUSED = "counter.paused"
-    RESUMED = "counter.resumed"
+# the names live in shared/api.py (no pydantic there); imported from here as before
+from shared.api import API_PATH as API_PATH
+from shared.api import API_VERSION as API_VERSION
+from shared.api import DEFAULT_PORT as DEFAULT_PORT
+from shared.api import SERVICE_TYPE as SERVICE_TYPE
+from shared.api import CounterStatus as CounterStatus
+from shared.api import EventType as EventType
+from shared.api import TicketStatus as TicketStatus
 
 
 class _Wire(BaseModel):

@@ -1,0 +1,41 @@
+"""API v1 names both sides use: path, version, service type and the enums. No pydantic here,
+so a role that reads the wire by hand (the TV) can use them without loading it."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+API_VERSION = "1"
+API_PATH = "/api/v1"
+SERVICE_TYPE = "_antrian._tcp.local."
+DEFAULT_PORT = 8765
+
+
+class TicketStatus(StrEnum):
+    WAITING = "waiting"
+    CALLED = "called"
+    SERVING = "serving"
+    DONE = "done"
+    NO_SHOW = "no_show"
+    TRANSFERRED = "transferred"
+    CANCELLED = "cancelled"
+
+
+class CounterStatus(StrEnum):
+    OPEN = "open"
+    PAUSED = "paused"
+    CLOSED = "closed"
+
+
+class EventType(StrEnum):
+    ISSUED = "ticket.issued"
+    CALLED = "ticket.called"
+    RECALLED = "ticket.recalled"
+    SERVING = "ticket.serving"
+    DONE = "ticket.done"
+    NO_SHOW = "ticket.no_show"
+    REQUEUED = "ticket.requeued"
+    TRANSFERRED = "ticket.transferred"
+    CANCELLED = "ticket.cancelled"
+    PAUSED = "counter.paused"
+    RESUMED = "counter.resumed"
