@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from server import __version__
 from server.api import errors, kiosk, officer, public, stream
+from server.api.fast_issue import FastIssue
 from server.context import ServerContext
 from shared.models import API_PATH
 
@@ -55,4 +56,5 @@ def create_app(ctx: ServerContext) -> FastAPI:
         app.include_router(module.router, prefix=API_PATH)
     app.add_middleware(errors.BodyLimit)
     app.add_middleware(errors.RequireBearer)
+    app.add_middleware(FastIssue, ctx=ctx)  # outermost of ours: it skips the rest
     return app

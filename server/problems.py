@@ -15,6 +15,10 @@ class Problem(AntrianError):
         self.message = message
         self.extra = extra
 
+    def answer(self) -> dict[str, object]:
+        """The JSON body: {code, message} and any extra fields."""
+        return {"code": self.code, "message": self.message, **self.extra}
+
 
 def not_found(what: str, key: object) -> Problem:
     return Problem(404, f"unknown_{what}", f"No {what} {key!r}.")

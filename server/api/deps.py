@@ -34,7 +34,11 @@ async def in_writer(ctx: ServerContext, fn: Callable[..., T], *args: Any) -> T:
 
 def bearer(conn: HTTPConnection) -> str | None:
     """The token of `Authorization: Bearer TOKEN` (a request or a WebSocket), or None."""
-    header = conn.headers.get("authorization", "")
+    return bearer_from_headers(conn.headers.get("authorization", ""))
+
+
+def bearer_from_headers(header: str) -> str | None:
+    """The token of an Authorization header's value `Bearer TOKEN`, or None."""
     scheme, _, token = header.partition(" ")
     if scheme.lower() == "bearer" and token.strip():
         return token.strip()

@@ -10,6 +10,8 @@ from fastapi import APIRouter, Path, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from server.api.deps import CallerDep, CtxDep, get_ctx, in_writer, require_role
+from server.auth import Principal
+from server.context import ServerContext
 from server.problems import Problem
 from shared.models import IssueRequest, Ticket
 
@@ -26,14 +28,19 @@ router = APIRouter()
 async def issue(request: Request, who: CallerDep, body: IssueRequest) -> Response:
     require_role(who, "kiosk")
     ctx = await get_ctx(request)  # not a dependency: the hot path, each costs ~50 µs
+    status, answer = await issue_ticket(ctx, who, body)
+    return Response(answer, status_code=status, media_type="application/json")
+
+
+async def issue_ticket(ctx: ServerContext, who: Principal, body: IssueRequest) -> tuple[int, bytes]:
+    """Issue (or find again, by request_id) a kiosk's ticket: the status and the JSON answer.
+
+    Also the work of server/api/fast_issue.py, which answers most issues beneath the route.
+    """
     args = (body.service, body.priority, body.request_id, who.device_id)
     issued = await in_writer(ctx, ctx.queue.issue, *args)
     # Serialised once, by the model: FastAPI would validate the model again first.
-    return Response(
-        issued.ticket.model_dump_json(),
-        status_code=201 if issued.created else 200,
-        media_type="application/json",
-    )
+    return (201 if issued.created else 200), issued.ticket.model_dump_json().encode()
 
 
 @router.post("/tickets/{ticket_id}/cancel", response_model=Ticket)

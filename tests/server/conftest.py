@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
+from fastapi import FastAPI
 
 from server.app import create_app
 from server.context import ServerContext
@@ -73,6 +74,7 @@ def queue(store: Store, site: Site, clock: FakeClock) -> QueueService:
 class LiveServer:
     url: str
     ctx: ServerContext
+    app: FastAPI
 
     def client(self, token: str | None = None) -> httpx.Client:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
@@ -93,7 +95,7 @@ def run_in_thread(ctx: ServerContext) -> Iterator[LiveServer]:
             raise RuntimeError("test server did not start")
         time.sleep(0.01)
     port = server.servers[0].sockets[0].getsockname()[1]
-    yield LiveServer(f"http://127.0.0.1:{port}", ctx)
+    yield LiveServer(f"http://127.0.0.1:{port}", ctx, app)
     server.should_exit = True
     thread.join(10)
 

@@ -1,0 +1,90 @@
+"""POST /tickets answered beneath the route (server/api/fast_issue.py) gives the route's answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from server.api.fast_issue import FastIssue
+from shared.models import Ticket
+from tests.server.conftest import LiveServer
+
+
+def fast_path(live: LiveServer) -> FastIssue:
+    """The FastIssue in the running app's middleware stack."""
+    layer: Any = live.app.middleware_stack
+    while not isinstance(layer, FastIssue):
+        layer = layer.app
+    return layer
+
+
+def issue(c: httpx.Client, **body: object) -> httpx.Response:
+    return c.post("/tickets", json={"service": "KTP", **body})
+
+
+def test_a_known_kiosk_is_answered_beneath_the_route(live: LiveServer) -> None:
+    with live.client("demo-kiosk") as c:
+        first = issue(c, request_id="fast-000001")  # unknown token yet: the route checks it
+        fast = fast_path(live)
+        assert fast.answered == 0
+        rest = [issue(c, request_id=f"fast-00000{i}", priority=i == 4) for i in range(2, 6)]
+        again = issue(c, request_id="fast-000003")
+    assert fast.answered == 5
+    assert [r.status_code for r in [first, *rest]] == [201] * 5 and again.status_code == 200
+    tickets = [Ticket.model_validate_json(r.content) for r in [first, *rest]]
+    assert [t.number for t in tickets] == [1, 2, 3, 4, 5]
+    assert [t.ahead for t in tickets] == [0, 1, 2, 0, 4]  # the priority one goes first
+    assert first.headers["content-type"] == rest[0].headers["content-type"] == "application/json"
+    with live.client() as c:  # the route's view of the ticket asked for again
+        got = c.get(f"/tickets/{tickets[2].id}").json()
+    assert got == again.json() and got["ahead"] == 3  # now behind the priority one
+
+
+def test_its_refusals_are_the_routes(live: LiveServer) -> None:
+    """The same request answered by the route (token not yet known) and beneath it."""
+    requests = [
+        {"service": "NOPE", "request_id": "fast-unknown-1"},  # 404 unknown_service
+        {"service": "KK", "request_id": "fast-000001"},  # 409 request_id_reused
+    ]
+    answers = []
+    with live.client("demo-kiosk") as c:
+        assert issue(c, request_id="fast-000001").status_code == 201
+        fast = fast_path(live)
+        for body in requests:
+            live.ctx.forget_principals()  # the next request goes through the route
+            by_route = c.post("/tickets", json=body)
+            answered = fast.answered
+            beneath = c.post("/tickets", json=body)
+            assert fast.answered == answered + 1
+            answers.append((by_route.status_code, beneath.status_code))
+            assert by_route.content == beneath.content
+    assert answers == [(404, 404), (409, 409)]
+
+
+def test_anything_unusual_goes_on_to_the_route(live: LiveServer) -> None:
+    with live.client("demo-kiosk") as c:
+        assert issue(c, request_id="fast-000001").status_code == 201
+        fast = fast_path(live)
+        missing = c.post("/tickets", json={"service": "KTP"})
+        wrong = issue(c, request_id="fast-000002", priority="sometimes")
+        extra = issue(c, request_id="fast-000003", colour="red")
+        broken = c.post("/tickets", content=b'{"service": "KTP",', headers=json_type())
+        big = c.post(
+            "/tickets",
+            content=b'{"service": "KTP", "request_id": "fast-000004"}' + b" " * 2000,
+            headers=json_type(),
+        )
+    with live.client("demo-display") as c:
+        display = issue(c, request_id="fast-000005")
+        display_again = issue(c, request_id="fast-000005")
+    assert fast.answered == 0
+    for r in (missing, wrong, extra, broken):
+        assert r.status_code == 422 and r.json()["code"] == "invalid_request", r.text
+    assert big.status_code == 201 and big.json()["number"] == 2
+    assert display.status_code == display_again.status_code == 403
+    assert display_again.json()["code"] == "forbidden"
+
+
+def json_type() -> dict[str, str]:
+    return {"Content-Type": "application/json"}
