@@ -7,7 +7,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from server.db import Store
@@ -130,3 +130,33 @@ def test_raw_written_tickets_are_stored_as_the_orm_stores_them(
     with store.read() as s:
         stored = s.get(TicketRow, ticket.id)
         assert stored is not None and stored.issued_at == ticket.issued_at
+
+
+def test_the_writer_gets_a_new_connection_when_its_own_is_cut(
+    store: Store, queue: QueueService
+) -> None:
+    """The writer keeps its connection between batches; a cut one must not stop issuing."""
+    if store.is_sqlite:
+        pytest.skip("a connection cut by the database server: PostgreSQL")
+
+    def issue(n: int) -> int:
+        future = store.submit(queue.issue, "KTP", False, f"cut-{n:06d}", None)
+        return future.result(30).ticket.number
+
+    assert issue(1) == 1
+    with store.read() as s:  # what a restart or an admin's pg_terminate_backend does
+        s.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
+    outcomes: list[int | str] = []
+    for n in range(2, 5):
+        try:
+            outcomes.append(issue(n))
+        except Exception as exc:  # the job that met the cut connection
+            outcomes.append(type(exc).__name__)
+    assert outcomes[-2:] == [2, 3] or outcomes == [2, 3, 4], outcomes
+    numbers = [n for n in outcomes if isinstance(n, int)]
+    assert numbers == list(range(2, 2 + len(numbers)))  # a failed job took no number
