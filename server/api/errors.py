@@ -1,4 +1,10 @@
-"""Every error is JSON {code, message}; nothing a client sends yields a 500."""
+"""Every error is JSON {code, message}; nothing a client sends yields a 500.
+
+The OpenAPI document says so too: install() replaces FastAPI's default 422 body
+(`detail`, which we never send) and adds what this module's middleware answers
+(400 and 413 to a body, 401 and 403 to a write). A route lists its own errors
+(404, 409...) with `responses=answers(...)`.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +15,33 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server.problems import Problem
+from shared.models import API_PATH, ErrorAnswer
 
 log = logging.getLogger(__name__)
 
 MAX_BODY = 64 * 1024
+
+WHY = {
+    400: "The body could not be read (not UTF-8, not JSON)",
+    401: "No token, or an unknown, revoked or expired one",
+    403: "This caller may not do this (role, counter, kiosk)",
+    404: "Unknown counter, service or ticket",
+    409: "Not possible in the current state (closed, quota, ticket state...)",
+    413: f"Request body over {MAX_BODY} bytes",
+    422: "Invalid request: the first problem in `message`, all of them in `errors`",
+    423: "Account locked after repeated wrong PINs; `minutes` left",
+}
+ERROR_SCHEMA = "ErrorAnswer"
+BEARER = "bearer"
+
+
+def answers(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """`responses=` for a route: the error answers it gives, each {code, message}."""
+    return {status: {"model": ErrorAnswer, "description": WHY[status]} for status in statuses}
 
 
 def _answer(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
@@ -39,14 +65,70 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        codes = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}
+        codes = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large"}
         code = codes.get(exc.status_code, f"http_{exc.status_code}")
-        return _answer(exc.status_code, code, str(exc.detail))
+        answer = _answer(exc.status_code, code, str(exc.detail))
+        # A 405 must say what is allowed (RFC 9110): Starlette puts it in the exception.
+        answer.headers.update(exc.headers or {})
+        return answer
 
     @app.exception_handler(Exception)
     async def _bug(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return _answer(500, "internal_error", "The server failed; the error is in its log.")
+
+    _document(app)
+
+
+def _document(app: FastAPI) -> None:
+    """Add the common answers to the generated OpenAPI document (idempotent, cheap)."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        doc = generate()  # FastAPI's, cached until the routes change
+        _add_common_answers(doc)
+        return doc
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _add_common_answers(doc: dict[str, Any]) -> None:
+    components = doc.setdefault("components", {})
+    schemas = components.setdefault("schemas", {})
+    schemas[ERROR_SCHEMA] = ErrorAnswer.model_json_schema()
+    components.setdefault("securitySchemes", {})[BEARER] = {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "A device token (kiosk, display) or an officer's session token",
+    }
+    error = {"application/json": {"schema": {"$ref": f"#/components/schemas/{ERROR_SCHEMA}"}}}
+    for path, operations in doc.get("paths", {}).items():
+        for method, operation in operations.items():
+            responses: dict[str, Any] = operation.setdefault("responses", {})
+            statuses: list[int] = []
+            if "requestBody" in operation:
+                statuses += [400, 413]  # FastAPI's unreadable body; BodyLimit
+            if needs_bearer(method, path):
+                statuses += [401, 403]  # RequireBearer and the caller dependency
+                operation["security"] = [{BEARER: []}]
+            if "422" in responses:  # FastAPI's default describes `detail`, which we never send
+                responses["422"] = {"description": WHY[422], "content": error}
+            for status in statuses:
+                responses.setdefault(str(status), {"description": WHY[status], "content": error})
+    for unused in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(unused, None)
+
+
+OPEN_WRITES = (API_PATH + "/sessions",)
+
+
+def needs_bearer(method: str, path: str) -> bool:
+    """DESIGN.md: writes need a token, except logging in."""
+    return (
+        method.upper() in ("POST", "PUT", "PATCH", "DELETE")
+        and path.startswith(API_PATH + "/")
+        and path not in OPEN_WRITES
+    )
 
 
 class BodyLimit:
@@ -92,10 +174,14 @@ class BodyLimit:
             )
 
 
+def _routed(scope: Scope) -> bool:
+    """Whether a route takes this method at this path (else routing answers 404 or 405)."""
+    routes = scope["app"].router.routes
+    return any(route.matches(scope)[0] == Match.FULL for route in routes)
+
+
 class RequireBearer:
     """Writes without any token get 401 before their body is even parsed."""
-
-    OPEN_WRITES = ("/api/v1/sessions",)
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -103,10 +189,9 @@ class RequireBearer:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
             scope["type"] == "http"
-            and scope["method"] in ("POST", "PUT", "PATCH", "DELETE")
-            and scope["path"].startswith("/api/v1/")
-            and scope["path"] not in self.OPEN_WRITES
+            and needs_bearer(scope["method"], scope["path"])
             and not any(k == b"authorization" for k, _ in scope.get("headers") or [])
+            and _routed(scope)
         ):
             await _answer(401, "unauthorized", "This needs Authorization: Bearer TOKEN.")(
                 scope, receive, send

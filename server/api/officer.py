@@ -10,6 +10,7 @@ from sqlalchemy import update
 
 from server import auth
 from server.api.deps import CallerDep, CtxDep, in_writer, require_counter, require_role
+from server.api.errors import answers
 from server.problems import not_found
 from server.queue import served_today
 from server.tables import CounterRow, SessionRow
@@ -29,7 +30,12 @@ router = APIRouter()
 CounterCode = Annotated[str, Path(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")]
 
 
-@router.post("/sessions", response_model=SessionAnswer, status_code=201)
+@router.post(
+    "/sessions",
+    response_model=SessionAnswer,
+    status_code=201,
+    responses=answers(401, 403, 404, 423),
+)
 def open_session(ctx: CtxDep, body: SessionRequest) -> SessionAnswer:
     if body.counter not in ctx.site.counters:
         raise not_found("counter", body.counter)
@@ -75,7 +81,7 @@ def counter_get(ctx: CtxDep, code: str) -> CounterState:
         return counter_state(s, ctx.site, row, served_today(s, code, ctx.queue.today()))
 
 
-@router.get("/counters/{code}", response_model=CounterState)
+@router.get("/counters/{code}", response_model=CounterState, responses=answers(404))
 def get_counter(ctx: CtxDep, code: CounterCode) -> CounterState:
     return counter_get(ctx, code)
 
@@ -89,7 +95,9 @@ def _action(name: str, doc: str, act: Callable[[CtxDep, str], CounterAnswer]) ->
 
     endpoint.__name__ = f"counter_{name}"
     endpoint.__doc__ = doc
-    router.post(f"/counters/{{code}}/{name}", response_model=CounterAnswer)(endpoint)
+    router.post(
+        f"/counters/{{code}}/{name}", response_model=CounterAnswer, responses=answers(404, 409)
+    )(endpoint)
 
 
 _action(
@@ -105,7 +113,7 @@ _action("pause", "Pause the counter (break).", lambda c, k: c.queue.pause(k))
 _action("resume", "Resume after a pause.", lambda c, k: c.queue.resume(k))
 
 
-@router.post("/counters/{code}/transfer", response_model=CounterAnswer)
+@router.post("/counters/{code}/transfer", response_model=CounterAnswer, responses=answers(404, 409))
 async def transfer(
     ctx: CtxDep, who: CallerDep, code: CounterCode, body: TransferRequest
 ) -> CounterAnswer:
@@ -114,7 +122,7 @@ async def transfer(
     return await in_writer(ctx, ctx.queue.transfer, code, body.service)
 
 
-@router.post("/counters/{code}/requeue", response_model=CounterAnswer)
+@router.post("/counters/{code}/requeue", response_model=CounterAnswer, responses=answers(404, 409))
 async def requeue(
     ctx: CtxDep, who: CallerDep, code: CounterCode, body: RequeueRequest
 ) -> CounterAnswer:

@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from server import __version__, ticket_page
 from server.api.deps import CallerDep, CtxDep, ReaderDep, require_role
+from server.api.errors import BEARER, answers
 from server.problems import Problem, not_found
 from server.reports import daily_report, report_csv
 from server.tables import TicketRow
@@ -36,13 +37,24 @@ def health(ctx: CtxDep) -> Health:
     )
 
 
-@router.get("/services", response_model=ServicesAnswer, dependencies=[ReaderDep])
+# 401: only where the site requires a token to read.
+@router.get(
+    "/services", response_model=ServicesAnswer, dependencies=[ReaderDep], responses=answers(401)
+)
 def services(ctx: CtxDep) -> ServicesAnswer:
     with ctx.store.read() as s:
         return services_view(s, ctx.site, utcnow())
 
 
-@router.get("/tickets/{ticket_id}", response_model=Ticket, dependencies=[ReaderDep])
+@router.get(
+    "/tickets/{ticket_id}",
+    response_model=Ticket,
+    dependencies=[ReaderDep],
+    responses={
+        **answers(401, 404),
+        200: {"content": {"text/html": {"schema": {"type": "string"}}}},
+    },
+)
 def get_ticket(ctx: CtxDep, ticket_id: TicketId, request: Request) -> Ticket | HTMLResponse:
     """A ticket's status and position; a browser (the QR code on the ticket) gets a page."""
     with ctx.store.read() as s:
@@ -55,13 +67,21 @@ def get_ticket(ctx: CtxDep, ticket_id: TicketId, request: Request) -> Ticket | H
     return ticket
 
 
-@router.get("/board", response_model=Board, dependencies=[ReaderDep])
+@router.get("/board", response_model=Board, dependencies=[ReaderDep], responses=answers(401))
 def board(ctx: CtxDep, recent: Annotated[int, Query(ge=0, le=50)] = 10) -> Board:
     with ctx.store.read() as s:
         return board_view(s, ctx.site, utcnow(), recent)
 
 
-@router.get("/reports/daily", response_model=DailyReport)
+@router.get(
+    "/reports/daily",
+    response_model=DailyReport,
+    responses={
+        **answers(401, 403),
+        200: {"content": {"text/csv": {"schema": {"type": "string"}}}},
+    },
+    openapi_extra={"security": [{BEARER: []}]},  # a read that needs a supervisor's token
+)
 async def report(
     ctx: CtxDep,
     who: CallerDep,
