@@ -11,26 +11,15 @@ import queue
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from zeroconf import (
-    DNSQuestionType,
-    InterfaceChoice,
-    IPVersion,
-    ServiceBrowser,
-    ServiceInfo,
-    ServiceStateChange,
-    Zeroconf,
-)
-
+from shared.api import API_PATH, API_VERSION, SERVICE_TYPE
 from shared.errors import ServerUnavailable
-from shared.models import API_PATH, API_VERSION, SERVICE_TYPE
+
+if TYPE_CHECKING:
+    from zeroconf import ServiceInfo, ServiceStateChange, Zeroconf
 
 log = logging.getLogger(__name__)
-
-# QM (multicast) questions: the default unicast-response question makes a
-# browse on one host wait about a second (RECIPES.md); QM answers in ~0.1 s.
-QUESTION_TYPE = DNSQuestionType.QM
 
 
 @dataclass(frozen=True)
@@ -56,6 +45,8 @@ def _text(props: dict[bytes, bytes | None], key: str) -> str:
 
 
 def _found(info: ServiceInfo, interfaces: list[str] | None) -> FoundServer | None:
+    from zeroconf import IPVersion
+
     props = info.properties or {}
     api = _text(props, "api")
     if api and api != API_VERSION:
@@ -80,6 +71,19 @@ def browse(
     cancel: threading.Event | None = None,
 ) -> list[FoundServer]:
     """Servers answering within `timeout` (matching `site` when given); stop at one if `first`."""
+    # imported here: a box given the server's URL never browses and need not load zeroconf
+    from zeroconf import (
+        DNSQuestionType,
+        InterfaceChoice,
+        IPVersion,
+        ServiceBrowser,
+        ServiceStateChange,
+        Zeroconf,
+    )
+
+    # QM (multicast) questions: the default unicast-response question makes a
+    # browse on one host wait about a second (RECIPES.md); QM answers in ~0.1 s.
+    question = DNSQuestionType.QM
     names: queue.Queue[str] = queue.Queue()
 
     def on_change(
@@ -92,7 +96,7 @@ def browse(
     deadline = time.monotonic() + timeout
     zc_interfaces: Any = interfaces or InterfaceChoice.All
     zc = Zeroconf(interfaces=zc_interfaces, ip_version=IPVersion.V4Only)
-    browser = ServiceBrowser(zc, SERVICE_TYPE, handlers=[on_change], question_type=QUESTION_TYPE)
+    browser = ServiceBrowser(zc, SERVICE_TYPE, handlers=[on_change], question_type=question)
     found: dict[str, FoundServer] = {}
     try:
         while (left := deadline - time.monotonic()) > 0:
@@ -105,7 +109,7 @@ def browse(
             if name in found:
                 continue
             info = zc.get_service_info(
-                SERVICE_TYPE, name, timeout=max(100, int(left * 1000)), question_type=QUESTION_TYPE
+                SERVICE_TYPE, name, timeout=max(100, int(left * 1000)), question_type=question
             )
             server = _found(info, interfaces) if info is not None else None
             if server is None:

@@ -13,14 +13,17 @@ import logging
 import random
 import threading
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar, cast
 
-from pydantic import ValidationError
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 from websockets.sync.client import ClientConnection, connect
 
+from shared.api import API_PATH
 from shared.discovery import ServerLocator
 from shared.errors import ServerUnavailable
-from shared.models import API_PATH, Event
+
+if TYPE_CHECKING:
+    from shared.models import Event
 
 log = logging.getLogger(__name__)
 
@@ -48,24 +51,46 @@ def backoff_delay(failures: int) -> float:
     return random.uniform(ceiling / 2, ceiling)
 
 
+class _Numbered(Protocol):
+    @property
+    def seq(self) -> int: ...
+
+
+E = TypeVar("E", bound=_Numbered)
+
+
+def parse_event(message: str | bytes) -> Event:
+    """The default reading of a message: the pydantic wire model (raises ValueError)."""
+    # imported here: the TV reads events with its own few lines and never loads pydantic
+    from shared.models import Event
+
+    return Event.model_validate_json(message)
+
+
 class _Gap(Exception):
     """The server skipped a seq; reconnect with after=last to fill it."""
 
 
-class EventStream:
-    """Delivers the server's events to `on_event` on the stream's own thread."""
+class EventStream(Generic[E]):
+    """Delivers the server's events to `on_event` on the stream's own thread.
+
+    `parse` turns a message into an event (raising ValueError when it cannot); by
+    default the pydantic `Event`.
+    """
 
     def __init__(
         self,
         locator: ServerLocator,
-        on_event: Callable[[Event], None],
+        on_event: Callable[[E], None],
         on_state: Callable[[str], None] | None = None,
         after: int = 0,
         token: str | None = None,
         on_reset: Callable[[], None] | None = None,
+        parse: Callable[[str | bytes], E] | None = None,
     ) -> None:
         self.locator = locator
         self.on_event = on_event
+        self.parse = parse if parse is not None else cast(Callable[[str | bytes], E], parse_event)
         self.on_state = on_state
         # Called (on the stream's thread) when the server's log restarted below our
         # seq; the stream then delivers the new log from its first event.
@@ -198,8 +223,8 @@ class EventStream:
 
     def _deliver(self, message: str | bytes) -> None:
         try:
-            event = Event.model_validate_json(message)
-        except ValidationError:
+            event = self.parse(message)
+        except ValueError:  # pydantic's ValidationError and json's errors are ValueErrors
             log.warning("event stream: unreadable message ignored: %.200r", message)
             return
         if event.seq <= self._last:
