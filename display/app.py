@@ -48,6 +48,11 @@ def prepare_kivy(fullscreen: bool, size: tuple[int, int], offscreen: bool) -> No
     # threads, a texture upload sometimes waited ~30 s for them while the board
     # stood still; rendering on the calling thread never stalls. GPU drivers ignore it.
     os.environ.setdefault("LP_NUM_THREADS", "0")
+    # The chime and voice are WAVs and the pictures PNG, JPEG, GIF...: SDL2 and Pillow read
+    # them. When ffpyplayer is installed (for videos) Kivy would take it first for sounds
+    # and load it for images too: all of FFmpeg (~10 MB) in every TV, videos or not.
+    os.environ.setdefault("KIVY_AUDIO", "sdl2")
+    os.environ.setdefault("KIVY_IMAGE", "tex,dds,sdl2,pil")
     if offscreen and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
     from kivy.config import Config as KivyConfig

@@ -18,8 +18,9 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from display.wire import Board, CounterInfo, Event, Ticket
+from shared.api import CounterStatus, EventType
 from shared.config import Config
-from shared.models import Board, CounterInfo, CounterStatus, Event, EventType, Ticket
 
 log = logging.getLogger(__name__)
 

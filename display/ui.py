@@ -22,15 +22,15 @@ from kivy.lang import Builder
 
 from display.audio import SoundSequence
 from display.controller import Call, DisplayController
+from display.net import BoardClient
 from display.screens import BoardScreen
 from display.texts import text
 from display.voice import Renderer, make_renderer
-from shared.client import ApiClient
+from display.wire import Board, Event, parse_event
 from shared.config import Config
 from shared.discovery import ServerLocator
 from shared.errors import AntrianError, ServerUnavailable
 from shared.i18n import tr
-from shared.models import Board
 from shared.stream import EventStream
 from shared.timeutil import format_date, format_time, local_now
 from shared.worker import Worker
@@ -69,12 +69,12 @@ class DisplayApp(App):
         self.voice_worker = Worker("display-voice")
         self.renderer = renderer if renderer is not None else make_renderer(site)
         self.sounds = SoundSequence()
-        self.stream: EventStream | None = None
+        self.stream: EventStream[Event] | None = None
         self.screen: BoardScreen | None = None
         self.trace_path = trace_path
         self._inbox: deque[tuple[str, Any]] = deque()
         self._wake: Callable[[], None] = lambda: None
-        self._clients: dict[str, ApiClient] = {}
+        self._clients: dict[str, BoardClient] = {}
         self._board_loading = False
         self._board_again = False
         self._failures = 0
@@ -162,11 +162,11 @@ class DisplayApp(App):
 
     # -- talking to the server (off the UI thread) ------------------------------------
 
-    def _client(self) -> ApiClient:
+    def _client(self) -> BoardClient:
         base = self.locator.locate(cancel=self._stopped)
         client = self._clients.get(base)
         if client is None:
-            client = self._clients[base] = ApiClient(base, self.token)
+            client = self._clients[base] = BoardClient(base, self.token)
         return client
 
     def _fetch_board(self) -> Board:
@@ -200,6 +200,7 @@ class DisplayApp(App):
             on_state=lambda s: self._post("state", s),
             after=after,
             token=self.token,
+            parse=parse_event,
         )
         self.stream.start()
 

@@ -1,4 +1,8 @@
-"""The display's controller, without a window: board model, spotlight hold, announcing once."""
+"""The display's controller, without a window: board model, spotlight hold, announcing once.
+
+Boards and events are built with the server's own wire models (shared/models.py),
+sent through JSON and read back by the display's reader, as they travel for real.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from display import wire
 from display.controller import (
     AnnouncementQueue,
     Call,
@@ -92,8 +97,9 @@ def counter_info(
 
 def event(
     seq: int, kind: EventType, t: Ticket | None = None, counter: CounterInfo | None = None
-) -> Event:
-    return Event(seq=seq, type=kind, at=NOW, ticket=t, counter=counter)
+) -> wire.Event:
+    sent = Event(seq=seq, type=kind, at=NOW, ticket=t, counter=counter)
+    return wire.parse_event(sent.model_dump_json())
 
 
 def board(
@@ -103,7 +109,7 @@ def board(
     recent: list[Ticket] | None = None,
     waiting: dict[str, int] | None = None,
     at: datetime = NOW,
-) -> Board:
+) -> wire.Board:
     current = current or {}
     counters = [
         CounterState(**counter_info(config, c.code).model_dump(), ticket=current.get(c.code))
@@ -119,7 +125,7 @@ def board(
         for a in config.agencies
         for s in a.services
     ]
-    return Board(
+    sent = Board(
         seq=seq,
         site=config.site.name,
         time=at,
@@ -127,6 +133,7 @@ def board(
         recent=recent or [],
         waiting=counts,
     )
+    return wire.parse_board(sent.model_dump_json())
 
 
 def first_counter_for(config: Config, service: str) -> str:
