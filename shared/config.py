@@ -206,6 +206,10 @@ class DisplayConfig(_Section):
     # show only these counters (a TV per floor or zone); empty = all
     counters: list[str] = Field(default_factory=list)
     playlist_seconds: float = Field(default=10.0, ge=2, le=600)
+    # playlist videos (needs the `video` extra): their volume, and while a call is read
+    # out (0 = muted then)
+    video_volume: float = Field(default=0.6, ge=0, le=1)
+    duck_volume: float = Field(default=0.1, ge=0, le=1)
     # where to browse for the server (e.g. ["192.168.1.20"]); empty = every interface
     zeroconf_interfaces: list[str] = Field(default_factory=list)
 

@@ -13,6 +13,9 @@ os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
 os.environ.setdefault("KIVY_NO_FILELOG", "1")
 os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="kivy-home-"))
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+# As display/app.py does: sounds and pictures through SDL2/Pillow, even with ffpyplayer here
+os.environ.setdefault("KIVY_AUDIO", "sdl2")
+os.environ.setdefault("KIVY_IMAGE", "tex,dds,sdl2,pil")
 if not os.environ.get("DISPLAY"):
     os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
 
