@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, Engine, create_engine, event, select
 from sqlalchemy.orm import Session
 
+from server.checkpoint import WAL_FALLBACK, Checkpointer
 from server.tables import Meta
 from server.writer import MAX_BATCH, Writer
 from shared.errors import ConfigError
@@ -40,6 +41,8 @@ def _sqlite_engine(url: str, *, write: bool) -> Engine:
         cur.execute("PRAGMA synchronous=FULL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=30000")
+        if write:  # the Checkpointer copies the WAL; a writer does only past this
+            cur.execute(f"PRAGMA wal_autocheckpoint={WAL_FALLBACK}")
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -96,6 +99,7 @@ class Store:
         self._local = threading.local()  # the writer thread's current batch
         self._kept: Connection | None = None  # the writer thread's connection
         self._writer = Writer(self)
+        self.checkpointer = Checkpointer(self.read_engine) if self.is_sqlite else None
 
     @staticmethod
     def _ensure_sqlite_dir(url: str) -> None:
@@ -176,11 +180,15 @@ class Store:
 
     def submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
         """Run `fn(*args)` on the writer thread (server/writer.py); its result once committed."""
+        if self.checkpointer is not None:
+            self.checkpointer.start()  # with the writer: see server/checkpoint.py
         return self._writer.submit(fn, *args)
 
     def stop_writer(self) -> None:
-        """Finish the jobs already submitted, then end the writer thread."""
+        """Finish the jobs already submitted, then end the writer thread (and the checkpoints)."""
         self._writer.stop()
+        if self.checkpointer is not None:
+            self.checkpointer.stop()
 
     @contextmanager
     def batch(self) -> Iterator[Batch]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
@@ -10,6 +11,7 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
+from server.checkpoint import WAL_FALLBACK
 from server.db import Store
 from server.problems import conflict
 from server.queue import QueueService
@@ -160,3 +162,25 @@ def test_the_writer_gets_a_new_connection_when_its_own_is_cut(
     assert outcomes[-2:] == [2, 3] or outcomes == [2, 3, 4], outcomes
     numbers = [n for n in outcomes if isinstance(n, int)]
     assert numbers == list(range(2, 2 + len(numbers)))  # a failed job took no number
+
+
+def test_the_wal_is_copied_into_the_database_off_the_write_path(
+    store: Store, queue: QueueService
+) -> None:
+    if not store.is_sqlite:
+        pytest.skip("SQLite's write-ahead log")
+    checkpointer = store.checkpointer
+    assert checkpointer is not None
+    with store.write() as s:  # a writer checkpoints only if the checkpointer has stopped
+        assert s.execute(text("PRAGMA wal_autocheckpoint")).scalar() == WAL_FALLBACK
+    futures = [store.submit(queue.issue, "KTP", False, f"wal-{n:06d}", None) for n in range(300)]
+    assert [f.result(30).ticket.number for f in futures] == list(range(1, 301))
+    runs = checkpointer.runs
+    deadline = time.monotonic() + 10
+    while checkpointer.runs < runs + 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert checkpointer.last is not None
+    busy, in_wal, copied = checkpointer.last
+    assert checkpointer.runs >= runs + 2 and busy == 0 and copied == in_wal
+    store.stop_writer()
+    assert "wal-checkpoint" not in [t.name for t in threading.enumerate()]
