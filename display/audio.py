@@ -51,7 +51,15 @@ class SoundSequence:
             return
         path = self._files.pop(0)
         gap = self._gaps.pop(0)
-        sound = SoundLoader.load(path)
+        turn = self._turn
+        try:
+            sound = SoundLoader.load(path)
+            if sound is not None:
+                sound.bind(on_stop=lambda *_: self._stopped(turn, gap))
+                sound.play()
+        except Exception:  # a broken file or audio device must not stall the queue
+            log.exception("playing %s failed", path)
+            sound = None
         if sound is None:
             log.warning("cannot play %s; skipping it", path)
             Clock.schedule_once(self._next, 0)
@@ -59,9 +67,6 @@ class SoundSequence:
         self._sound = sound
         self.played.append(path)
         del self.played[:-50]
-        turn = self._turn
-        sound.bind(on_stop=lambda *_: self._stopped(turn, gap))
-        sound.play()
         length = sound.length if sound.length and sound.length > 0 else 10.0
         Clock.schedule_once(lambda *_: self._stopped(turn, gap), length + WATCHDOG_SLACK)
 

@@ -140,7 +140,7 @@ class BoardScreen(BoxLayout):
     recent_title = StringProperty("Panggilan Terakhir")
     waiting_title = StringProperty("Menunggu")
     marquee_text = StringProperty("")
-    playlist_source = StringProperty("")
+    playlist_on = BooleanProperty(False)
     announcing = BooleanProperty(False)
     group_by = StringProperty("counter")
     flash = NumericProperty(0.0)

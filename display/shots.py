@@ -92,6 +92,59 @@ def drive_calls(base_url: str, counters: list[str], services: dict[str, str]) ->
     return last
 
 
+def sample_video(path: Path, seconds: float = 4.0, size: tuple[int, int] = (640, 360)) -> Path:
+    """A short silent video made here with ffpyplayer's writer: colour bands that move, so a
+    frame shows it plays (standing in for a site's own clips; nothing is downloaded)."""
+    from ffpyplayer.pic import Image as FFImage
+    from ffpyplayer.writer import MediaWriter
+
+    w, h = size
+    fps = 10
+    out = {"pix_fmt_in": "rgb24", "width_in": w, "height_in": h, "codec": "mpeg4"}
+    out.update(pix_fmt_out="yuv420p", frame_rate=(fps, 1))
+    writer = MediaWriter(str(path), [out])
+    try:
+        for i in range(int(seconds * fps)):
+            frame = PILImage.new("RGB", (w, h), (0, 121, 107))
+            draw = ImageDraw.Draw(frame)
+            x = (i * 24) % w
+            draw.rectangle((x, 0, x + w // 6, h), fill=(255, 214, 64))
+            draw.rectangle((w // 10, h // 3, w - w // 10, 2 * h // 3), outline="white", width=8)
+            picture = FFImage(plane_buffers=[frame.tobytes()], pix_fmt="rgb24", size=(w, h))
+            writer.write_frame(img=picture, pts=i / fps, stream=0)
+    finally:
+        writer.close()
+    return path
+
+
+def _video_shots(app: DisplayApp, folder: Path, sizes: tuple[tuple[int, int], ...]) -> None:
+    """The playlist with a video playing, when a video provider is installed."""
+    from display.media import video_provider
+
+    if video_provider() is None:
+        log.warning("no video provider (the `video` extra): no screenshot of a playing video")
+        return
+    clips = folder / "playlist-video-sample"
+    clips.mkdir(exist_ok=True)
+    sample_video(clips / "clip.mp4", seconds=30)
+    app.load_playlist(str(clips))
+    player = app.playlist
+    assert player is not None
+    pump_until(lambda: player.video is not None and player.video.loaded, 10.0)
+    # the calls made above are still being read out: the video is lowered (and ducked)
+    for w, h in sizes:
+        Window.size = (w, h)
+        pump(0.5)
+        save(folder, f"board_{w}x{h}_playlist_video_announcing")
+    app.controller.announcements.pending.clear()  # skip the backlog: the video as it plays
+    pump_until(lambda: not app.announcing, 20.0)
+    for w, h in sizes:
+        Window.size = (w, h)
+        pump(0.5)
+        save(folder, f"board_{w}x{h}_playlist_video")
+    app.clear_playlist()
+
+
 def take_screenshots(app: DisplayApp, folder: Path, sizes: tuple[tuple[int, int], ...]) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     app._run_prepare()  # the window and the board, without entering the blocking loop
@@ -147,6 +200,7 @@ def take_screenshots(app: DisplayApp, folder: Path, sizes: tuple[tuple[int, int]
         pump(0.5)
         save(folder, f"board_{w}x{h}_playlist")
     app.clear_playlist()
+    _video_shots(app, folder, sizes)
     # the connecting state: the stream is gone, the last board stays on screen
     if app.stream is not None:
         app.stream.stop()

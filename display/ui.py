@@ -22,6 +22,7 @@ from kivy.lang import Builder
 
 from display.audio import SoundSequence
 from display.controller import Call, DisplayController
+from display.media import PlaylistPlayer
 from display.net import BoardClient
 from display.screens import BoardScreen
 from display.texts import text
@@ -40,7 +41,6 @@ log = logging.getLogger(__name__)
 KV = Path(__file__).with_name("board.kv")
 REFRESH_SECONDS = 60.0  # a fresh snapshot now and then corrects any drift in waiting counts
 RETRY_FIRST, RETRY_CAP = 0.5, 5.0  # board retries: a restarted server is back within seconds
-IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif")
 
 
 class DisplayApp(App):
@@ -79,8 +79,7 @@ class DisplayApp(App):
         self._board_again = False
         self._failures = 0
         self._shown_spot: Call | None = None
-        self._playlist: list[str] = []
-        self._playlist_at = 0
+        self.playlist: PlaylistPlayer | None = None
         self._stopped = threading.Event()
         self._clock_events: list[Any] = []
 
@@ -106,6 +105,12 @@ class DisplayApp(App):
             Clock.schedule_interval(self._update_clock, 1.0),
             Clock.schedule_interval(self._refresh, REFRESH_SECONDS),
         ]
+        d = self.site.display
+        self.playlist = PlaylistPlayer(
+            screen.ids.media, d.playlist_seconds, d.video_volume, d.duck_volume
+        )
+        # a playing video is lowered while a call is read out, and restored after it
+        screen.bind(announcing=lambda _screen, on: self._duck(on))
         self.load_playlist()
         self._update_clock(0)
         screen.show_spotlight(None, "", flash=False)
@@ -144,6 +149,8 @@ class DisplayApp(App):
         if self.stream is not None:
             self.stream.stop()
         self.sounds.stop()
+        if self.playlist is not None:
+            self.playlist.stop()
         self.net.stop()
         self.voice_worker.stop()
         for client in self._clients.values():
@@ -290,7 +297,7 @@ class DisplayApp(App):
             screen.show_counters(ctl.counters(), ctl.colors)
         screen.show_recent(ctl.recent(), ctl.colors, self.site.display.recent_calls)
         screen.show_waiting(ctl.waiting())
-        screen.announcing = self.sounds.playing
+        screen.announcing = self.announcing
 
     def set_layout(self, group_by: str | None = None, counters: list[str] | None = None) -> None:
         """Switch how counters are shown (used by --screenshots)."""
@@ -309,6 +316,8 @@ class DisplayApp(App):
     def _pump_voice(self) -> None:
         if self.renderer is None:
             self.controller.announcements.pending.clear()
+            if self.screen is not None:
+                self.screen.announcing = self.announcing
             return
         call = self.controller.announcements.start_next()
         if call is None:
@@ -328,49 +337,53 @@ class DisplayApp(App):
     ) -> None:
         if error is not None or not files:
             log.warning("cannot read out %s: %s", call.code, _why(error) if error else "no audio")
-            self.controller.announcements.finished()
+            self._announced()
             return
+
+        self.sounds.play(files, self._announced)
         if self.screen is not None:
-            self.screen.announcing = True
+            self.screen.announcing = self.announcing
 
-        def finished() -> None:
-            self.controller.announcements.finished()
-            if self.screen is not None:
-                self.screen.announcing = self.controller.announcements.busy
-            self._pump_voice()
+    def _announced(self) -> None:
+        """One call read out (or given up): the next one, or un-duck when none is left."""
+        self.controller.announcements.finished()
+        if self.screen is not None:
+            self.screen.announcing = self.announcing
+        self._pump_voice()
 
-        self.sounds.play(files, finished)
+    @property
+    def announcing(self) -> bool:
+        """A call is being read out or waits to be: the playlist stays lowered until none is."""
+        return self.sounds.playing or self.controller.announcements.busy
+
+    def _duck(self, on: bool) -> None:
+        if self.playlist is not None:
+            self.playlist.duck(on)
 
     # -- playlist and trace -------------------------------------------------------------
 
     def clear_playlist(self) -> None:
-        self._playlist = []
+        if self.playlist is not None:
+            self.playlist.stop()
+            self.playlist.items = []
         if self.screen is not None:
-            self.screen.playlist_source = ""
+            self.screen.playlist_on = False
 
     def load_playlist(self, folder: str | None = None) -> None:
-        """Images from the folder (config display.playlist_dir), shown in turn."""
+        """Pictures and videos from the folder (config display.playlist_dir), in turn."""
         folder = folder if folder is not None else self.site.display.playlist_dir
-        if not folder:
+        if not folder or self.playlist is None or self.screen is None:
             return
         path = Path(folder)
         if not path.is_dir():
             log.warning("playlist folder %s does not exist; showing none", path)
             return
-        self._playlist = sorted(
-            str(p) for p in path.iterdir() if p.suffix.lower() in IMAGE_TYPES and p.is_file()
-        )
-        if self._playlist and self.screen is not None:
-            self.screen.playlist_source = self._playlist[0]
-            self._clock_events.append(
-                Clock.schedule_interval(self._next_image, self.site.display.playlist_seconds)
-            )
-
-    def _next_image(self, _dt: float) -> None:
-        if self.screen is None or not self._playlist:
-            return
-        self._playlist_at = (self._playlist_at + 1) % len(self._playlist)
-        self.screen.playlist_source = self._playlist[self._playlist_at]
+        self.playlist.stop()
+        items = self.playlist.load(path)
+        self.screen.playlist_on = bool(items)
+        if items:
+            self.playlist.duck(self.announcing)
+            self.playlist.advance()
 
     def _trace(self, calls: list[Call]) -> None:
         for c in calls:
