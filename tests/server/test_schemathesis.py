@@ -1,0 +1,205 @@
+"""Schemathesis against our own OpenAPI document, on a real `antrian server` process.
+
+Every operation is fuzzed once per kind of caller (a registered kiosk, an officer of
+one counter, a supervisor, no token, a wrong token): no 5xx; status, content type and
+body as documented; invalid input refused; 405s that say what is allowed; a token
+required where the document says so; every error JSON with a code and a message
+(tests/server/schemathesis_hooks.py). Deterministic: schemathesis's deterministic
+mode (derandomized, no example database) and its crash cache off.
+
+It runs `schemathesis run`, the command line, rather than its pytest plugin: the
+plugin's lazy loader does not work with pytest 9.2 (it sets Node._nodeid, gone there).
+A failure prints the command to run again by hand.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from server import auth
+from server.db import Store
+from server.migrate import upgrade
+from shared.timeutil import utcnow
+from tests.server.schemathesis_hooks import UNDECLARED_FOR_NOW, WRONG_TOKEN
+from tests.serverproc import ROOT, ServerProcess
+
+MAX_EXAMPLES = 6
+OFFICER = ("siti", "482913", "L03")
+BROKEN = 1  # an officer of L03 only: other counters answer 403
+SUPERVISOR = ("kepala", "135790", "L01")
+
+# Real codes mixed into the generated ones, so the fuzzer gets past "unknown counter"
+# into the handlers; unknown ones stay in the mix.
+CONFIG = """\
+[cache]
+enabled = false  # no crashes replayed from an earlier run: each run is the same
+
+[dictionaries.counters]
+values = ["L03", "L01", "L04", "L99"]
+[dictionaries.services]
+values = ["KTP", "KK", "AKTA", "IZIN", "JKN", "NOPE"]
+[dictionaries.tickets]
+values = [1, 2, 3, 4, 5, 6]
+[dictionaries.ticket_codes]
+values = ["A001", "A002", "B001", "Z999"]
+
+[parameters]
+"path.code" = { dictionary = "counters", probability = 0.6 }
+"path.ticket_id" = { dictionary = "tickets", probability = 0.6 }
+"body.service" = { dictionary = "services", probability = 0.6 }
+"body.counter" = { dictionary = "counters", probability = 0.6 }
+"body.code" = { dictionary = "ticket_codes", probability = 0.6 }
+"""
+
+# A caller with a token must get past the 401s and 403s somewhere, or the run proves little.
+AUTHENTICATED = """
+[warnings]
+fail-on = ["missing_auth"]
+"""
+
+# An officer's or supervisor's session: schemathesis logs in through POST /sessions
+# and again after a 401 (the fuzzer also calls DELETE /sessions/current).
+LOGIN = (
+    AUTHENTICATED
+    + """
+[auth.dynamic.openapi.bearer]
+path = "/api/v1/sessions"
+payload = {{ username = "{0}", pin = "{1}", counter = "{2}" }}
+extract_selector = "/token"
+retry_on = [401]
+"""
+)
+
+CHECKS = ",".join(
+    [
+        "not_a_server_error",
+        "status_code_conformance",
+        "content_type_conformance",
+        "response_schema_conformance",
+        "negative_data_rejection",
+        "unsupported_method",
+        "ignored_auth",
+        "error_is_json_with_code_and_message",
+        "wrong_token_gets_no_2xx",
+    ]
+)
+
+
+class Site:
+    def __init__(self, proc: ServerProcess, kiosk_token: str) -> None:
+        self.proc = proc
+        self.kiosk_token = kiosk_token
+
+    def api(self) -> httpx.Client:
+        return httpx.Client(base_url=self.proc.url + "/api/v1", timeout=10)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The demo site on a SQLite file, with a registered kiosk, an officer and a supervisor."""
+    data = tmp_path_factory.mktemp("schemathesis")
+    db = f"sqlite:///{data}/antrian.sqlite"
+    store = Store(db)
+    upgrade(store)
+    with store.write() as s:
+        kiosk_token = auth.add_device(s, "kiosk-lobby", "kiosk", utcnow())
+        auth.add_officer(s, OFFICER[0], "Siti", OFFICER[1], [OFFICER[2]], "officer")
+        auth.add_officer(s, SUPERVISOR[0], "Kepala", SUPERVISOR[1], [], "supervisor")
+    store.dispose()
+    proc = ServerProcess(data, demo=True, db=db)
+    proc.start()
+    yield Site(proc, kiosk_token)
+    proc.stop()
+
+
+def seed_tickets(site: Site, caller: str) -> None:
+    """Tickets waiting at L03's services, so the officers' actions reach real states."""
+    with site.api() as c:
+        for n, service in enumerate(["KTP", "KK", "AKTA", "KTP"]):
+            r = c.post(
+                "/tickets",
+                json={"service": service, "request_id": f"seed-{caller}-{n}"},
+                headers={"Authorization": f"Bearer {site.kiosk_token}"},
+            )
+            assert r.status_code == 201, r.text
+
+
+def schemathesis_run(site: Site, workdir: Path, config: str, *args: str) -> None:
+    config_file = workdir / "schemathesis.toml"
+    config_file.write_text(CONFIG + config)
+    command = [
+        str(Path(sys.executable).with_name("schemathesis")),
+        "--config-file",
+        str(config_file),
+        "run",
+        site.proc.url + "/openapi.json",
+        "--generation-deterministic",
+        f"--max-examples={MAX_EXAMPLES}",
+        "--workers=1",
+        f"--checks={CHECKS}",
+        "--request-timeout=10",
+        "--no-color",
+        *args,
+    ]
+    env = {
+        **os.environ,
+        "SCHEMATHESIS_HOOKS": "tests.server.schemathesis_hooks",
+        "PYTHONPATH": str(ROOT),
+    }
+    run = subprocess.run(
+        command, cwd=workdir, env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    again = f"SCHEMATHESIS_HOOKS={env['SCHEMATHESIS_HOOKS']} {shlex.join(command)}"
+    assert run.returncode == 0, f"{run.stdout[-12000:]}\n{run.stderr[-3000:]}\nagain: {again}"
+    assert "No issues found" in run.stdout or " passed" in run.stdout, run.stdout[-3000:]
+
+
+# Each caller fuzzes what it may do, the reads once (the kiosk); no token goes through
+# every operation's edge cases (the coverage phase), a wrong token through the writes.
+# About 30 s in all on two busy cores.
+CALLERS = {
+    "kiosk": (
+        "coverage,fuzzing",
+        ["--exclude-path-regex", r"/counters/\{code\}/|/sessions|/reports"],
+    ),
+    "officer": ("coverage,fuzzing", ["--include-path-regex", r"/counters/|/sessions"]),
+    # What only a supervisor may: the report, cancelling, acting at any counter.
+    "supervisor": ("fuzzing", ["--include-path-regex", r"/reports|/cancel|/call$|/transfer$"]),
+    "none": ("coverage", []),
+    "wrong": ("fuzzing", ["--exclude-method", "GET", "--max-examples=3"]),
+}
+
+
+@pytest.mark.parametrize("caller", list(CALLERS))
+def test_api_as_documented(site: Site, caller: str, tmp_path: Path) -> None:
+    seed_tickets(site, caller)
+    phases, args = CALLERS[caller]
+    config = ""
+    if caller == "kiosk":
+        config = AUTHENTICATED
+        args = [*args, "-H", f"Authorization: Bearer {site.kiosk_token}"]
+    elif caller == "officer":
+        config = LOGIN.format(*OFFICER)
+    elif caller == "supervisor":
+        config = LOGIN.format(*SUPERVISOR)
+    elif caller == "wrong":
+        args = [*args, "-H", f"Authorization: Bearer {WRONG_TOKEN}"]
+    schemathesis_run(site, tmp_path, config, f"--phases={phases}", *args)
+
+
+@pytest.mark.xfail(strict=True, reason="server/api/kiosk.py: 404 and 409 not declared yet")
+@pytest.mark.parametrize("operation", sorted(UNDECLARED_FOR_NOW))
+def test_kiosk_errors_declared(site: Site, operation: tuple[str, str]) -> None:
+    """XPASS (a failure) once kiosk.py declares them: then drop them from UNDECLARED_FOR_NOW."""
+    method, path = operation
+    doc = httpx.get(site.proc.url + "/openapi.json", timeout=10).json()
+    declared = set(doc["paths"][path][method.lower()]["responses"])
+    assert {str(s) for s in UNDECLARED_FOR_NOW[operation]} <= declared, sorted(declared)
