@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 
 from server.api.fast_issue import FastIssue
+from shared.client import ApiClient
 from shared.models import Ticket
 from tests.server.conftest import LiveServer
 
@@ -88,3 +89,12 @@ def test_anything_unusual_goes_on_to_the_route(live: LiveServer) -> None:
 
 def json_type() -> dict[str, str]:
     return {"Content-Type": "application/json"}
+
+
+def test_the_kiosks_own_client_takes_it(live: LiveServer) -> None:
+    with ApiClient(live.url, token="demo-kiosk") as client:
+        first = client.issue("KTP", False, "client-000001")
+        fast = fast_path(live)
+        second = client.issue("KTP", True, "client-000002")
+    assert fast.answered == 1
+    assert (first.number, second.number, second.priority) == (1, 2, True)
