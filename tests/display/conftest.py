@@ -8,12 +8,18 @@ import time
 import uuid
 import wave
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
+from display.controller import Call
 from shared.client import ApiClient
 from tests.serverproc import ServerProcess
+
+if TYPE_CHECKING:
+    from display.ui import DisplayApp
 
 ANTRIAN = str(Path(sys.executable).with_name("antrian"))
 SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "sample" / "jombang.toml"
@@ -95,3 +101,32 @@ def no_thread_left() -> Iterator[None]:
             break
         time.sleep(0.05)
     assert not left, f"threads left running: {[t.name for t in left]}"
+
+
+class Voice:
+    """Stands in for hardware/'s renderer: real WAV files, and a record of what was asked."""
+
+    def __init__(self, folder: Path, speech_seconds: float = 0.2) -> None:
+        self.chime = str(tone_wav(folder / "chime.wav", 0.1))
+        self.speech = str(tone_wav(folder / "speech.wav", speech_seconds))
+        self.said: list[str] = []
+
+    def __call__(self, call: Call) -> list[tuple[str, float]]:
+        self.said.append(call.code)
+        return [(self.chime, 0.0), (self.speech, 0.0)]
+
+
+@contextmanager
+def running(app: DisplayApp) -> Iterator[DisplayApp]:
+    """The app with its window, pumped by the test instead of App.run()."""
+    from kivy.app import App
+    from kivy.core.window import Window
+
+    app._run_prepare()
+    try:
+        yield app
+    finally:
+        app.shutdown()
+        for child in list(Window.children):
+            Window.remove_widget(child)
+        App._running_app = None

@@ -2,54 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from display.controller import Call
 from display.ui import DisplayApp
 from shared.config import Config, load_config
 from tests.display.conftest import (
     Officer,
     ServerProcess,
+    Voice,
     issue,
     pump_until,
-    tone_wav,
+    running,
     zeroconf_config,
 )
 
 pytestmark = pytest.mark.gui
-
-
-class Voice:
-    """Stands in for hardware/'s renderer: real WAV files, and a record of what was asked."""
-
-    def __init__(self, folder: Path) -> None:
-        self.chime = str(tone_wav(folder / "chime.wav", 0.1))
-        self.speech = str(tone_wav(folder / "speech.wav", 0.2))
-        self.said: list[str] = []
-
-    def __call__(self, call: Call) -> list[tuple[str, float]]:
-        self.said.append(call.code)
-        return [(self.chime, 0.0), (self.speech, 0.0)]
-
-
-@contextmanager
-def running(app: DisplayApp) -> Iterator[DisplayApp]:
-    """The app with its window, pumped by the test instead of App.run()."""
-    from kivy.app import App
-    from kivy.core.window import Window
-
-    app._run_prepare()
-    try:
-        yield app
-    finally:
-        app.shutdown()
-        for child in list(Window.children):
-            Window.remove_widget(child)
-        App._running_app = None
 
 
 def tile_code(app: DisplayApp, counter: str) -> str:
