@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import ClassVar, Protocol
 
 from hardware.errors import AudioUnavailable, VoiceUnavailable
-from shared.devices import VoiceConfig
 
 log = logging.getLogger(__name__)
 
@@ -205,7 +204,27 @@ class ClipSpeech:
         return out
 
 
-def make_speech(config: VoiceConfig) -> Speech:
+class VoiceSettings(Protocol):
+    """What the renderer reads of [voice]: shared/devices.py VoiceConfig, or the TV's own
+    copy of it (display/settings.py), which spares the TV pydantic."""
+
+    @property
+    def engine(self) -> str: ...
+    @property
+    def clips_dir(self) -> str: ...
+    @property
+    def espeak_voice(self) -> str: ...
+    @property
+    def espeak_speed(self) -> int: ...
+    @property
+    def chime(self) -> bool: ...
+    @property
+    def cache_dir(self) -> str: ...
+    @property
+    def sample_rate(self) -> int: ...
+
+
+def make_speech(config: VoiceSettings) -> Speech:
     """The configured engine; "auto" prefers the site's recordings, then espeak-ng."""
     if config.engine == "clips" or (config.engine == "auto" and config.clips_dir):
         if not config.clips_dir:
@@ -221,7 +240,7 @@ class VoiceRenderer:
     """Chime + speech into a WAV; each distinct phrase is rendered once and kept on disk."""
 
     def __init__(
-        self, config: VoiceConfig, cache_dir: Path | None = None, speech: Speech | None = None
+        self, config: VoiceSettings, cache_dir: Path | None = None, speech: Speech | None = None
     ) -> None:
         self.config = config
         default = Path(tempfile.gettempdir()) / "antrian-voice"
@@ -271,10 +290,14 @@ class VoiceRenderer:
 
 
 def render_announcement(
-    text: str, config: VoiceConfig | None = None, cache_dir: Path | None = None
+    text: str, config: VoiceSettings | None = None, cache_dir: Path | None = None
 ) -> Path:
     """One-shot: the WAV (chime + speech) for `text`; prefer a long-lived VoiceRenderer."""
-    return VoiceRenderer(config or VoiceConfig(), cache_dir).render(text)
+    if config is None:
+        from shared.devices import VoiceConfig
+
+        config = VoiceConfig()
+    return VoiceRenderer(config, cache_dir).render(text)
 
 
 # -- playing, for the CLI (the display plays through its own player) ------------------
