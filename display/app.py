@@ -11,7 +11,7 @@ import logging
 import os
 from pathlib import Path
 
-from shared.config import Config, load_config
+from display.settings import Settings, load_settings
 from shared.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -75,7 +75,8 @@ def prepare_kivy(fullscreen: bool, size: tuple[int, int], offscreen: bool) -> No
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        config: Config = load_config(args.config or os.environ.get("ANTRIAN_CONFIG"))
+        # validated in a child process: the TV keeps no pydantic (display/settings.py)
+        config: Settings = load_settings(args.config or os.environ.get("ANTRIAN_CONFIG"))
         size = _size(args.size)
     except ConfigError as exc:
         log.error("%s", exc)

@@ -18,9 +18,9 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from display.settings import Settings
 from display.wire import Board, CounterInfo, Event, Ticket
 from shared.api import CounterStatus, EventType
-from shared.config import Config
 
 log = logging.getLogger(__name__)
 
@@ -204,14 +204,14 @@ class AnnouncementQueue:
 class BoardModel:
     """Counters, recent calls and waiting counts, kept current from a snapshot plus events."""
 
-    def __init__(self, config: Config, recent: int) -> None:
+    def __init__(self, config: Settings, recent: int) -> None:
         self.config = config
         self.recent_size = max(recent, 1)
         self.seq = 0
         self.counters: dict[str, CounterView] = {}
         self.recent: deque[Call] = deque(maxlen=self.recent_size)
         self.waiting: dict[str, int] = {}
-        self.service_agency = {s.code: a.code for a in config.agencies for s in a.services}
+        self.service_agency = {s: a.code for a in config.agencies for s in a.services}
         for c in config.counters:
             agency = next((a for a in config.agencies if a.code == c.agency), None)
             self.counters[c.code] = CounterView(
@@ -317,7 +317,7 @@ class BoardModel:
 class DisplayController:
     """Everything the TV decides; the app calls it on the UI thread and redraws from it."""
 
-    def __init__(self, config: Config, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, config: Settings, clock: Callable[[], float] = time.monotonic) -> None:
         self.config = config
         d = config.display
         self.model = BoardModel(config, d.recent_calls)

@@ -7,6 +7,7 @@ which handles it in arrival order.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -25,10 +26,10 @@ from display.controller import Call, DisplayController
 from display.media import PlaylistPlayer
 from display.net import BoardClient
 from display.screens import BoardScreen
+from display.settings import Settings
 from display.texts import text
 from display.voice import Renderer, make_renderer
 from display.wire import Board, Event, parse_event
-from shared.config import Config
 from shared.discovery import ServerLocator
 from shared.errors import AntrianError, ServerUnavailable
 from shared.i18n import tr
@@ -50,7 +51,7 @@ class DisplayApp(App):
 
     def __init__(
         self,
-        site: Config,
+        site: Settings,
         server_url: str | None,
         *,
         trace_path: str | None = None,
@@ -62,7 +63,7 @@ class DisplayApp(App):
         self.controller = DisplayController(site)
         d = site.display
         self.locator = ServerLocator(
-            server_url or None, site.client.site or None, d.zeroconf_interfaces or None
+            server_url or None, site.client.site or None, list(d.zeroconf_interfaces) or None
         )
         self.token = site.client.token or None
         self.net = Worker("display-net")
@@ -305,9 +306,9 @@ class DisplayApp(App):
         if group_by is not None:
             update["group_by"] = group_by
         if counters is not None:
-            update["counters"] = counters
-        display = self.site.display.model_copy(update=update)
-        self.site = self.site.model_copy(update={"display": display})
+            update["counters"] = tuple(counters)
+        display = dataclasses.replace(self.site.display, **update)
+        self.site = dataclasses.replace(self.site, display=display)
         self.controller.config = self.site
         self.redraw()
 

@@ -11,9 +11,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from display.controller import Call
+from display.settings import Settings, Voice
 from shared.announce import announcement_text
-from shared.config import Config
-from shared.devices import VoiceConfig
 
 if TYPE_CHECKING:
     from hardware import VoiceRenderer
@@ -24,7 +23,7 @@ log = logging.getLogger(__name__)
 Renderer = Callable[[Call], list[tuple[str, float]]]
 
 
-def call_text(call: Call, voice: VoiceConfig) -> str:
+def call_text(call: Call, voice: Voice) -> str:
     """What is said for a call, e.g. 'Nomor antrean, A nol nol satu, silakan menuju loket satu.'"""
     return announcement_text(
         call.code,
@@ -40,7 +39,7 @@ def call_text(call: Call, voice: VoiceConfig) -> str:
 class SiteVoice:
     """The site's voice: chime + speech in one WAV (hardware/), said `repeat` times."""
 
-    def __init__(self, voice: VoiceConfig) -> None:
+    def __init__(self, voice: Voice) -> None:
         self.voice = voice
         self._renderer: VoiceRenderer | None = None
 
@@ -65,7 +64,7 @@ class SiteVoice:
         return [(path, gap if i + 1 < self.voice.repeat else 0.0) for i in range(self.voice.repeat)]
 
 
-def make_renderer(config: Config) -> Renderer | None:
+def make_renderer(config: Settings) -> Renderer | None:
     """The site's voice, or None when calls are not read out."""
     if not config.voice.enabled:
         return None

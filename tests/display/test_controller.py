@@ -18,6 +18,7 @@ from display.controller import (
     SpotlightQueue,
     replay,
 )
+from display.settings import from_config
 from shared.config import Config, load_config
 from shared.models import (
     Board,
@@ -141,7 +142,7 @@ def first_counter_for(config: Config, service: str) -> str:
 
 
 def test_board_then_events_build_the_model(config: Config) -> None:
-    ctl = DisplayController(config, FakeClock())
+    ctl = DisplayController(from_config(config), FakeClock())
     ctl.set_state("connected")
     svc = config.agencies[0].services[0].code
     counter = first_counter_for(config, svc)
@@ -178,7 +179,7 @@ def test_board_then_events_build_the_model(config: Config) -> None:
 
 
 def test_recall_moves_to_top_and_is_announced_again(config: Config) -> None:
-    ctl = DisplayController(config, FakeClock())
+    ctl = DisplayController(from_config(config), FakeClock())
     ctl.set_state("connected")
     ctl.load_board(board(config, 0))
     svc = config.agencies[1].services[0].code
@@ -199,7 +200,7 @@ def test_recall_moves_to_top_and_is_announced_again(config: Config) -> None:
 
 def test_calls_before_the_board_seq_are_shown_but_never_announced(config: Config) -> None:
     """A reconnect replays events the board already holds: nothing is read out twice."""
-    ctl = DisplayController(config, FakeClock())
+    ctl = DisplayController(from_config(config), FakeClock())
     svc = config.agencies[0].services[0].code
     counter = first_counter_for(config, svc)
     a = ticket(1, "A001", svc, counter, TicketStatus.CALLED, config)
@@ -229,7 +230,7 @@ def test_a_restarted_display_does_not_announce_old_calls(config: Config) -> None
     svc = config.agencies[0].services[0].code
     counter = first_counter_for(config, svc)
     a = ticket(1, "A001", svc, counter, TicketStatus.CALLED, config)
-    ctl = DisplayController(config, FakeClock())
+    ctl = DisplayController(from_config(config), FakeClock())
     ctl.apply_event(
         event(1, EventType.CALLED, a, counter_info(config, counter))
     )  # before any board
@@ -242,7 +243,7 @@ def test_a_restarted_display_does_not_announce_old_calls(config: Config) -> None
 def test_server_data_reset_lowers_the_watermark(config: Config) -> None:
     svc = config.agencies[0].services[0].code
     counter = first_counter_for(config, svc)
-    ctl = DisplayController(config, FakeClock())
+    ctl = DisplayController(from_config(config), FakeClock())
     ctl.set_state("connected")
     ctl.load_board(board(config, 500))
     ctl.set_state("connected")
@@ -319,7 +320,7 @@ def test_a_new_call_goes_on_top_of_a_full_recent_list(config: Config) -> None:
     old = [
         ticket(i, f"A{i:03d}", svc, counter, TicketStatus.DONE, config) for i in range(size, 0, -1)
     ]
-    ctl = DisplayController(config, FakeClock())
+    ctl = DisplayController(from_config(config), FakeClock())
     ctl.set_state("connected")
     ctl.load_board(board(config, 50, recent=old))
     assert [r.code for r in ctl.recent()] == [t.code for t in old]
@@ -334,7 +335,7 @@ def test_a_call_made_while_we_reconnected_is_still_read_out_once(config: Config)
     counter = first_counter_for(config, svc)
     a = ticket(1, "A001", svc, counter, TicketStatus.CALLED, config)
     b = ticket(2, "A002", svc, counter, TicketStatus.CALLED, config)
-    ctl = DisplayController(config, FakeClock())
+    ctl = DisplayController(from_config(config), FakeClock())
     ctl.set_state("connected")
     ctl.load_board(board(config, 5))
     assert ctl.apply_event(event(6, EventType.CALLED, a, counter_info(config, counter)))

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from display.settings import from_config
 from display.ui import DisplayApp
 from shared.config import Config, load_config
 from tests.display.conftest import (
@@ -30,7 +31,7 @@ def test_a_call_appears_and_is_read_out_once(
     server: ServerProcess, tmp_path: Path, no_thread_left: None
 ) -> None:
     voice = Voice(tmp_path)
-    app = DisplayApp(load_config(None), server.url, renderer=voice)
+    app = DisplayApp(from_config(load_config(None)), server.url, renderer=voice)
     with running(app):
         assert pump_until(lambda: app.controller.connected, 15)
         assert app.screen is not None and not app.screen.connecting
@@ -60,7 +61,7 @@ def test_server_restart_display_recovers_and_catches_up(
     server: ServerProcess, tmp_path: Path, no_thread_left: None
 ) -> None:
     voice = Voice(tmp_path)
-    app = DisplayApp(load_config(None), server.url, renderer=voice)
+    app = DisplayApp(from_config(load_config(None)), server.url, renderer=voice)
     with running(app):
         assert pump_until(lambda: app.controller.connected, 15)
         issue(server.url, "KTP", 3)
@@ -95,7 +96,7 @@ def test_finds_the_server_by_zeroconf(tmp_path: Path, no_thread_left: None) -> N
     try:
         config: Config = load_config(config_path)
         assert config.client.site == site and not config.client.server
-        app = DisplayApp(config, None, renderer=Voice(tmp_path))
+        app = DisplayApp(from_config(config), None, renderer=Voice(tmp_path))
         with running(app):
             assert pump_until(lambda: app.controller.connected, 20)
             assert app.locator.locate() == srv.url
@@ -118,7 +119,7 @@ def test_running_text_starts_with_the_first_board(
     ~75 ms of the interpreter); once the board is there, the text runs."""
     server.stop()
     voice = Voice(tmp_path)
-    app = DisplayApp(load_config(None), server.url, renderer=voice)
+    app = DisplayApp(from_config(load_config(None)), server.url, renderer=voice)
     with running(app):
         assert app.screen is not None
         marquee = app.screen.ids.marquee

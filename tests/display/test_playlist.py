@@ -12,15 +12,16 @@ import pytest
 from PIL import Image as PILImage
 
 from display.controller import Call
+from display.settings import Settings, from_config
 from display.ui import DisplayApp
-from shared.config import Config, load_config
+from shared.config import load_config
 from tests.display.conftest import Officer, ServerProcess, Voice, issue, pump_until, running
 
 pytestmark = pytest.mark.gui
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def with_playlist(folder: Path, volume: float = 0.8, duck: float = 0.1) -> Config:
+def with_playlist(folder: Path, volume: float = 0.8, duck: float = 0.1) -> Settings:
     config = load_config(None)
     display = config.display.model_copy(
         update={
@@ -30,7 +31,7 @@ def with_playlist(folder: Path, volume: float = 0.8, duck: float = 0.1) -> Confi
             "duck_volume": duck,
         }
     )
-    return config.model_copy(update={"display": display})
+    return from_config(config.model_copy(update={"display": display}))
 
 
 def poster(path: Path) -> Path:
