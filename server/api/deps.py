@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
 
@@ -25,6 +25,11 @@ async def get_ctx(request: Request) -> ServerContext:
 
 
 CtxDep = Annotated[ServerContext, Depends(get_ctx)]
+
+# Row ids are INTEGER columns, 32 bits on PostgreSQL: a larger id is refused with a 422
+# here rather than failing in the database with a 500.
+MAX_ROW_ID = 2**31 - 1
+TicketId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 
 
 async def in_writer(ctx: ServerContext, fn: Callable[..., T], *args: Any) -> T:

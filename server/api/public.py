@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
 from server import __version__, ticket_page
-from server.api.deps import CallerDep, CtxDep, ReaderDep, require_role
+from server.api.deps import CallerDep, CtxDep, ReaderDep, TicketId, require_role
 from server.api.errors import BEARER, answers
 from server.problems import Problem, not_found
 from server.reports import daily_report, report_csv
@@ -21,7 +21,6 @@ from shared.models import API_VERSION, Board, DailyReport, Health, ServicesAnswe
 from shared.timeutil import business_day, utcnow
 
 router = APIRouter()
-TicketId = Annotated[int, Path(ge=1, le=2**62)]
 
 
 @router.get("/health", response_model=Health)
