@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 from functools import partial
-from typing import Annotated
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from server.api.deps import CallerDep, CtxDep, get_ctx, in_writer, require_role
+from server.api.deps import CallerDep, CtxDep, TicketId, get_ctx, in_writer, require_role
+from server.api.errors import answers
 from server.auth import Principal
 from server.context import ServerContext
 from server.problems import Problem
@@ -23,7 +23,10 @@ router = APIRouter()
     "/tickets",
     response_model=Ticket,
     status_code=201,
-    responses={200: {"model": Ticket, "description": "The same request_id again: its ticket"}},
+    responses={
+        200: {"model": Ticket, "description": "The same request_id again: its ticket"},
+        **answers(404, 409),
+    },
 )
 async def issue(request: Request, who: CallerDep, body: IssueRequest) -> Response:
     require_role(who, "kiosk")
@@ -43,10 +46,8 @@ async def issue_ticket(ctx: ServerContext, who: Principal, body: IssueRequest) -
     return (201 if issued.created else 200), issued.ticket.model_dump_json().encode()
 
 
-@router.post("/tickets/{ticket_id}/cancel", response_model=Ticket)
-async def cancel(
-    ctx: CtxDep, who: CallerDep, ticket_id: Annotated[int, Path(ge=1, le=2**62)]
-) -> Ticket:
+@router.post("/tickets/{ticket_id}/cancel", response_model=Ticket, responses=answers(404, 409))
+async def cancel(ctx: CtxDep, who: CallerDep, ticket_id: TicketId) -> Ticket:
     require_role(who, "kiosk", "supervisor")
     ticket = await in_writer(
         ctx,

@@ -13,14 +13,6 @@ import schemathesis
 # A token no server of ours ever issued (the "wrong token" caller sends it).
 WRONG_TOKEN = "dev_not-issued-by-this-server"
 
-# Answers that routes give but that the OpenAPI document does not declare yet, and
-# that this test cannot fix: server/api/kiosk.py is being rewritten elsewhere. Each
-# entry has a strict xfail in test_schemathesis.py; remove both once it is declared.
-UNDECLARED_FOR_NOW: dict[tuple[str, str], set[int]] = {
-    ("POST", "/api/v1/tickets"): {404, 409},
-    ("POST", "/api/v1/tickets/{ticket_id}/cancel"): {404, 409},
-}
-
 
 @schemathesis.check
 def error_is_json_with_code_and_message(ctx: Any, response: Any, case: Any) -> bool | None:
@@ -48,11 +40,3 @@ def wrong_token_gets_no_2xx(ctx: Any, response: Any, case: Any) -> bool | None:
         f"{case.method} {case.path} answered {response.status_code} to a wrong token"
     )
     return None
-
-
-@schemathesis.hook
-def filter_failure(context: Any, failure: Any, case: Any, response: Any) -> bool:
-    """Keep every failure except the undeclared statuses listed above."""
-    pending = UNDECLARED_FOR_NOW.get((case.method.upper(), case.path), set())
-    undeclared = type(failure).__name__ == "UndefinedStatusCode"
-    return not (undeclared and response.status_code in pending)

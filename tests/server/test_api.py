@@ -213,10 +213,9 @@ def test_bad_ids_are_422_not_500(live: LiveServer, path: str) -> None:
     assert r.status_code in (404, 422) and "code" in r.json()
 
 
-@pytest.mark.xfail(strict=True, reason="server/api/kiosk.py still bounds this id at 2**62")
 @pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
 def test_cancelling_an_id_past_2_31_is_422_not_500(live: LiveServer) -> None:
-    """XPASS (a failure) once cancel uses deps.TicketId: then drop the xfail."""
+    """Ids are INTEGER columns: on PostgreSQL a bigger one was a 500."""
     with live.client("demo-kiosk") as c:
         r = c.post("/tickets/2147483648/cancel")
     assert r.status_code == 422, r.text

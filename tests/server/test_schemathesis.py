@@ -29,7 +29,7 @@ from server.db import Store
 from server.migrate import upgrade
 from shared.timeutil import utcnow
 from tests.pg import Cluster
-from tests.server.schemathesis_hooks import UNDECLARED_FOR_NOW, WRONG_TOKEN
+from tests.server.schemathesis_hooks import WRONG_TOKEN
 from tests.serverproc import ROOT, ServerProcess
 
 MAX_EXAMPLES = 5
@@ -209,13 +209,3 @@ def test_api_as_documented(request: pytest.FixtureRequest, caller: str, tmp_path
     elif caller == "wrong":
         args = [*args, "-H", f"Authorization: Bearer {WRONG_TOKEN}"]
     schemathesis_run(site, tmp_path, config, f"--phases={phases}", *args)
-
-
-@pytest.mark.xfail(strict=True, reason="server/api/kiosk.py: 404 and 409 not declared yet")
-@pytest.mark.parametrize("operation", sorted(UNDECLARED_FOR_NOW))
-def test_kiosk_errors_declared(site: Site, operation: tuple[str, str]) -> None:
-    """XPASS (a failure) once kiosk.py declares them: then drop them from UNDECLARED_FOR_NOW."""
-    method, path = operation
-    doc = httpx.get(site.proc.url + "/openapi.json", timeout=10).json()
-    declared = set(doc["paths"][path][method.lower()]["responses"])
-    assert {str(s) for s in UNDECLARED_FOR_NOW[operation]} <= declared, sorted(declared)
