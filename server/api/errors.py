@@ -51,7 +51,7 @@ def _answer(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
 def install(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(_: Request, exc: Problem) -> JSONResponse:
-        return _answer(exc.status, exc.code, exc.message, **exc.extra)
+        return JSONResponse(exc.answer(), status_code=exc.status)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
