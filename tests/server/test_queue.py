@@ -8,6 +8,7 @@ from sqlalchemy import select
 from server.problems import Problem
 from server.queue import QueueService
 from server.tables import EventRow, TicketRow
+from server.wire import ticket_wire
 from shared.models import TicketStatus
 from tests.server.conftest import FakeClock
 
@@ -215,3 +216,31 @@ def test_tickets_left_open_are_closed_the_next_day(queue: QueueService, clock: F
     assert rows == {waiting.id: TicketStatus.NO_SHOW, called.id: TicketStatus.CANCELLED}
     assert queue.close_past_days() == 0
     assert queue.call_next("L03").ticket is None  # the counter was released
+
+
+def test_a_new_tickets_place_is_counted_as_for_any_ticket(
+    queue: QueueService, clock: FakeClock
+) -> None:
+    """Issuing counts a new ticket's place its own (faster) way: it must agree with the
+    general count, with ties in time, priority tickets, no-shows requeued to their old
+    place, and a clock set back (so a new ticket is not last in its line)."""
+    store, site = queue.store, queue.site
+    queue.open_counter("L03", "demo")
+    placed = []
+    for i in range(40):
+        if i % 3 == 0:
+            clock.advance(seconds=1)  # the others tie in queued_at, decided by id
+        if i == 20:
+            clock.advance(seconds=-30)
+        if i in (10, 25):  # a no-show who comes back keeps their place
+            called = queue.call_next("L03").ticket
+            assert called is not None
+            queue.skip("L03")
+            queue.requeue("L03", called.code)
+        new = queue.issue("KTP", i % 4 == 1, f"place-{i:04d}", None).ticket
+        with store.read() as s:
+            row = s.get(TicketRow, new.id)
+            assert row is not None
+            placed.append((new.ahead, ticket_wire(s, site, row).ahead))
+    assert [a for a, _ in placed] == [b for _, b in placed]
+    assert max(a for a, _ in placed) > 20
