@@ -181,43 +181,40 @@ def main() -> None:
     p.add_argument("--server", help="use this server instead of starting one")
     args = p.parse_args()
 
-    def run(url: str) -> None:
+    def run(url: str, title: str, rate: float | None) -> Issued:
+        """One run; its answers, or [] on a server that was not fresh."""
         with ApiClient(url) as client:
             services = [
                 s.code for a in client.services().agencies for s in a.services if s.priority_allowed
             ]
         # Warm-up: connections, caches, SQLite pages.
         warm = run_lean(url, 50, 1, services)
-        before: dict[str, int] = defaultdict(int)
-        for service, number in warm[0][1]:
-            before[service] = max(before[service], number)
-        print(f"issue_rate: {args.kiosks} kiosks ({args.client}); {machine()}")
         t0 = time.perf_counter()
         if args.client == "lean":
-            parts = run_lean(url, args.tickets, args.kiosks, services)
+            parts = run_lean(url, args.tickets, args.kiosks, services, rate)
         else:
             jobs = [(url, args.tickets // args.kiosks, services, k) for k in range(args.kiosks)]
             with multiprocessing.Pool(args.kiosks) as pool:
                 parts = pool.map(httpx_kiosk, jobs)
-        report("flat out (target >= 500 tickets/s)", parts, time.perf_counter() - t0)
-        if args.client == "lean" and args.rate:
-            t0 = time.perf_counter()
-            paced = run_lean(url, args.tickets, args.kiosks, services, args.rate)
-            title = f"offered {args.rate:.0f}/s (target p99 < 20 ms)"
-            report(title, paced, time.perf_counter() - t0)
-            parts += paced
-        if args.server is None:  # on a fresh server the numbers must continue the warm-up's
-            print("  " + check([i for _, issued in parts for i in issued], before))
+        report(title, parts, time.perf_counter() - t0)
+        return warm[0][1] + [i for _, issued in parts for i in issued]
 
-    if args.server:
-        run(args.server)
-    else:
+    print(f"issue_rate: {args.kiosks} kiosks ({args.client}); {machine()}")
+    runs: list[tuple[str, float | None]] = [("flat out (target >= 500 tickets/s)", None)]
+    if args.client == "lean" and args.rate:
+        runs.append((f"offered {args.rate:.0f}/s (target p99 < 20 ms)", args.rate))
+    for title, rate in runs:
+        if args.server:
+            run(args.server, title, rate)
+            continue
+        # Each run on a fresh server: the same day's start, the same length of lines.
         with Server() as server:
             cpu0 = server.cpu_seconds()
-            run(server.url)
-            per = (server.cpu_seconds() - cpu0) / (args.tickets * 2 + 50) * 1000
+            issued = run(server.url, title, rate)
+            per = (server.cpu_seconds() - cpu0) / len(issued) * 1000
             rss, peak = server.memory_kb() // 1024, server.memory_kb("VmHWM") // 1024
-            print(f"  server CPU {per:.2f} ms per ticket; RSS {rss} MB, peak {peak} MB")
+            print(f"    {check(issued, {})}")
+            print(f"    server CPU {per:.2f} ms per ticket; RSS {rss} MB, peak {peak} MB")
 
 
 if __name__ == "__main__":
