@@ -88,6 +88,7 @@ def mean_service_minutes(session: Session, site: Site, service: str) -> float:
             TicketRow.service == service,
             TicketRow.status == TicketStatus.DONE,
             TicketRow.serving_at.is_not(None),
+            TicketRow.finished_at.is_not(None),  # as ix_tickets_finished (partial)
         )
         .order_by(TicketRow.finished_at.desc())
         .limit(n)
