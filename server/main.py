@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import ctypes
 import gc
 import logging
 import socket
@@ -50,7 +51,19 @@ def _db_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--db", help="database URL; default: SQLite in the data directory")
 
 
+def _two_malloc_arenas() -> None:
+    """glibc gives threads malloc arenas of their own, up to eight per core; SQLite's page
+    caches, used from the many threads of the thread pool, then fragment over them.
+    Two arenas (as MALLOC_ARENA_MAX=2 would) kept a 6,000-ticket day ~10 MB smaller.
+    Called before any other thread exists; elsewhere than glibc there is nothing to do."""
+    try:
+        ctypes.CDLL("libc.so.6").mallopt(-8, 2)  # M_ARENA_MAX
+    except (OSError, AttributeError):
+        log.debug("not glibc: malloc arenas left as they are")
+
+
 def server_main(argv: list[str]) -> int:
+    _two_malloc_arenas()
     p = argparse.ArgumentParser(prog="antrian server", description="Run the local queue server.")
     _db_args(p)
     p.add_argument("--host", help="address to listen on (default from config: 0.0.0.0)")
