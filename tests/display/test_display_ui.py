@@ -13,6 +13,7 @@ from tests.display.conftest import (
     Officer,
     ServerProcess,
     Voice,
+    call_once,
     issue,
     pump_until,
     running,
@@ -65,9 +66,7 @@ def test_server_restart_display_recovers_and_catches_up(
     with running(app):
         assert pump_until(lambda: app.controller.connected, 15)
         issue(server.url, "KTP", 3)
-        officer = Officer(server.url, "L03")
-        first = officer.call()
-        officer.close()
+        first = call_once(server.url, "L03")
         assert pump_until(lambda: voice.said == [first], 10)
 
         server.stop()
@@ -102,11 +101,7 @@ def test_finds_the_server_by_zeroconf(tmp_path: Path, no_thread_left: None) -> N
             assert app.locator.locate() == srv.url
             assert app.screen is not None and app.screen.site_name == site
             issue(srv.url, "IZIN")
-            officer = Officer(srv.url, "L02")
-            try:
-                code = officer.call()
-            finally:
-                officer.close()
+            code = call_once(srv.url, "L02")
             assert pump_until(lambda: tile_code(app, "L02") == code, 10)
     finally:
         srv.stop()

@@ -15,7 +15,15 @@ from display.controller import Call
 from display.settings import Settings, from_config
 from display.ui import DisplayApp
 from shared.config import load_config
-from tests.display.conftest import Officer, ServerProcess, Voice, issue, pump_until, running
+from tests.display.conftest import (
+    Officer,
+    ServerProcess,
+    Voice,
+    call_once,
+    issue,
+    pump_until,
+    running,
+)
 
 pytestmark = pytest.mark.gui
 ROOT = Path(__file__).resolve().parents[2]
@@ -76,11 +84,7 @@ def test_a_video_is_lowered_while_a_call_is_read_out_and_restored_after(
         assert app.screen is not None and app.screen.playlist_on
 
         issue(server.url, "IZIN")
-        officer = Officer(server.url, "L01")
-        try:
-            code = officer.call()
-        finally:
-            officer.close()
+        code = call_once(server.url, "L01")
         assert pump_until(lambda: app.sounds.playing, 10)
         assert voice.said == [code]
         assert player_volume(app) == pytest.approx(0.1, abs=0.01)  # lowered while the voice plays

@@ -15,18 +15,14 @@ from shared.api import EventType, TicketStatus
 from shared.client import ApiClient
 from shared.errors import ApiError, ServerUnavailable
 from shared.models import Event
-from tests.display.conftest import Officer, ServerProcess, issue
+from tests.display.conftest import ServerProcess, call_once, issue
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_board_read_by_hand_matches_the_wire_model(server: ServerProcess) -> None:
     issue(server.url, "IZIN", 2)
-    officer = Officer(server.url, "L01")
-    try:
-        code = officer.call()
-    finally:
-        officer.close()
+    code = call_once(server.url, "L01")
     ours = BoardClient(server.url).board(recent=5)
     with ApiClient(server.url) as api:
         theirs = api.board(recent=5)
