@@ -42,12 +42,7 @@ class CounterInfo:
 
 
 @dataclass(frozen=True, slots=True)
-class CounterState:
-    code: str
-    name: str
-    agency: str
-    agency_name: str
-    status: CounterStatus
+class CounterState(CounterInfo):
     ticket: Ticket | None = None
 
 
