@@ -34,7 +34,16 @@ async def _close_past_days(ctx: ServerContext) -> None:
         await asyncio.sleep(HOUSEKEEPING_INTERVAL)
 
 
-def create_app(ctx: ServerContext) -> FastAPI:
+def create_app(ctx: ServerContext) -> FastIssue:
+    """The ASGI app to serve: FastIssue in front of the FastAPI app (its `.app`).
+
+    In front, not among the middleware: a plain issue then skips every per-request
+    layer of FastAPI and Starlette (~0.1 ms of the event loop's ~0.5 ms per issue).
+    """
+    return FastIssue(create_api(ctx), ctx)
+
+
+def create_api(ctx: ServerContext) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         ctx.hub.bind(asyncio.get_running_loop())
@@ -49,6 +58,9 @@ def create_app(ctx: ServerContext) -> FastAPI:
         version=__version__,
         summary="Queue server of a Mal Pelayanan Publik (API v1)",
         lifespan=lifespan,
+        # An offline LAN has no collector to send spans or metrics to; off, each request
+        # skips FastAPI's check for one.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.ctx = ctx
     errors.install(app)
@@ -56,5 +68,4 @@ def create_app(ctx: ServerContext) -> FastAPI:
         app.include_router(module.router, prefix=API_PATH)
     app.add_middleware(errors.BodyLimit)
     app.add_middleware(errors.RequireBearer)
-    app.add_middleware(FastIssue, ctx=ctx)  # outermost of ours: it skips the rest
     return app

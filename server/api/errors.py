@@ -48,6 +48,12 @@ def _answer(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
     return JSONResponse({"code": code, "message": message, **extra}, status_code=status)
 
 
+def internal_error(method: str, path: str) -> JSONResponse:
+    """The answer to a bug or a failed database (call it while handling the exception)."""
+    log.exception("unhandled error on %s %s", method, path)
+    return _answer(500, "internal_error", "The server failed; the error is in its log.")
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(_: Request, exc: Problem) -> JSONResponse:
@@ -74,8 +80,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _bug(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return _answer(500, "internal_error", "The server failed; the error is in its log.")
+        return internal_error(request.method, request.url.path)
 
     _document(app)
 

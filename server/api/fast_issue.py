@@ -2,7 +2,8 @@
 
 Issuing must reach 500 tickets/s on two cores (DESIGN.md), and the route
 through FastAPI (middleware, routing, dependencies, body parsing) costs about
-twice the event loop's share of the work itself. This middleware answers only
+twice the event loop's share of the work itself. This layer, in front of the
+whole FastAPI app (server/app.py), answers only
 the plain case: a kiosk token already checked within PRINCIPAL_TTL, a small
 JSON body that IssueRequest accepts. Anything else (no or unknown token,
 another role, a bad or large body) goes on to the route, which gives the
@@ -17,6 +18,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server.api.deps import bearer_from_headers
+from server.api.errors import internal_error
 from server.api.kiosk import issue_ticket
 from server.context import ServerContext
 from server.problems import Problem
@@ -65,6 +67,10 @@ class FastIssue:
         except Problem as problem:  # closed, quota...: as the route's exception handler answers
             self.answered += 1
             await JSONResponse(problem.answer(), problem.status)(scope, receive, send)
+            return
+        except Exception:  # e.g. the database failed: as errors.install answers a bug
+            self.answered += 1
+            await internal_error("POST", PATH)(scope, receive, send)
             return
         self.answered += 1
         head = [_JSON, (b"content-length", str(len(answer)).encode())]

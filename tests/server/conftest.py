@@ -12,8 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
-from fastapi import FastAPI
 
+from server.api.fast_issue import FastIssue
 from server.app import create_app
 from server.context import ServerContext
 from server.db import Store
@@ -74,7 +74,7 @@ def queue(store: Store, site: Site, clock: FakeClock) -> QueueService:
 class LiveServer:
     url: str
     ctx: ServerContext
-    app: FastAPI
+    app: FastIssue
 
     def client(self, token: str | None = None) -> httpx.Client:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
