@@ -36,9 +36,32 @@ def _for_driver(sql: str, dialect: str) -> str:
 
 @lru_cache(maxsize=8)
 def _processors(dialect: Dialect, table: Table) -> dict[str, Any]:
-    """Column name -> the bind processor the ORM would apply (or None)."""
-    # dialect_impl: SQLite's own DATETIME format (always with microseconds), not the generic one.
-    return {c.name: c.type.dialect_impl(dialect).bind_processor(dialect) for c in table.columns}
+    """Column name -> the bind processor the ORM would apply (or None).
+
+    Columns of one type share one processor, so they share its last conversion (see
+    Raw.values).
+    """
+    by_type: dict[str, Any] = {}
+    procs: dict[str, Any] = {}
+    for c in table.columns:
+        kind = repr(c.type)
+        if kind not in by_type:
+            # dialect_impl: SQLite's own DATETIME format (always with microseconds).
+            by_type[kind] = c.type.dialect_impl(dialect).bind_processor(dialect)
+        procs[c.name] = by_type[kind]
+    return procs
+
+
+# Each processor's last conversion, (value, stored). An issue stores one instant four
+# times (issued, queued, its place in line, its event) and one day three times. Keyed
+# by the processor itself, not its id(): a freed processor's id can come back.
+_last: dict[Any, tuple[Any, Any]] = {}
+
+
+@lru_cache(maxsize=64)
+def _insert(table: str, names: tuple[str, ...], returning: str | None) -> str:
+    sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(':' + n for n in names)})"
+    return sql if returning is None else f"{sql} RETURNING {returning}"
 
 
 class Raw:
@@ -66,20 +89,26 @@ class Raw:
         out: dict[str, Any] = {}
         for name, value in values.items():
             proc = procs[name]
-            out[name] = proc(value) if proc is not None and value is not None else value
+            if proc is None or value is None:
+                out[name] = value
+                continue
+            last = _last.get(proc)
+            if last is not None and type(last[0]) is type(value) and last[0] == value:
+                out[name] = last[1]
+            else:
+                out[name] = stored = proc(value)
+                if len(_last) > 64:  # processors of engines since disposed (tests)
+                    _last.clear()
+                _last[proc] = (value, stored)
         return out
 
     def insert(self, table: Table, returning: str | None = None, **values: Any) -> Any:
         params = self.values(table, **values)
-        names = list(params)
-        sql = (
-            f"INSERT INTO {table.name} ({', '.join(names)}) "
-            f"VALUES ({', '.join(':' + n for n in names)})"
-        )
+        sql = _insert(table.name, tuple(params), returning)
         if returning is None:
             self.execute(sql, **params)
             return None
-        return self.scalar(f"{sql} RETURNING {returning}", **params)
+        return self.scalar(sql, **params)
 
 
 TICKETS: Table = TicketRow.__table__  # type: ignore[assignment]

@@ -26,10 +26,11 @@ _AHEAD_REGULAR = f"{_LINE} AND (priority = :priority OR {_BEFORE})"
 # A ticket just issued is last in its line: count the line, then take away the ticket
 # and any behind it (usually none). Counting a range with nothing to compare on each
 # entry is about twice as fast on a long line (700 waiting: 100 µs instead of 210).
+# One statement for both counts: each statement is a trip through the driver.
 _BEHIND = "(queued_at > :queued_at OR (queued_at = :queued_at AND id >= :id))"
 _PRIORITY_LINE = f"{_LINE} AND priority = :priority"
-_AT_OR_BEHIND_PRIORITY = f"{_PRIORITY_LINE} AND {_BEHIND}"
-_AT_OR_BEHIND_REGULAR = f"{_LINE} AND priority = :regular AND {_BEHIND}"
+_NEW_PRIORITY = f"SELECT ({_PRIORITY_LINE}) - ({_PRIORITY_LINE} AND {_BEHIND})"
+_NEW_REGULAR = f"SELECT ({_LINE}) - ({_LINE} AND priority = :regular AND {_BEHIND})"
 
 
 @dataclass
@@ -71,11 +72,7 @@ def ahead_of(session: Session, row: TicketLike) -> int:
     )
     if isinstance(row, NewTicket):  # on every issue
         params["regular"] = db.values(TICKETS, priority=False)["priority"]
-        if row.priority:
-            line, behind = _PRIORITY_LINE, _AT_OR_BEHIND_PRIORITY
-        else:
-            line, behind = _LINE, _AT_OR_BEHIND_REGULAR
-        return int(db.scalar(line, **params)) - int(db.scalar(behind, **params))
+        return int(db.scalar(_NEW_PRIORITY if row.priority else _NEW_REGULAR, **params))
     return int(db.scalar(_AHEAD_PRIORITY if row.priority else _AHEAD_REGULAR, **params) or 0)
 
 

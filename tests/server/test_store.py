@@ -6,6 +6,7 @@ import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select, text
@@ -132,6 +133,24 @@ def test_raw_written_tickets_are_stored_as_the_orm_stores_them(
     with store.read() as s:
         stored = s.get(TicketRow, ticket.id)
         assert stored is not None and stored.issued_at == ticket.issued_at
+
+
+def test_raw_values_are_each_dialects_own_however_they_alternate() -> None:
+    """Raw.values remembers each converter's last value; never across converters."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from server.rawsql import TICKETS, Raw
+
+    at = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+    raws = []
+    for dialect in (sqlite.dialect(), postgresql.dialect(), sqlite.dialect()):
+        raw = Raw.__new__(Raw)  # no session needed to convert values
+        raw.dialect = dialect
+        raws.append(raw)
+    got = [r.values(TICKETS, issued_at=at, queued_at=at)["queued_at"] for r in raws * 2]
+    assert got[0] == got[2] == "2026-11-30 09:00:00.000000"
+    assert got[1] == datetime(2026, 11, 30, 9, 0)  # psycopg takes the naive UTC datetime
+    assert got[3:] == got[:3]
 
 
 def test_the_writer_gets_a_new_connection_when_its_own_is_cut(
