@@ -45,9 +45,12 @@ def _sqlite_engine(url: str, *, write: bool) -> Engine:
             cur.execute(f"PRAGMA wal_autocheckpoint={WAL_FALLBACK}")
         cur.close()
 
+    begin = "BEGIN IMMEDIATE" if write else "BEGIN"
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        # On the driver itself: through exec_driver_sql it costs ~0.1 ms a transaction.
+        conn.connection.driver_connection.execute(begin)
 
     return engine
 
