@@ -43,11 +43,21 @@ def record(
     ticket: Ticket | None = None,
     counter: CounterInfo | None = None,
     publish: Callable[[list[tuple[int, str]]], None] | None = None,
+    ticket_json: str | None = None,
 ) -> Event:
-    """Append one event to the log in this transaction; publish it after commit."""
+    """Append one event to the log in this transaction; publish it after commit.
+
+    `ticket_json`, the ticket already serialized (for an issue's answer), goes into
+    the body as it is: the same bytes as serializing it again, at half the cost.
+    """
     db = Raw(session)
     event = Event(seq=next_seq(db), type=kind, at=at, ticket=ticket, counter=counter)
-    body = event.model_dump_json()
+    if ticket is not None and ticket_json is not None:
+        bare = event.model_copy(update={"ticket": None}).model_dump_json()
+        # "ticket" comes before "counter", and nothing before it can hold this text
+        body = bare.replace('"ticket":null', '"ticket":' + ticket_json, 1)
+    else:
+        body = event.model_dump_json()
     db.insert(
         EVENTS,
         seq=event.seq,

@@ -29,6 +29,7 @@ ACTIVE = (TicketStatus.CALLED, TicketStatus.SERVING)
 class Issued:
     ticket: Ticket
     created: bool  # False: a repeated request_id answered with the first ticket
+    body: bytes  # the ticket's JSON: the answer, serialized once (also into the event)
 
 
 class QueueService:
@@ -101,7 +102,8 @@ class QueueService:
                     raise conflict(
                         "request_id_reused", "This request_id was already used for another service."
                     )
-                return Issued(ticket_wire(s, self.site, existing), created=False)
+                ticket = ticket_wire(s, self.site, existing)
+                return Issued(ticket, created=False, body=ticket.model_dump_json().encode())
             if service not in self.site.services:
                 raise not_found("service", service)
             _agency, svc = self.site.services[service]
@@ -138,8 +140,9 @@ class QueueService:
             del columns["id"]
             new.id = db.insert(TICKETS, "id", device_id=device_id, **columns)
             ticket = ticket_wire(s, self.site, new)
-            self._event(s, EventType.ISSUED, now, ticket=ticket)
-            return Issued(ticket, created=True)
+            body = ticket.model_dump_json()
+            self._event(s, EventType.ISSUED, now, ticket=ticket, ticket_json=body)
+            return Issued(ticket, created=True, body=body.encode())
 
     @staticmethod
     def _next_number(db: Raw, day: date, service: str) -> int:

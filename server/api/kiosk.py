@@ -42,8 +42,8 @@ async def issue_ticket(ctx: ServerContext, who: Principal, body: IssueRequest) -
     """
     args = (body.service, body.priority, body.request_id, who.device_id)
     issued = await in_writer(ctx, ctx.queue.issue, *args)
-    # Serialised once, by the model: FastAPI would validate the model again first.
-    return (201 if issued.created else 200), issued.ticket.model_dump_json().encode()
+    # Serialized once, by the model, in the writer: FastAPI would validate it again first.
+    return (201 if issued.created else 200), issued.body
 
 
 @router.post("/tickets/{ticket_id}/cancel", response_model=Ticket, responses=answers(404, 409))

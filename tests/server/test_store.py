@@ -17,7 +17,7 @@ from server.db import Store
 from server.problems import conflict
 from server.queue import QueueService
 from server.tables import DeviceRow, EventRow, Meta, TicketRow
-from shared.models import TicketStatus
+from shared.models import Event, TicketStatus
 from shared.timeutil import utcnow
 
 
@@ -133,6 +133,20 @@ def test_raw_written_tickets_are_stored_as_the_orm_stores_them(
     with store.read() as s:
         stored = s.get(TicketRow, ticket.id)
         assert stored is not None and stored.issued_at == ticket.issued_at
+
+
+def test_an_issues_event_and_answer_are_what_the_models_serialize(
+    store: Store, queue: QueueService
+) -> None:
+    """The issued ticket is serialized once, for the answer and spliced into its event."""
+    issued = queue.issue("KTP", False, "json-once", None)
+    again = queue.issue("KTP", False, "json-once", None)
+    with store.read() as s:
+        body = s.scalars(select(EventRow.body).where(EventRow.ticket_id == issued.ticket.id)).one()
+    event = Event.model_validate_json(body)
+    assert event.model_dump_json() == body  # byte for byte what the model writes
+    assert event.ticket == issued.ticket
+    assert issued.body == again.body == issued.ticket.model_dump_json().encode()
 
 
 def test_raw_values_are_each_dialects_own_however_they_alternate() -> None:
