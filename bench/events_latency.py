@@ -22,7 +22,7 @@ import uuid
 
 from websockets.asyncio.client import connect
 
-from bench.common import Server, machine, percentile
+from bench.common import Server, freeze_start_up, machine, percentile
 from shared.client import ApiClient
 
 
@@ -84,6 +84,7 @@ def main() -> None:
     p.add_argument("--interval", type=float, default=0.05, help="seconds between calls")
     p.add_argument("--server", help="use this server instead of starting one")
     args = p.parse_args()
+    freeze_start_up()
 
     def run(url: str, server: Server | None) -> None:
         with ApiClient(url, token="demo-kiosk") as kiosk:

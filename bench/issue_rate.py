@@ -33,7 +33,7 @@ import uuid
 from collections import defaultdict
 from urllib.parse import urlsplit
 
-from bench.common import Server, machine, percentile
+from bench.common import Server, freeze_start_up, machine, percentile
 from shared.client import ApiClient
 from shared.models import API_PATH
 
@@ -179,6 +179,7 @@ def main() -> None:
     p.add_argument("--client", choices=("lean", "httpx"), default="lean")
     p.add_argument("--server", help="use this server instead of starting one")
     args = p.parse_args()
+    freeze_start_up()
 
     def run(url: str, title: str, rate: float | None) -> Issued:
         """One run; its answers, or [] on a server that was not fresh."""
