@@ -8,6 +8,7 @@ commit (Store.write) lets one fsync serve many writers.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 from collections.abc import Callable, Iterator
@@ -186,6 +187,14 @@ class Store:
         if self.checkpointer is not None:
             self.checkpointer.start()  # with the writer: see server/checkpoint.py
         return self._writer.submit(fn, *args)
+
+    def submit_async(
+        self, loop: asyncio.AbstractEventLoop, fn: Callable[..., T], *args: Any
+    ) -> asyncio.Future[T]:
+        """As submit, for a coroutine on `loop` (see server/writer.py's LoopAnswer)."""
+        if self.checkpointer is not None:
+            self.checkpointer.start()
+        return self._writer.submit_async(loop, fn, *args)
 
     def stop_writer(self) -> None:
         """Finish the jobs already submitted, then end the writer thread (and the checkpoints)."""

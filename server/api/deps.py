@@ -34,7 +34,7 @@ TicketId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 
 async def in_writer(ctx: ServerContext, fn: Callable[..., T], *args: Any) -> T:
     """Run a queue write on the store's writer thread (group commit), off the event loop."""
-    return await asyncio.wrap_future(ctx.store.submit(fn, *args))
+    return await ctx.store.submit_async(asyncio.get_running_loop(), fn, *args)
 
 
 def bearer(conn: HTTPConnection) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 import uuid
@@ -48,6 +49,49 @@ def test_writer_jobs_commit_before_answering_and_a_failure_stays_its_own(
         seqs = list(s.scalars(select(EventRow.seq).order_by(EventRow.seq)))
         assert seqs == list(range(1, len(numbers) + 1))
         assert s.scalar(select(Meta.value).where(Meta.key == "seq")) == len(numbers)
+
+
+def test_coroutines_get_their_answers_on_their_loop_after_the_commit(
+    store: Store, queue: QueueService
+) -> None:
+    def issue(n: int) -> int:
+        if n % 5 == 2:
+            raise conflict("refused", f"no {n}")
+        return queue.issue("KTP", False, f"co-{n}", None).ticket.number
+
+    async def main() -> list[object]:
+        loop = asyncio.get_running_loop()
+        given_up = asyncio.ensure_future(store.submit_async(loop, issue, 100))
+        given_up.cancel()  # the caller went away: the others are still answered
+        from_thread = store.submit(issue, 200)
+        answers = await asyncio.gather(
+            *(store.submit_async(loop, issue, n) for n in range(20)), return_exceptions=True
+        )
+        for n, answer in enumerate(answers):
+            if isinstance(answer, int):  # answered means committed: a fresh read sees it
+                with store.read() as s:
+                    assert s.scalar(select(TicketRow.id).where(TicketRow.request_id == f"co-{n}"))
+        assert isinstance(from_thread.result(timeout=30), int)
+        return answers
+
+    answers = asyncio.run(main())
+    refused = [a for a in answers if isinstance(a, Exception)]
+    assert [str(e) for e in refused] == ["no 2", "no 7", "no 12", "no 17"]
+    numbers = sorted(a for a in answers if isinstance(a, int))
+    assert len(numbers) == 16 and len(set(numbers)) == 16
+
+
+def test_an_answer_for_a_closed_loop_does_not_stop_the_writer(
+    store: Store, queue: QueueService
+) -> None:
+    loop = asyncio.new_event_loop()
+    gate = threading.Event()
+    store.submit(gate.wait, 30)  # holds the writer until the loop is gone
+    store.submit_async(loop, queue.issue, "KTP", False, "orphan", None)
+    loop.close()
+    gate.set()
+    after = store.submit(queue.issue, "KTP", False, "after", None).result(timeout=30)
+    assert after.ticket.number == 2  # the orphan's ticket was still issued and committed
 
 
 def test_writer_thread_and_write_callers_interleave_without_deadlock(
