@@ -184,17 +184,19 @@ class Store:
 
     def submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
         """Run `fn(*args)` on the writer thread (server/writer.py); its result once committed."""
-        if self.checkpointer is not None:
-            self.checkpointer.start()  # with the writer: see server/checkpoint.py
+        self._start_checkpoints()
         return self._writer.submit(fn, *args)
 
     def submit_async(
         self, loop: asyncio.AbstractEventLoop, fn: Callable[..., T], *args: Any
     ) -> asyncio.Future[T]:
         """As submit, for a coroutine on `loop` (see server/writer.py's LoopAnswer)."""
-        if self.checkpointer is not None:
-            self.checkpointer.start()
+        self._start_checkpoints()
         return self._writer.submit_async(loop, fn, *args)
+
+    def _start_checkpoints(self) -> None:
+        if self.checkpointer is not None:
+            self.checkpointer.start()  # with the writer: see server/checkpoint.py
 
     def stop_writer(self) -> None:
         """Finish the jobs already submitted, then end the writer thread (and the checkpoints)."""

@@ -55,6 +55,7 @@ class LoopAnswer:
 Answer: TypeAlias = "Future[Any] | LoopAnswer"
 Job = tuple[Callable[..., Any], tuple[Any, ...], Answer]
 Outcome = tuple[Answer, Any, BaseException | None]
+Settled: TypeAlias = "tuple[Future[Any] | asyncio.Future[Any], Any, BaseException | None]"
 
 # At most this many jobs share one commit, so a flood still gets answers.
 MAX_BATCH = 64
@@ -139,14 +140,14 @@ class Writer:
         except Exception as exc:  # the database itself failed (e.g. PostgreSQL down)
             log.exception("a batch of %d writes failed", len(jobs))
             answers = [(future, None, exc) for _fn, _args, future in jobs]
-        on_loops: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], Any, Any]]] = {}
+        in_threads: list[Settled] = []
+        on_loops: dict[asyncio.AbstractEventLoop, list[Settled]] = {}
         for answer, value, error in answers:
             if isinstance(answer, LoopAnswer):
                 on_loops.setdefault(answer.loop, []).append((answer.future, value, error))
-            elif error is not None:
-                answer.set_exception(error)
             else:
-                answer.set_result(value)
+                in_threads.append((answer, value, error))
+        _settle(in_threads)
         for loop, settled in on_loops.items():
             try:
                 loop.call_soon_threadsafe(_settle, settled)
@@ -183,8 +184,8 @@ class Writer:
         return future, value, None
 
 
-def _settle(settled: list[tuple[asyncio.Future[Any], Any, BaseException | None]]) -> None:
-    """On the loop: hand a batch's answers to the coroutines still waiting for them."""
+def _settle(settled: list[Settled]) -> None:
+    """Hand answers to whoever still waits for them (asyncio's: call it on their loop)."""
     for future, value, error in settled:
         if future.cancelled():
             continue
