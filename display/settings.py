@@ -36,6 +36,11 @@ class Site:
     ticket_format: str
     logo: str
     footer: str
+    running_text: str
+    place: str
+    head_title: str
+    head_name: str
+    head_id: str
 
     @property
     def tz(self) -> ZoneInfo:

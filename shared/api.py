@@ -39,3 +39,5 @@ class EventType(StrEnum):
     CANCELLED = "ticket.cancelled"
     PAUSED = "counter.paused"
     RESUMED = "counter.resumed"
+    SITE_CHANGED = "site.changed"  # the setup changed: reload it
+    DEVICE_STATE = "device.state"  # a device's heartbeat changed (printer, voice, contact)

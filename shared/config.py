@@ -52,6 +52,8 @@ class Schedule(_Section):
 
     week: dict[str, list[TimeRange]] = Field(default_factory=dict)
     holidays: list[date] = Field(default_factory=list)
+    # One-off changes: a date with other hours, or [] for closed that day.
+    dates: dict[date, list[TimeRange]] = Field(default_factory=dict)
     last_issue_minutes: int = Field(default=30, ge=0, le=240)
     always_open: bool = False
 
@@ -73,6 +75,46 @@ class Schedule(_Section):
             out[day] = parsed
         return out
 
+    @field_validator("dates", mode="before")
+    @classmethod
+    def _parse_dates(cls, value: object) -> object:
+        if not isinstance(value, dict):
+            return value
+        out: dict[object, list[TimeRange]] = {}
+        for day, ranges in value.items():
+            if isinstance(ranges, str):
+                ranges = [ranges]
+            parsed = [TimeRange.parse(r) if isinstance(r, str) else r for r in ranges]
+            for a, b in itertools.pairwise(parsed):
+                if b.start < a.end:
+                    raise ValueError(f"{day}: periods overlap or are out of order")
+            out[day] = parsed
+        return out
+
+
+class BookingSession(_Section):
+    """A session of online booking (antrean online), e.g. 08:00-10:00 with 20 places."""
+
+    start: time
+    end: time
+    places: int = Field(ge=1, le=10_000)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _parse_range(cls, value: object) -> object:
+        # "08:00-10:00" as a shorthand for start and end
+        if isinstance(value, dict) and "range" in value:
+            value = dict(value)
+            r = TimeRange.parse(str(value.pop("range")))
+            value["start"], value["end"] = r.start, r.end
+        return value
+
+    @model_validator(mode="after")
+    def _ordered(self) -> BookingSession:
+        if self.end <= self.start:
+            raise ValueError("a session ends after it starts")
+        return self
+
 
 class ServiceConfig(_Section):
     """A service an agency offers, with its own ticket prefix."""
@@ -84,6 +126,30 @@ class ServiceConfig(_Section):
     quota: int | None = Field(default=None, ge=1)
     priority: bool = True
     schedule: Schedule | None = None
+    # Share of the called tickets within this many minutes of waiting: the service level.
+    target_minutes: int = Field(default=30, ge=1, le=480)
+    # Online booking: its sessions (their places are the online share of the quota).
+    sessions: list[BookingSession] = Field(default_factory=list)
+    needs_nik: bool = False
+    # Hidden services are not offered at kiosks or for booking (a service with tickets
+    # today is hidden, never deleted).
+    hidden: bool = False
+
+    @model_validator(mode="after")
+    def _sessions_fit(self) -> ServiceConfig:
+        for a, b in itertools.pairwise(sorted(self.sessions, key=lambda x: x.start)):
+            if b.start < a.end:
+                raise ValueError("booking sessions overlap")
+        online = sum(x.places for x in self.sessions)
+        if self.quota is not None and online > self.quota:
+            raise ValueError(
+                f"booking sessions offer {online} places, more than the daily quota {self.quota}"
+            )
+        return self
+
+    @property
+    def online_places(self) -> int:
+        return sum(x.places for x in self.sessions)
 
 
 class AgencyConfig(_Section):
@@ -116,6 +182,13 @@ class SiteConfig(_Section):
     ticket_format: str = "{prefix}{number:03d}"
     logo: str = ""
     footer: str = "Terima kasih atas kunjungan Anda"
+    # The TVs' running text; "" leaves each TV its own [display] marquee.
+    running_text: str = Field(default="", max_length=500)
+    # The signature block of reports: place, title and name of the head of office.
+    place: str = Field(default="", max_length=80)
+    head_title: str = Field(default="", max_length=120)
+    head_name: str = Field(default="", max_length=120)
+    head_id: str = Field(default="", max_length=40)  # NIP
 
     @field_validator("timezone")
     @classmethod
@@ -151,6 +224,23 @@ class QueueConfig(_Section):
     recent_services_for_estimate: int = Field(default=20, ge=1, le=500)
 
 
+class AlertConfig(_Section):
+    """When the floor view raises an alert (a service's wait uses its target_minutes)."""
+
+    pause_minutes: int = Field(default=15, ge=1, le=600)
+    quota_left: int = Field(default=10, ge=0, le=10_000)
+    device_silent_minutes: int = Field(default=5, ge=1, le=1440)
+
+
+class BookingConfig(_Section):
+    """Online booking: how far ahead, and how long personal data is kept."""
+
+    days_ahead: int = Field(default=7, ge=1, le=60)
+    retention_days: int = Field(default=30, ge=1, le=3650)
+    # a booked visitor may check in this many minutes before the session starts
+    early_minutes: int = Field(default=30, ge=0, le=240)
+
+
 class ServerConfig(_Section):
     """How the local server listens and stores."""
 
@@ -167,6 +257,10 @@ class ServerConfig(_Section):
     # `antrian backup`: "" = <data dir>/backups; files older than backup_keep_days go (0 = keep all)
     backup_dir: str = ""
     backup_keep_days: int = Field(default=14, ge=0, le=3650)
+    # A second listener for the reverse proxy to the internet: booking and ticket pages
+    # only (0 = none). public_url is what printed QR codes point to ("" = this server).
+    public_port: int = Field(default=0, ge=0, le=65535)
+    public_url: str = ""
 
 
 class ClientConfig(_Section):
@@ -220,6 +314,8 @@ class Config(_Section):
     site: SiteConfig = Field(default_factory=SiteConfig)
     schedule: Schedule = Field(default_factory=Schedule)
     queue: QueueConfig = Field(default_factory=QueueConfig)
+    alerts: AlertConfig = Field(default_factory=AlertConfig)
+    booking: BookingConfig = Field(default_factory=BookingConfig)
     agencies: list[AgencyConfig] = Field(default_factory=list)
     counters: list[CounterConfig] = Field(default_factory=list)
     server: ServerConfig = Field(default_factory=ServerConfig)

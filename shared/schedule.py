@@ -22,6 +22,8 @@ class OpenState:
 def _ranges(schedule: Schedule, day: date) -> list[TimeRange]:
     if day in schedule.holidays:
         return []
+    if day in schedule.dates:  # a one-off change: other hours, or [] for closed
+        return schedule.dates[day]
     return schedule.week.get(DAYS[day.weekday()], [])
 
 
@@ -47,7 +49,7 @@ def open_state(schedule: Schedule, tz: ZoneInfo, now: datetime) -> OpenState:
         return OpenState(True)
     local = now.astimezone(tz)
     today = local.date()
-    if today in schedule.holidays:
+    if today in schedule.holidays or schedule.dates.get(today) == []:
         return OpenState(False, "holiday", next_opening(schedule, tz, local))
     ranges = _ranges(schedule, today)
     for i, r in enumerate(ranges):

@@ -92,3 +92,37 @@ def test_holiday_and_business_day_in_local_time() -> None:
     # 18:00 UTC on the 29th is already the 30th in Jombang.
     assert business_day(c.site.tz, datetime(2026, 11, 29, 18, 0, tzinfo=UTC)).day == 30
     assert format_date(datetime(2024, 12, 13)) == "Jumat, 13 Desember 2024"
+
+
+def test_one_off_dates_change_the_hours_or_close_the_day() -> None:
+    c = load_config(None)
+    c.schedule.dates = {
+        datetime(2026, 12, 1).date(): [],  # a Tuesday, closed
+        datetime(2026, 12, 2).date(): parse_config(
+            '[schedule.week]\nmonday = "10:00-12:00"'
+        ).schedule.week["monday"],
+    }
+    tuesday_9am = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
+    closed = open_state(c.schedule, c.site.tz, tuesday_9am)
+    assert not closed.open and closed.reason == "holiday"
+    assert closed.opens_at is not None and closed.opens_at.hour == 10  # the changed day
+    wednesday_9am = datetime(2026, 12, 2, 2, 0, tzinfo=UTC)
+    assert open_state(c.schedule, c.site.tz, wednesday_9am).reason == "closed"
+    assert open_state(c.schedule, c.site.tz, datetime(2026, 12, 2, 3, 30, tzinfo=UTC)).open
+
+
+@pytest.mark.parametrize(
+    ("sessions", "message"),
+    [
+        ('[{range = "08:00-10:00", places = 150}, {range = "10:00-12:00", places = 60}]', "quota"),
+        ('[{range = "08:00-10:00", places = 5}, {range = "09:00-11:00", places = 5}]', "overlap"),
+        ('[{range = "10:00-09:00", places = 5}]', "ends before"),
+    ],
+)
+def test_booking_sessions_are_checked(sessions: str, message: str) -> None:
+    text = sample_path().read_text(encoding="utf-8")
+    text = text.replace(
+        'prefix = "A"\n  quota = 200', f'prefix = "A"\n  quota = 200\n  sessions = {sessions}'
+    )
+    with pytest.raises(ConfigError, match=message):
+        parse_config(text)
