@@ -31,6 +31,6 @@ $(VENV)/.gui: setup.cfg | $(BIN)/python
 	touch $@
 
 $(VENV)/.test: setup.cfg | $(BIN)/python
-	scripts/system-deps.sh
+	scripts/system-deps.sh test
 	$(BIN)/pip install -q -e '.[test,gui]' --config-settings editable_mode=compat
 	touch $@

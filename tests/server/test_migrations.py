@@ -10,7 +10,7 @@ from sqlalchemy import inspect
 
 from server.db import Store
 from server.migrate import upgrade
-from server.tables import Base
+from server.schema import Base
 
 
 def test_upgrade_head_matches_the_tables(db_url: str) -> None:
