@@ -36,7 +36,7 @@ class ServerContext:
     _seen_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
-        self.queue = QueueService(self.store, self.site, publish=self.hub.publish)
+        self.queue = QueueService(self.store, lambda: self.site, publish=self.hub.publish)
 
     def cached_principal(self, token: str) -> Principal | None:
         hit = self._principals.get(token)

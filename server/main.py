@@ -109,8 +109,9 @@ def _serve(config: Config, store: Store, sock: socket.socket, args: argparse.Nam
     from server.app import create_app
     from server.context import ServerContext
     from server.discovery import Advertiser
+    from server.office.live import start_site
 
-    site = Site(config, demo=args.demo)
+    site = start_site(store, config, demo=args.demo)  # the site's rows; the TOML seeds them
     ctx = ServerContext(store=store, site=site, settings=config.server)
     ctx.queue.sync_counters()
     app = create_app(ctx)
