@@ -158,6 +158,8 @@ class Board(_Wire):
     counters: list[CounterState]
     recent: list[Ticket]
     waiting: list[WaitingCount]
+    # The site's running text for the TVs; "" leaves each TV its own [display] marquee.
+    running_text: str = ""
 
 
 class ServiceReport(_Wire):

@@ -145,3 +145,19 @@ def page(s: Session, number: int = 1, size: int = 50, site_id: int = SITE) -> Au
         )
     )
     return AuditPage(rows, total, number, size)
+
+
+def entry_view(row: AuditRow) -> dict[str, Any]:
+    """An entry as the console and GET /admin/audit show it (before and after parsed)."""
+    return {
+        "id": row.id,
+        "at": row.at,
+        "actor": row.actor,
+        "actor_role": row.actor_role,
+        "source": row.source,
+        "action": row.action,
+        "entity": row.entity,
+        "key": row.key,
+        "before": json.loads(row.before) if row.before else None,
+        "after": json.loads(row.after) if row.after else None,
+    }

@@ -64,9 +64,12 @@ def change_rows(s: Session, actor: Actor, now: datetime, edit: Edit) -> Outcome:
     stored = definition.load(s)
     before = stored.target() if stored is not None else None
     data = edit(before.model_dump(mode="json") if before is not None else {})
+    if stored is not None:
+        today = business_day(stored.definition.site.tz, now)
+        rules.refuse_removals(s, stored, data, today)
     target = rules.validate(data)
-    tz = (stored.definition if stored is not None else target).site.tz
-    today = business_day(tz, now)
+    if stored is None:
+        today = business_day(target.site.tz, now)
     applied, pending = rules.plan(s, stored, target, today)
     entries = audit.diff(before, target, stored.pending if stored else {}, pending)
     if stored is not None and not entries:

@@ -234,67 +234,96 @@ def counters_holding(s: Session) -> set[str]:
     return {code for (code,) in rows}
 
 
+def codes(data: Any) -> tuple[set[str], set[str], set[str]]:
+    """The agency, service and counter codes an edited site (valid or not) still has."""
+    agencies: set[str] = set()
+    services: set[str] = set()
+    counters: set[str] = set()
+    if not isinstance(data, dict):
+        return agencies, services, counters
+    for a in data.get("agencies") or []:
+        if isinstance(a, dict):
+            agencies.add(str(a.get("code")))
+            for svc in a.get("services") or []:
+                if isinstance(svc, dict):
+                    services.add(str(svc.get("code")))
+    for c in data.get("counters") or []:
+        if isinstance(c, dict):
+            counters.add(str(c.get("code")))
+    return agencies, services, counters
+
+
+def refuse_removals(s: Session, stored: Stored | None, data: Any, today: date) -> None:
+    """409 when the edit removes what today's tickets need. Asked before the validator:
+    "it has tickets today" is the answer, not what else the removal leaves dangling."""
+    if stored is None:
+        return
+    now, _waiting = stored.on(today)
+    new_agencies, new_services, new_counters = codes(data)
+    removed = [(a, svc) for a in now.agencies for svc in a.services if svc.code not in new_services]
+    gone_counters = [c.code for c in now.counters if c.code not in new_counters]
+    if not removed and not gone_counters:
+        return
+    busy = services_with_tickets(s, today)
+    for a, svc in removed:
+        if svc.code not in busy:
+            continue
+        if a.code not in new_agencies:
+            raise day_conflict(
+                "agency_has_tickets",
+                f"Instansi {a.code} punya layanan dengan antrean hari ini ({svc.code}): "
+                "sembunyikan atau tutup untuk hari ini, jangan dihapus.",
+                f"Agency {a.code} has a service with tickets today ({svc.code}): "
+                "hide it or close it for the day instead of deleting it.",
+                f"agencies.{a.code}",
+            )
+        raise day_conflict(
+            "service_has_tickets",
+            f"Layanan {svc.code} sudah punya antrean hari ini: sembunyikan (hidden) "
+            "atau tutup untuk hari ini, jangan dihapus.",
+            f"Service {svc.code} has tickets today: hide it or close it for the day "
+            "instead of deleting it.",
+            f"services.{svc.code}",
+        )
+    holding = counters_holding(s)
+    served_at = counters_with_tickets(s, today)
+    for code in gone_counters:
+        if code in holding:
+            raise day_conflict(
+                "counter_busy",
+                f"Loket {code} sedang melayani antrean: selesaikan dulu.",
+                f"Counter {code} holds a ticket: finish it first.",
+                f"counters.{code}",
+            )
+        if code in served_at:
+            raise day_conflict(
+                "counter_has_tickets",
+                f"Loket {code} sudah melayani antrean hari ini: hapus besok.",
+                f"Counter {code} served tickets today: delete it from tomorrow.",
+                f"counters.{code}",
+            )
+
+
 def plan(
     s: Session, stored: Stored | None, target: SiteDefinition, today: date
 ) -> tuple[SiteDefinition, dict[str, Pending]]:
     """What to write so today stays whole: the definition in force now and the waiting
-    prefix changes; 409 for a change that would break the day."""
+    prefix changes (a service with tickets today keeps its prefix until tomorrow); 409
+    when that leaves two services with one prefix today."""
     if stored is None:  # a first seed: nothing to keep whole yet
         return target, {}
     now, _waiting = stored.on(today)
     busy = services_with_tickets(s, today)
-    served_at = counters_with_tickets(s, today)
-    holding = counters_holding(s)
-    new_services = {svc.code: svc for a in target.agencies for svc in a.services}
-    new_agencies = {a.code for a in target.agencies}
-    new_counters = {c.code for c in target.counters}
-    for a in now.agencies:
-        kept = a.code in new_agencies
-        for svc in a.services:
-            if svc.code not in new_services and svc.code in busy:
-                if not kept:
-                    raise day_conflict(
-                        "agency_has_tickets",
-                        f"Instansi {a.code} punya layanan dengan antrean hari ini ({svc.code}): "
-                        "sembunyikan atau tutup untuk hari ini, jangan dihapus.",
-                        f"Agency {a.code} has a service with tickets today ({svc.code}): "
-                        "hide it or close it for the day instead of deleting it.",
-                        f"agencies.{a.code}",
-                    )
-                raise day_conflict(
-                    "service_has_tickets",
-                    f"Layanan {svc.code} sudah punya antrean hari ini: sembunyikan (hidden) "
-                    "atau tutup untuk hari ini, jangan dihapus.",
-                    f"Service {svc.code} has tickets today: hide it or close it for the day "
-                    "instead of deleting it.",
-                    f"services.{svc.code}",
-                )
-    for c in now.counters:
-        if c.code in new_counters:
-            continue
-        if c.code in holding:
-            raise day_conflict(
-                "counter_busy",
-                f"Loket {c.code} sedang melayani antrean: selesaikan dulu.",
-                f"Counter {c.code} holds a ticket: finish it first.",
-                f"counters.{c.code}",
-            )
-        if c.code in served_at:
-            raise day_conflict(
-                "counter_has_tickets",
-                f"Loket {c.code} sudah melayani antrean hari ini: hapus besok.",
-                f"Counter {c.code} served tickets today: delete it from tomorrow.",
-                f"counters.{c.code}",
-            )
     old_prefix = {svc.code: svc.prefix for a in now.agencies for svc in a.services}
     pending: dict[str, Pending] = {}
     keep: dict[str, str] = {}
-    for code, svc in new_services.items():
-        before = old_prefix.get(code)
-        if before is not None and before != svc.prefix and code in busy:
-            # today's tickets and the kiosk keep the old prefix; the new one from tomorrow
-            pending[code] = Pending(svc.prefix, today + timedelta(days=1))
-            keep[code] = before
+    for a in target.agencies:
+        for svc in a.services:
+            before = old_prefix.get(svc.code)
+            if before is not None and before != svc.prefix and svc.code in busy:
+                # today's tickets and the kiosk keep the old prefix; the new one from tomorrow
+                pending[svc.code] = Pending(svc.prefix, today + timedelta(days=1))
+                keep[svc.code] = before
     applied = with_prefixes(target, keep)
     for p in site_problems(applied.agencies, applied.counters):
         raise day_conflict(
