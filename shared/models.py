@@ -100,6 +100,8 @@ class Health(_Wire):
     time: datetime
     timezone: str
     demo: bool = False
+    # Goes up with every change of the site's setup: a kiosk that sees it move reloads.
+    site_version: int = 0
 
 
 class IssueRequest(_Wire):
