@@ -34,8 +34,9 @@ def service_name(kiosk: KioskController, code: str) -> str:
 def test_rename_and_running_text_reach_the_kiosk_and_the_tv(
     no_thread_left: None,  # first: it checks once the kiosk's worker has stopped
     tmp_path: Path,
-    make_kiosk: Callable[..., tuple[KioskController, UiLoop]],
+    request: pytest.FixtureRequest,
 ) -> None:
+    new_kiosk: Callable[..., tuple[KioskController, UiLoop]] = request.getfixturevalue("make_kiosk")
     db = f"sqlite:///{tmp_path}/site.sqlite"
     server = ServerProcess(tmp_path, db=db)
     server.start()
@@ -43,7 +44,7 @@ def test_rename_and_running_text_reach_the_kiosk_and_the_tv(
         store = Store(db)
         token = admin_token(store)
         store.dispose()
-        kiosk, loop = make_kiosk(server.url, timing=SLOW_REFRESH)
+        kiosk, loop = new_kiosk(server.url, timing=SLOW_REFRESH)
         kiosk.connect()
         loop.run_until(lambda: kiosk.screen == "home", kiosk)
         assert service_name(kiosk, "IZIN") == "Perizinan"
