@@ -461,7 +461,8 @@ class CounterController:
             return
         self.last_seq = max(self.last_seq, event.seq)
         mine = self.state.services if self.state is not None else []
-        if event.counter is not None and event.counter.code == self.counter_code:
+        held = event.ticket is not None and event.ticket.counter == self.counter_code
+        if held or (event.counter is not None and event.counter.code == self.counter_code):
             self._want("counter", "services")
         elif event.ticket is not None and event.ticket.service in mine:
             self._want("services")
