@@ -39,6 +39,7 @@ class CounterApp(App):
         *,
         server_url: str | None,
         counter_code: str = "",
+        counter_fixed: bool = False,
         screenshots: Path | None = None,
         fullscreen: bool = False,
         lang: str = "id",
@@ -47,7 +48,8 @@ class CounterApp(App):
         super().__init__(**kwargs)
         self.site = config
         self.server_url = server_url
-        self.counter_code = counter_code
+        self.counter_code = counter_code  # preselected at login
+        self.counter_fixed = counter_fixed and bool(counter_code)  # and not to be changed
         self.screenshots = screenshots
         self.fullscreen = fullscreen
         self.lang = lang
@@ -77,15 +79,12 @@ class CounterApp(App):
         ls = self.login_screen
         ls.site_name = self.site.site.name
         agencies = {a.code: a.name for a in self.site.agencies}
+        # The config's counters until the server's are read (the same, unless it changed).
         ls.counters = [
             f"{c.code} - {c.name} ({agencies.get(c.agency, c.agency)})" for c in self.site.counters
         ]
-        if self.counter_code:
-            ls.counter_text = next(
-                (t for t in ls.counters if t.split(" ", 1)[0] == self.counter_code),
-                self.counter_code,
-            )
-            ls.counter_fixed = True
+        ls.preselect(self.counter_code)
+        ls.counter_fixed = self.counter_fixed
         ls.ids.username.text = self.site.counter.username
         self.manager = ScreenManager(transition=NoTransition())
         self.manager.add_widget(ls)
@@ -104,6 +103,8 @@ class CounterApp(App):
             on_change=self.show,
         )
         self.buttons = self._open_buttons()
+        if not self.counter_fixed:
+            self.controller.load_counters()
         Window.bind(on_key_down=self._on_key_down)
         self._ticker = Clock.schedule_interval(lambda _dt: self.controller.tick(), 3.0)
         Clock.schedule_once(lambda _dt: ls.focus_first(), 0.2)
@@ -146,6 +147,11 @@ class CounterApp(App):
     def show(self, view: CounterView) -> None:
         ls = self.login_screen
         ls.busy, ls.error = view.login_busy, view.login_error
+        if view.counters and view.counters != ls.counters and not ls.counter_fixed:
+            chosen = ls.chosen_code() or self.counter_code
+            ls.counters = view.counters
+            ls.counter_text = ""
+            ls.preselect(chosen)
         if self._was_busy and not view.login_busy and not view.logged_in:
             ls.clear_pin()  # a failed attempt: type the PIN again
             Clock.schedule_once(lambda _dt: setattr(ls.ids.pin, "focus", True), 0)
