@@ -7,7 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from kiosk.texts import t
-from shared.models import AgencyInfo, ServiceInfo, ServicesAnswer, Ticket
+from shared.models import AgencyInfo, ServiceInfo, ServicesAnswer, Ticket, TicketStatus
 from shared.timeutil import DAY_NAMES_EN, DAY_NAMES_ID, format_time
 
 Row = dict[str, Any]
@@ -65,7 +65,9 @@ def waiting_text(svc: ServiceInfo, lang: str) -> str:
     if svc.waiting <= 0:
         return t("nobody_waiting_now", lang)
     parts = [t("waiting_n", lang, n=svc.waiting)]
-    if svc.estimated_wait_minutes is not None:
+    if svc.counters_open == 0:
+        parts.append(t("no_counter_short", lang))
+    elif svc.estimated_wait_minutes is not None:
         parts.append(t("estimate_short", lang, n=svc.estimated_wait_minutes))
     return "  ·  ".join(parts)
 
@@ -117,6 +119,8 @@ def service_rows(
 def done_lines(ticket: Ticket, lang: str) -> tuple[str, str]:
     """The two lines under the code: people ahead and the estimated wait."""
     ahead = t("you_are_next", lang) if ticket.ahead <= 0 else t("ahead", lang, n=ticket.ahead)
+    if ticket.counters_open == 0 and ticket.status == TicketStatus.WAITING:
+        return ahead, t("no_counter_yet", lang)
     wait = (
         t("estimate", lang, n=ticket.estimated_wait_minutes)
         if ticket.estimated_wait_minutes is not None and ticket.ahead > 0
