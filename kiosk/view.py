@@ -13,6 +13,10 @@ from shared.timeutil import DAY_NAMES_EN, DAY_NAMES_ID, format_time
 Row = dict[str, Any]
 GREY = "#5F6368"
 CLOSED_BG = "#E3E5E8"  # a closed service: light, with dark text that stays readable
+# The whole kiosk out of order (server down, no paper): every tile light grey with dark
+# grey text (7.4:1), not its colour faded, whose white text on pastel nobody could read.
+FADED_BG = "#DADCE0"
+FADED_INK = [0.24, 0.25, 0.27, 1.0]
 
 
 def hex_rgba(color: str) -> list[float]:
@@ -78,12 +82,14 @@ def agency_tiles(answer: ServicesAnswer | None, lang: str, enabled: bool) -> lis
     for agency in answer.agencies if answer else []:
         open_any = any(s.open_now for s in agency.services)
         color = agency.color if open_any else GREY
+        if not enabled:
+            color = FADED_BG
         rows.append(
             {
                 "code": agency.code,
                 "text": name_of(agency, lang),
                 "bg": hex_rgba(color),
-                "fg": text_color_on(color),
+                "fg": FADED_INK if not enabled else text_color_on(color),
                 "enabled": enabled,
                 "faded": not enabled,
                 "note": "" if open_any else t("closed", lang),
@@ -99,6 +105,8 @@ def service_rows(
     rows: list[Row] = []
     for svc in agency.services if agency else []:
         color = agency.color if (agency and svc.open_now) else CLOSED_BG
+        if not enabled:
+            color = FADED_BG
         rows.append(
             {
                 "code": svc.code,
@@ -107,7 +115,7 @@ def service_rows(
                 if svc.open_now
                 else closed_text(svc, lang, tz, now),
                 "bg": hex_rgba(color),
-                "fg": text_color_on(color),
+                "fg": FADED_INK if not enabled else text_color_on(color),
                 "enabled": enabled and svc.open_now,
                 "faded": not enabled,  # the whole kiosk is out of order, not this service
                 "open": svc.open_now,
