@@ -44,7 +44,7 @@ KIOSK_TEXTS: dict[str, tuple[str, str]] = {
         "The server does not know this service. Please choose another one.",
     ),
     "choose_queue": ("Pilih Jenis Antrean", "Choose the kind of queue"),
-    "priority_title": ("Antrean Prioritas", "Priority queue"),
+    "priority_title": ("Antrean prioritas", "Priority queue"),  # as "Antrean umum" beside it
     "priority_who": (
         "Lansia, penyandang disabilitas, ibu hamil",
         "Elderly, people with disabilities, pregnant women",

@@ -268,3 +268,12 @@ def test_no_counter_open_yet_is_said_instead_of_an_estimate(
     rows = service_rows(dukcapil, "id", kiosk.tz, kiosk.now(), True)
     akta = next(r for r in rows if r["code"] == "AKTA")
     assert "Belum ada loket yang buka" in akta["detail"] and "menit" not in akta["detail"]
+
+
+def test_the_two_queue_tiles_are_written_alike() -> None:
+    """Side by side on the priority screen: one capitalisation (sentence case), both languages."""
+    from kiosk.texts import t
+
+    for lang in ("id", "en"):
+        regular, priority = t("regular", lang), t("priority_title", lang)
+        assert regular.split()[1].islower() and priority.split()[1].islower(), (regular, priority)
