@@ -39,6 +39,9 @@ def prepare_kivy(headless: bool) -> None:
     os.environ.setdefault("KIVY_NO_ARGS", "1")  # else Kivy parses our argv
     os.environ.setdefault("KIVY_NO_FILELOG", "1")  # logs go to stdout for journald
     os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")  # ...once, through our logging set-up
+    # Kivy's own mode sets the root logger to NOTSET: every library's DEBUG lines (the
+    # websocket handshake with its bearer token) went to the journal.
+    os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
     # Software GL (llvmpipe): its rasterizer threads froze the TV board for up to 30 s
     # at a texture upload; rendering on the calling thread does not. GPU drivers ignore it.
     os.environ.setdefault("LP_NUM_THREADS", "0")

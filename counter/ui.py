@@ -28,6 +28,27 @@ KV = Path(__file__).with_name("layout.kv")
 F_KEYS = {282 + i: action for i, action in enumerate(ACTIONS)}
 
 
+def _without_cut_buffer() -> None:
+    """Load Kivy's clipboard without its CRITICAL traceback for a missing xclip/xsel.
+
+    TextInput loads it for the X "cut buffer" (middle-click paste of a selection), which
+    Kivy finds only through xclip or xsel; a counter terminal needs neither, and copy and
+    paste still work through SDL's clipboard.
+    """
+    kivy_log = logging.getLogger("kivy")
+
+    def no_cut_buffer(record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Cutbuffer: Unable to find")
+
+    kivy_log.addFilter(no_cut_buffer)
+    try:
+        from kivy.core.clipboard import CutBuffer
+    finally:
+        kivy_log.removeFilter(no_cut_buffer)
+    if CutBuffer is None:
+        log.info("no xclip or xsel: middle-click paste is off (copy and paste work)")
+
+
 class CounterApp(App):
     """Wires the controller, the sign and the call buttons to the screens."""
 
@@ -69,6 +90,7 @@ class CounterApp(App):
         return {k: tr(k, self.lang, TEXTS) for k in keys}
 
     def build(self) -> ScreenManager:
+        _without_cut_buffer()
         Builder.unload_file(str(KV))  # a second app in one process (tests) loads it again
         Builder.load_file(str(KV))
         if self.fullscreen:
