@@ -379,6 +379,10 @@ class DisplayController:
         self.has_board = False
         self.resyncing = True  # until the first board, events wait
         self.server_reset = False  # the last board came from a server whose data was reset
+        # "ok" | "failed" | "off" (not read out, by the config): for the board's sign and
+        # for the device heartbeat; `voice_problem` says why it failed.
+        self.voice_state = "ok" if config.voice.enabled else "off"
+        self.voice_problem = ""
         self._held: list[Event] = []
         self.colors = {a.code: a.color for a in config.agencies}
 
@@ -462,6 +466,25 @@ class DisplayController:
         if self.config.voice.enabled:
             self.announcements.push(call)
         return call
+
+    def voice_failed(self, why: str) -> bool:
+        """The voice could not play; True when it just stopped working (logged once)."""
+        if self.voice_state == "off":
+            return False
+        self.voice_problem = why
+        if self.voice_state == "failed":
+            return False
+        self.voice_state = "failed"
+        log.error("the voice does not work (%s): calls are shown, not read out", why)
+        return True
+
+    def voice_worked(self) -> bool:
+        """An announcement played; True when the voice just came back."""
+        if self.voice_state != "failed":
+            return False
+        self.voice_state, self.voice_problem = "ok", ""
+        log.warning("the voice works again")
+        return True
 
     def tick(self) -> bool:
         """Called a few times a second: True when the board must be redrawn."""
