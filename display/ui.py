@@ -393,13 +393,15 @@ class DisplayApp(App):
 
     def _announced(self) -> None:
         """One call read out (or given up): the next one, or un-duck when none is left."""
+        changed = False
         if self.sounds.ok:
-            self.controller.voice_worked()
+            changed = self.controller.voice_worked()
         elif self.sounds.problem:
-            self.controller.voice_failed(self.sounds.problem)
+            changed = self.controller.voice_failed(self.sounds.problem)
             self._audio_down = self.sounds.device_down
         self.sounds.ok, self.sounds.problem = 0, ""
-        self.redraw()
+        if changed:
+            self.redraw()  # the sign
         self.controller.announcements.finished()
         if self.screen is not None:
             self.screen.announcing = self.announcing

@@ -42,7 +42,7 @@ async def _close_past_days(ctx: ServerContext) -> None:
                     log.info("closed %d tickets left open from earlier days", closed)
             except Exception:  # keep serving; the next look tries again
                 log.exception("closing the earlier days failed")
-        wait = seconds_to_next_day(ctx.queue.site.tz, ctx.queue.clock()) + MIDNIGHT_SLACK
+        wait = seconds_to_next_day(ctx.site.tz, ctx.queue.clock()) + MIDNIGHT_SLACK
         await asyncio.sleep(min(wait, MAX_NAP))
 
 

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 import pytest
 import websockets.sync.client as ws_client
 
+from counter.controller import CounterController
 from display import wire
 from display.controller import DisplayController
 from display.settings import from_config
@@ -24,7 +25,9 @@ from server import app as server_app
 from server.context import ServerContext
 from server.db import Store
 from server.site import Site
+from shared.client import ServerLocator, Worker
 from shared.config import Config
+from tests.counter.conftest import UiThread
 from tests.server.conftest import FakeClock, LiveServer, run_in_thread
 
 # Monday 23:58 in Jombang (WIB = UTC+7).
@@ -67,6 +70,13 @@ def test_yesterdays_open_tickets_close_at_midnight_and_the_tv_forgets_them(
         assert l02.post("/counters/L02/call").json()["ticket"]["code"] == codes[1]
         assert l02.post("/counters/L02/start").status_code == 200
 
+    # The officer's app at L01, live from the event stream.
+    ui, worker = UiThread(), Worker("day-boundary-counter")
+    app = CounterController(ServerLocator(live.url, None), worker, ui.post, tz=config.site.tz)
+    assert app.login("demo", "123456", "L01")
+    ui.pump(lambda: app.logged_in and app.connection == "connected")
+    assert app.state is not None and app.state.ticket is not None
+
     tv = DisplayController(from_config(config))
     with live.client() as reader:
         board = wire.parse_board(reader.get("/board").content)
@@ -102,6 +112,16 @@ def test_yesterdays_open_tickets_close_at_midnight_and_the_tv_forgets_them(
     assert all(w["waiting"] == 0 for w in after["waiting"])
     assert services["business_day"] == "2026-12-01"
 
+    # The counter app was told: L01 holds nothing now.
+    try:
+        ui.pump(lambda: app.state is not None and app.state.ticket is None, timeout=10)
+        assert app.view().code == ""
+    finally:
+        app.close()
+        worker.stop()
+        if app.client is not None:
+            app.client.close()
+
     # The TV, from the events alone: nothing of Monday is left on it.
     for e in events:
         tv.apply_event(e)
@@ -115,3 +135,14 @@ def test_yesterdays_open_tickets_close_at_midnight_and_the_tv_forgets_them(
         body = {"service": "IZIN", "priority": False, "request_id": "tuesday-0001"}
         r = kiosk.post("/tickets", json=body)
     assert r.json()["number"] == 1
+
+
+def test_seconds_to_the_next_local_midnight() -> None:
+    from zoneinfo import ZoneInfo
+
+    from shared.timeutil import seconds_to_next_day
+
+    wib, wit = ZoneInfo("Asia/Jakarta"), ZoneInfo("Asia/Jayapura")
+    assert seconds_to_next_day(wib, LATE_MONDAY) == 120.0  # 23:58 WIB
+    assert seconds_to_next_day(wit, LATE_MONDAY) == 22 * 3600 + 120.0  # 01:58 WIT
+    assert seconds_to_next_day(wib, datetime(2026, 11, 30, 17, 0, tzinfo=UTC)) == 86400.0
