@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, Engine, create_engine, event, select
 from sqlalchemy.orm import Session
 
-from server.checkpoint import WAL_FALLBACK, Checkpointer
+from server.checkpoint import WAL_FALLBACK, WAL_LIMIT, Checkpointer
 from server.tables import Meta
 from server.writer import MAX_BATCH, Writer
 from shared.errors import ConfigError
@@ -42,6 +42,7 @@ def _sqlite_engine(url: str, *, write: bool) -> Engine:
         cur.execute("PRAGMA synchronous=FULL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute(f"PRAGMA journal_size_limit={WAL_LIMIT}")  # see server/checkpoint.py
         if write:  # the Checkpointer copies the WAL; a writer does only past this
             cur.execute(f"PRAGMA wal_autocheckpoint={WAL_FALLBACK}")
         cur.close()
