@@ -25,6 +25,8 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from server.storage import Guard, storage_problem
+
 log = logging.getLogger(__name__)
 
 INTERVAL = 0.5  # seconds between checkpoints
@@ -39,8 +41,9 @@ TRUNCATE_WAIT_MS = 20
 
 
 class Checkpointer:
-    def __init__(self, engine: Engine, interval: float = INTERVAL) -> None:
+    def __init__(self, engine: Engine, guard: Guard, interval: float = INTERVAL) -> None:
         self.engine = engine
+        self.guard = guard
         self.interval = interval
         self.runs = 0
         self.truncated = 0  # idle TRUNCATE checkpoints that emptied the WAL
@@ -74,6 +77,8 @@ class Checkpointer:
         raw: Any = None
         idle = 0
         while not stop.wait(self.interval):
+            if not self.guard.writable():  # nothing may write the -shm then (storage.py)
+                continue
             try:
                 if raw is None:
                     raw = self.engine.raw_connection()
@@ -86,8 +91,12 @@ class Checkpointer:
                 if idle >= IDLE_ROUNDS and copied == pages:
                     self.truncate(con)
                     idle = 0
-            except Exception:  # e.g. the disk is full: try again, with a fresh connection
-                log.warning("WAL checkpoint failed; trying again", exc_info=True)
+            except Exception as exc:  # e.g. the disk is full: try again, with a fresh connection
+                problem = storage_problem(exc)
+                if problem is None:
+                    log.warning("WAL checkpoint failed; trying again", exc_info=True)
+                else:
+                    self.guard.note(problem)
                 if raw is not None:
                     raw.invalidate()
                     raw = None

@@ -19,6 +19,7 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server.problems import Problem
+from server.storage import Guard, storage_problem
 from shared.models import API_PATH, ErrorAnswer
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,7 @@ WHY = {
     413: f"Request body over {MAX_BODY} bytes",
     422: "Invalid request: the first problem in `message`, all of them in `errors`",
     423: "Account locked after repeated wrong PINs; `minutes` left",
+    503: "Storage failing: storage_full, storage_read_only or storage_unavailable",
 }
 ERROR_SCHEMA = "ErrorAnswer"
 BEARER = "bearer"
@@ -48,8 +50,18 @@ def _answer(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
     return JSONResponse({"code": code, "message": message, **extra}, status_code=status)
 
 
-def internal_error(method: str, path: str) -> JSONResponse:
-    """The answer to a bug or a failed database (call it while handling the exception)."""
+def internal_error(
+    method: str, path: str, exc: BaseException | None = None, guard: Guard | None = None
+) -> JSONResponse:
+    """The answer to a bug or a failed database (call it while handling the exception).
+
+    A failing disk or database is a 503 with a storage code, logged once by the guard
+    (server/storage.py) rather than with a traceback per request."""
+    problem = storage_problem(exc) if exc is not None else None
+    if problem is not None:
+        if guard is not None:
+            guard.note(problem)
+        return JSONResponse(problem.answer(), status_code=problem.status)
     log.exception("unhandled error on %s %s", method, path)
     return _answer(500, "internal_error", "The server failed; the error is in its log.")
 
@@ -80,7 +92,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _bug(request: Request, exc: Exception) -> JSONResponse:
-        return internal_error(request.method, request.url.path)
+        ctx = getattr(request.app.state, "ctx", None)
+        guard = ctx.store.guard if ctx is not None else None
+        return internal_error(request.method, request.url.path, exc, guard)
 
     _document(app)
 
