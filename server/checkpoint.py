@@ -21,11 +21,14 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
 from server.storage import Guard, storage_problem
+
+if TYPE_CHECKING:
+    from server.identity import Keeper
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +37,8 @@ INTERVAL = 0.5  # seconds between checkpoints
 WAL_FALLBACK = 10_000
 # bytes a WAL that starts over is cut back to (PRAGMA journal_size_limit)
 WAL_LIMIT = 4 * 1024 * 1024
+# rounds between updates of the identity record (server/identity.py)
+KEEP_EVERY = 20
 # rounds without a new page in the WAL before it is truncated
 IDLE_ROUNDS = 2
 # ms the idle TRUNCATE waits for readers (writers wait meanwhile) before it gives up
@@ -47,6 +52,7 @@ class Checkpointer:
         self.interval = interval
         self.runs = 0
         self.truncated = 0  # idle TRUNCATE checkpoints that emptied the WAL
+        self.keeper: Keeper | None = None  # keeps the identity record current (identity.py)
         # (busy, pages in the WAL, pages copied) of the latest checkpoint
         self.last: tuple[int, int, int] | None = None
         self._thread: threading.Thread | None = None
@@ -83,10 +89,14 @@ class Checkpointer:
                 if raw is None:
                     raw = self.engine.raw_connection()
                 con = raw.driver_connection
+                keeper = self.keeper if self.runs % KEEP_EVERY == 0 else None
+                seen = keeper.before(con) if keeper is not None else None
                 row = con.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
                 last, self.last = self.last, (int(row[0]), int(row[1]), int(row[2]))
                 self.runs += 1
                 busy, pages, copied = self.last
+                if keeper is not None and seen is not None and not busy and copied == pages:
+                    keeper.copied(seen)  # the file alone now holds `seen`
                 idle = idle + 1 if self.last == last and pages and not busy else 0
                 if idle >= IDLE_ROUNDS and copied == pages:
                     self.truncate(con)
