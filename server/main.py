@@ -135,6 +135,7 @@ def _serve(config: Config, store: Store, sock: socket.socket, args: argparse.Nam
     from server.app import create_app
     from server.context import ServerContext
     from server.discovery import Advertiser
+    from server.listeners import server_config
 
     site = Site(config, demo=args.demo)
     ctx = ServerContext(store=store, site=site, settings=config.server)
@@ -164,18 +165,7 @@ def _serve(config: Config, store: Store, sock: socket.socket, args: argparse.Nam
     # takes 40-150 ms on these boxes, a stall every kiosk waiting at that moment feels.
     gc.collect()
     gc.freeze()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            app,
-            log_level="warning",
-            ws="websockets-sansio",
-            lifespan="on",
-            # No reverse proxy on the LAN; our own log says what happened (cheaper per request).
-            proxy_headers=False,
-            access_log=False,
-            timeout_graceful_shutdown=3,
-        )
-    )
+    server = uvicorn.Server(server_config(app))  # every listener's limits: server/listeners.py
     if args.ready_file:
         original = server.startup
 
