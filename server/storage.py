@@ -9,7 +9,9 @@ writes stay refused (they would land in a file nobody can open again) until a
 restart, which server/identity.py then checks.
 
 The Guard's checks run once per batch of the writer (a batch is one commit,
-often several tickets), never per statement: a few stat/access calls, ~5 µs.
+often several tickets), never per statement: an access() of the -shm before
+and a stat() of the file after the commit (a syscall costs ~5-10 µs on these
+boxes), the other files every FULL_EVERY seconds.
 
 Why check writability before writing rather than only map the errors: SQLite
 maps its `-shm` file (the WAL index) into memory, and a write to that memory
@@ -38,6 +40,8 @@ log = logging.getLogger(__name__)
 FULL = "storage_full"
 READ_ONLY = "storage_read_only"
 UNAVAILABLE = "storage_unavailable"
+# seconds between before_write's looks at the file, its log and its folder
+FULL_EVERY = 0.25
 # seconds within which the same failure (or the recovery) is not logged again
 QUIET = 60.0
 
@@ -96,8 +100,10 @@ class Guard:
         self._gone = False
         self._lock = threading.Lock()
         self._logged: dict[str, float] = {}  # code -> when it was last logged
-        if path is not None:
-            self._files = (path, Path(f"{path}-wal"), Path(f"{path}-shm"), path.parent)
+        self._next_full = 0.0  # when before_write next looks at every file (monotonic)
+        if path is not None:  # str: os.access and os.stat take them without a conversion
+            self._shm = f"{path}-shm"
+            self._others = (str(path), f"{path}-wal", str(path.parent))
 
     def opened(self) -> None:
         """The write connection opened the file: remember which one (the first time)."""
@@ -106,12 +112,24 @@ class Guard:
             self._opened = (st.st_dev, st.st_ino)
 
     def before_write(self) -> None:
-        """Raise StorageProblem when a write now cannot be kept (or would crash SQLite)."""
+        """Raise StorageProblem when a write now cannot be kept (or would crash SQLite).
+
+        The -shm is looked at every time (a write to it once immutable is the SIGBUS);
+        the file, its log and the folder, whose failures are only errors, every FULL_EVERY
+        seconds, or every time while storage is failing (to see it heal at once)."""
         if self.path is None:
             return
+        if self._gone:
+            self._same_file()
+        if not os.access(self._shm, os.W_OK) and os.path.exists(self._shm):
+            self.fail(StorageProblem(READ_ONLY, f"{self._shm} is not writable"))
+        now = time.monotonic()
+        if self.failing is None and now < self._next_full:
+            return
+        self._next_full = now + FULL_EVERY
         self._same_file()
-        for file in self._files:
-            if not os.access(file, os.W_OK) and file.exists():
+        for file in self._others:
+            if not os.access(file, os.W_OK) and os.path.exists(file):
                 self.fail(StorageProblem(READ_ONLY, f"{file} is not writable"))
 
     def after_commit(self) -> None:
@@ -135,7 +153,7 @@ class Guard:
         if self._opened is None:
             return
         try:
-            st = os.stat(self.path)  # type: ignore[arg-type]
+            st = os.stat(self._others[0])
             same = (st.st_dev, st.st_ino) == self._opened
         except FileNotFoundError:
             same = False
