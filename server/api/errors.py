@@ -130,6 +130,8 @@ def _add_common_answers(doc: dict[str, Any]) -> None:
             if needs_bearer(method, path):
                 statuses += [401, 403]  # RequireBearer and the caller dependency
                 operation["security"] = [{BEARER: []}]
+            if method.upper() in ("POST", "PUT", "PATCH", "DELETE"):
+                statuses.append(503)  # a write the storage cannot keep (server/storage.py)
             if "422" in responses:  # FastAPI's default describes `detail`, which we never send
                 responses["422"] = {"description": WHY[422], "content": error}
             for status in statuses:
