@@ -121,6 +121,7 @@ class Store:
         self._kept: Connection | None = None  # the writer thread's connection
         self._writer = Writer(self)
         self._frozen: Engine | None = None  # reads while the files are read-only (_reader)
+        self._frozen_lock = threading.Lock()
         self.checkpointer = Checkpointer(self.read_engine, self.guard) if self.is_sqlite else None
 
     @staticmethod
@@ -136,15 +137,21 @@ class Store:
         is immutable (server/storage.py). immutable=1 reads the database file alone, as
         the checkpointer last left it (at most its interval behind), and never the -shm.
         """
-        if self.guard.path is None or self.guard.writable():
-            if self._frozen is not None:
-                frozen, self._frozen = self._frozen, None
-                frozen.dispose()
+        if self.guard.path is None:
             return self.read_engine
-        if self._frozen is None:
-            url = f"sqlite:///file:{self.guard.path}?mode=ro&immutable=1&uri=true"
-            self._frozen = create_engine(url, connect_args={"check_same_thread": False})
-        return self._frozen
+        writable = self.guard.writable()
+        if writable and self._frozen is None:
+            return self.read_engine
+        with self._frozen_lock:
+            if writable:
+                frozen, self._frozen = self._frozen, None
+                if frozen is not None:
+                    frozen.dispose()  # connections still out close when they come back
+                return self.read_engine
+            if self._frozen is None:
+                url = f"sqlite:///file:{self.guard.path}?mode=ro&immutable=1&uri=true"
+                self._frozen = create_engine(url, connect_args={"check_same_thread": False})
+            return self._frozen
 
     @contextmanager
     def read(self) -> Iterator[Session]:
