@@ -167,4 +167,14 @@ def test_a_wal_from_another_database_is_refused(tmp_path: Path) -> None:
     before = db_a.read_bytes()
     line = refused(a)
     assert "-wal" in line
+    # nor does a technician's command open it (it would replay the log into the file)
+    listed = subprocess.run(
+        [sys.executable, "-m", "shared.cli", "device", "list", "--db", f"sqlite:///{db_a}"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+        check=False,
+    )
+    assert listed.returncode == 2 and "-wal" in listed.stderr, listed.stderr
     assert db_a.read_bytes() == before
