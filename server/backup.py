@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import re
 import sqlite3
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from server import identity
 from server.settings import config_from, data_dir, db_url
 from shared.config import Config
 from shared.errors import AntrianError
@@ -54,15 +56,19 @@ def check(path: Path) -> None:
         raise BackupError(f"{path} failed the integrity check: {rows[:5]}")
 
 
-def backup(db: Path, directory: Path, now: datetime) -> Path:
-    """Copy `db` into directory/antrian-YYYYMMDD-HHMMSS.sqlite, checked; returns the path."""
+def backup(db: Path, directory: Path, now: datetime, *, alone: bool = False) -> Path:
+    """Copy `db` into directory/antrian-YYYYMMDD-HHMMSS.sqlite, checked; returns the path.
+
+    alone: the file by itself, its -wal left out (a log that is not its own)."""
     if not db.is_file():
         raise BackupError(f"no database at {db}")
     directory.mkdir(parents=True, exist_ok=True)
     target = directory / f"{PREFIX}{now:%Y%m%d-%H%M%S}.sqlite"
     partial = target.with_suffix(".partial")
     partial.unlink(missing_ok=True)
-    src = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)
+    src = sqlite3.connect(
+        f"file:{db}?mode=ro{'&immutable=1' if alone else ''}", uri=True, timeout=30
+    )
     dst = sqlite3.connect(partial)
     try:
         # One step (pages=-1): a single read snapshot; WAL readers never block the writer.
@@ -101,20 +107,21 @@ def prune(directory: Path, keep_days: int, now: datetime, keep: Path | None = No
 
 
 def in_use(db: Path) -> bool:
-    """True when another process has the database open (e.g. a running server)."""
+    """True when a process has the database open (e.g. a running server).
+
+    Asked of the kernel's lock table, not by opening the file: a SQLite connection would
+    replay a -wal that is not the file's own (and its close copy it in), and closing any
+    descriptor of the file would drop this process's own connections' locks."""
     if not db.exists():
         return False
-    con = sqlite3.connect(db, timeout=0, isolation_level=None)
+    st = db.stat()
+    # In WAL mode every open connection holds SQLite's shared lock on the file.
+    key = f"{os.major(st.st_dev):02x}:{os.minor(st.st_dev):02x}:{st.st_ino}"
     try:
-        # In WAL mode every open connection holds a shared lock, so an exclusive one fails.
-        con.execute("PRAGMA locking_mode=EXCLUSIVE")
-        con.execute("BEGIN EXCLUSIVE")
-        con.execute("ROLLBACK")
-        return False
-    except sqlite3.OperationalError:
+        table = Path("/proc/locks").read_text()
+    except OSError:  # not Linux: nothing tells us, so assume the worst
         return True
-    finally:
-        con.close()
+    return any(key in line.split() for line in table.splitlines())
 
 
 def restore(source: Path, db: Path, safety_dir: Path, now: datetime, *, force: bool) -> Path | None:
@@ -128,21 +135,50 @@ def restore(source: Path, db: Path, safety_dir: Path, now: datetime, *, force: b
             "systemctl stop antrian-server); --force restores anyway"
         )
     saved = None
-    if db.is_file():
-        saved = backup(db, safety_dir / "before-restore", now)
+    if db.is_file() and db.stat().st_size > 0:
+        try:
+            identity.check_wal(db)
+            foreign = False
+        except identity.StartRefused:  # a log that is not its own: save the file alone
+            foreign = True
+        saved = backup(db, safety_dir / "before-restore", now, alone=foreign)
     db.parent.mkdir(parents=True, exist_ok=True)
+    if in_use(db):  # --force with the server running: into the live file, whose WAL is live
+        _copy_into(source, db)
+    else:
+        # Written beside, then put in place with the -wal and -shm gone: a log left from the
+        # old file would be replayed into the restored one at the next open (identity.py).
+        fresh = db.with_name(db.name + ".restoring")
+        fresh.unlink(missing_ok=True)
+        _copy_into(source, fresh)
+        for stale in (Path(f"{db}-wal"), Path(f"{db}-shm"), Path(f"{fresh}-wal")):
+            stale.unlink(missing_ok=True)
+        os.replace(fresh, db)
+        _fsync_dir(db.parent)
+    check(db)
+    # The technician chose this database: the next start holds it (server/identity.py).
+    identity.write_record(db, identity.file_identity(db))
+    return saved
+
+
+def _copy_into(source: Path, db: Path) -> None:
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     dst = sqlite3.connect(db, timeout=30)
     try:
-        # The backup API into the live file (not a copy): stale -wal/-shm files cannot win.
         src.backup(dst, pages=-1)
     except sqlite3.Error as exc:
         raise BackupError(f"restore into {db} failed: {exc}") from exc
     finally:
         dst.close()
         src.close()
-    check(db)
-    return saved
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def backup_dir(config: Config, flag: str | None) -> Path:

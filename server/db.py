@@ -21,7 +21,8 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, Engine, create_engine, event, select
 from sqlalchemy.orm import Session
 
-from server.checkpoint import WAL_FALLBACK, Checkpointer
+from server.checkpoint import WAL_FALLBACK, WAL_LIMIT, Checkpointer
+from server.storage import Guard, StorageProblem, storage_problem
 from server.tables import Meta
 from server.writer import MAX_BATCH, Writer
 from shared.errors import ConfigError
@@ -30,7 +31,12 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-def _sqlite_engine(url: str, *, write: bool) -> Engine:
+def _sqlite_engine(url: str, *, write: bool, guard: Guard) -> Engine:
+    path = sqlite_file(url)
+    if path is not None:
+        # mode=rw: never create the file. Created it is by server/migrate.py; a file removed
+        # under the running server must not come back empty through a new connection.
+        url = f"sqlite:///file:{path}?mode=rw&uri=true"
     engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
     @event.listens_for(engine, "connect")
@@ -42,8 +48,10 @@ def _sqlite_engine(url: str, *, write: bool) -> Engine:
         cur.execute("PRAGMA synchronous=FULL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute(f"PRAGMA journal_size_limit={WAL_LIMIT}")  # see server/checkpoint.py
         if write:  # the Checkpointer copies the WAL; a writer does only past this
             cur.execute(f"PRAGMA wal_autocheckpoint={WAL_FALLBACK}")
+            guard.opened()
         cur.close()
 
     begin = "BEGIN IMMEDIATE" if write else "BEGIN"
@@ -54,6 +62,14 @@ def _sqlite_engine(url: str, *, write: bool) -> Engine:
         conn.connection.driver_connection.execute(begin)
 
     return engine
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file behind a sqlite:/// URL (None for PostgreSQL or an in-memory database)."""
+    if not url.startswith("sqlite"):
+        return None
+    path = url.split("///", 1)[-1]
+    return None if not path or path == ":memory:" or path.startswith("file:") else Path(path)
 
 
 @dataclass
@@ -85,10 +101,11 @@ class Store:
     def __init__(self, url: str) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
+        self.guard = Guard(sqlite_file(url))
         if self.is_sqlite:
             self._ensure_sqlite_dir(url)
-            self.read_engine = _sqlite_engine(url, write=False)
-            self.write_engine = _sqlite_engine(url, write=True)
+            self.read_engine = _sqlite_engine(url, write=False, guard=self.guard)
+            self.write_engine = _sqlite_engine(url, write=True, guard=self.guard)
         elif url.startswith("postgresql"):
             self.read_engine = create_engine(url, pool_size=10, max_overflow=20)
             self.write_engine = self.read_engine
@@ -103,17 +120,42 @@ class Store:
         self._local = threading.local()  # the writer thread's current batch
         self._kept: Connection | None = None  # the writer thread's connection
         self._writer = Writer(self)
-        self.checkpointer = Checkpointer(self.read_engine) if self.is_sqlite else None
+        self._frozen: Engine | None = None  # reads while the files are read-only (_reader)
+        self._frozen_lock = threading.Lock()
+        self.checkpointer = Checkpointer(self.read_engine, self.guard) if self.is_sqlite else None
 
     @staticmethod
     def _ensure_sqlite_dir(url: str) -> None:
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        path = sqlite_file(url)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+
+    def _reader(self) -> Engine:
+        """The read engine, or while the files are not writable one that leaves them alone.
+
+        A reader may write its mark into the mapped -shm, which is a SIGBUS once the file
+        is immutable (server/storage.py). immutable=1 reads the database file alone, as
+        the checkpointer last left it (at most its interval behind), and never the -shm.
+        """
+        if self.guard.path is None:
+            return self.read_engine
+        writable = self.guard.writable()
+        if writable and self._frozen is None:
+            return self.read_engine
+        with self._frozen_lock:
+            if writable:
+                frozen, self._frozen = self._frozen, None
+                if frozen is not None:
+                    frozen.dispose()  # connections still out close when they come back
+                return self.read_engine
+            if self._frozen is None:
+                url = f"sqlite:///file:{self.guard.path}?mode=ro&immutable=1&uri=true"
+                self._frozen = create_engine(url, connect_args={"check_same_thread": False})
+            return self._frozen
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with Session(self.read_engine, expire_on_commit=False) as session:
+        with Session(self._reader(), expire_on_commit=False) as session:
             if not self.is_sqlite:
                 # One snapshot for the whole read (board + its seq agree).
                 session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
@@ -157,7 +199,11 @@ class Store:
                 self._commit(batch)
         batch.done.wait()
         if error is not None:
-            raise error
+            problem = storage_problem(error)
+            if problem is None:
+                raise error
+            self.guard.note(problem)
+            raise problem from error
         if batch.error is not None:
             raise batch.error
 
@@ -248,6 +294,7 @@ class Store:
                 log.warning("closing the writer's connection failed", exc_info=True)
 
     def _begin(self, conn: Connection | None = None) -> Session:
+        self.guard.before_write()  # once per batch: see server/storage.py
         session = Session(conn or self.write_engine, expire_on_commit=False)
         session.begin()
         # The driver connection, kept for server/rawsql.py (looking it up costs ~0.1 ms).
@@ -260,10 +307,20 @@ class Store:
         """Commit a batch (under the write lock) and wake its writers; False if it failed."""
         try:
             batch.session.commit()
+            self.guard.after_commit()  # a commit into a removed file is no commit
+        except StorageProblem as gone:
+            batch.error = gone
         except Exception as exc:
-            log.exception("commit of %d writes failed", batch.members)
-            batch.error = exc
-            batch.session.rollback()
+            failing = storage_problem(exc)
+            if failing is None:
+                log.exception("commit of %d writes failed", batch.members)
+            else:
+                self.guard.note(failing)
+            batch.error = failing or exc
+            try:
+                batch.session.rollback()
+            except Exception:  # the storage that failed the commit may fail this too
+                log.debug("rollback after a failed commit failed", exc_info=True)
         else:
             for callback in batch.callbacks:
                 callback()
@@ -275,5 +332,7 @@ class Store:
     def dispose(self) -> None:
         self.stop_writer()
         self._drop_kept()
+        if self._frozen is not None:
+            self._frozen.dispose()
         self.read_engine.dispose()
         self.write_engine.dispose()

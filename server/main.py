@@ -8,6 +8,7 @@ import gc
 import getpass
 import logging
 import socket
+import sqlite3
 import sys
 from datetime import date
 from pathlib import Path
@@ -15,8 +16,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from server import auth
-from server.db import Store
+from server import auth, identity
+from server.db import Store, sqlite_file
 from server.migrate import upgrade
 from server.office import devices as office_devices
 from server.office import people as office_people
@@ -41,6 +42,9 @@ def _fail(message: str) -> int:
 
 def open_store(config: Config, db: str | None, *, demo: bool = False) -> Store:
     url = db_url(config, db, demo=demo)
+    path = sqlite_file(url)
+    if path is not None and path.exists():
+        identity.check_wal(path)  # before anything opens it to write (server/identity.py)
     store = Store(url)
     try:
         upgrade(store)
@@ -81,6 +85,12 @@ def server_main(argv: list[str]) -> int:
     )
     p.add_argument("--data-dir", help="where the SQLite file lives")
     p.add_argument("--ready-file", help="write the server's URL here once it listens")
+    p.add_argument(
+        identity.FLAG,
+        action="store_true",
+        help="start although the SQLite database is not the one this data directory last "
+        "held (missing, empty, another one, or an older copy), and hold this one from now on",
+    )
     args = p.parse_args(argv)
     try:
         config = config_from(args.config)
@@ -89,8 +99,24 @@ def server_main(argv: list[str]) -> int:
         host = args.host or config.server.host
         port = config.server.port if args.port is None else args.port
         url = db_url(config, args.db, demo=args.demo, data_flag=args.data_dir)
+        path = sqlite_file(url)
+        if path is not None:  # before anything opens it for writing (server/identity.py)
+            identity.check_start(path, accept_change=args.accept_database_change)
         store = Store(url)
         upgrade(store)
+        if path is not None and store.checkpointer is not None:
+            held = identity.read_record(path)
+            found = identity.settle(path)
+            if held is not None and held != found and args.accept_database_change:
+                log.warning(
+                    "database change accepted: %s is now database %s at seq %s (was %s at %s)",
+                    path,
+                    found.database_id,
+                    found.seq,
+                    held.database_id,
+                    held.seq,
+                )
+            store.checkpointer.keeper = identity.Keeper(path, found)
     except AntrianError as exc:
         return _fail(str(exc))
     except SQLAlchemyError as exc:
@@ -114,6 +140,7 @@ def _serve(config: Config, store: Store, sock: socket.socket, args: argparse.Nam
     from server.app import create_app
     from server.context import ServerContext
     from server.discovery import Advertiser
+    from server.listeners import server_config
     from server.office.live import start_site
 
     site = start_site(store, config, demo=args.demo)  # the site's rows; the TOML seeds them
@@ -146,18 +173,7 @@ def _serve(config: Config, store: Store, sock: socket.socket, args: argparse.Nam
     # takes 40-150 ms on these boxes, a stall every kiosk waiting at that moment feels.
     gc.collect()
     gc.freeze()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            app,
-            log_level="warning",
-            ws="websockets-sansio",
-            lifespan="on",
-            # No reverse proxy on the LAN; our own log says what happened (cheaper per request).
-            proxy_headers=False,
-            access_log=False,
-            timeout_graceful_shutdown=3,
-        )
-    )
+    server = uvicorn.Server(server_config(app))  # every listener's limits: server/listeners.py
     if args.ready_file:
         original = server.startup
 
@@ -166,6 +182,16 @@ def _serve(config: Config, store: Store, sock: socket.socket, args: argparse.Nam
             Path(args.ready_file).write_text(base + "\n")
 
         server.startup = startup  # type: ignore[method-assign]
+    shutdown = server.shutdown
+
+    async def shutdown_then_settle(sockets: list[socket.socket] | None = None) -> None:
+        # Here, not after run(): uvicorn raises the SIGTERM it caught again once serve()
+        # is over, and the process ends before any code after run() would.
+        await shutdown(sockets)
+        store.dispose()
+        _settle_at_stop(store)
+
+    server.shutdown = shutdown_then_settle  # type: ignore[method-assign]
     try:
         server.run(sockets=[sock])
     finally:
@@ -173,6 +199,17 @@ def _serve(config: Config, store: Store, sock: socket.socket, args: argparse.Nam
             advertiser.stop()
         store.dispose()
     return 0
+
+
+def _settle_at_stop(store: Store) -> None:
+    """A clean stop records the seq the file now holds (unless its storage failed)."""
+    path = store.guard.path
+    if path is None or store.guard.failing is not None:
+        return
+    try:
+        identity.settle(path)
+    except (OSError, sqlite3.Error) as exc:
+        log.warning("could not record the database's last seq at stop: %s", exc)
 
 
 def _hint_first_steps(store: Store) -> None:

@@ -20,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from server.db import Store
+from server.identity import StartRefused, check_wal
 from server.main import _safe
 from server.settings import config_from, db_url
 from server.tables import CounterRow, DeviceRow, SessionRow, TicketRow
@@ -112,6 +113,11 @@ def read_database(status: Status, url: str, today: date, names: dict[str, str]) 
         path = Path(url.split("///", 1)[-1])
         if not path.is_file():
             status.database_error = f"no database at {path} (has the server ever run?)"
+            return
+        try:
+            check_wal(path)  # opening it beside a foreign -wal would replay that log into it
+        except StartRefused as exc:
+            status.database_error = str(exc)
             return
     store = Store(url)
     try:

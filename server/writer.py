@@ -25,6 +25,8 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
+from server.storage import storage_problem
+
 if TYPE_CHECKING:
     from server.db import Batch, Store
 
@@ -138,8 +140,12 @@ class Writer:
                     except _Poisoned as poisoned:
                         answers.append((job[2], None, poisoned.__cause__ or poisoned))
         except Exception as exc:  # the database itself failed (e.g. PostgreSQL down)
-            log.exception("a batch of %d writes failed", len(jobs))
-            answers = [(future, None, exc) for _fn, _args, future in jobs]
+            problem = storage_problem(exc)
+            if problem is None:
+                log.exception("a batch of %d writes failed", len(jobs))
+            else:  # a disk full or read-only: logged once by the guard, not per batch
+                self.store.guard.note(problem)
+            answers = [(future, None, problem or exc) for _fn, _args, future in jobs]
         in_threads: list[Settled] = []
         on_loops: dict[asyncio.AbstractEventLoop, list[Settled]] = {}
         for answer, value, error in answers:
@@ -169,6 +175,8 @@ class Writer:
             value = fn(*args)
             session.flush()
         except Exception as exc:
+            if storage_problem(exc) is not None:
+                raise  # the whole batch failed with the disk: see _run
             if not session.is_active:
                 raise _Poisoned from exc
             if session.info.get("commit_on_error"):  # e.g. a wrong PIN is still counted

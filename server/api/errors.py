@@ -19,6 +19,7 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server.problems import Problem
+from server.storage import Guard, storage_problem
 from shared.models import API_PATH, ErrorAnswer
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ WHY = {
     422: "Invalid request: the first problem in `message`, all of them in `errors`",
     423: "Account locked after repeated wrong PINs or passwords; `minutes` left",
     429: "Too many attempts; `retry_after` seconds to wait (also the Retry-After header)",
+    503: "Storage failing: storage_full, storage_read_only or storage_unavailable",
 }
 ERROR_SCHEMA = "ErrorAnswer"
 BEARER = "bearer"
@@ -49,8 +51,18 @@ def _answer(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
     return JSONResponse({"code": code, "message": message, **extra}, status_code=status)
 
 
-def internal_error(method: str, path: str) -> JSONResponse:
-    """The answer to a bug or a failed database (call it while handling the exception)."""
+def internal_error(
+    method: str, path: str, exc: BaseException | None = None, guard: Guard | None = None
+) -> JSONResponse:
+    """The answer to a bug or a failed database (call it while handling the exception).
+
+    A failing disk or database is a 503 with a storage code, logged once by the guard
+    (server/storage.py) rather than with a traceback per request."""
+    problem = storage_problem(exc) if exc is not None else None
+    if problem is not None:
+        if guard is not None:
+            guard.note(problem)
+        return JSONResponse(problem.answer(), status_code=problem.status)
     log.exception("unhandled error on %s %s", method, path)
     return _answer(500, "internal_error", "The server failed; the error is in its log.")
 
@@ -84,7 +96,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _bug(request: Request, exc: Exception) -> JSONResponse:
-        return internal_error(request.method, request.url.path)
+        ctx = getattr(request.app.state, "ctx", None)
+        guard = ctx.store.guard if ctx is not None else None
+        return internal_error(request.method, request.url.path, exc, guard)
 
     _document(app)
 
@@ -120,6 +134,8 @@ def _add_common_answers(doc: dict[str, Any]) -> None:
             if needs_bearer(method, path):
                 statuses += [401, 403]  # RequireBearer and the caller dependency
                 operation["security"] = [{BEARER: []}]
+            if method.upper() in ("POST", "PUT", "PATCH", "DELETE"):
+                statuses.append(503)  # a write the storage cannot keep (server/storage.py)
             if "422" in responses:  # FastAPI's default describes `detail`, which we never send
                 responses["422"] = {"description": WHY[422], "content": error}
             for status in statuses:

@@ -68,9 +68,9 @@ class FastIssue:
             self.answered += 1
             await JSONResponse(problem.answer(), problem.status)(scope, receive, send)
             return
-        except Exception:  # e.g. the database failed: as errors.install answers a bug
+        except Exception as exc:  # e.g. the database failed: as errors.install answers it
             self.answered += 1
-            await internal_error("POST", PATH)(scope, receive, send)
+            await internal_error("POST", PATH, exc, self.ctx.store.guard)(scope, receive, send)
             return
         self.answered += 1
         head = [_JSON, (b"content-length", str(len(answer)).encode())]
