@@ -20,6 +20,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "device": ("server.main", "device_main", "add or list kiosk/display device tokens"),
     "officer": ("server.main", "officer_main", "add or list officers"),
     "report": ("server.main", "report_main", "daily report (table or CSV)"),
+    "site": ("server.office.cli", "site_main", "export the site as TOML, or import one"),
     "status": ("server.status", "status_main", "server, devices, printers and counters now"),
     "backup": ("server.backup", "backup_main", "back up (or restore) the SQLite database"),
     "print-test": ("hardware.cli", "print_test_main", "print a test ticket"),
