@@ -2,7 +2,7 @@
 counters' setup, schedules (weekly periods, holidays, one-off dates) and the audit log
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-01 22:00:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from server.tables import UTCDateTime
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
