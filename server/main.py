@@ -19,6 +19,7 @@ from server.db import Store
 from server.migrate import upgrade
 from server.office import devices as office_devices
 from server.office import people as office_people
+from server.office.live import site_config
 from server.problems import Problem
 from server.reports import daily_report, report_csv, report_table
 from server.settings import config_from, data_dir, db_url
@@ -232,6 +233,7 @@ def device_main(argv: list[str]) -> int:
     try:
         config = config_from(args.config)
         store = open_store(config, args.db)
+        config = site_config(store, config)  # the site's counters are the database's
         known = {c.code for c in config.counters}
         if args.action == "add":
             with store.write() as s:
@@ -291,6 +293,7 @@ def officer_main(argv: list[str]) -> int:
     try:
         config = config_from(args.config)
         store = open_store(config, args.db)
+        config = site_config(store, config)  # the site's counters are the database's
         known = {c.code for c in config.counters}
         if args.action == "add":
             counters = [c.strip() for c in args.counters.split(",") if c.strip()]
@@ -358,6 +361,7 @@ def admin_main(argv: list[str]) -> int:
     try:
         config = config_from(args.config)
         store = open_store(config, args.db)
+        config = site_config(store, config)  # the site's counters are the database's
         with store.write() as s:
             exists = s.scalar(select(OfficerRow).where(OfficerRow.username == args.username))
             change = office_people.PersonChange(
@@ -392,6 +396,7 @@ def report_main(argv: list[str]) -> int:
     try:
         config = config_from(args.config)
         store = open_store(config, args.db)
+        config = site_config(store, config)  # the site's counters are the database's
         site = Site(config)
         with store.read() as s:
             report = daily_report(s, site, args.date or business_day(site.tz, utcnow()))
