@@ -68,7 +68,7 @@ def create_api(ctx: ServerContext) -> FastAPI:
     app.state.ctx = ctx
     errors.install(app)
     # the busiest writes match first
-    for module in (kiosk, officer, public, stream, people, admin):
+    for module in (kiosk, officer, public, stream, admin, people):
         app.include_router(module.router, prefix=API_PATH)
     web.install(app)
     app.add_middleware(errors.BodyLimit)
