@@ -70,6 +70,7 @@ words.update(
         "quota": ("Kuota harian", "Daily quota"),
         "quota_help": ("Kosong: tanpa kuota", "Empty: no quota"),
         "priority": ("Ada antrean prioritas", "Has a priority line"),
+        "priority_badge": ("Prioritas", "Priority"),
         "target_minutes": ("Target waktu tunggu (menit)", "Waiting-time target (minutes)"),
         "hidden": ("Disembunyikan", "Hidden"),
         "needs_nik": ("Wajib NIK (online)", "Needs NIK (online)"),
