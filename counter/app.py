@@ -20,7 +20,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     p.add_argument("--config", help="config file (TOML); default: the bundled sample site")
     p.add_argument("--server", help="server URL, e.g. http://192.168.1.10:8765 (default: zeroconf)")
-    p.add_argument("--counter", help="bind this terminal to one counter, e.g. L03")
+    p.add_argument(
+        "--counter", help="bind this terminal to one counter, e.g. L03 (no choice at login)"
+    )
     p.add_argument("--screenshots", metavar="DIR", help="save a PNG of every screen, then exit")
     p.add_argument("--size", default="1366x768", help="window size WxH (default 1366x768)")
     p.add_argument("--fullscreen", action="store_true", help="fill the screen")
@@ -37,6 +39,9 @@ def prepare_kivy(headless: bool) -> None:
     os.environ.setdefault("KIVY_NO_ARGS", "1")  # else Kivy parses our argv
     os.environ.setdefault("KIVY_NO_FILELOG", "1")  # logs go to stdout for journald
     os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")  # ...once, through our logging set-up
+    # Kivy's own mode sets the root logger to NOTSET: every library's DEBUG lines (the
+    # websocket handshake with its bearer token) went to the journal.
+    os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
     # Software GL (llvmpipe): its rasterizer threads froze the TV board for up to 30 s
     # at a texture upload; rendering on the calling thread does not. GPU drivers ignore it.
     os.environ.setdefault("LP_NUM_THREADS", "0")
@@ -77,6 +82,7 @@ def main(argv: list[str]) -> int:
         config,
         server_url=args.server or config.client.server or None,
         counter_code=counter,
+        counter_fixed=bool(args.counter) or config.counter.locked,
         screenshots=shots,
         fullscreen=args.fullscreen or (config.counter.fullscreen and shots is None),
     )

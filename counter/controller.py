@@ -87,6 +87,7 @@ class CounterView:
     """Plain data the screens show; rebuilt after every change."""
 
     logged_in: bool = False
+    counters: list[str] = field(default_factory=list)  # the server's, "L01 - Loket 1 (Agency)"
     login_error: str = ""
     login_busy: bool = False
     title: str = ""
@@ -153,6 +154,9 @@ class CounterController:
         self._refreshing = False
         self._generation = 0  # bumps on login/logout so late answers of an old session drop
         self._sign_shown: tuple[str, int | None, bool] | None = None
+        # The counters the server has (GET /board), for the login's choice; [] until read.
+        self.counters: list[str] = []
+        self._counters_loading = False
 
     # -- text ---------------------------------------------------------------
 
@@ -163,6 +167,27 @@ class CounterController:
         return self.t(TERM_OF.get(action, action))
 
     # -- login / logout -------------------------------------------------------
+
+    def load_counters(self) -> None:
+        """Read the server's counters (GET /board) for the login's choice, in the background."""
+        if self._counters_loading or self.counters:
+            return
+        self._counters_loading = True
+
+        def job() -> list[str]:
+            board = self._client().board(recent=0)
+            return [f"{c.code} - {c.name} ({c.agency_name})" for c in board.counters]
+
+        self._submit(job, self._counters_done)
+
+    def _counters_done(self, result: Any, exc: BaseException | None) -> None:
+        self._counters_loading = False
+        if exc is not None:
+            # The app keeps the config's list meanwhile; tick() asks again.
+            log.info("counters not read from the server yet (%s)", exc)
+            return
+        self.counters = list(result)
+        self._changed()
 
     @property
     def logged_in(self) -> bool:
@@ -454,6 +479,8 @@ class CounterController:
 
     def tick(self) -> None:
         """Called every few seconds by the app: retry a re-read that found no server."""
+        if not self.logged_in and not self.counters:
+            self.load_counters()
         if self.logged_in and (self.http_down or self._pending) and not self._refreshing:
             self._want()
 
@@ -463,8 +490,9 @@ class CounterController:
         self.last_seq = max(self.last_seq, event.seq)
         mine = self.state.services if self.state is not None else []
         mine_changed = event.counter is not None and event.counter.code == self.counter_code
+        held = event.ticket is not None and event.ticket.counter == self.counter_code
         # site.changed: the setup changed (names, services), so both are read again
-        if event.type == EventType.SITE_CHANGED or mine_changed:
+        if event.type == EventType.SITE_CHANGED or mine_changed or held:
             self._want("counter", "services")
         elif event.ticket is not None and event.ticket.service in mine:
             self._want("services")
@@ -505,6 +533,8 @@ class CounterController:
                     self.message, self.message_kind = self.t("state_refreshed"), "info"
             if services is not None:
                 self.services = services
+                if self.message == self.t("nobody_waiting") and self._waiting_here() > 0:
+                    self.message, self.message_kind = "", "info"  # someone came since
             self.http_down = False
         elif isinstance(exc, ServerUnavailable):
             # Keep what we wanted; the stream's next "connected" (or tick) asks again.
@@ -588,10 +618,21 @@ class CounterController:
                     out.append((svc.code, label))
         return out
 
+    def _waiting_here(self) -> int:
+        """How many wait for this counter's services, by the last counts read."""
+        mine = set(self.state.services) if self.state is not None else set()
+        return sum(
+            svc.waiting
+            for agency in (self.services.agencies if self.services is not None else [])
+            for svc in agency.services
+            if svc.code in mine
+        )
+
     def view(self) -> CounterView:
         """What the screens show now."""
         v = CounterView(
             logged_in=self.logged_in,
+            counters=list(self.counters),
             login_error=self.login_error,
             login_busy=self.login_busy,
             connection=self.connection,

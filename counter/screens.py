@@ -71,11 +71,22 @@ class LoginScreen(Screen):
     busy = BooleanProperty(False)
     texts = DictProperty({})
 
+    def chosen_code(self) -> str:
+        return self.counter_text.split(" ", 1)[0] if self.counter_text else ""
+
+    def preselect(self, code: str) -> None:
+        """Choose the counter `code` in the list (nothing when it is not there)."""
+        if code:
+            self.counter_text = next((t for t in self.counters if self.code_of(t) == code), "")
+
+    @staticmethod
+    def code_of(label: str) -> str:
+        return label.split(" ", 1)[0]
+
     def submit(self) -> None:
         if self.handler is not None:
             ids = self.ids
-            counter = self.counter_text.split(" ", 1)[0] if self.counter_text else ""
-            self.handler.login(ids.username.text, ids.pin.text, counter)
+            self.handler.login(ids.username.text, ids.pin.text, self.chosen_code())
 
     def clear_pin(self) -> None:
         self.ids.pin.text = ""

@@ -124,6 +124,12 @@ class ScreenshotTour:
         ls = app.login_screen
         yield lambda: app.root is not None and ls.ids.username.width > 100
         yield "01-login"
+        if not ls.counter_fixed:  # the officer's choice of counter, by agency
+            ls.ids.counter.is_open = True
+            yield lambda: True
+            yield "01b-choose-counter"
+            ls.ids.counter.is_open = False
+            yield lambda: True
         if not ls.counter_text:
             ls.counter_text = ls.counters[0]
         self.counter = ls.counter_text.split(" ", 1)[0]

@@ -28,6 +28,27 @@ KV = Path(__file__).with_name("layout.kv")
 F_KEYS = {282 + i: action for i, action in enumerate(ACTIONS)}
 
 
+def _without_cut_buffer() -> None:
+    """Load Kivy's clipboard without its CRITICAL traceback for a missing xclip/xsel.
+
+    TextInput loads it for the X "cut buffer" (middle-click paste of a selection), which
+    Kivy finds only through xclip or xsel; a counter terminal needs neither, and copy and
+    paste still work through SDL's clipboard.
+    """
+    kivy_log = logging.getLogger("kivy")
+
+    def no_cut_buffer(record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Cutbuffer: Unable to find")
+
+    kivy_log.addFilter(no_cut_buffer)
+    try:
+        from kivy.core.clipboard import CutBuffer
+    finally:
+        kivy_log.removeFilter(no_cut_buffer)
+    if CutBuffer is None:
+        log.info("no xclip or xsel: middle-click paste is off (copy and paste work)")
+
+
 class CounterApp(App):
     """Wires the controller, the sign and the call buttons to the screens."""
 
@@ -39,6 +60,7 @@ class CounterApp(App):
         *,
         server_url: str | None,
         counter_code: str = "",
+        counter_fixed: bool = False,
         screenshots: Path | None = None,
         fullscreen: bool = False,
         lang: str = "id",
@@ -47,7 +69,8 @@ class CounterApp(App):
         super().__init__(**kwargs)
         self.site = config
         self.server_url = server_url
-        self.counter_code = counter_code
+        self.counter_code = counter_code  # preselected at login
+        self.counter_fixed = counter_fixed and bool(counter_code)  # and not to be changed
         self.screenshots = screenshots
         self.fullscreen = fullscreen
         self.lang = lang
@@ -67,6 +90,7 @@ class CounterApp(App):
         return {k: tr(k, self.lang, TEXTS) for k in keys}
 
     def build(self) -> ScreenManager:
+        _without_cut_buffer()
         Builder.unload_file(str(KV))  # a second app in one process (tests) loads it again
         Builder.load_file(str(KV))
         if self.fullscreen:
@@ -77,15 +101,12 @@ class CounterApp(App):
         ls = self.login_screen
         ls.site_name = self.site.site.name
         agencies = {a.code: a.name for a in self.site.agencies}
+        # The config's counters until the server's are read (the same, unless it changed).
         ls.counters = [
             f"{c.code} - {c.name} ({agencies.get(c.agency, c.agency)})" for c in self.site.counters
         ]
-        if self.counter_code:
-            ls.counter_text = next(
-                (t for t in ls.counters if t.split(" ", 1)[0] == self.counter_code),
-                self.counter_code,
-            )
-            ls.counter_fixed = True
+        ls.preselect(self.counter_code)
+        ls.counter_fixed = self.counter_fixed
         ls.ids.username.text = self.site.counter.username
         self.manager = ScreenManager(transition=NoTransition())
         self.manager.add_widget(ls)
@@ -104,6 +125,8 @@ class CounterApp(App):
             on_change=self.show,
         )
         self.buttons = self._open_buttons()
+        if not self.counter_fixed:
+            self.controller.load_counters()
         Window.bind(on_key_down=self._on_key_down)
         self._ticker = Clock.schedule_interval(lambda _dt: self.controller.tick(), 3.0)
         Clock.schedule_once(lambda _dt: ls.focus_first(), 0.2)
@@ -146,6 +169,11 @@ class CounterApp(App):
     def show(self, view: CounterView) -> None:
         ls = self.login_screen
         ls.busy, ls.error = view.login_busy, view.login_error
+        if view.counters and view.counters != ls.counters and not ls.counter_fixed:
+            chosen = ls.chosen_code() or self.counter_code
+            ls.counters = view.counters
+            ls.counter_text = ""
+            ls.preselect(chosen)
         if self._was_busy and not view.login_busy and not view.logged_in:
             ls.clear_pin()  # a failed attempt: type the PIN again
             Clock.schedule_once(lambda _dt: setattr(ls.ids.pin, "focus", True), 0)

@@ -7,6 +7,9 @@ stopped (or, if the audio device never says so, a little after its length).
 from __future__ import annotations
 
 import logging
+import os
+import tempfile
+import wave
 from collections.abc import Callable
 from typing import Any
 
@@ -29,6 +32,11 @@ class SoundSequence:
         self._sound: Sound | None = None
         self._on_done: Callable[[], None] | None = None
         self._turn = 0  # guards against on_stop and the watchdog both advancing
+        # Of the announcement playing (or last played): files that played, and why the
+        # others did not (the TV's voice state is made from these).
+        self.ok = 0
+        self.problem = ""
+        self.device_down = False  # a sound loaded but the device would not play it
 
     def play(self, files: list[tuple[str, float]], on_done: Callable[[], None]) -> None:
         """`files` is [(path, gap after it)]."""
@@ -36,6 +44,7 @@ class SoundSequence:
         self._gaps = [g for _, g in files]
         self._on_done = on_done
         self.playing = True
+        self.ok, self.problem, self.device_down = 0, "", False
         self._next()
 
     def _next(self, *_: Any) -> None:
@@ -57,13 +66,20 @@ class SoundSequence:
             if sound is not None:
                 sound.bind(on_stop=lambda *_: self._stopped(turn, gap))
                 sound.play()
-        except Exception:  # a broken file or audio device must not stall the queue
-            log.exception("playing %s failed", path)
-            sound = None
+                if sound.state != "play":  # SDL with no audio device: loads, never plays
+                    sound.unload()
+                    sound, self.problem = None, "the audio device does not play"
+                    self.device_down = True
+        except Exception as exc:  # a broken file or audio device must not stall the queue
+            log.debug("playing %s failed", path, exc_info=True)
+            sound, self.problem = None, f"playing failed: {exc!r}"
         if sound is None:
-            log.warning("cannot play %s; skipping it", path)
+            # Said once, by the display's voice state, not here for every file.
+            self.problem = self.problem or f"cannot load {path}"
+            log.debug("cannot play %s (%s); skipping it", path, self.problem)
             Clock.schedule_once(self._next, 0)
             return
+        self.ok += 1
         self._sound = sound
         self.played.append(path)
         del self.played[:-50]
@@ -81,3 +97,50 @@ class SoundSequence:
         self._on_done = None
         if self._sound is not None:
             self._sound.stop()
+
+
+def audio_problem(quiet: bool = False) -> str:
+    """Why this box cannot play sound ("" when it can): a short silent WAV, played at once.
+
+    At start, so a TV with no working audio shows it before the first call is missed;
+    `quiet` (a recheck of a known failure) keeps Kivy's own warning out of the log.
+    """
+    kivy_log = logging.getLogger("kivy")
+    hush = _Hush()
+    if quiet:
+        kivy_log.addFilter(hush)
+    try:
+        return _audio_problem()
+    finally:
+        kivy_log.removeFilter(hush)
+
+
+class _Hush(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return False
+
+
+def _audio_problem() -> str:
+    fd, path = tempfile.mkstemp(prefix="antrian-audio-check-", suffix=".wav")
+    os.close(fd)
+    try:
+        with wave.open(path, "wb") as w:
+            w.setnchannels(1)
+            w.setsampwidth(2)
+            w.setframerate(22050)
+            w.writeframes(b"\0\0" * 441)  # 20 ms of silence: nothing to hear
+        sound = SoundLoader.load(path)
+        if sound is None:
+            return "no audio player (Kivy found no audio provider)"
+        try:
+            sound.volume = 0
+            sound.play()
+            state = sound.state
+            sound.stop()
+        finally:
+            sound.unload()
+        return "" if state == "play" else "the audio device does not play (no sound card?)"
+    except Exception as exc:  # whatever the device does, the board goes on
+        return f"audio check failed: {exc!r}"
+    finally:
+        os.unlink(path)

@@ -17,6 +17,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 
 from display.settings import Settings
 from display.wire import Board, CounterInfo, Event, Ticket
@@ -47,6 +48,7 @@ class Call:
     agency_name: str
     service_name: str
     recall: bool = False
+    day: date | None = None  # the ticket's business day
 
 
 @dataclass
@@ -61,6 +63,7 @@ class CounterView:
     ticket_id: int | None = None
     ticket_code: str = ""
     ticket_status: str = ""
+    ticket_day: date | None = None
 
 
 @dataclass
@@ -99,6 +102,7 @@ def call_from(event: Event) -> Call | None:
         agency_name=t.agency_name,
         service_name=t.service_name,
         recall=event.type == EventType.RECALLED,
+        day=t.business_day,
     )
 
 
@@ -112,6 +116,7 @@ def call_from_ticket(t: Ticket, seq: int = 0) -> Call:
         agency=t.agency,
         agency_name=t.agency_name,
         service_name=t.service_name,
+        day=t.business_day,
     )
 
 
@@ -159,6 +164,15 @@ class SpotlightQueue:
             self.current = call
             self.shown_at = self.clock() - self.hold
 
+    def drop_before(self, day: date) -> bool:
+        """A new business day: earlier days' calls leave the panel; True if it changed."""
+        before = self.current
+        self.pending = deque(c for c in self.pending if c.day == day)
+        if self.current is not None and self.current.day != day:
+            self.current = self.pending.popleft() if self.pending else None
+            self.shown_at = self.clock()
+        return self.current is not before
+
     def _held(self) -> bool:
         return self.clock() - self.shown_at >= self.hold
 
@@ -196,6 +210,9 @@ class AnnouncementQueue:
     def finished(self) -> None:
         self.playing = None
 
+    def drop_before(self, day: date) -> None:
+        self.pending = deque(c for c in self.pending if c.day == day)
+
     @property
     def busy(self) -> bool:
         return self.playing is not None or bool(self.pending)
@@ -208,6 +225,7 @@ class BoardModel:
         self.config = config
         self.recent_size = max(recent, 1)
         self.seq = 0
+        self.day: date | None = None  # the server's business day, as last seen
         self.counters: dict[str, CounterView] = {}
         self.recent: deque[Call] = deque(maxlen=self.recent_size)
         self.waiting: dict[str, int] = {}
@@ -238,12 +256,39 @@ class BoardModel:
         for w in board.waiting:
             self.service_agency.setdefault(w.service, w.agency)
 
+    def new_day(self, day: date) -> bool:
+        """The server's business day is `day`: True when that starts a new one here.
+
+        Earlier days' calls leave the lists and the counters, and their waiting
+        tickets stop counting (the server closes them at midnight; their events
+        then change nothing here).
+        """
+        if self.day is not None and day <= self.day:
+            return False
+        first, self.day = self.day is None, day
+        if first:
+            return False
+        self.recent = deque((c for c in self.recent if c.day == day), maxlen=self.recent_size)
+        for view in self.counters.values():
+            if view.ticket_id is not None and view.ticket_day != day:
+                self._set_ticket(view, None)
+        self.waiting = {}
+        return True
+
+    def _past(self, t: Ticket) -> bool:
+        return self.day is not None and t.business_day is not None and t.business_day < self.day
+
     def apply(self, event: Event) -> None:
         """Apply one event newer than the model (the caller checks seq)."""
         self.seq = event.seq
         t, kind = event.ticket, event.type
         if event.counter is not None:
             self._counter_info(event.counter)
+        if t is not None and self._past(t):
+            # An earlier day's ticket closed at midnight: off its counter, never counted.
+            if kind in (EventType.DONE, EventType.NO_SHOW, EventType.CANCELLED):
+                self._clear(t.counter or (event.counter.code if event.counter else ""), t.id)
+            return
         if kind == EventType.ISSUED and t:
             self._waiting(t.service, +1)
         elif kind == EventType.CANCELLED and t:
@@ -287,6 +332,7 @@ class BoardModel:
         view.ticket_id = t.id if t else None
         view.ticket_code = t.code if t else ""
         view.ticket_status = t.status.value if t else ""
+        view.ticket_day = t.business_day if t else None
 
     def _waiting(self, service: str, delta: int) -> None:
         self.waiting[service] = max(0, self.waiting.get(service, 0) + delta)
@@ -321,6 +367,11 @@ class DisplayController:
 
     def __init__(self, config: Settings, clock: Callable[[], float] = time.monotonic) -> None:
         self.config = config
+        self.clock = clock
+        self.tz = config.site.tz
+        # (the server's time in the last board, our clock then): the server's time now,
+        # so the board turns to a new day at the server's midnight, whatever our wall clock.
+        self._server_clock: tuple[datetime, float] | None = None
         d = config.display
         self.model = BoardModel(config, d.recent_calls)
         self.spotlight = SpotlightQueue(d.hold_seconds, clock)
@@ -330,6 +381,10 @@ class DisplayController:
         self.has_board = False
         self.resyncing = True  # until the first board, events wait
         self.server_reset = False  # the last board came from a server whose data was reset
+        # "ok" | "failed" | "off" (not read out, by the config): for the board's sign and
+        # for the device heartbeat; `voice_problem` says why it failed.
+        self.voice_state = "ok" if config.voice.enabled else "off"
+        self.voice_problem = ""
         self._held: list[Event] = []
         self.reload_wanted = False  # a site.changed came: load the board again
         self.colors = {a.code: a.color for a in config.agencies}
@@ -354,6 +409,8 @@ class DisplayController:
             self.announce_seq = board.seq
         # a display that just started cannot know what was read out before it: nothing late
         floor = self.announce_seq if self.has_board else board.seq
+        self._server_clock = (board.time, self.clock())
+        self._new_day(board.time)
         self.model.load(board)
         self.has_board = True
         self.announce_seq = max(self.announce_seq, board.seq)
@@ -378,7 +435,7 @@ class DisplayController:
         not yet back; older calls would only mislead, and `floor` stops repeats.)
         """
         call = call_from(event)
-        if call is None or event.seq <= floor or not self._shown(call.counter):
+        if call is None or event.seq <= floor or not self._shown(call.counter) or self._past(call):
             return None
         if (board.time - event.at).total_seconds() > CATCH_UP_SECONDS:
             return None
@@ -389,6 +446,8 @@ class DisplayController:
 
     def refresh_board(self, board: Board) -> None:
         """A periodic snapshot to correct drift; announcing is not affected."""
+        self._server_clock = (board.time, self.clock())
+        self._new_day(board.time)
         if board.seq >= self.model.seq:
             self.model.load(board)
 
@@ -399,10 +458,11 @@ class DisplayController:
             return None
         if event.type == EventType.SITE_CHANGED:
             self.reload_wanted = True  # counters, names, running text: the app reloads the board
+        self._new_day(event.at)
         if event.seq > self.model.seq:
             self.model.apply(event)
         call = call_from(event)
-        if call is None or event.seq <= self.announce_seq:
+        if call is None or event.seq <= self.announce_seq or self._past(call):
             return None
         self.announce_seq = event.seq
         if not self._shown(call.counter):
@@ -412,8 +472,50 @@ class DisplayController:
             self.announcements.push(call)
         return call
 
+    def voice_failed(self, why: str) -> bool:
+        """The voice could not play; True when it just stopped working (logged once)."""
+        if self.voice_state == "off":
+            return False
+        self.voice_problem = why
+        if self.voice_state == "failed":
+            return False
+        self.voice_state = "failed"
+        log.error("the voice does not work (%s): calls are shown, not read out", why)
+        return True
+
+    def voice_worked(self) -> bool:
+        """An announcement played; True when the voice just came back."""
+        if self.voice_state != "failed":
+            return False
+        self.voice_state, self.voice_problem = "ok", ""
+        log.warning("the voice works again")
+        return True
+
     def tick(self) -> bool:
-        return self.spotlight.tick()
+        """Called a few times a second: True when the board must be redrawn."""
+        now = self.server_now()
+        rolled = now is not None and self._new_day(now)
+        return self.spotlight.tick() or rolled
+
+    def server_now(self) -> datetime | None:
+        """The server's time now, from its last board and our monotonic clock since."""
+        if self._server_clock is None:
+            return None
+        at, then = self._server_clock
+        return at + timedelta(seconds=self.clock() - then)
+
+    def _new_day(self, at: datetime) -> bool:
+        day = at.astimezone(self.tz).date()
+        if not self.model.new_day(day):
+            return False
+        log.info("a new business day (%s): earlier days' numbers leave the board", day)
+        self.spotlight.drop_before(day)
+        self.announcements.drop_before(day)
+        return True
+
+    def _past(self, call: Call) -> bool:
+        day = self.model.day
+        return day is not None and call.day is not None and call.day < day
 
     # -- reading -------------------------------------------------------------
 

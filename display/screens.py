@@ -131,6 +131,8 @@ class BoardScreen(BoxLayout):
     time_text = StringProperty("")
     connecting = BooleanProperty(True)
     connecting_text = StringProperty("Menghubungkan...")
+    voice_failed = BooleanProperty(False)  # the discreet sign: calls are not read out
+    voice_text = StringProperty("Suara tidak aktif")
     spot_label = StringProperty("Nomor Antrean")
     spot_code = StringProperty("")
     spot_counter = StringProperty("")

@@ -14,6 +14,7 @@ DISPLAY_TEXTS: dict[str, tuple[str, str]] = {
     "closed": ("Tutup", "Closed"),
     "idle": ("-", "-"),
     "recall": ("Panggilan ulang", "Called again"),
+    "voice_off": ("Suara tidak aktif", "Voice not working"),
 }
 
 

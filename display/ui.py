@@ -7,6 +7,7 @@ which handles it in arrival order.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import threading
@@ -21,7 +22,7 @@ from kivy.clock import Clock
 from kivy.graphics.opengl import glFlush
 from kivy.lang import Builder
 
-from display.audio import SoundSequence
+from display.audio import SoundSequence, audio_problem
 from display.controller import Call, DisplayController
 from display.media import PlaylistPlayer
 from display.net import BoardClient
@@ -42,6 +43,9 @@ log = logging.getLogger(__name__)
 KV = Path(__file__).with_name("board.kv")
 REFRESH_SECONDS = 60.0  # a fresh snapshot now and then corrects any drift in waiting counts
 RETRY_FIRST, RETRY_CAP = 0.5, 5.0  # board retries: a restarted server is back within seconds
+# An audio device that does not play is looked at again this often (seconds); calls
+# are not tried (nor logged, by Kivy, each one) meanwhile.
+VOICE_RECHECK_SECONDS = 60.0
 
 
 class DisplayApp(App):
@@ -84,6 +88,7 @@ class DisplayApp(App):
         self.playlist: PlaylistPlayer | None = None
         self._stopped = threading.Event()
         self._clock_events: list[Any] = []
+        self._audio_down = False  # the audio device did not play: calls are not tried
 
     # -- Kivy life cycle -----------------------------------------------------------
 
@@ -95,6 +100,7 @@ class DisplayApp(App):
         screen.logo = self.site.site.logo
         screen.marquee_text = self.site.display.marquee
         screen.connecting_text = tr("connecting")
+        screen.voice_text = text("voice_off")
         screen.spot_label = tr("now_calling")
         screen.recent_title = text("recent_calls")
         screen.waiting_title = text("waiting_title")
@@ -130,9 +136,33 @@ class DisplayApp(App):
         if self.screen is None:
             return
         self._clock_events.append(Clock.schedule_interval(self.screen.ids.marquee.step, 1 / 30))
+        if self.renderer is None:
+            return
+        # A TV that cannot speak says so at once, not at the first call nobody hears.
+        self._check_audio()
+        self._clock_events.append(
+            Clock.schedule_interval(lambda _dt: self._recheck_audio(), VOICE_RECHECK_SECONDS)
+        )
         warm = getattr(self.renderer, "warm", None)
-        if warm is not None:
-            self.voice_worker.submit(warm)
+        if warm is not None and not self._audio_down:
+
+            def warmed(_result: object, error: BaseException | None) -> None:
+                if error is not None:  # e.g. no espeak-ng: each call still tries
+                    self._post("voice_check", error)
+
+            with contextlib.suppress(RuntimeError):  # the app is stopping
+                self.voice_worker.submit(warm, warmed)
+
+    def _check_audio(self) -> None:
+        problem = audio_problem(quiet=self._audio_down)
+        self._audio_down = bool(problem)
+        if problem:
+            self.controller.voice_failed(problem)
+            self.redraw()
+
+    def _recheck_audio(self) -> None:
+        if self._audio_down:
+            self._check_audio()  # back: the next call is tried, and its sound says "ok"
 
     def on_stop(self) -> None:
         self.shutdown()
@@ -237,6 +267,8 @@ class DisplayApp(App):
                 calls.extend(self._board_done(*payload))
             elif kind == "voice":
                 self._voice_ready(*payload)
+            elif kind == "voice_check":
+                self.controller.voice_failed(_why(payload))
         if self.controller.reload_wanted:  # site.changed: the setup changed, read it again
             self.controller.reload_wanted = False
             self.request_board(resync=False)
@@ -297,6 +329,7 @@ class DisplayApp(App):
             return
         screen.connecting = not ctl.connected
         screen.marquee_text = ctl.marquee()
+        screen.voice_failed = ctl.voice_state == "failed"
         spot = ctl.spotlight.current
         if spot is not self._shown_spot:
             fresh = self._shown_spot is not None or ctl.announce_seq > 0
@@ -325,7 +358,8 @@ class DisplayApp(App):
     # -- voice ------------------------------------------------------------------------
 
     def _pump_voice(self) -> None:
-        if self.renderer is None:
+        # An audio device that does not play is not tried each call; it is rechecked.
+        if self.renderer is None or self._audio_down:
             self.controller.announcements.pending.clear()
             if self.screen is not None:
                 self.screen.announcing = self.announcing
@@ -347,7 +381,9 @@ class DisplayApp(App):
         self, call: Call, files: list[tuple[str, float]] | None, error: BaseException | None
     ) -> None:
         if error is not None or not files:
-            log.warning("cannot read out %s: %s", call.code, _why(error) if error else "no audio")
+            # One clear line when the voice stops working (the controller), not one a call.
+            log.debug("cannot read out %s: %s", call.code, _why(error) if error else "no audio")
+            self.controller.voice_failed(_why(error) if error else "no audio to play")
             self._announced()
             return
 
@@ -357,6 +393,15 @@ class DisplayApp(App):
 
     def _announced(self) -> None:
         """One call read out (or given up): the next one, or un-duck when none is left."""
+        changed = False
+        if self.sounds.ok:
+            changed = self.controller.voice_worked()
+        elif self.sounds.problem:
+            changed = self.controller.voice_failed(self.sounds.problem)
+            self._audio_down = self.sounds.device_down
+        self.sounds.ok, self.sounds.problem = 0, ""
+        if changed:
+            self.redraw()  # the sign
         self.controller.announcements.finished()
         if self.screen is not None:
             self.screen.announcing = self.announcing

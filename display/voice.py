@@ -55,8 +55,12 @@ class SiteVoice:
 
     def warm(self) -> None:
         """Import hardware/ now (on the voice worker, at start-up): done on the first call
-        instead, it held the interpreter for seconds and the board stood still meanwhile."""
-        _ = self.renderer
+        instead, it held the interpreter for seconds and the board stood still meanwhile.
+
+        Also finds the speech engine: raises VoiceUnavailable (e.g. no espeak-ng) at start,
+        not at the first call.
+        """
+        _ = self.renderer.speech
 
     def __call__(self, call: Call) -> list[tuple[str, float]]:
         path = str(self.renderer.render(call_text(call, self.voice)))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from shared.api import CounterStatus, EventType, TicketStatus
@@ -30,6 +30,7 @@ class Ticket:
     status: TicketStatus
     counter: str | None = None
     counter_name: str | None = None
+    business_day: date | None = None  # None only from a server older than the field
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +98,14 @@ def _time(d: dict[str, Any], key: str) -> datetime:
     return at
 
 
+def _opt_date(d: dict[str, Any], key: str) -> date | None:
+    value = _opt_str(d, key)
+    try:
+        return date.fromisoformat(value) if value is not None else None
+    except ValueError as exc:
+        raise WireError(f"{key}: not an ISO 8601 date") from exc
+
+
 def _dict(value: Any, what: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise WireError(f"{what}: expected an object, got {value!r:.80}")
@@ -122,6 +131,7 @@ def ticket(value: Any) -> Ticket:
         status=_enum(TicketStatus, d, "status"),
         counter=_opt_str(d, "counter"),
         counter_name=_opt_str(d, "counter_name"),
+        business_day=_opt_date(d, "business_day"),
     )
 
 

@@ -113,8 +113,8 @@ def render_preview(t: TicketPrint, paper_mm: int = 80) -> Image.Image:
     if t.priority:
         c.text(f" {PRIORITY_MARK} ", scale_w=2, scale_h=2, bold=True, invert=True)
         c.gap()
-    for line in wrap(t.agency_name, paper_mm):
-        c.text(line, scale_h=2, bold=True)
+    for line in wrap(t.agency_name, paper_mm, 2):
+        c.text(line, scale_w=2, scale_h=2, bold=True)
     for line in wrap(t.service_name, paper_mm):
         c.text(line)
     c.rule()

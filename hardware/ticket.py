@@ -42,6 +42,7 @@ class TicketPrint:
     priority: bool = False
     ahead: int | None = None
     estimated_wait_minutes: int | None = None
+    counters_open: int | None = None  # 0: no counter open yet for the service
     status_url: str = ""
     footer: str = ""
     timezone: str = "Asia/Jakarta"
@@ -67,6 +68,7 @@ class TicketPrint:
             priority=ticket.priority,
             ahead=ticket.ahead,
             estimated_wait_minutes=ticket.estimated_wait_minutes,
+            counters_open=ticket.counters_open,
             status_url=url if server_url else "",
             footer=site.footer,
             timezone=site.timezone,
@@ -92,6 +94,8 @@ class TicketPrint:
         return "Anda nomor berikutnya" if self.ahead == 0 else f"Di depan Anda: {self.ahead} orang"
 
     def wait_line(self) -> str:
+        if self.counters_open == 0:  # an estimate would assume a counter that is not open
+            return "Belum ada loket yang buka untuk layanan ini"
         # Nobody ahead (or an estimate of 0): "0 menit" would promise too much; say nothing.
         if not self.estimated_wait_minutes or self.ahead == 0:
             return ""
@@ -145,8 +149,9 @@ def layout_ticket(p: Escpos, t: TicketPrint, paper_mm: int = 80) -> None:
         p.textln(f" {PRIORITY_MARK} ")
         p.set(invert=False)
         p.ln()
-    p.set(align="center", bold=True, double_height=True, double_width=False, smooth=False)
-    for line in wrap(t.agency_name, paper_mm):
+    # Double width as well as height: tall alone reads as a squeezed, narrow font.
+    p.set(align="center", bold=True, double_height=True, double_width=True, smooth=False)
+    for line in wrap(t.agency_name, paper_mm, 2):
         p.textln(line)
     p.set(align="center", bold=False, normal_textsize=True)
     for line in wrap(t.service_name, paper_mm):

@@ -29,9 +29,15 @@ def _widest_word(text: str, font_name: str, size: float, bold: bool) -> float:
 
 
 class FitMixin:
-    """Shrinks the font from `max_font` until the wrapped text fits the widget: never cut off."""
+    """Shrinks the font from `max_font` until the wrapped text fits the widget: never cut off.
+
+    Widgets sharing a `FitGroup` then all take the smallest of their sizes: one size per
+    screen, so a long name does not stand out by being smaller than its neighbours.
+    """
 
     max_font = NumericProperty(0)
+    fit_group: FitGroup | None = None
+    fitted = 0.0  # the largest size at which this one alone fits
 
     def _init_fit(self) -> None:
         self._fit_trigger = Clock.create_trigger(self._fit, -1)
@@ -52,8 +58,34 @@ class FitMixin:
             word = _widest_word(widget.text, widget.font_name, size, widget.bold)
             fits = tw <= widget.width + 1 and th <= widget.height + 1 and word <= room
             if fits or size <= MIN_FONT:
-                return
+                break
             size = max(MIN_FONT, size * 0.92)
+        self.fitted = size
+        if self.fit_group is not None:
+            self.fit_group.even()
+
+
+class FitGroup:
+    """Widgets that show one font size: the smallest that fits each of them."""
+
+    def __init__(self) -> None:
+        self.members: list[Any] = []
+
+    def add(self, widget: Any) -> None:
+        widget.fit_group = self
+        self.members.append(widget)
+
+    def even(self) -> None:
+        sizes = [m.fitted for m in self.members if m.fitted]
+        if not sizes:
+            return
+        size = min(sizes)
+        for m in self.members:
+            if m.font_size != size:
+                m.font_size = size  # smaller than its own fit: it still fits
+
+    def size(self) -> float:
+        return min((m.font_size for m in self.members), default=0.0)
 
 
 class FitLabel(FitMixin, Label):
@@ -91,6 +123,7 @@ class KioskRoot(BoxLayout):
 
 class HomeScreen(Screen):
     _shown: Any = None
+    fit_group: FitGroup | None = None
 
     def show(self, tiles: list[dict[str, Any]], on_tile: Any) -> None:
         # rebuild only on a change: a finger resting on a tile keeps its tile
@@ -101,18 +134,21 @@ class HomeScreen(Screen):
         grid = self.ids.grid
         grid.clear_widgets()
         u = _unit()
+        self.fit_group = group = FitGroup()
         for row in tiles:
             text = row["text"]
             if row["note"]:
                 text += f"\n[size={int(u * 3.2)}]{row['note']}[/size]"
             tile = Tile(text=text, bg=row["bg"], color=row["fg"], code=row["code"],
                         enabled_look=not row["faded"], max_font=u * 5.2)  # fmt: skip
+            group.add(tile)
             tile.bind(on_release=lambda w: on_tile(w.code))
             grid.add_widget(tile)
 
 
 class ServicesScreen(Screen):
     _shown: Any = None
+    fit_group: FitGroup | None = None
 
     def show(self, rows: list[dict[str, Any]], on_row: Any) -> None:
         key = (rows, _unit())
@@ -122,10 +158,12 @@ class ServicesScreen(Screen):
         box = self.ids.rows
         box.clear_widgets()
         u = _unit()
+        self.fit_group = group = FitGroup()
         for row in rows:
             text = f"{row['text']}\n[size={int(u * 3.4)}]{row['detail']}[/size]"
             tile = Tile(text=text, bg=row["bg"], color=row["fg"], code=row["code"],
                         enabled_look=not row["faded"], max_font=u * 5)  # fmt: skip
+            group.add(tile)
             tile.bind(on_release=lambda w: on_row(w.code))
             box.add_widget(tile)
         # few services: keep rows a comfortable height instead of stretching to the floor

@@ -8,6 +8,12 @@ KIOSK_TEXTS: dict[str, tuple[str, str]] = {
     "waiting_n": ("Menunggu: {n} orang", "{n} people waiting"),
     "nobody_waiting_now": ("Belum ada yang menunggu", "Nobody waiting yet"),
     "estimate_short": ("Perkiraan tunggu: {n} menit", "Estimated wait: {n} min"),
+    # No counter open yet for the service: an estimate would assume one that is not there.
+    "no_counter_short": ("Belum ada loket yang buka", "No counter open yet"),
+    "no_counter_yet": (
+        "Belum ada loket yang buka untuk layanan ini",
+        "No counter is open for this service yet",
+    ),
     "you_are_next": ("Anda nomor berikutnya", "You are next"),
     "touch_to_return": ("Sentuh layar untuk kembali", "Touch the screen to go back"),
     "print_failed": (
@@ -38,7 +44,7 @@ KIOSK_TEXTS: dict[str, tuple[str, str]] = {
         "The server does not know this service. Please choose another one.",
     ),
     "choose_queue": ("Pilih Jenis Antrean", "Choose the kind of queue"),
-    "priority_title": ("Antrean Prioritas", "Priority queue"),
+    "priority_title": ("Antrean prioritas", "Priority queue"),  # as "Antrean umum" beside it
     "priority_who": (
         "Lansia, penyandang disabilitas, ibu hamil",
         "Elderly, people with disabilities, pregnant women",

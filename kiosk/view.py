@@ -7,12 +7,16 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from kiosk.texts import t
-from shared.models import AgencyInfo, ServiceInfo, ServicesAnswer, Ticket
+from shared.models import AgencyInfo, ServiceInfo, ServicesAnswer, Ticket, TicketStatus
 from shared.timeutil import DAY_NAMES_EN, DAY_NAMES_ID, format_time
 
 Row = dict[str, Any]
 GREY = "#5F6368"
 CLOSED_BG = "#E3E5E8"  # a closed service: light, with dark text that stays readable
+# The whole kiosk out of order (server down, no paper): every tile light grey with dark
+# grey text (7.4:1), not its colour faded, whose white text on pastel nobody could read.
+FADED_BG = "#DADCE0"
+FADED_INK = [0.24, 0.25, 0.27, 1.0]
 
 
 def hex_rgba(color: str) -> list[float]:
@@ -65,7 +69,9 @@ def waiting_text(svc: ServiceInfo, lang: str) -> str:
     if svc.waiting <= 0:
         return t("nobody_waiting_now", lang)
     parts = [t("waiting_n", lang, n=svc.waiting)]
-    if svc.estimated_wait_minutes is not None:
+    if svc.counters_open == 0:
+        parts.append(t("no_counter_short", lang))
+    elif svc.estimated_wait_minutes is not None:
         parts.append(t("estimate_short", lang, n=svc.estimated_wait_minutes))
     return "  ·  ".join(parts)
 
@@ -76,12 +82,14 @@ def agency_tiles(answer: ServicesAnswer | None, lang: str, enabled: bool) -> lis
     for agency in answer.agencies if answer else []:
         open_any = any(s.open_now for s in agency.services)
         color = agency.color if open_any else GREY
+        if not enabled:
+            color = FADED_BG
         rows.append(
             {
                 "code": agency.code,
                 "text": name_of(agency, lang),
                 "bg": hex_rgba(color),
-                "fg": text_color_on(color),
+                "fg": FADED_INK if not enabled else text_color_on(color),
                 "enabled": enabled,
                 "faded": not enabled,
                 "note": "" if open_any else t("closed", lang),
@@ -97,6 +105,8 @@ def service_rows(
     rows: list[Row] = []
     for svc in agency.services if agency else []:
         color = agency.color if (agency and svc.open_now) else CLOSED_BG
+        if not enabled:
+            color = FADED_BG
         rows.append(
             {
                 "code": svc.code,
@@ -105,7 +115,7 @@ def service_rows(
                 if svc.open_now
                 else closed_text(svc, lang, tz, now),
                 "bg": hex_rgba(color),
-                "fg": text_color_on(color),
+                "fg": FADED_INK if not enabled else text_color_on(color),
                 "enabled": enabled and svc.open_now,
                 "faded": not enabled,  # the whole kiosk is out of order, not this service
                 "open": svc.open_now,
@@ -117,6 +127,8 @@ def service_rows(
 def done_lines(ticket: Ticket, lang: str) -> tuple[str, str]:
     """The two lines under the code: people ahead and the estimated wait."""
     ahead = t("you_are_next", lang) if ticket.ahead <= 0 else t("ahead", lang, n=ticket.ahead)
+    if ticket.counters_open == 0 and ticket.status == TicketStatus.WAITING:
+        return ahead, t("no_counter_yet", lang)
     wait = (
         t("estimate", lang, n=ticket.estimated_wait_minutes)
         if ticket.estimated_wait_minutes is not None and ticket.ahead > 0

@@ -16,23 +16,34 @@ from server.api.fast_issue import FastIssue
 from server.context import ServerContext
 from server.office import live as office_live
 from shared.models import API_PATH
+from shared.timeutil import seconds_to_next_day
 
 log = logging.getLogger(__name__)
 
 
-# How often the server looks for tickets left open from an earlier day (seconds).
-HOUSEKEEPING_INTERVAL = 600.0
+# The longest nap between two looks at the wall clock (seconds). The wait for midnight
+# runs on the event loop's monotonic clock, so a wall clock set later (NTP after the boot
+# of a box with no RTC) or a failed round is caught within this.
+MAX_NAP = 60.0
+# Wake this long after midnight (seconds): a timer may fire a little early.
+MIDNIGHT_SLACK = 0.05
 
 
 async def _close_past_days(ctx: ServerContext) -> None:
+    """Close the tickets of earlier days at start, then at each local midnight of the site."""
+    closed_for = None  # the business day whose earlier days are closed
     while True:
-        try:
-            closed = await run_in_threadpool(ctx.queue.close_past_days)
-            if closed:
-                log.info("closed %d tickets left open from earlier days", closed)
-        except Exception:  # keep serving; the next round tries again
-            log.exception("housekeeping failed")
-        await asyncio.sleep(HOUSEKEEPING_INTERVAL)
+        today = ctx.queue.today()
+        if today != closed_for:
+            try:
+                closed = await run_in_threadpool(ctx.queue.close_past_days)
+                closed_for = today
+                if closed:
+                    log.info("closed %d tickets left open from earlier days", closed)
+            except Exception:  # keep serving; the next look tries again
+                log.exception("closing the earlier days failed")
+        wait = seconds_to_next_day(ctx.site.tz, ctx.queue.clock()) + MIDNIGHT_SLACK
+        await asyncio.sleep(min(wait, MAX_NAP))
 
 
 def create_app(ctx: ServerContext) -> FastIssue:

@@ -88,10 +88,19 @@ class QueueService:
                 status, kind = ends[TicketStatus(row.status)]
                 row.status = status
                 row.finished_at = now
-                if row.id in held:
-                    held[row.id].ticket_id = None
+                counter = held.get(row.id)
+                if counter is not None:
+                    counter.ticket_id = None
+                    counter.updated_at = now
                 if row.service in self.site.services:
-                    self._event(s, kind, now, ticket=ticket_wire(s, self.site, row, position=False))
+                    # The counter that held it goes with it: its app and the TVs free it.
+                    info = (
+                        counter_info(self.site, counter)
+                        if counter is not None and counter.code in self.site.counters
+                        else None
+                    )
+                    ticket = ticket_wire(s, self.site, row, position=False)
+                    self._event(s, kind, now, ticket=ticket, counter=info)
             return len(rows)
 
     def today(self) -> date:

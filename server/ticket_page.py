@@ -22,7 +22,9 @@ def render(ticket: Ticket, site: str) -> str:
     lines = [f"<p class=status>{status}</p>"]
     if ticket.status == TicketStatus.WAITING:
         lines.append(f"<p>Di depan Anda: <b>{ticket.ahead}</b> orang</p>")
-        if ticket.estimated_wait_minutes is not None:
+        if ticket.counters_open == 0:
+            lines.append("<p>Belum ada loket yang buka untuk layanan ini</p>")
+        elif ticket.estimated_wait_minutes is not None:
             lines.append(
                 f"<p>Perkiraan waktu tunggu: <b>{ticket.estimated_wait_minutes}</b> menit</p>"
             )

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from server.events import last_seq
 from server.site import Site
 from server.tables import CounterRow, DailyNumber, TicketRow
-from server.wire import counter_state, estimate_minutes, ticket_wire
+from server.wire import counter_state, estimate, ticket_wire
 from shared.models import (
     AgencyInfo,
     Board,
@@ -61,6 +61,7 @@ def services_view(s: Session, site: Site, now: datetime) -> ServicesAnswer:
             if is_open and left == 0:
                 is_open, reason = False, "quota"
             n = waiting.get(svc.code, 0)
+            minutes, counters = estimate(s, site, svc.code, n)
             services.append(
                 ServiceInfo(
                     code=svc.code,
@@ -74,7 +75,8 @@ def services_view(s: Session, site: Site, now: datetime) -> ServicesAnswer:
                     waiting=n,
                     quota=quota,
                     quota_left=left,
-                    estimated_wait_minutes=estimate_minutes(s, site, svc.code, n),
+                    estimated_wait_minutes=minutes,
+                    counters_open=counters,
                 )
             )
         agencies.append(

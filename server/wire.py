@@ -110,8 +110,11 @@ def open_counters(session: Session, site: Site, service: str) -> int:
     )
 
 
-def estimate_minutes(session: Session, site: Site, service: str, ahead: int) -> int:
-    """Ahead x mean service time / counters open now (at least one, so it is never 0/0)."""
+def estimate(session: Session, site: Site, service: str, ahead: int) -> tuple[int, int]:
+    """(minutes, counters open now): ahead x mean service time / counters open (at least one).
+
+    Both from the one cached entry, so saying how many counters are open costs nothing.
+    """
     mean, counters = site.estimates.get(
         service,
         lambda: (
@@ -119,7 +122,11 @@ def estimate_minutes(session: Session, site: Site, service: str, ahead: int) -> 
             open_counters(session, site, service),
         ),
     )
-    return math.ceil(ahead * mean / max(1, counters))
+    return math.ceil(ahead * mean / max(1, counters)), counters
+
+
+def estimate_minutes(session: Session, site: Site, service: str, ahead: int) -> int:
+    return estimate(session, site, service, ahead)[0]
 
 
 def ticket_wire(session: Session, site: Site, row: TicketLike, *, position: bool = True) -> Ticket:
@@ -127,7 +134,9 @@ def ticket_wire(session: Session, site: Site, row: TicketLike, *, position: bool
     counter = site.counters.get(row.counter) if row.counter else None
     ahead = ahead_of(session, row) if position else 0
     waiting = row.status == TicketStatus.WAITING
-    estimate = estimate_minutes(session, site, row.service, ahead) if waiting and position else None
+    minutes = counters = None
+    if waiting and position:
+        minutes, counters = estimate(session, site, row.service, ahead)
     return Ticket(
         id=row.id,
         code=row.code,
@@ -140,7 +149,8 @@ def ticket_wire(session: Session, site: Site, row: TicketLike, *, position: bool
         status=TicketStatus(row.status),
         issued_at=row.issued_at.astimezone(site.tz),
         ahead=ahead,
-        estimated_wait_minutes=estimate,
+        estimated_wait_minutes=minutes,
+        counters_open=counters,
         counter=row.counter,
         counter_name=counter.name if counter else None,
         called_at=row.called_at.astimezone(site.tz) if row.called_at else None,

@@ -302,7 +302,8 @@ class KioskConfig(_Section):
 class CounterAppConfig(_Section):
     """The officer's counter terminal."""
 
-    counter: str = ""
+    counter: str = ""  # preselected at login; an officer allowed elsewhere may choose another
+    locked: bool = False  # true: no choice (a terminal wired to its counter's sign or keypad)
     username: str = ""
     fullscreen: bool = False
 

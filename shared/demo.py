@@ -34,10 +34,9 @@ from shared.errors import AntrianError
 log = logging.getLogger(__name__)
 DEFAULT_PORT = 8765
 APPS = ("kiosk", "counter", "display")
-DEMO_COUNTER = "L01"
 CREDENTIALS = (
-    "kiosk token demo-kiosk, display token demo-display, "
-    "officer demo / PIN 123456 (supervisor, any counter)"
+    "kiosk token demo-kiosk, display token demo-display, survey tablet token demo-survey, "
+    "officer demo / PIN 123456 (supervisor, any counter), console admin / demo-admin-2026"
 )
 
 
@@ -109,7 +108,8 @@ def app_configs(url: str, data: Path) -> dict[str, str]:
         },
         "counter": {
             "client": {"server": url, "site": name, "token": ""},
-            "counter": {"counter": DEMO_COUNTER, "username": "demo", "fullscreen": False},
+            # No counter set: the demo officer may work at any, and chooses one at login.
+            "counter": {"counter": "", "username": "demo", "fullscreen": False},
         },
         "display": {
             "client": {"server": url, "site": name, "token": "demo-display"},
@@ -246,24 +246,40 @@ def missing_for_apps() -> dict[str, str]:
     return missing
 
 
-def choose_port(wanted: int | None) -> tuple[int, str]:
+def choose_port(wanted: int | None, default: int = DEFAULT_PORT) -> tuple[int, str]:
     """The port to use, and a note when the default one was taken."""
     if wanted is not None:
         return wanted, ""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        # As the server binds (server/main.py): the last run's connections, still in
+        # TIME_WAIT for a minute after a restart, do not make the port look taken.
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            s.bind(("127.0.0.1", DEFAULT_PORT))
+            s.bind(("127.0.0.1", default))
         except OSError:
-            return 0, f"port {DEFAULT_PORT} is taken (another server?), using a free one"
-    return DEFAULT_PORT, ""
+            return 0, f"port {default} is taken (another server?), using a free one"
+    return default, ""
+
+
+def antrian_command() -> str:
+    """How to run `antrian` from this shell: the venv's, which `make demo` does not put on PATH."""
+    beside = Path(sys.executable).with_name("antrian")
+    if not beside.exists():
+        return f"{sys.executable} -m shared.cli"
+    try:
+        relative = beside.relative_to(Path.cwd())
+    except ValueError:
+        return str(beside)
+    return str(relative) if str(relative).startswith(".") else f"./{relative}"
 
 
 def _how_to_see(demo: Demo, configs: dict[str, Path]) -> list[str]:
     shots = demo.data / "screenshots"
+    antrian = antrian_command()
     lines = ["To see an app without a screen, let it save a PNG of each of its screens:"]
     for app in APPS:
         lines.append(
-            f"  SDL_VIDEODRIVER=offscreen SDL_AUDIODRIVER=dummy antrian {app} "
+            f"  SDL_VIDEODRIVER=offscreen SDL_AUDIODRIVER=dummy {antrian} {app} "
             f"--config {configs[app]} --server {demo.url} --screenshots {shots / app}"
         )
     lines += [
@@ -278,7 +294,8 @@ def _how_to_see(demo: Demo, configs: dict[str, Path]) -> list[str]:
 
 _ROLE_HINT = {
     "kiosk": "touch an agency, then a service: a ticket is 'printed' to the folder above",
-    "counter": f"log in as demo / 123456 at {DEMO_COUNTER}, then call the next number",
+    "counter": "log in as demo / 123456, choose a counter of the agency whose ticket you "
+    "took, then call the next number (F1)",
     "display": "shows each call and says it aloud",
 }
 
@@ -331,6 +348,7 @@ def main(argv: list[str]) -> int:
             f"\nAntrian MPP demo: {parse_config(texts['kiosk']).site.name} "
             "(sample site; every service open, no quota)\n"
             f"  Server       {url}   (API {url}/api/v1, try {url}/docs)\n"
+            f"  Console      {url}/console/   (admin / demo-admin-2026)\n"
             f"  Credentials  {CREDENTIALS}\n"
             f"  Tickets      {tickets}   (a PNG preview of each printed ticket)\n"
             f"  Files        {data}   (database, app configs, logs/)\n"

@@ -33,6 +33,9 @@ class Ticket(_Wire):
     issued_at: datetime
     ahead: int = 0
     estimated_wait_minutes: int | None = None
+    # Counters open now for its service, beside the estimate (0: none yet, so the
+    # estimate assumes one): a waiting ticket's only, like the estimate.
+    counters_open: int | None = None
     counter: str | None = None
     counter_name: str | None = None
     called_at: datetime | None = None
@@ -76,6 +79,7 @@ class ServiceInfo(_Wire):
     quota: int | None = None
     quota_left: int | None = None
     estimated_wait_minutes: int | None = None
+    counters_open: int | None = None  # counters open now for it (0: none yet)
 
 
 class AgencyInfo(_Wire):

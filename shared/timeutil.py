@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 DAY_NAMES_ID = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
@@ -29,6 +29,14 @@ def local_now(tz: ZoneInfo, now: datetime | None = None) -> datetime:
 def business_day(tz: ZoneInfo, now: datetime | None = None) -> date:
     """The site's local date: numbers restart at 1 on each of these."""
     return local_now(tz, now).date()
+
+
+def seconds_to_next_day(tz: ZoneInfo, now: datetime | None = None) -> float:
+    """Seconds from `now` to the site's next local midnight (the next business day)."""
+    local = local_now(tz, now)
+    midnight = datetime.combine(local.date() + timedelta(days=1), datetime.min.time(), tz)
+    # Subtract in UTC: aware datetimes sharing a tzinfo subtract as naive wall times.
+    return max(0.0, (midnight.astimezone(UTC) - local.astimezone(UTC)).total_seconds())
 
 
 def format_date(d: date | datetime, lang: str = "id") -> str:

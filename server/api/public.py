@@ -18,7 +18,6 @@ from server.tables import TicketRow
 from server.views import board_view, services_view
 from server.wire import ticket_wire
 from shared.models import API_VERSION, Board, DailyReport, Health, ServicesAnswer, Ticket
-from shared.timeutil import business_day, utcnow
 
 router = APIRouter()
 
@@ -30,7 +29,7 @@ def health(ctx: CtxDep) -> Health:
         site=ctx.site.name,
         version=__version__,
         api_version=API_VERSION,
-        time=utcnow().astimezone(ctx.site.tz),
+        time=ctx.queue.clock().astimezone(ctx.site.tz),
         timezone=ctx.site.config.site.timezone,
         demo=ctx.demo,
         site_version=ctx.site.version,
@@ -43,7 +42,7 @@ def health(ctx: CtxDep) -> Health:
 )
 def services(ctx: CtxDep) -> ServicesAnswer:
     with ctx.store.read() as s:
-        return services_view(s, ctx.site, utcnow())
+        return services_view(s, ctx.site, ctx.queue.clock())  # the rules' clock
 
 
 @router.get(
@@ -70,7 +69,7 @@ def get_ticket(ctx: CtxDep, ticket_id: TicketId, request: Request) -> Ticket | H
 @router.get("/board", response_model=Board, dependencies=[ReaderDep], responses=answers(401))
 def board(ctx: CtxDep, recent: Annotated[int, Query(ge=0, le=50)] = 10) -> Board:
     with ctx.store.read() as s:
-        return board_view(s, ctx.site, utcnow(), recent)
+        return board_view(s, ctx.site, ctx.queue.clock(), recent)
 
 
 @router.get(
@@ -89,7 +88,7 @@ async def report(
     format: Literal["json", "csv"] = "json",
 ) -> DailyReport | PlainTextResponse:
     require_role(who, "supervisor")
-    when = day or business_day(ctx.site.tz, utcnow())
+    when = day or ctx.queue.today()
     if when.year < 2000 or when.year > 2999:
         raise Problem(422, "invalid_request", "date out of range")
 

@@ -278,3 +278,28 @@ def test_ended_session_asks_to_log_in_again(site: Site, make: Make, ui: UiThread
     assert c.act("pause")
     ui.pump(lambda: not c.logged_in)
     assert c.login_error == "Sesi Anda berakhir. Silakan masuk lagi."
+
+
+def test_the_servers_counters_for_the_login_choice(site: Site, make: Make, ui: UiThread) -> None:
+    c = make(site.url)
+    c.load_counters()
+    ui.pump(lambda: bool(c.counters))
+    config = load_config(None)
+    assert [t.split(" ", 1)[0] for t in c.counters] == [k.code for k in config.counters]
+    assert c.view().counters == c.counters
+    jht = next(t for t in c.counters if t.startswith("L08 "))
+    assert jht.endswith("(BPJS Ketenagakerjaan)")
+
+
+def test_nobody_waiting_goes_when_a_ticket_arrives(site: Site, make: Make, ui: UiThread) -> None:
+    code, services = site.counter()
+    c = make(site.url, live=True)
+    login(c, ui, code)
+    ui.pump(lambda: c.connection == "connected" and not c._refreshing)
+    act(c, ui, "call")
+    assert c.state is not None and c.state.ticket is None
+    assert c.view().message == "Tidak ada antrean"
+    site.issue(services[0])
+    ui.pump(lambda: c.view().waiting_total == 1)
+    ui.pump(lambda: not c._refreshing)
+    assert c.view().message == ""  # not "nobody waiting" beside "1 waiting"

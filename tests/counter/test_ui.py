@@ -70,14 +70,16 @@ def make_app(site: Site) -> Iterator[Callable[..., CounterApp]]:
     apps: list[CounterApp] = []
     Window.size = (1280, 720)
 
-    def make(counter: str = "", sign_url: str = "", buttons_url: str = "") -> CounterApp:
+    def make(
+        counter: str = "", sign_url: str = "", buttons_url: str = "", fixed: bool = True
+    ) -> CounterApp:
         config = load_config(None)
         if sign_url:
             config = config.model_copy(update={"sign": SignConfig(url=sign_url)})
         if buttons_url:  # no debounce in the keypad: the app alone must stop a double call
             keypad = ButtonsConfig(url=buttons_url, debounce_seconds=0)
             config = config.model_copy(update={"buttons": keypad})
-        app = CounterApp(config, server_url=site.url, counter_code=counter)
+        app = CounterApp(config, server_url=site.url, counter_code=counter, counter_fixed=fixed)
         apps.append(app)
         app._run_prepare()  # what App.run() does before the loop: build, add to the window
         frames(3)
@@ -276,3 +278,38 @@ def test_call_button_keypad_drives_the_app(site: Site, make_app: Any) -> None:
     finally:
         os.close(master)
         os.close(slave)
+
+
+def test_an_officer_chooses_the_counter_at_login(site: Site, make_app: Any) -> None:
+    """Not bound to a counter: the server's counters, by agency; the one chosen is served."""
+    code, services = site.counter()
+    app = make_app(counter="", fixed=False)
+    ls, spinner = app.login_screen, app.login_screen.ids.counter
+    pump(lambda: bool(app.controller.counters) and ls.counters == app.controller.counters)
+    assert not spinner.disabled and ls.counter_text == ""
+    assert len(ls.counters) == len(load_config(None).counters)
+    assert any(t.startswith("L08 ") and "(BPJS Ketenagakerjaan)" in t for t in ls.counters)
+    touch = UnitTestTouch(*spinner.center)
+    touch.touch_down()
+    touch.touch_up()
+    pump(lambda: spinner.is_open)
+    option = next(w for w in spinner._dropdown.container.children if w.text.startswith(code + " "))
+    assert option.height >= 48 and option.font_size >= 20
+    option.trigger_action(0)
+    pump(lambda: ls.counter_text.startswith(code + " "))
+    login(app)
+    pump(lambda: app.manager.current == "main" and app.controller.connection == "connected")
+    assert app.controller.counter_code == code
+    ticket = site.issue(services[0])
+    ms = app.main_screen
+    pump(lambda: ms.waiting_total >= 1)
+    key(F["F1"])
+    pump(lambda: ms.code == ticket.code and settled(app))
+
+
+def test_the_configured_counter_is_preselected_but_not_fixed(site: Site, make_app: Any) -> None:
+    app = make_app(counter="L02", fixed=False)
+    ls = app.login_screen
+    assert ls.counter_text.startswith("L02 ") and not ls.counter_fixed
+    pump(lambda: ls.counters == app.controller.counters)
+    assert ls.counter_text.startswith("L02 ") and not ls.ids.counter.disabled

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -16,8 +18,11 @@ import httpx
 import pytest
 
 from shared.config import load_config, parse_config, sample_path
-from shared.demo import app_configs, to_toml
+from shared.demo import app_configs, choose_port, to_toml
 from tests.deploy.conftest import REPO
+from tests.serverproc import ServerProcess
+
+VENV_BIN = Path(sys.executable).parent
 
 
 def test_toml_writer_round_trips_the_sample_site() -> None:
@@ -37,7 +42,9 @@ def test_app_configs_use_demo_credentials_and_a_virtual_printer(tmp_path: Path) 
     assert configs["display"].client.token == "demo-display"
     assert configs["display"].voice.enabled
     assert configs["counter"].counter.username == "demo"
-    assert configs["counter"].counter_config(configs["counter"].counter.counter) is not None
+    # No counter fixed: the demo officer chooses the counter of the ticket's agency at login.
+    assert configs["counter"].counter.counter == ""
+    assert not configs["counter"].counter.locked
     for config in configs.values():
         assert config.client.server == "http://h:1"
         assert len(config.agencies) == len(load_config(None).agencies)
@@ -121,6 +128,19 @@ def test_no_screen_runs_the_server_and_says_how_to_reach_it(
     assert "No screen here" in out and "Missing: the kiosk, counter and display" in out
     assert "demo-kiosk" in out and "123456" in out
     assert f"--config {tmp_path / 'kiosk.toml'} --server {url.group(1)}" in out
+    # The printed command works as printed, from where `make demo` ran, with no venv on PATH.
+    shown = re.search(r"SDL_AUDIODRIVER=dummy (.+?) kiosk --config", out)
+    assert shown, out
+    plain = [d for d in os.environ["PATH"].split(os.pathsep) if Path(d) != VENV_BIN]
+    run = subprocess.run(
+        [*shlex.split(shown.group(1)), "--help"],
+        cwd=REPO,
+        env={**_env(), "PATH": os.pathsep.join(plain)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 0 and "counter" in run.stdout, (shown.group(1), run.stderr)
     health = httpx.get(f"{url.group(1)}/api/v1/health", timeout=5).json()
     assert health["demo"] is True
     code, rest, _ = demo.interrupt()
@@ -164,3 +184,22 @@ def test_with_a_screen_apps_start_and_ctrl_c_stops_them_all(
     assert all(_gone(pid) for pid in pids.values())
     assert "killing it" not in rest, f"an app ignored SIGTERM for 8 s:\n{rest}"
     assert took < 12
+
+
+def test_a_fast_restart_keeps_the_default_port(tmp_path: Path) -> None:
+    """The last run's connections in TIME_WAIT must not move the demo off its port."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = ServerProcess(tmp_path)
+    server.port = port
+    server.start()
+    with httpx.Client(base_url=server.url) as client:  # kept alive while the server stops
+        assert client.get("/api/v1/health").status_code == 200
+        server.stop()  # the server closes first: its side of the connection is in TIME_WAIT
+    assert choose_port(None, default=port) == (port, "")
+    server.start()  # and the server really listens there again at once
+    try:
+        assert httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=5).status_code == 200
+    finally:
+        server.stop()

@@ -348,3 +348,50 @@ def test_a_call_made_while_we_reconnected_is_still_read_out_once(config: Config)
     calls = ctl.load_board(board(config, 7, current={counter: b}, recent=[b, a], at=soon))
     assert [c.code for c in calls] == ["A002"]
     assert [c.seq for c in ctl.announcements.pending] == [6, 7]
+
+
+def test_the_board_turns_to_a_new_day_at_the_servers_midnight(config: Config) -> None:
+    """Nothing open at midnight means no event then: the TV's own tick clears the day."""
+    clock = FakeClock()
+    ctl = DisplayController(from_config(config), clock)
+    ctl.set_state("connected")
+    svc = config.agencies[0].services[0].code
+    counter = first_counter_for(config, svc)
+    done = ticket(1, "A001", svc, counter, TicketStatus.DONE, config)
+    late = datetime(2026, 11, 27, 16, 59, 50, tzinfo=UTC)  # 23:59:50 WIB
+    ctl.load_board(board(config, 5, recent=[done], waiting={svc: 3}, at=late))
+    assert [c.code for c in ctl.recent()] == ["A001"]
+    assert ctl.spotlight.current is not None and ctl.spotlight.current.code == "A001"
+
+    clock.now += 5
+    assert not ctl.tick()
+    assert [c.code for c in ctl.recent()] == ["A001"]
+    clock.now += 6  # 00:00:01 by the server's clock, whatever the TV's wall clock says
+    assert ctl.tick()
+    assert ctl.recent() == []
+    assert ctl.spotlight.current is None
+    assert all(w.waiting == 0 for w in ctl.waiting())
+
+    # The new day's first call shows and is read out as usual.
+    tuesday = ticket(2, "A001", svc, counter, TicketStatus.CALLED, config).model_copy(
+        update={"business_day": date(2026, 11, 28)}
+    )
+    sent = Event(
+        seq=6, type=EventType.CALLED, at=late + timedelta(seconds=30), ticket=tuesday,
+        counter=counter_info(config, counter),
+    )  # fmt: skip
+    calls = replay(ctl, [wire.parse_event(sent.model_dump_json())])
+    assert [c.code for c in calls] == ["A001"]
+    assert ctl.spotlight.current is not None and ctl.spotlight.current.ticket_id == 2
+
+
+def test_a_late_event_of_yesterday_is_neither_shown_nor_read_out(config: Config) -> None:
+    ctl = DisplayController(from_config(config), FakeClock())
+    ctl.set_state("connected")
+    svc = config.agencies[0].services[0].code
+    counter = first_counter_for(config, svc)
+    yesterday = ticket(1, "A009", svc, counter, TicketStatus.CALLED, config)
+    ctl.load_board(board(config, 5, at=NOW + timedelta(days=1)))
+    assert replay(ctl, [event(6, EventType.CALLED, yesterday, counter_info(config, counter))]) == []
+    assert ctl.recent() == []
+    assert all(c.ticket_code == "" for c in ctl.counters())

@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 
 from hardware.errors import PaperOut, PrinterOffline, PrinterUnavailable
+from hardware.preview import save_preview
 from hardware.printer import Printer, PrinterState, interpret_status
 from hardware.ticket import TicketPrint, ticket_bytes
 from shared.config import load_config
@@ -247,3 +248,21 @@ def test_file_printer_missing_device(tmp_path: Path) -> None:
     printer = Printer(PrinterConfig(kind="file", device=str(tmp_path / "nope" / "lp0")))
     with pytest.raises(PrinterUnavailable):
         printer.print_ticket(sample_ticket())
+
+
+def test_the_agency_line_is_printed_wide_as_well_as_tall() -> None:
+    """Double height alone looks like a squeezed, narrow font (ESC ! 0x10); 0x30 is both."""
+    data = ticket_bytes(sample_ticket(agency_name="BPJS Ketenagakerjaan"), 80)
+    at = data.index(b"BPJS Ketenagakerjaan")
+    mode = data.rfind(b"\x1b!", 0, at)
+    assert data[mode + 2] == 0x30, data[mode : at + 4]
+
+
+def test_no_counter_open_is_said_instead_of_an_estimate(tmp_path: Path) -> None:
+    t = sample_ticket(ahead=0, estimated_wait_minutes=0, counters_open=0)
+    assert t.wait_line() == "Belum ada loket yang buka untuk layanan ini"
+    data = ticket_bytes(t, 58)
+    assert b"Belum ada loket yang buka" in data and b"menit" not in data
+    assert sample_ticket(counters_open=2).wait_line() == "Perkiraan waktu tunggu: 20 menit"
+    with Image.open(save_preview(t, tmp_path / "t.png", 80)) as image:
+        assert image.width > 500

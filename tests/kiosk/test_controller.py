@@ -9,6 +9,7 @@ from collections.abc import Callable
 import pytest
 
 from kiosk.controller import KioskController
+from kiosk.view import done_lines, service_rows
 from shared.client import ApiClient
 from shared.config import load_config
 from shared.devices import PrinterConfig
@@ -244,3 +245,35 @@ def test_paper_running_out_while_printing_cancels_the_ticket(
     with ApiClient(server.url) as api:
         assert api.ticket(kiosk.unprinted[0].id).status is TicketStatus.CANCELLED
     assert waiting(server.url, "PBB") == 0  # no ghost waits in the queue
+
+
+def test_no_counter_open_yet_is_said_instead_of_an_estimate(
+    server: ServerProcess, make_kiosk: Make
+) -> None:
+    """No officer has opened a counter for AKTA: no '0 menit', on screen or on paper."""
+    printer = DummyPrinter()
+    kiosk, loop = connected(make_kiosk, server.url, printer=printer)
+    kiosk.choose_agency("DUKCAPIL")
+    kiosk.choose_service("AKTA")
+    kiosk.choose_priority(False)
+    loop.run_until(lambda: kiosk.screen == "done", kiosk)
+    assert kiosk.ticket is not None and kiosk.ticket.counters_open == 0
+    assert done_lines(kiosk.ticket, "id")[1] == "Belum ada loket yang buka untuk layanan ini"
+    assert done_lines(kiosk.ticket, "en")[1] == "No counter is open for this service yet"
+    job = printer.jobs[0]
+    assert b"Belum ada loket yang buka" in job and b"menit" not in job
+    with ApiClient(server.url) as reader:
+        answer = reader.services()
+    dukcapil = next(a for a in answer.agencies if a.code == "DUKCAPIL")
+    rows = service_rows(dukcapil, "id", kiosk.tz, kiosk.now(), True)
+    akta = next(r for r in rows if r["code"] == "AKTA")
+    assert "Belum ada loket yang buka" in akta["detail"] and "menit" not in akta["detail"]
+
+
+def test_the_two_queue_tiles_are_written_alike() -> None:
+    """Side by side on the priority screen: one capitalisation (sentence case), both languages."""
+    from kiosk.texts import t
+
+    for lang in ("id", "en"):
+        regular, priority = t("regular", lang), t("priority_title", lang)
+        assert regular.split()[1].islower() and priority.split()[1].islower(), (regular, priority)

@@ -57,6 +57,37 @@ def tile(kiosk: Kiosk, screen: str, code: str) -> Any:
     return found[0]
 
 
+def contrast(fg: Any, bg: Any) -> float:
+    """WCAG contrast ratio of two RGBA colours (0..1)."""
+
+    def lum(c: Any) -> float:
+        ch = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in c[:3]]
+        return 0.2126 * ch[0] + 0.7152 * ch[1] + 0.0722 * ch[2]
+
+    hi, lo = sorted((lum(fg), lum(bg)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_every_tile_of_a_screen_has_one_font_size_that_fits(kiosk: Kiosk) -> None:
+    """The longest name decides the size for all: no small Dispendukcapil among big names."""
+    from kiosk.screens import Tile, _widest_word
+    from kiosk.shots import pump
+
+    ctl = kiosk.ctl
+    pump_until(lambda: ctl.screen == "home" and ctl.usable)
+    tiles = [w for w in kiosk.app.screens["home"].walk() if isinstance(w, Tile)]
+    tiles = [w for w in tiles if w.code]  # not the language button
+    assert len(tiles) == 12
+    pump(5)
+    sizes = {round(w.font_size, 2) for w in tiles}
+    assert len(sizes) == 1, sorted((w.font_size, w.code) for w in tiles)
+    for w in tiles:
+        word = _widest_word(w.text, w.font_name, w.font_size, w.bold)
+        assert word <= w.text_size[0] and w.texture_size[0] <= w.width + 1, w.code
+    # and the size is the longest name's own: no smaller than it needs
+    assert max(w.fitted for w in tiles) > min(w.fitted for w in tiles) == w.font_size
+
+
 def waiting(url: str, service: str) -> int:
     with ApiClient(url) as api:
         return next(s.waiting for a in api.services().agencies for s in a.services
@@ -158,7 +189,12 @@ def test_server_down_then_back(kiosk: Kiosk) -> None:
     try:
         pump_until(lambda: ctl.problem == "server_down")
         assert "tidak tersedia" in kiosk.app.problem_text
-        assert tile(kiosk, "home", "SAMSAT").opacity < 1  # visibly out of order
+        samsat = tile(kiosk, "home", "SAMSAT")
+        # Visibly out of order, and still readable: dark grey on light grey, not faded.
+        faded = [w for w in kiosk.app.screens["home"].walk() if isinstance(w, type(samsat))]
+        for w in faded:
+            assert w.opacity == 1 and contrast(w.color, w.bg) >= 4.5, (w.code, w.color, w.bg)
+        assert samsat.bg[:3] == tile(kiosk, "home", "DPMPTSP").bg[:3]  # all one grey
         tap(tile(kiosk, "home", "SAMSAT"))
         assert ctl.screen == "home" and kiosk.app._sm.current == "home"
     finally:
