@@ -437,7 +437,7 @@ def report_main(argv: list[str]) -> int:
     try:
         config = config_from(args.config)
         store = open_store(config, args.db)
-        site = Site(config)
+        site = Site(site_config(store, config))  # the database's site (the TOML's if none)
         with store.read() as s:
             report = daily_report(s, site, args.date or business_day(site.tz, utcnow()))
         store.dispose()

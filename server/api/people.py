@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from server.api.deps import MAX_ROW_ID, CallerDep, CtxDep, require_role
-from server.api.errors import answers
+from server.api.errors import BEARER, answers
 from server.auth import Principal
 from server.context import ServerContext
 from server.office import devices as office_devices
@@ -119,7 +119,12 @@ def revoke_device(ctx: ServerContext, device_id: int, by: Actor) -> DeviceAnswer
     return DeviceAnswer(**asdict(saved))
 
 
-@router.get("/admin/officers", response_model=list[PersonAnswer], responses=answers(401, 403))
+@router.get(
+    "/admin/officers",
+    response_model=list[PersonAnswer],
+    responses=answers(401, 403),
+    openapi_extra={"security": [{BEARER: []}]},  # a read that needs an admin's token
+)
 async def list_officers(ctx: CtxDep, who: CallerDep) -> list[PersonAnswer]:
     require_role(who, "admin")
 
@@ -160,7 +165,12 @@ async def change_officer(
     )
 
 
-@router.get("/admin/devices", response_model=list[DeviceAnswer], responses=answers(401, 403))
+@router.get(
+    "/admin/devices",
+    response_model=list[DeviceAnswer],
+    responses=answers(401, 403),
+    openapi_extra={"security": [{BEARER: []}]},
+)
 async def list_devices(ctx: CtxDep, who: CallerDep) -> list[DeviceAnswer]:
     require_role(who, "admin")
 

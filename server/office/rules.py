@@ -86,6 +86,15 @@ _VALUE_ERRORS = [
         "Sesi pemesanan menawarkan {0} tempat, lebih dari kuota harian {1}.",
     ),
 ]
+_DAYS_ID = {
+    "monday": "Senin",
+    "tuesday": "Selasa",
+    "wednesday": "Rabu",
+    "thursday": "Kamis",
+    "friday": "Jumat",
+    "saturday": "Sabtu",
+    "sunday": "Minggu",
+}
 # site_problems' kinds, in Indonesian
 _KINDS = {
     "agency_twice": "Instansi {agency} sudah ada.",
@@ -134,7 +143,7 @@ def _indonesian(err: ErrorDetails) -> str:
         for pattern, template in _VALUE_ERRORS:
             m = re.search(pattern, text)
             if m:
-                return template.format(*m.groups())
+                return template.format(*(_DAYS_ID.get(g, g) for g in m.groups()))
         return "Nilai tidak valid."
     if kind == "string_pattern_mismatch":
         last = next((str(p) for p in reversed(err["loc"]) if isinstance(p, str)), "")

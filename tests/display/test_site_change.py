@@ -51,8 +51,9 @@ def test_rename_and_running_text_reach_the_kiosk_and_the_tv(
         app = DisplayApp(from_config(load_config(None)), server.url, renderer=Voice(tmp_path))
         with running(app):
             assert pump_until(lambda: app.controller.connected, 15)
-            assert app.screen is not None
-            own = app.screen.marquee_text
+            screen = app.screen
+            assert screen is not None
+            own = screen.marquee_text
             assert own == app.site.display.marquee  # the TV's own until the site has one
             with httpx.Client(
                 base_url=server.url + "/api/v1",
@@ -66,8 +67,8 @@ def test_rename_and_running_text_reach_the_kiosk_and_the_tv(
                 r = admin.patch("/admin/site", json={"site": {"running_text": "Besok libur Natal"}})
                 assert r.status_code == 200, r.text
             changed = time.monotonic()
-            assert pump_until(lambda: app.screen.marquee_text == "Besok libur Natal", 5)
-            assert pump_until(lambda: app.screen._tiles["L01"].name == "Loket Satu", 5)
+            assert pump_until(lambda: screen.marquee_text == "Besok libur Natal", 5)
+            assert pump_until(lambda: screen._tiles["L01"].name == "Loket Satu", 5)
             tv_seconds = time.monotonic() - changed
             loop.run_until(lambda: service_name(kiosk, "IZIN") == "Perizinan Berusaha", kiosk, 5)
             kiosk_seconds = time.monotonic() - changed
@@ -79,6 +80,6 @@ def test_rename_and_running_text_reach_the_kiosk_and_the_tv(
                 timeout=10,
             ) as admin:
                 admin.patch("/admin/site", json={"site": {"running_text": ""}})
-            assert pump_until(lambda: app.screen.marquee_text == own, 5)
+            assert pump_until(lambda: screen.marquee_text == own, 5)
     finally:
         server.stop()

@@ -23,7 +23,8 @@ from shared.timeutil import utcnow
 from tests.admin import admin_token
 from tests.server.conftest import LiveServer, run_in_thread
 
-pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+# The day's safety (its queries over today's tickets) runs on both databases; the rest on SQLite.
+SQLITE = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 
 
 @pytest.fixture
@@ -64,6 +65,7 @@ def issue(office: LiveServer, service: str, n: int = 1) -> list[dict[str, object
     return out
 
 
+@SQLITE
 def test_only_an_admin_may(office: LiveServer) -> None:
     store = office.ctx.store
     seeded = audit_count(store)
@@ -89,6 +91,7 @@ def test_only_an_admin_may(office: LiveServer) -> None:
     assert audit_count(store) == seeded
 
 
+@SQLITE
 def test_a_quota_change_is_live_audited_and_an_event(
     admin: httpx.Client, office: LiveServer
 ) -> None:
@@ -118,6 +121,7 @@ def test_a_quota_change_is_live_audited_and_an_event(
     assert entries["total"] == seeded + 1
 
 
+@SQLITE
 def test_mistakes_are_named_by_field_in_indonesian(admin: httpx.Client, office: LiveServer) -> None:
     store = office.ctx.store
     seeded = audit_count(store)
@@ -195,6 +199,7 @@ def test_the_day_stays_whole(admin: httpx.Client, office: LiveServer) -> None:
     assert r.status_code == 422 and r.json()["errors"][0]["field"].startswith("counters.")
 
 
+@SQLITE
 def test_agencies_counters_and_hours(admin: httpx.Client, office: LiveServer) -> None:
     ctx = office.ctx
     r = admin.post(
@@ -264,6 +269,7 @@ def test_agencies_counters_and_hours(admin: httpx.Client, office: LiveServer) ->
     assert "IMIGRASI" not in ctx.site.agencies
 
 
+@SQLITE
 def test_a_change_by_another_process_is_picked_up(office: LiveServer) -> None:
     """What `antrian site import` does: rows written elsewhere, the server sees the version."""
     ctx = office.ctx

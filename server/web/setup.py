@@ -1,0 +1,732 @@
+"""Console pages of the site's setup: settings, agencies, services, counters, hours, the
+change log. Each form posts to a handler that makes the same edit as the API route
+(server/office/edits.py) through the same `live.change`: the one validator decides, its
+errors show beside their fields, and nothing is half-saved."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from server.api.deps import get_ctx
+from server.office import audit, edits, live
+from server.office.audit import Actor
+from server.office.definition import Stored
+from server.problems import Problem, field_errors
+from server.web.i18n import t, words
+from server.web.menu import ADMIN, menu
+from server.web.render import page
+from server.web.session import AdminDep, Visitor
+from shared.config import DAYS
+
+router = APIRouter()
+menu(20, "/console/site", "site_setup", ADMIN)
+menu(22, "/console/agencies", "agencies", ADMIN)
+menu(24, "/console/services", "services", ADMIN)
+menu(26, "/console/counters", "counters", ADMIN)
+menu(28, "/console/hours", "hours", ADMIN)
+menu(90, "/console/audit", "audit", ADMIN)
+
+words.update(
+    {
+        "agencies": ("Instansi", "Agencies"),
+        "services": ("Layanan", "Services"),
+        "hours": ("Jam layanan", "Opening hours"),
+        "site_title": ("Pengaturan gedung", "The building's settings"),
+        "site_name": ("Nama gedung", "Building name"),
+        "running_text": ("Teks berjalan di layar TV", "TV running text"),
+        "running_help": (
+            "Kosong: tiap TV memakai teksnya sendiri",
+            "Empty: each TV shows its own text",
+        ),
+        "footer": ("Teks kaki tiket", "Ticket footer"),
+        "signature": ("Blok tanda tangan laporan", "Report signature block"),
+        "place": ("Tempat", "Place"),
+        "head_title": ("Jabatan kepala", "Head's title"),
+        "head_name": ("Nama kepala", "Head's name"),
+        "head_id": ("NIP", "Civil-servant number (NIP)"),
+        "queue_rules": ("Aturan antrean", "Queue rules"),
+        "priority_max_in_row": ("Prioritas berturut-turut maks.", "Priority calls in a row, max"),
+        "requeue_window_minutes": ("Batas panggil ulang (menit)", "Requeue window (minutes)"),
+        "default_service_minutes": ("Lama layanan awal (menit)", "Default service time (min)"),
+        "alerts_title": ("Peringatan", "Alerts"),
+        "pause_minutes": ("Loket jeda lebih dari (menit)", "Counter paused over (minutes)"),
+        "quota_left": ("Sisa kuota kurang dari", "Quota left below"),
+        "device_silent_minutes": ("Perangkat diam lebih dari (menit)", "Device silent (minutes)"),
+        "booking_title": ("Antrean online", "Online booking"),
+        "days_ahead": ("Hari ke depan", "Days ahead"),
+        "retention_days": ("Simpan data pribadi (hari)", "Keep personal data (days)"),
+        "early_minutes": ("Boleh datang lebih awal (menit)", "May check in early (minutes)"),
+        "code": ("Kode", "Code"),
+        "name_en": ("Nama (Inggris)", "Name (English)"),
+        "color": ("Warna", "Colour"),
+        "agency": ("Instansi", "Agency"),
+        "prefix": ("Awalan", "Prefix"),
+        "prefix_later": ("{now} hari ini, {new} mulai {day}", "{now} today, {new} from {day}"),
+        "quota": ("Kuota harian", "Daily quota"),
+        "quota_help": ("Kosong: tanpa kuota", "Empty: no quota"),
+        "priority": ("Ada antrean prioritas", "Has a priority line"),
+        "priority_badge": ("Prioritas", "Priority"),
+        "target_minutes": ("Target waktu tunggu (menit)", "Waiting-time target (minutes)"),
+        "hidden": ("Disembunyikan", "Hidden"),
+        "needs_nik": ("Wajib NIK (online)", "Needs NIK (online)"),
+        "sessions": ("Sesi online", "Online sessions"),
+        "sessions_help": (
+            "mis. 08:00-10:00=20, 10:00-12:00=20 (jam=tempat)",
+            "e.g. 08:00-10:00=20, 10:00-12:00=20 (hours=places)",
+        ),
+        "add_agency": (
+            "Tambah instansi (dengan layanan pertamanya)",
+            "Add an agency (and its first service)",
+        ),
+        "add_service": ("Tambah layanan", "Add a service"),
+        "add_counter": ("Tambah loket", "Add a counter"),
+        "first_service": ("Layanan pertama", "First service"),
+        "serves": ("Layanan yang dilayani", "Services served"),
+        "serves_help": ("Kode layanan dipisah koma, mis. KTP,KK", "Service codes, e.g. KTP,KK"),
+        "delete": ("Hapus", "Delete"),
+        "deleted": ("{what} dihapus.", "{what} deleted."),
+        "saved_what": ("{what} tersimpan dan langsung berlaku.", "{what} saved; in force now."),
+        "hours_of": ("Jam layanan: {what}", "Opening hours: {what}"),
+        "whole_site": ("seluruh gedung", "the whole building"),
+        "own_hours": ("Jam sendiri", "Own hours"),
+        "follows": ("mengikuti", "follows"),
+        "day_help": (
+            "mis. 08:00-11:30, 13:00-14:30 (jeda di antaranya); kosong: tutup",
+            "e.g. 08:00-11:30, 13:00-14:30 (a break between); empty: closed",
+        ),
+        "holidays": ("Hari libur", "Holidays"),
+        "holidays_help": ("Tanggal dipisah koma, mis. 2026-12-25", "Dates, e.g. 2026-12-25"),
+        "dates": ("Tanggal khusus", "One-off dates"),
+        "dates_help": (
+            "Satu per baris: 2026-12-24 tutup, atau 2026-12-31 08:00-12:00",
+            "One a line: 2026-12-24 closed, or 2026-12-31 08:00-12:00",
+        ),
+        "last_issue_minutes": (
+            "Tiket terakhir sebelum tutup (menit)",
+            "Last ticket before closing (min)",
+        ),
+        "follow_again": ("Ikuti jam di atasnya lagi", "Follow the hours above again"),
+        "monday": ("Senin", "Monday"),
+        "tuesday": ("Selasa", "Tuesday"),
+        "wednesday": ("Rabu", "Wednesday"),
+        "thursday": ("Kamis", "Thursday"),
+        "friday": ("Jumat", "Friday"),
+        "saturday": ("Sabtu", "Saturday"),
+        "sunday": ("Minggu", "Sunday"),
+        "audit_title": ("Riwayat perubahan pengaturan", "Changes to the setup"),
+        "when": ("Waktu", "When"),
+        "who": ("Oleh", "By"),
+        "source": ("Melalui", "Through"),
+        "what": ("Apa", "What"),
+        "before": ("Sebelum", "Before"),
+        "after": ("Sesudah", "After"),
+        "newer": ("Lebih baru", "Newer"),
+        "older": ("Lebih lama", "Older"),
+        "action_create": ("dibuat", "created"),
+        "action_update": ("diubah", "changed"),
+        "action_delete": ("dihapus", "deleted"),
+        "yes": ("ya", "yes"),
+        "no": ("tidak", "no"),
+    }
+)
+
+CLOSED_WORDS = {"tutup", "closed", "libur", "-"}
+
+
+def _actor(visitor: Visitor) -> Actor:
+    return Actor(visitor.who.username or visitor.who.role, visitor.who.role, "console")
+
+
+async def _form(request: Request) -> dict[str, str]:
+    data = await request.form()
+    return {k: v for k, v in data.items() if isinstance(v, str)}
+
+
+def _number(text: str) -> Any:
+    """A form's number as the validator gets it: "" -> None; else the text, which the
+    validator reads (and refuses in words when it is not a number)."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        try:
+            return float(text)
+        except ValueError:
+            return text
+
+
+def _list(text: str) -> list[str]:
+    return [p.strip() for p in text.replace(";", ",").split(",") if p.strip()]
+
+
+def _sessions(text: str) -> list[dict[str, Any]]:
+    """'08:00-10:00=20, 10:00-12:00=20' as booking sessions (the validator reads each)."""
+    out: list[dict[str, Any]] = []
+    for part in _list(text):
+        hours, _, places = part.partition("=")
+        item: dict[str, Any] = {"range": hours.strip()}
+        if places.strip():
+            item["places"] = _number(places)
+        out.append(item)
+    return out
+
+
+def _local(prefix: str, errors: dict[str, str]) -> dict[str, str]:
+    """The validator's field paths (services.IZIN.quota) as this form's names (quota)."""
+    out: dict[str, str] = {}
+    for key, text in errors.items():
+        short = key.removeprefix(prefix)
+        out.setdefault(short.split(".")[0] if short != key else key, text)
+    return out
+
+
+async def _read(request: Request) -> Stored:
+    ctx = await get_ctx(request)
+
+    def read() -> Stored:
+        with ctx.store.read() as s:
+            return edits.stored(s)
+
+    return await run_in_threadpool(read)
+
+
+async def _change(request: Request, visitor: Visitor, csrf: str, edit: live.Edit) -> Problem | None:
+    """Make the change; the Problem to show when it was refused (nothing saved then)."""
+    if not visitor.check_csrf(request, csrf):
+        return Problem(403, "expired_form", t("expired_form", visitor.lang))
+    ctx = await get_ctx(request)
+    try:
+        await run_in_threadpool(live.change, ctx, _actor(visitor), edit)
+    except Problem as problem:
+        return problem
+    return None
+
+
+def _notice(problem: Problem, lang: str) -> str:
+    if problem.status == 422:
+        return ""
+    english = problem.extra.get("message_en")
+    return str(english) if lang == "en" and english else problem.message
+
+
+def _back(path: str, what: str) -> Response:
+    return RedirectResponse(f"{path}?saved={what}", status_code=303)
+
+
+def _saved(visitor: Visitor, saved: str, deleted: str = "") -> str:
+    if deleted:
+        return t("deleted", visitor.lang, what=deleted)
+    return t("saved_what", visitor.lang, what=saved) if saved else ""
+
+
+# -- settings --------------------------------------------------------------------------
+
+SETTING_FIELDS = {
+    "site": ("name", "running_text", "footer", "place", "head_title", "head_name", "head_id"),
+    "queue": ("priority_max_in_row", "requeue_window_minutes", "default_service_minutes"),
+    "alerts": ("pause_minutes", "quota_left", "device_silent_minutes"),
+    "booking": ("days_ahead", "retention_days", "early_minutes"),
+}
+
+
+async def _site_page(
+    request: Request,
+    visitor: Visitor,
+    *,
+    status: int = 200,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+    notice: str = "",
+    bad: bool = False,
+) -> HTMLResponse:
+    view = edits.settings_view(await _read(request))
+    values = {
+        f"{sec}.{f}": str(view[sec][f]) for sec, fields in SETTING_FIELDS.items() for f in fields
+    }
+    values.update(form or {})
+    return page(
+        request,
+        "console/setup_site.html",
+        visitor,
+        status=status,
+        values=values,
+        sections=SETTING_FIELDS,
+        errors=errors or {},
+        notice=notice,
+        bad=bad,
+    )
+
+
+@router.get("/console/site", response_class=HTMLResponse)
+async def site_page(request: Request, visitor: AdminDep, saved: str = "") -> HTMLResponse:
+    return await _site_page(request, visitor, notice=_saved(visitor, saved))
+
+
+@router.post("/console/site", response_class=HTMLResponse)
+async def site_save(request: Request, visitor: AdminDep) -> Response:
+    form = await _form(request)
+    changes: dict[str, dict[str, Any]] = {}
+    for section, fields in SETTING_FIELDS.items():
+        for f in fields:
+            key = f"{section}.{f}"
+            if key in form:
+                raw = form[key]
+                changes.setdefault(section, {})[f] = raw if section == "site" else _number(raw)
+    problem = await _change(request, visitor, form.get("csrf", ""), edits.patch_settings(changes))
+    if problem is None:
+        return _back("/console/site", t("site_title", visitor.lang))
+    return await _site_page(
+        request,
+        visitor,
+        status=problem.status,
+        errors=field_errors(problem, visitor.lang),
+        form={k: v for k, v in form.items() if k != "csrf"},
+        notice=_notice(problem, visitor.lang),
+        bad=True,
+    )
+
+
+# -- agencies -------------------------------------------------------------------------------
+
+
+async def _agencies_page(
+    request: Request,
+    visitor: Visitor,
+    *,
+    status: int = 200,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+    notice: str = "",
+    bad: bool = False,
+    editing: str = "",
+) -> HTMLResponse:
+    st = await _read(request)
+    return page(
+        request,
+        "console/setup_agencies.html",
+        visitor,
+        status=status,
+        agencies=edits.agencies_view(st),
+        errors=errors or {},
+        form=form or {},
+        notice=notice,
+        bad=bad,
+        editing=editing,
+    )
+
+
+@router.get("/console/agencies", response_class=HTMLResponse)
+async def agencies_page(
+    request: Request, visitor: AdminDep, edit: str = "", saved: str = "", deleted: str = ""
+) -> HTMLResponse:
+    return await _agencies_page(
+        request, visitor, editing=edit, notice=_saved(visitor, saved, deleted)
+    )
+
+
+@router.post("/console/agencies", response_class=HTMLResponse)
+async def agencies_save(request: Request, visitor: AdminDep) -> Response:
+    form = await _form(request)
+    code = form.get("code", "").strip()
+    fields: dict[str, Any] = {k: form[k] for k in ("name", "name_en", "color") if k in form}
+    if form.get("create") == "1":
+        first = {
+            "code": form.get("service_code", "").strip(),
+            "name": form.get("service_name", ""),
+            "prefix": form.get("service_prefix", "").strip(),
+            "quota": _number(form.get("service_quota", "")),
+        }
+        edit = edits.add_agency({"code": code, **fields, "services": [first]})
+    else:
+        edit = edits.patch_agency(code, fields)
+    problem = await _change(request, visitor, form.get("csrf", ""), edit)
+    if problem is None:
+        return _back("/console/agencies", code)
+    errors = field_errors(problem, visitor.lang)
+    local = _local(f"agencies.{code}.", errors)
+    for key, text in errors.items():  # the first service's fields, by their form names
+        if key.startswith("services."):
+            local.setdefault("service_" + key.split(".")[-1], text)
+    return await _agencies_page(
+        request,
+        visitor,
+        status=problem.status,
+        errors=local,
+        form=form,
+        notice=_notice(problem, visitor.lang),
+        bad=True,
+        editing="" if form.get("create") == "1" else code,
+    )
+
+
+@router.post("/console/agencies/{code}/delete", response_class=HTMLResponse)
+async def agency_delete(request: Request, visitor: AdminDep, code: str) -> Response:
+    form = await _form(request)
+    problem = await _change(request, visitor, form.get("csrf", ""), edits.delete_agency(code))
+    if problem is None:
+        return RedirectResponse(f"/console/agencies?deleted={code}", status_code=303)
+    return await _agencies_page(
+        request,
+        visitor,
+        status=problem.status,
+        notice=_problem_text(problem, visitor.lang),
+        bad=True,
+    )
+
+
+def _problem_text(problem: Problem, lang: str) -> str:
+    if problem.status == 422:
+        errors = field_errors(problem, lang)
+        return "; ".join(f"{k}: {v}" for k, v in errors.items()) or problem.message
+    return _notice(problem, lang)
+
+
+# -- services ---------------------------------------------------------------------------------
+
+
+async def _services_page(
+    request: Request,
+    visitor: Visitor,
+    *,
+    status: int = 200,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+    notice: str = "",
+    bad: bool = False,
+    editing: str = "",
+) -> HTMLResponse:
+    st = await _read(request)
+    services = edits.services_view(st)
+    for svc in services:
+        svc["sessions_text"] = ", ".join(
+            f"{b['start'][:5]}-{b['end'][:5]}={b['places']}" for b in svc["sessions"]
+        )
+    return page(
+        request,
+        "console/setup_services.html",
+        visitor,
+        status=status,
+        services=services,
+        agencies=[(a["code"], a["name"]) for a in edits.agencies_view(st)],
+        errors=errors or {},
+        form=form or {},
+        notice=notice,
+        bad=bad,
+        editing=editing,
+    )
+
+
+@router.get("/console/services", response_class=HTMLResponse)
+async def services_page(
+    request: Request, visitor: AdminDep, edit: str = "", saved: str = "", deleted: str = ""
+) -> HTMLResponse:
+    return await _services_page(
+        request, visitor, editing=edit, notice=_saved(visitor, saved, deleted)
+    )
+
+
+def _service_fields(form: dict[str, str]) -> dict[str, Any]:
+    fields: dict[str, Any] = {k: form[k] for k in ("name", "name_en") if k in form}
+    if "prefix" in form:
+        fields["prefix"] = form["prefix"].strip()
+    for k in ("quota", "target_minutes"):
+        if k in form:
+            fields[k] = _number(form[k])
+    if "sessions" in form:
+        fields["sessions"] = _sessions(form["sessions"])
+    if "checkboxes" in form:  # the edit form has them: unticked is false
+        for k in ("priority", "hidden", "needs_nik"):
+            fields[k] = form.get(k) == "1"
+    return fields
+
+
+@router.post("/console/services", response_class=HTMLResponse)
+async def services_save(request: Request, visitor: AdminDep) -> Response:
+    form = await _form(request)
+    code = form.get("code", "").strip()
+    fields = _service_fields(form)
+    if form.get("create") == "1":
+        edit = edits.add_service(form.get("agency", ""), {"code": code, **fields})
+    else:
+        if form.get("agency"):
+            fields["agency"] = form["agency"]
+        edit = edits.patch_service(code, fields)
+    problem = await _change(request, visitor, form.get("csrf", ""), edit)
+    if problem is None:
+        return _back("/console/services", code)
+    return await _services_page(
+        request,
+        visitor,
+        status=problem.status,
+        errors=_local(f"services.{code}.", field_errors(problem, visitor.lang)),
+        form=form,
+        notice=_notice(problem, visitor.lang),
+        bad=True,
+        editing="" if form.get("create") == "1" else code,
+    )
+
+
+@router.post("/console/services/{code}/delete", response_class=HTMLResponse)
+async def service_delete(request: Request, visitor: AdminDep, code: str) -> Response:
+    form = await _form(request)
+    problem = await _change(request, visitor, form.get("csrf", ""), edits.delete_service(code))
+    if problem is None:
+        return RedirectResponse(f"/console/services?deleted={code}", status_code=303)
+    return await _services_page(
+        request,
+        visitor,
+        status=problem.status,
+        notice=_problem_text(problem, visitor.lang),
+        bad=True,
+    )
+
+
+# -- counters -------------------------------------------------------------------------------
+
+
+async def _counters_page(
+    request: Request,
+    visitor: Visitor,
+    *,
+    status: int = 200,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+    notice: str = "",
+    bad: bool = False,
+    editing: str = "",
+) -> HTMLResponse:
+    st = await _read(request)
+    return page(
+        request,
+        "console/setup_counters.html",
+        visitor,
+        status=status,
+        counters=edits.counters_view(st),
+        agencies=[(a["code"], a["name"]) for a in edits.agencies_view(st)],
+        errors=errors or {},
+        form=form or {},
+        notice=notice,
+        bad=bad,
+        editing=editing,
+    )
+
+
+@router.get("/console/counters", response_class=HTMLResponse)
+async def counters_page(
+    request: Request, visitor: AdminDep, edit: str = "", saved: str = "", deleted: str = ""
+) -> HTMLResponse:
+    return await _counters_page(
+        request, visitor, editing=edit, notice=_saved(visitor, saved, deleted)
+    )
+
+
+@router.post("/console/counters", response_class=HTMLResponse)
+async def counters_save(request: Request, visitor: AdminDep) -> Response:
+    form = await _form(request)
+    code = form.get("code", "").strip()
+    fields: dict[str, Any] = {k: form[k] for k in ("name", "agency") if k in form}
+    if "services" in form:
+        fields["services"] = _list(form["services"])
+    if form.get("create") == "1":
+        edit = edits.add_counter({"code": code, **fields})
+    else:
+        edit = edits.patch_counter(code, fields)
+    problem = await _change(request, visitor, form.get("csrf", ""), edit)
+    if problem is None:
+        return _back("/console/counters", code)
+    return await _counters_page(
+        request,
+        visitor,
+        status=problem.status,
+        errors=_local(f"counters.{code}.", field_errors(problem, visitor.lang)),
+        form=form,
+        notice=_notice(problem, visitor.lang),
+        bad=True,
+        editing="" if form.get("create") == "1" else code,
+    )
+
+
+@router.post("/console/counters/{code}/delete", response_class=HTMLResponse)
+async def counter_delete(request: Request, visitor: AdminDep, code: str) -> Response:
+    form = await _form(request)
+    problem = await _change(request, visitor, form.get("csrf", ""), edits.delete_counter(code))
+    if problem is None:
+        return RedirectResponse(f"/console/counters?deleted={code}", status_code=303)
+    return await _counters_page(
+        request,
+        visitor,
+        status=problem.status,
+        notice=_problem_text(problem, visitor.lang),
+        bad=True,
+    )
+
+
+# -- hours --------------------------------------------------------------------------------------
+
+
+def _hours_values(view: dict[str, Any] | None) -> dict[str, str]:
+    view = view or {"week": {}, "holidays": [], "dates": {}, "last_issue_minutes": 30}
+    values = {day: ", ".join(view["week"].get(day, [])) for day in DAYS}
+    values["holidays"] = ", ".join(view["holidays"])
+    values["dates"] = "\n".join(
+        f"{d} {', '.join(r) if r else 'tutup'}" for d, r in view["dates"].items()
+    )
+    values["last_issue_minutes"] = str(view["last_issue_minutes"])
+    return values
+
+
+def _dates(text: str) -> dict[str, list[str]]:
+    """'2026-12-24 tutup' / '2026-12-31 08:00-12:00' lines (the validator reads each)."""
+    out: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        day, _, rest = line.strip().partition(" ")
+        if not day:
+            continue
+        rest = rest.strip()
+        out[day] = [] if rest.lower() in CLOSED_WORDS or not rest else _list(rest)
+    return out
+
+
+async def _hours_page(
+    request: Request,
+    visitor: Visitor,
+    scope: str,
+    key: str,
+    *,
+    status: int = 200,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+    notice: str = "",
+    bad: bool = False,
+) -> HTMLResponse:
+    st = await _read(request)
+    view = edits.schedules_view(st)
+    if scope == "site":
+        own: dict[str, Any] | None = view["site"]
+    else:
+        own = view["agencies" if scope == "agency" else "services"].get(key)
+    shown = own or view["site"]
+    values = _hours_values(shown)
+    values.update(form or {})
+    return page(
+        request,
+        "console/setup_hours.html",
+        visitor,
+        status=status,
+        scope=scope,
+        key=key,
+        own=own is not None,
+        values=values,
+        days=DAYS,
+        agencies=[(a, h is not None) for a, h in view["agencies"].items()],
+        services=[(sv, h is not None) for sv, h in view["services"].items()],
+        errors=errors or {},
+        notice=notice,
+        bad=bad,
+    )
+
+
+def _scope(scope: str, key: str) -> tuple[str, str]:
+    return (scope, key) if scope in ("agency", "service") and key else ("site", "")
+
+
+@router.get("/console/hours", response_class=HTMLResponse)
+async def hours_page(
+    request: Request, visitor: AdminDep, scope: str = "site", key: str = "", saved: str = ""
+) -> HTMLResponse:
+    scope, key = _scope(scope, key)
+    return await _hours_page(request, visitor, scope, key, notice=_saved(visitor, saved))
+
+
+@router.post("/console/hours", response_class=HTMLResponse)
+async def hours_save(request: Request, visitor: AdminDep) -> Response:
+    form = await _form(request)
+    scope, key = _scope(form.get("scope", "site"), form.get("key", ""))
+    where = f"/console/hours?scope={scope}&key={key}" if key else "/console/hours"
+    edit: Callable[[dict[str, Any]], dict[str, Any]]
+    if form.get("follow") == "1":
+        edit = edits.clear_schedule(scope, key)
+    else:
+        changes: dict[str, Any] = {
+            "week": {day: _list(form[day]) for day in DAYS if form.get(day, "").strip()},
+            "holidays": _list(form.get("holidays", "")),
+            "dates": _dates(form.get("dates", "")),
+            "last_issue_minutes": _number(form.get("last_issue_minutes", "")),
+        }
+        edit = edits.set_schedule(scope, key, changes, replace=False)
+    problem = await _change(request, visitor, form.get("csrf", ""), edit)
+    if problem is None:
+        sep = "&" if "?" in where else "?"
+        return RedirectResponse(f"{where}{sep}saved={key or scope}", status_code=303)
+    errors = field_errors(problem, visitor.lang)
+    local: dict[str, str] = {}
+    for path, text in errors.items():
+        name = path.split("schedule.", 1)[-1].split(".")[0]
+        local.setdefault("week" if name == "week" else name, text)
+    return await _hours_page(
+        request,
+        visitor,
+        scope,
+        key,
+        status=problem.status,
+        errors=local,
+        form={k: v for k, v in form.items() if k != "csrf"},
+        notice=_notice(problem, visitor.lang),
+        bad=True,
+    )
+
+
+# -- the change log ---------------------------------------------------------------------------
+
+PAGE_SIZE = 30
+
+
+@router.get("/console/audit", response_class=HTMLResponse)
+async def audit_page(request: Request, visitor: AdminDep, page_no: int = 1) -> HTMLResponse:
+    ctx = await get_ctx(request)
+    number = max(1, min(page_no, 100_000))
+
+    def read() -> audit.AuditPage:
+        with ctx.store.read() as s:
+            return audit.page(s, number, PAGE_SIZE)
+
+    found = await run_in_threadpool(read)
+    entries = [audit.entry_view(r) for r in found.entries]
+    tz = ctx.site.tz
+    for e in entries:
+        e["at_local"] = e["at"].astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
+        e["changes"] = _changes(e["before"], e["after"])
+    return page(
+        request,
+        "console/setup_audit.html",
+        visitor,
+        entries=entries,
+        number=number,
+        more=found.total > number * PAGE_SIZE,
+    )
+
+
+def _changes(
+    before: dict[str, Any] | None, after: dict[str, Any] | None
+) -> list[tuple[str, str, str]]:
+    """(field, before, after) of what differs, for the log's table."""
+    keys = list((after or before or {}).keys())
+    out = []
+    for k in keys:
+        b = "" if before is None else _short(before.get(k))
+        a = "" if after is None else _short(after.get(k))
+        if before is None or after is None or b != a:
+            out.append((k, b, a))
+    return out[:12]
+
+
+def _short(value: Any) -> str:
+    text = "" if value is None else str(value)
+    return text if len(text) <= 80 else text[:77] + "..."

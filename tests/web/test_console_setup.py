@@ -1,0 +1,100 @@
+"""The site's setup in the console, in a real browser: a quota and the hours changed, a
+form with mistakes (Indonesian errors beside the fields, nothing saved), the change log."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import httpx
+from playwright.sync_api import Page
+
+from tests.serverproc import ServerProcess
+from tests.web.conftest import ADMIN, Shot, sign_in
+
+
+def admin_api(server: ServerProcess) -> httpx.Client:
+    token = httpx.post(
+        server.url + "/api/v1/sessions",
+        json={"username": ADMIN[0], "password": ADMIN[1]},
+        timeout=10,
+    ).json()["token"]
+    return httpx.Client(
+        base_url=server.url + "/api/v1", headers={"Authorization": f"Bearer {token}"}, timeout=10
+    )
+
+
+def quota_of(api: httpx.Client, code: str) -> object:
+    return next(s["quota"] for s in api.get("/admin/services").json() if s["code"] == code)
+
+
+def test_quota_mistakes_and_the_change_log(
+    web_server: ServerProcess, new_page: Callable[..., Page], shot: Shot
+) -> None:
+    base = web_server.url
+    for size in ("desktop", "tablet"):
+        page = new_page(size)
+        sign_in(page, base)
+        page.goto(f"{base}/console/services?edit=IZIN")
+        page.fill("#f-quota", "0")
+        page.fill("#f-prefix", "b1")
+        page.click("#edit button[type=submit]")
+        assert page.locator("#e-quota").inner_text() == "Minimal 1."
+        assert "huruf kapital" in page.locator("#e-prefix").inner_text()
+        assert page.input_value("#f-prefix") == "b1"  # what was typed stays to be fixed
+        shot(page, "services-mistake")
+        with admin_api(web_server) as api:
+            assert quota_of(api, "IZIN") in (200, 123)  # nothing half-saved
+        page.fill("#f-prefix", "A")
+        page.fill("#f-quota", "123")
+        page.click("#edit button[type=submit]")
+        page.wait_for_url(f"{base}/console/services?saved=IZIN")
+        assert page.locator("#service-IZIN td.quota").inner_text() == "123"
+        shot(page, "services")
+    with admin_api(web_server) as api:
+        assert quota_of(api, "IZIN") == 123
+    page.goto(f"{base}/console/audit")
+    first = page.locator("tr.audit-entry").first
+    assert "IZIN" in first.inner_text() and "diubah" in first.inner_text()
+    assert "quota: 200 → 123" in first.inner_text()
+    assert "admin" in first.inner_text() and "console" in first.inner_text()
+    shot(page, "audit")
+
+
+def test_hours_with_a_break_a_closed_day_and_a_mistake(
+    web_server: ServerProcess, new_page: Callable[..., Page], shot: Shot
+) -> None:
+    base = web_server.url
+    page = new_page("desktop")
+    sign_in(page, base)
+    page.goto(f"{base}/console/hours")
+    assert page.input_value("#f-friday") == "08:00-11:30, 13:00-14:30"
+    page.fill("#f-monday", "09:00-12:00, 11:00-13:00")
+    page.click("main form button[type=submit]")
+    assert "tumpang tindih" in page.locator("#e-week").inner_text()
+    shot(page, "hours-mistake")
+    page.fill("#f-monday", "07:30-12:00, 13:00-15:00")
+    page.fill("#f-dates", "2026-12-24 tutup\n2026-12-31 08:00-12:00")
+    page.fill("#f-last_issue_minutes", "45")
+    page.click("main form button[type=submit]")
+    page.wait_for_url(f"{base}/console/hours?saved=site")
+    assert page.input_value("#f-monday") == "07:30-12:00, 13:00-15:00"
+    assert page.input_value("#f-dates") == "2026-12-24 tutup\n2026-12-31 08:00-12:00"
+    with admin_api(web_server) as api:
+        hours = api.get("/admin/schedule").json()["site"]
+    assert hours["week"]["monday"] == ["07:30-12:00", "13:00-15:00"]
+    assert hours["dates"] == {"2026-12-24": [], "2026-12-31": ["08:00-12:00"]}
+    assert hours["last_issue_minutes"] == 45
+    shot(page, "hours")
+    tablet = new_page("tablet")
+    sign_in(tablet, base)
+    for where in ("hours", "site", "agencies", "counters"):
+        tablet.goto(f"{base}/console/{where}")
+        shot(tablet, where)
+        page.goto(f"{base}/console/{where}")
+        shot(page, where)
+    # the running text through the settings page
+    page.goto(f"{base}/console/site")
+    page.fill("#f-site\\.running_text", "Besok libur")
+    page.click("main form button[type=submit]")
+    page.wait_for_url(f"{base}/console/site?saved=*")
+    assert httpx.get(base + "/api/v1/board", timeout=10).json()["running_text"] == "Besok libur"
