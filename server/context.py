@@ -13,6 +13,7 @@ from server.db import Store
 from server.events import Hub
 from server.queue import QueueService
 from server.site import Site
+from server.skm.pages import TicketPages
 from server.tables import DeviceRow
 from shared.config import ServerConfig
 from shared.timeutil import utcnow
@@ -30,6 +31,8 @@ class ServerContext:
     settings: ServerConfig
     hub: Hub = field(default_factory=Hub)
     queue: QueueService = field(init=False)
+    # /t/{token} of each ticket, from the site's secret (read once: on every issue).
+    pages: TicketPages = field(init=False)
     _seen: dict[int, float] = field(default_factory=dict)
     # token -> (monotonic time, principal): a hot kiosk skips a database read per request.
     _principals: dict[str, tuple[float, Principal]] = field(default_factory=dict)
@@ -37,6 +40,7 @@ class ServerContext:
 
     def __post_init__(self) -> None:
         self.queue = QueueService(self.store, self.site, publish=self.hub.publish)
+        self.pages = TicketPages.load(self.store)
 
     def cached_principal(self, token: str) -> Principal | None:
         hit = self._principals.get(token)

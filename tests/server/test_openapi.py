@@ -83,9 +83,11 @@ def test_what_needs_a_token_is_declared(live: LiveServer) -> None:
         (method, path)
         for path, operations in doc["paths"].items()
         for method in operations
-        if method != "get" and path != "/api/v1/sessions"
+        if method != "get" and path not in ("/api/v1/sessions", "/api/v1/surveys")
     }
     assert secured == writes | {("get", "/api/v1/reports/daily")}
+    # A survey tablet sends its token; the visitor's phone none (its page token is the proof).
+    assert operation(doc, "post", "/surveys")["security"] == [{"bearer": []}, {}]
 
 
 def test_a_405_says_what_is_allowed(live: LiveServer) -> None:
