@@ -216,6 +216,7 @@ def officer_at(s: Session, counter: str, at: datetime) -> str | None:
         select(SessionRow.username)
         .where(
             SessionRow.counter == counter,
+            SessionRow.kind == "counter",
             SessionRow.created_at <= at,
             SessionRow.expires_at > at,
         )

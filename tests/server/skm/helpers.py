@@ -14,18 +14,16 @@ def sign_in(store: Store, clock: FakeClock, username: str, counter: str) -> None
     """An officer's session at `counter` (how the survey learns who served)."""
     with store.write() as s:
         auth.add_officer(s, username, username.title(), "246810", [counter], "officer")
-    with store.write() as s:
-        auth.login(
-            s,
-            username,
-            "246810",
-            counter,
-            clock(),
-            demo=False,
-            max_failures=5,
-            lock_minutes=5,
-            session_hours=8,
-        )
+    auth.authenticate(
+        store,
+        username,
+        "246810",
+        clock(),
+        kind="counter",
+        counter=counter,
+        demo=False,
+        limits=auth.Limits(max_failures=5, lock_minutes=5, session_hours=8),
+    )
 
 
 def serve(
