@@ -9,7 +9,9 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from server import auth
 from server.skm.tables import SurveyRow
+from shared.timeutil import utcnow
 from tests.server.conftest import LiveServer
 
 pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
@@ -132,3 +134,44 @@ def test_not_json_is_a_clear_error(live: LiveServer) -> None:
         )
     assert 400 <= answer.status_code < 500
     assert "code" in answer.json()
+
+
+def survey_tablet(live: LiveServer, counter: str) -> httpx.Client:
+    """A survey tablet registered for `counter` (as `antrian device add` does)."""
+    with live.ctx.store.write() as s:
+        token = auth.add_device(s, f"tablet-{counter}", "survey", utcnow(), counter=counter)
+    return live.client(token)
+
+
+def test_a_survey_tablet_answers_for_tickets_finished_at_its_counter(live: LiveServer) -> None:
+    here, there = served(live, "L03"), served(live, "L04")
+    with survey_tablet(live, "L03") as tablet:
+        other = tablet.post("/surveys", json={"ticket": there["id"], "answers": GOOD})
+        assert (other.status_code, other.json()["code"]) == (403, "counter_not_allowed")
+        asked_other = tablet.post(
+            "/surveys", params={"counter": "L04"}, json={"ticket": there["id"], "answers": GOOD}
+        )
+        assert asked_other.status_code == 403
+        assert surveys(live) == 0
+        mine = tablet.post("/surveys", json={"ticket": here["id"], "answers": GOOD})
+        assert mine.status_code == 201, mine.text
+        assert mine.json()["channel"] == "tablet"
+        again = tablet.post("/surveys", json={"ticket": here["id"], "answers": GOOD})
+        assert again.status_code == 409
+    with live.ctx.store.read() as s:
+        row = s.scalars(select(SurveyRow)).one()
+    assert (row.ticket_id, row.counter, row.officer, row.channel) == (
+        here["id"],
+        "L03",
+        "demo",
+        "tablet",
+    )
+
+
+def test_the_demo_tablet_says_its_counter(live: LiveServer) -> None:
+    ticket = served(live, "L03")
+    body = {"ticket": ticket["id"], "answers": GOOD}
+    with live.client("demo-survey") as tablet:
+        assert tablet.post("/surveys", json=body).status_code == 422  # which counter?
+        assert tablet.post("/surveys", params={"counter": "L04"}, json=body).status_code == 403
+        assert tablet.post("/surveys", params={"counter": "L03"}, json=body).status_code == 201
