@@ -41,6 +41,12 @@ class Ticket(_Wire):
     business_day: date
 
 
+class IssuedTicket(Ticket):
+    """The issuing kiosk's answer: the ticket, and its own page's path for the QR code."""
+
+    page: str = ""  # /t/{token}; only in this answer, never in events or GET /tickets/{id}
+
+
 class CounterInfo(_Wire):
     code: str
     name: str
@@ -100,6 +106,8 @@ class Health(_Wire):
     time: datetime
     timezone: str
     demo: bool = False
+    # Where printed QR codes point ("" = the server's address as the kiosk reaches it).
+    public_url: str = ""
 
 
 class IssueRequest(_Wire):

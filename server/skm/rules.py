@@ -225,6 +225,32 @@ def officer_at(s: Session, counter: str, at: datetime) -> str | None:
     )
 
 
+# A transfer makes a new entry with the same code; a page follows it at most this far.
+MAX_TRANSFERS = 20
+
+
+def follow_transfers(s: Session, ticket_id: int) -> TicketRow | None:
+    """The ticket now standing for `ticket_id`: itself, or the entry it was transferred to."""
+    row = s.get(TicketRow, ticket_id)
+    for _ in range(MAX_TRANSFERS):
+        if row is None or row.status != TicketStatus.TRANSFERRED:
+            return row
+        # (business_day, code) is indexed; the copy keeps both.
+        following = s.scalar(
+            select(TicketRow)
+            .where(
+                TicketRow.business_day == row.business_day,
+                TicketRow.code == row.code,
+                TicketRow.transferred_from == row.id,
+            )
+            .limit(1)
+        )
+        if following is None:
+            return row
+        row = following
+    return row
+
+
 def check_ticket(s: Session, ticket_id: int, counter: str | None) -> TicketRow:
     """The ticket this answer is for, if it may be answered now (404, 403, 409 otherwise)."""
     row = s.get(TicketRow, ticket_id)
@@ -250,7 +276,11 @@ def record(store: Store, site: Site, entry: Entry, now: datetime) -> Recorded:
     split by a second answer for the same ticket; the unique ticket_id backs that.
     """
     with store.write() as s:
-        row = check_ticket(s, entry.ticket_id, entry.counter)
+        ticket_id = entry.ticket_id
+        if entry.counter is None:  # the visitor's page token names the ticket first issued
+            found = follow_transfers(s, ticket_id)
+            ticket_id = found.id if found is not None else ticket_id
+        row = check_ticket(s, ticket_id, entry.counter)
         known = site.services.get(row.service)
         agency = known[0].code if known else ""
         target = known[1].target_minutes if known else 0
