@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import logging
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
-from server.api.deps import MAX_ROW_ID, CtxDep, bearer, caller, in_writer
+from server.api.deps import MAX_ROW_ID, CallerDep, CtxDep, bearer, caller, in_writer, require_role
 from server.api.errors import BEARER, answers
 from server.auth import DEMO_DEVICE_ID
-from server.problems import not_found
-from server.skm import rules
+from server.problems import Problem, not_found
+from server.skm import exports, rules
+from server.skm.report import Filters, respondents, skm_report
 from server.skm.results import SCORE_MAX, SCORE_MIN, UNSUR_COUNT
-from shared.timeutil import utcnow
+from shared.timeutil import business_day, utcnow
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -110,3 +113,64 @@ async def submit_survey(
     return SurveyAnswer(
         ticket=done.ticket_id, code=done.code, channel=done.channel, answered_at=done.answered_at
     )
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+Code = Annotated[str | None, Query(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")]
+
+
+@router.get(
+    "/reports/skm",
+    responses={
+        **answers(401, 403, 404),
+        200: {
+            "description": "The results (JSON), the tabulation (XLSX) or the report (PDF)",
+            "content": {
+                "application/json": {"schema": {"type": "object"}},
+                XLSX: {"schema": {"type": "string", "format": "binary"}},
+                "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+            },
+        },
+    },
+    openapi_extra={"security": [{BEARER: []}]},  # a read that needs a supervisor's token
+)
+async def skm_results(
+    ctx: CtxDep,
+    who: CallerDep,
+    start: Annotated[date | None, Query(alias="from")] = None,
+    end: Annotated[date | None, Query(alias="to")] = None,
+    agency: Code = None,
+    service: Code = None,
+    counter: Code = None,
+    officer: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
+    format: Literal["json", "xlsx", "pdf"] = "json",
+) -> Response:
+    """SKM results of a period (default: this month so far): per unsur, IKM, grade, groups,
+    the sample against the people served, the suggestions. Officers: an admin's only."""
+    require_role(who, "supervisor", "admin")
+    if officer and who.role != "admin":
+        raise Problem(403, "forbidden", "Results per officer are for an admin.")
+    today = business_day(ctx.site.tz, utcnow())
+    end = end or today
+    start = start or end.replace(day=1)
+    for d in (start, end):
+        if not 2000 <= d.year <= 2999:
+            raise Problem(422, "invalid_request", "dates from 2000 to 2999")
+    filters = Filters(start, end, agency, service, counter, officer)
+    site = ctx.site
+
+    def build() -> tuple[bytes, str]:
+        with ctx.store.read() as s:
+            result = skm_report(s, site, filters, officers=who.role == "admin")
+            if format == "xlsx":
+                return exports.xlsx(result, respondents(s, filters)), XLSX
+        if format == "pdf":
+            return exports.pdf(result, today, site), "application/pdf"
+        return json.dumps(result.as_dict(), ensure_ascii=False).encode(), "application/json"
+
+    body, media = await run_in_threadpool(build)
+    answer = Response(body, media_type=media)
+    if format != "json":
+        name = f"skm-{start.isoformat()}-{end.isoformat()}.{format}"
+        answer.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return answer
