@@ -175,3 +175,47 @@ def test_the_demo_tablet_says_its_counter(live: LiveServer) -> None:
         assert tablet.post("/surveys", json=body).status_code == 422  # which counter?
         assert tablet.post("/surveys", params={"counter": "L04"}, json=body).status_code == 403
         assert tablet.post("/surveys", params={"counter": "L03"}, json=body).status_code == 201
+
+
+def admin(live: LiveServer) -> httpx.Client:
+    with live.client() as anyone:
+        session = anyone.post(
+            "/sessions", json={"username": "admin", "password": "demo-admin-2026"}
+        )
+    assert session.status_code == 201, session.text
+    return live.client(session.json()["token"])
+
+
+def test_results_for_a_supervisor_and_an_admin(live: LiveServer) -> None:
+    ticket = served(live)
+    with live.client() as phone:
+        body = {"ticket": token_of(live, ticket), "answers": GOOD, "suggestion": "=1+1"}
+        assert phone.post("/surveys", json=body).status_code == 201
+    day = ticket["business_day"]
+    period = {"from": day, "to": day}
+    with officer(live, "L03") as supervisor:  # the demo officer is a supervisor
+        got = supervisor.get("/reports/skm", params=period)
+        assert got.status_code == 200, got.text
+        result = got.json()
+        assert (
+            supervisor.get("/reports/skm", params={**period, "officer": "demo"}).status_code == 403
+        )
+    assert result["respondents"] == 1 and result["served"] == 1 and result["sample_needed"] == 1
+    assert result["ikm"] == 83.33 and result["grade"] == "B" and result["grade_name"] == "Baik"
+    assert [u["nrr"] for u in result["unsur"]] == [float(a) for a in GOOD]
+    assert "officer" not in result["groups"]
+    assert result["suggestions"][0]["text"] == "=1+1"
+    with admin(live) as manager:
+        mine = manager.get("/reports/skm", params={**period, "officer": "demo"}).json()
+        assert mine["groups"]["officer"][0]["key"] == "demo" and mine["respondents"] == 1
+        xlsx = manager.get("/reports/skm", params={**period, "format": "xlsx"})
+        assert xlsx.headers["content-type"].startswith("application/vnd.openxmlformats")
+        assert "attachment" in xlsx.headers["content-disposition"]
+        assert (
+            manager.get("/reports/skm", params={"from": day, "to": "1999-01-01"}).status_code == 422
+        )
+        assert manager.get("/reports/skm", params={**period, "agency": "NOPE"}).status_code == 404
+    with live.client("demo-kiosk") as kiosk:
+        assert kiosk.get("/reports/skm", params=period).status_code == 403
+    with live.client() as nobody:
+        assert nobody.get("/reports/skm", params=period).status_code == 401
