@@ -37,7 +37,8 @@ def invalid(*errors: tuple[str, str, str]) -> Problem:
 def field_errors(problem: Problem, lang: str) -> dict[str, str]:
     """A 422's messages by field, in the page's language, for the form to show."""
     out: dict[str, str] = {}
-    for e in problem.extra.get("errors", []) or []:  # type: ignore[union-attr]
+    listed = problem.extra.get("errors")
+    for e in listed if isinstance(listed, list) else []:
         if isinstance(e, dict) and "field" in e:
             text = e.get("message_en") if lang == "en" else e.get("message")
             out.setdefault(str(e["field"]), str(text or e.get("message") or problem.message))

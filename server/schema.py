@@ -7,9 +7,10 @@ this module registers them all in `Base.metadata` (a room adds one import here).
 from __future__ import annotations
 
 from server import tables
+from server.office import tables as office_tables
 from server.skm import tables as skm_tables
 from server.tables import Base
 
 metadata = Base.metadata
 
-__all__ = ["Base", "metadata", "skm_tables", "tables"]
+__all__ = ["Base", "metadata", "office_tables", "skm_tables", "tables"]

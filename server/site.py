@@ -1,8 +1,12 @@
-"""The site as the server sees it: the validated config plus demo overrides."""
+"""The site as the server sees it: the validated config plus demo overrides.
+
+Immutable once built: a change builds a new Site and swaps it whole (server/office/live.py).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from server.estimates import EstimateCache
@@ -13,6 +17,10 @@ from shared.config import AgencyConfig, Config, CounterConfig, Schedule, Service
 class Site:
     config: Config
     demo: bool = False
+    # The database's site_version this was built from (server/office/live.py swaps in a
+    # newer one), and the day a waiting prefix change applies from (then it is rebuilt).
+    version: int = 0
+    next_change: date | None = None
     services: dict[str, tuple[AgencyConfig, ServiceConfig]] = field(init=False)
     counters: dict[str, CounterConfig] = field(init=False)
     agencies: dict[str, AgencyConfig] = field(init=False)
