@@ -189,3 +189,24 @@ def test_the_console_skm_page(web_server: ServerProcess, new_page: NewPage, shot
     with page.expect_download() as xlsx:
         page.click("a.download-xlsx")
     assert xlsx.value.suggested_filename.endswith(".xlsx")
+
+
+def test_an_admin_rewords_a_question_and_the_phone_asks_it(
+    web_server: ServerProcess, new_page: NewPage, shot: Shot
+) -> None:
+    page = new_page("desktop")
+    sign_in(page, web_server.url)
+    page.goto(f"{web_server.url}/console/skm")
+    page.click("#questions ~ details:nth-of-type(8) summary")
+    page.fill("#q8-text", "Bagaimana kenyamanan ruang tunggu kami?")
+    page.click("#q8-text >> xpath=ancestor::form//button[@type='submit']")
+    expect(page.locator(".notice.ok")).to_contain_text("U8")
+    expect(page.locator("details").nth(7)).to_contain_text("Bagaimana kenyamanan ruang tunggu")
+    shot(page, "questions")
+    ticket = issue(web_server)
+    with api(web_server, officer_token(web_server, "L03")) as officer:
+        officer.post("/counters/L03/call")
+        officer.post("/counters/L03/finish")
+    phone = new_page("phone")
+    phone.goto(web_server.url + ticket["page"])
+    expect(phone.locator("#q8")).to_contain_text("Bagaimana kenyamanan ruang tunggu kami?")
