@@ -39,7 +39,9 @@ def test_ticket(config: Config) -> TicketPrint:
         issued_at=datetime.now(UTC),
         ahead=0,
         estimated_wait_minutes=0,
-        status_url=config.printer.status_url.format(server=server, id=0, code=f"{prefix}000"),
+        status_url=config.printer.status_url.format(
+            server=server, id=0, code=f"{prefix}000", page="/t/contoh"
+        ),
         footer=config.site.footer,
         timezone=config.site.timezone,
         zone_label=config.site.zone_label,

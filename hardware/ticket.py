@@ -55,10 +55,18 @@ class TicketPrint:
         ticket: Ticket,
         site: SiteConfig,
         server_url: str,
-        status_url: str = "{server}/api/v1/tickets/{id}",
+        status_url: str = "{server}{page}",
+        *,
+        page: str = "",
     ) -> TicketPrint:
-        """From the server's wire ticket, the site config and the server's base URL."""
-        url = status_url.format(server=server_url.rstrip("/"), id=ticket.id, code=ticket.code)
+        """From the server's wire ticket, the site config, the base URL QR codes use (the
+        site's public URL, else the server's as the kiosk reaches it) and the ticket's own
+        page (`page` of the issue answer, /t/{token}). No page to point to: no QR code."""
+        if "{page}" in status_url and not page:
+            server_url = ""
+        url = status_url.format(
+            server=server_url.rstrip("/"), id=ticket.id, code=ticket.code, page=page
+        )
         return cls(
             site_name=site.name,
             code=ticket.code,

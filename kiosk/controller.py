@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from hardware.errors import PaperOut
@@ -23,7 +23,7 @@ from kiosk import view
 from kiosk.texts import t
 from shared.config import Config
 from shared.errors import ApiError, HardwareError, ServerUnavailable
-from shared.models import AgencyInfo, Health, ServiceInfo, ServicesAnswer, Ticket
+from shared.models import AgencyInfo, Health, IssuedTicket, ServiceInfo, ServicesAnswer, Ticket
 from shared.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -41,6 +41,7 @@ SERVER_PRINTER_STATE = {
 }
 
 Done = Callable[[Any, BaseException | None], None]
+T = TypeVar("T")
 
 
 class Client(Protocol):
@@ -49,7 +50,7 @@ class Client(Protocol):
     def set_token(self, token: str | None) -> None: ...
     def health(self) -> Health: ...
     def services(self) -> ServicesAnswer: ...
-    def issue(self, service: str, priority: bool, request_id: str) -> Ticket: ...
+    def issue(self, service: str, priority: bool, request_id: str) -> IssuedTicket: ...
     def cancel(self, ticket_id: int) -> Ticket: ...
     def device_status(self, printer: str, detail: str = "") -> None: ...
 
@@ -127,6 +128,8 @@ class KioskController:
         self.screen = "connecting"
         self.client: Client | None = None
         self.server_url = config.client.server
+        # Where printed QR codes point: the site's public URL, when the server has one.
+        self.public_url = ""
         self.tz = config.site.tz
         self.services: ServicesAnswer | None = None
         self.agency: AgencyInfo | None = None
@@ -284,12 +287,15 @@ class KioskController:
         request_id = uuid.uuid4().hex  # once per attempt: every retry reuses it
         log.info("issuing %s priority=%s request_id=%s", service, priority, request_id)
         self._show("printing")
+        qr_base = self.public_url or client.base_url
         self._run(
-            lambda: self._issue_job(client, service, priority, request_id),
+            lambda: self._issue_job(client, service, priority, request_id, qr_base),
             lambda ticket, exc: self._issued(service, priority, request_id, ticket, exc),
         )
 
-    def _issue_job(self, client: Client, service: str, priority: bool, request_id: str) -> Ticket:
+    def _issue_job(
+        self, client: Client, service: str, priority: bool, request_id: str, qr_base: str
+    ) -> Ticket:
         assert self.printer is not None
         status = self.printer.check()
         self._report_printer(client, status)
@@ -299,7 +305,11 @@ class KioskController:
         try:
             self.printer.print_ticket(
                 TicketPrint.from_ticket(
-                    ticket, self.config.site, client.base_url, self.config.printer.status_url
+                    ticket,
+                    self.config.site,
+                    qr_base,
+                    self.config.printer.status_url,
+                    page=ticket.page,
                 )
             )
         except HardwareError as exc:
@@ -311,7 +321,7 @@ class KioskController:
         self._report_printer(client, status)
         return ticket
 
-    def _retry(self, call: Callable[[], Ticket]) -> Ticket:
+    def _retry(self, call: Callable[[], T]) -> T:
         """Call, retrying a lost connection; the request_id inside makes it idempotent."""
         for delay in self.timing.issue_retry_delays:
             try:
@@ -456,6 +466,7 @@ class KioskController:
         self.site_version = health.site_version
         self._next_site_check = self.clock() + self.timing.site_check_seconds
         self.server_url = client.base_url
+        self.public_url = health.public_url
         try:
             self.tz = ZoneInfo(health.timezone)
         except (KeyError, ValueError):

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from server import __version__, web
-from server.api import admin, errors, kiosk, officer, people, public, stream
+from server.api import admin, errors, kiosk, officer, people, public, skm, stream
 from server.api.fast_issue import FastIssue
 from server.context import ServerContext
 from server.office import live as office_live
@@ -79,7 +79,7 @@ def create_api(ctx: ServerContext) -> FastAPI:
     app.state.ctx = ctx
     errors.install(app)
     # the busiest writes match first
-    for module in (kiosk, officer, public, stream, admin, people):
+    for module in (kiosk, officer, public, stream, admin, people, skm):
         app.include_router(module.router, prefix=API_PATH)
     web.install(app)
     app.add_middleware(errors.BodyLimit)

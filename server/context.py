@@ -14,6 +14,7 @@ from server.events import Hub
 from server.queue import QueueService
 from server.ratelimit import Buckets
 from server.site import Site
+from server.skm.pages import TicketPages
 from server.tables import DeviceRow
 from shared.config import ServerConfig
 from shared.timeutil import utcnow
@@ -31,6 +32,8 @@ class ServerContext:
     settings: ServerConfig
     hub: Hub = field(default_factory=Hub)
     queue: QueueService = field(init=False)
+    # /t/{token} of each ticket, from the site's secret (read once: on every issue).
+    pages: TicketPages = field(init=False)
     _seen: dict[int, float] = field(default_factory=dict)
     # token -> (monotonic time, principal): a hot kiosk skips a database read per request.
     _principals: dict[str, tuple[float, Principal]] = field(default_factory=dict)
@@ -41,6 +44,7 @@ class ServerContext:
 
     def __post_init__(self) -> None:
         self.queue = QueueService(self.store, lambda: self.site, publish=self.hub.publish)
+        self.pages = TicketPages.load(self.store)
         per_minute = self.settings.sign_in_per_minute
         self.sign_in_per_address = Buckets(rate=per_minute / 60, burst=per_minute)
         per_second = self.settings.sign_in_per_second

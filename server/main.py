@@ -27,6 +27,7 @@ from server.problems import Problem
 from server.reports import daily_report, report_csv, report_table
 from server.settings import config_from, data_dir, db_url
 from server.site import Site
+from server.skm import cli as skm_cli
 from server.tables import DeviceRow, OfficerRow
 from shared.config import Config
 from shared.errors import AntrianError, ConfigError
@@ -433,7 +434,10 @@ def report_main(argv: list[str]) -> int:
     daily.add_argument("--date", type=date.fromisoformat, help="YYYY-MM-DD (default today)")
     daily.add_argument("--format", choices=("table", "csv"), default="table")
     _db_args(daily)
+    skm_cli.add_parser(sub)
     args = p.parse_args(argv)
+    if args.kind == "skm":
+        return skm_cli.run(args)
     try:
         config = config_from(args.config)
         store = open_store(config, args.db)

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from server import tables
 from server.office import tables as office_tables
+from server.skm import tables as skm_tables
 from server.tables import Base
 
 metadata = Base.metadata
 
-__all__ = ["Base", "metadata", "office_tables", "tables"]
+__all__ = ["Base", "metadata", "office_tables", "skm_tables", "tables"]

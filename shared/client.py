@@ -27,6 +27,7 @@ from shared.models import (
     CounterState,
     DailyReport,
     Health,
+    IssuedTicket,
     ServicesAnswer,
     SessionAnswer,
     Ticket,
@@ -116,10 +117,11 @@ class ApiClient:
 
     # -- kiosk -------------------------------------------------------------------
 
-    def issue(self, service: str, priority: bool, request_id: str) -> Ticket:
-        """Take a ticket; a retry with the same request_id returns the same ticket."""
+    def issue(self, service: str, priority: bool, request_id: str) -> IssuedTicket:
+        """Take a ticket (with its page's path); a retry with the same request_id returns the
+        same ticket."""
         body = {"service": service, "priority": priority, "request_id": request_id}
-        return self._post(Ticket, "/tickets", body)
+        return self._post(IssuedTicket, "/tickets", body)
 
     def cancel(self, ticket_id: int) -> Ticket:
         return self._post(Ticket, f"/tickets/{int(ticket_id)}/cancel")

@@ -43,8 +43,9 @@ class PrinterConfig(_Section):
     timeout_seconds: float = Field(default=5.0, gt=0, le=120)
     status_timeout_seconds: float = Field(default=1.0, gt=0, le=30)
     check_before_print: bool = True
-    # where the QR code points: {server}, {id} and {code} are filled in
-    status_url: str = "{server}/api/v1/tickets/{id}"
+    # where the QR code points: {server} (the site's public URL, else the server's),
+    # {page} (the ticket's own page, /t/{token}), {id} and {code} are filled in
+    status_url: str = "{server}{page}"
 
 
 class SignConfig(_Section):

@@ -44,6 +44,12 @@ class Ticket(_Wire):
     business_day: date
 
 
+class IssuedTicket(Ticket):
+    """The issuing kiosk's answer: the ticket, and its own page's path for the QR code."""
+
+    page: str = ""  # /t/{token}; only in this answer, never in events or GET /tickets/{id}
+
+
 class CounterInfo(_Wire):
     code: str
     name: str
@@ -106,6 +112,8 @@ class Health(_Wire):
     demo: bool = False
     # Goes up with every change of the site's setup: a kiosk that sees it move reloads.
     site_version: int = 0
+    # Where printed QR codes point ("" = the server's address as the kiosk reaches it).
+    public_url: str = ""
 
 
 class IssueRequest(_Wire):

@@ -144,11 +144,12 @@ def _add_common_answers(doc: dict[str, Any]) -> None:
         schemas.pop(unused, None)
 
 
-OPEN_WRITES = (API_PATH + "/sessions",)
+# A visitor answers the survey with its ticket page token in the body, not a bearer.
+OPEN_WRITES = (API_PATH + "/sessions", API_PATH + "/surveys")
 
 
 def needs_bearer(method: str, path: str) -> bool:
-    """DESIGN.md: writes need a token, except logging in."""
+    """DESIGN.md: writes need a token, except logging in (and a visitor's survey)."""
     return (
         method.upper() in ("POST", "PUT", "PATCH", "DELETE")
         and path.startswith(API_PATH + "/")

@@ -13,7 +13,7 @@ from server.api.errors import answers
 from server.auth import Principal
 from server.context import ServerContext
 from server.problems import Problem
-from shared.models import IssueRequest, Ticket
+from shared.models import IssuedTicket, IssueRequest, Ticket
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -21,10 +21,10 @@ router = APIRouter()
 
 @router.post(
     "/tickets",
-    response_model=Ticket,
+    response_model=IssuedTicket,
     status_code=201,
     responses={
-        200: {"model": Ticket, "description": "The same request_id again: its ticket"},
+        200: {"model": IssuedTicket, "description": "The same request_id again: its ticket"},
         **answers(404, 409),
     },
 )
@@ -43,7 +43,10 @@ async def issue_ticket(ctx: ServerContext, who: Principal, body: IssueRequest) -
     args = (body.service, body.priority, body.request_id, who.device_id)
     issued = await in_writer(ctx, ctx.queue.issue, *args)
     # Serialized once, by the model, in the writer: FastAPI would validate it again first.
-    return (201 if issued.created else 200), issued.body
+    # The ticket page's address goes only to the issuing kiosk (never into the event or
+    # GET /tickets/{id}): spliced in, as the model would write it (IssuedTicket.page last).
+    page = ctx.pages.path(issued.ticket.id).encode()
+    return (201 if issued.created else 200), issued.body[:-1] + b',"page":"' + page + b'"}'
 
 
 @router.post("/tickets/{ticket_id}/cancel", response_model=Ticket, responses=answers(404, 409))

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, PlainTextResponse
+from fastapi import APIRouter, Query
+from fastapi.responses import PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
-from server import __version__, ticket_page
+from server import __version__
 from server.api.deps import CallerDep, CtxDep, ReaderDep, TicketId, require_role
 from server.api.errors import BEARER, answers
 from server.problems import Problem, not_found
@@ -33,6 +33,7 @@ def health(ctx: CtxDep) -> Health:
         timezone=ctx.site.config.site.timezone,
         demo=ctx.demo,
         site_version=ctx.site.version,
+        public_url=ctx.settings.public_url.rstrip("/"),
     )
 
 
@@ -49,21 +50,15 @@ def services(ctx: CtxDep) -> ServicesAnswer:
     "/tickets/{ticket_id}",
     response_model=Ticket,
     dependencies=[ReaderDep],
-    responses={
-        **answers(401, 404),
-        200: {"content": {"text/html": {"schema": {"type": "string"}}}},
-    },
+    responses=answers(401, 404),
 )
-def get_ticket(ctx: CtxDep, ticket_id: TicketId, request: Request) -> Ticket | HTMLResponse:
-    """A ticket's status and position; a browser (the QR code on the ticket) gets a page."""
+def get_ticket(ctx: CtxDep, ticket_id: TicketId) -> Ticket:
+    """A ticket's status and position (JSON; the visitor's page is /t/{token})."""
     with ctx.store.read() as s:
         row = s.get(TicketRow, ticket_id)
         if row is None:
             raise not_found("ticket", ticket_id)
-        ticket = ticket_wire(s, ctx.site, row)
-    if "text/html" in request.headers.get("accept", ""):
-        return HTMLResponse(ticket_page.render(ticket, ctx.site.name))
-    return ticket
+        return ticket_wire(s, ctx.site, row)
 
 
 @router.get("/board", response_model=Board, dependencies=[ReaderDep], responses=answers(401))

@@ -102,8 +102,18 @@ def test_from_wire_ticket() -> None:
         estimated_wait_minutes=12,
         business_day=date(2024, 12, 13),
     )
-    t = TicketPrint.from_ticket(wire, site, "http://192.168.1.10:8765/")
-    assert t.status_url == URL
+    page = "/t/AAAAKsE2Jr9mXw1Qd0cUaZ8"
+    t = TicketPrint.from_ticket(wire, site, "http://192.168.1.10:8765/", page=page)
+    assert t.status_url == "http://192.168.1.10:8765" + page  # the ticket's own page
+    public = TicketPrint.from_ticket(wire, site, "https://antrean.jombangkab.go.id", page=page)
+    assert public.status_url == "https://antrean.jombangkab.go.id" + page
+    # no page to point to (an older server): no QR code rather than a JSON address
+    assert TicketPrint.from_ticket(wire, site, "http://192.168.1.10:8765/").status_url == ""
+    # a site's own template still gets {id} and {code}
+    own = TicketPrint.from_ticket(
+        wire, site, "http://192.168.1.10:8765/", URL.replace("42", "{id}")
+    )
+    assert own.status_url == URL
     assert (t.code, t.priority, t.ahead, t.site_name) == ("B017", True, 3, site.name)
     assert t.footer == site.footer
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -73,7 +74,9 @@ def test_double_tap_gives_one_ticket_printed_on_the_dummy(
     assert len(printer.jobs) == 1
     job = printer.jobs[0]
     assert ticket.code.encode() in job and b"Dispendukcapil" in job
-    assert f"/api/v1/tickets/{ticket.id}".encode() in job  # the QR code's URL
+    page = getattr(ticket, "page", "")
+    assert page.startswith("/t/")
+    assert f"{server.url}{page}".encode() in job  # the QR code: the ticket's own page
     time.sleep(FAST_GRACE)
     kiosk.touch_result()
     assert kiosk.screen == "home"
@@ -83,6 +86,30 @@ def test_double_tap_gives_one_ticket_printed_on_the_dummy(
 
 
 FAST_GRACE = 0.35
+
+
+def test_the_qr_code_points_to_the_sites_public_url_when_it_has_one(
+    tmp_path: Path, make_kiosk: Make
+) -> None:
+    from shared.config import sample_path
+
+    config = tmp_path / "site.toml"
+    text = sample_path().read_text(encoding="utf-8")
+    config.write_text(text + '\n[server]\npublic_url = "https://antrean.jombangkab.go.id/"\n')
+    proc = ServerProcess(tmp_path / "data", config=config)
+    proc.data_dir.mkdir()
+    proc.start()
+    try:
+        printer = DummyPrinter()
+        kiosk, loop = connected(make_kiosk, proc.url, printer=printer)
+        kiosk.issue("KTP", False)
+        loop.run_until(lambda: kiosk.screen == "done", kiosk)
+        page = getattr(kiosk.ticket, "page", "")
+        assert page.startswith("/t/")
+        assert f"https://antrean.jombangkab.go.id{page}".encode() in printer.jobs[0]
+        assert proc.url.encode() not in printer.jobs[0]
+    finally:
+        proc.stop()
 
 
 def test_an_agency_with_one_service_skips_the_service_screen(

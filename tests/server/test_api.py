@@ -225,10 +225,15 @@ def test_cancelling_an_id_past_2_31_is_422_not_500(live: LiveServer) -> None:
 def test_a_phone_scanning_the_qr_code_gets_a_page(live: LiveServer) -> None:
     with live.client("demo-kiosk") as k:
         t = k.post("/tickets", json={"service": "KTP", "request_id": "qr-0000001"}).json()
-    with live.client() as c:
-        page = c.get(f"/tickets/{t['id']}", headers={"Accept": "text/html,*/*"})
+    assert t["page"].startswith("/t/")
+    with httpx.Client(base_url=live.url, timeout=10) as phone:
+        page = phone.get(t["page"])
+        by_id = phone.get(f"/api/v1/tickets/{t['id']}", headers={"Accept": "text/html,*/*"})
     assert page.headers["content-type"].startswith("text/html")
     assert "B001" in page.text and "Menunggu dipanggil" in page.text
+    # a sequential id is never a page address: JSON only, without the page's token
+    assert by_id.headers["content-type"].startswith("application/json")
+    assert "page" not in by_id.json() and t["page"][3:] not in by_id.text
 
 
 def test_the_demo_kiosk_cancels_its_own_ticket_when_printing_fails(live: LiveServer) -> None:

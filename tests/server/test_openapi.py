@@ -65,7 +65,7 @@ def test_statuses_the_routes_give_are_declared(live: LiveServer) -> None:
 def test_other_content_types_are_declared(live: LiveServer) -> None:
     doc = document(live)
     ticket = operation(doc, "get", "/tickets/{ticket_id}")["responses"]["200"]["content"]
-    assert set(ticket) == {"application/json", "text/html"}  # the QR code's page
+    assert set(ticket) == {"application/json"}  # the QR code's page is /t/{token}
     report = operation(doc, "get", "/reports/daily")["responses"]["200"]["content"]
     assert set(report) == {"application/json", "text/csv"}
 
@@ -83,14 +83,17 @@ def test_what_needs_a_token_is_declared(live: LiveServer) -> None:
         (method, path)
         for path, operations in doc["paths"].items()
         for method in operations
-        if method != "get" and path != "/api/v1/sessions"
+        if method != "get" and path not in ("/api/v1/sessions", "/api/v1/surveys")
     }
     admin_reads = {
         ("get", path) for path, operations in doc["paths"].items()
         if path.startswith("/api/v1/admin/") and "get" in operations
     }  # fmt: skip
     assert len(admin_reads) >= 8  # the console's setup, people and devices
-    assert secured == writes | admin_reads | {("get", "/api/v1/reports/daily")}
+    reads = {("get", "/api/v1/reports/daily"), ("get", "/api/v1/reports/skm")}
+    assert secured == writes | admin_reads | reads
+    # A survey tablet sends its token; the visitor's phone none (its page token is the proof).
+    assert operation(doc, "post", "/surveys")["security"] == [{"bearer": []}, {}]
 
 
 def test_a_405_says_what_is_allowed(live: LiveServer) -> None:

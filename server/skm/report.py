@@ -1,0 +1,287 @@
+"""SKM results for a period: aggregated in SQL (sums per unsur), then results.py's arithmetic.
+
+One function (skm_report) feeds the JSON answer, the console page, the XLSX, the PDF and
+`antrian report skm`. Filters: agency, service, counter, officer (the officer only for an
+admin). The people served (tickets done) in the period give the Krejcie-Morgan sample; an
+officer filter does not narrow them (tickets do not name their officer).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from fractions import Fraction
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, extract, func, select
+from sqlalchemy.orm import Session
+
+from server.problems import Problem
+from server.site import Site
+from server.skm import results
+from server.skm.questions import DEFAULTS
+from server.skm.tables import SCORE_COLUMNS, SurveyRow
+from server.tables import TicketRow
+from shared.models import TicketStatus
+from shared.timeutil import MONTH_NAMES_EN, MONTH_NAMES_ID
+
+MAX_DAYS = 3 * 366
+SUGGESTIONS_SHOWN = 200
+GROUPS = ("agency", "service", "counter", "officer", "month", "wait")
+
+
+@dataclass(frozen=True)
+class Filters:
+    start: date
+    end: date
+    agency: str | None = None
+    service: str | None = None
+    counter: str | None = None
+    officer: str | None = None
+
+    def check(self, site: Site) -> None:
+        """422 with the field for a period or a filter that cannot be."""
+        if self.end < self.start:
+            raise Problem(422, "invalid_period", "to is before from", field="to")
+        if (self.end - self.start).days >= MAX_DAYS:
+            raise Problem(422, "invalid_period", "at most three years at once", field="to")
+        if self.agency and self.agency not in site.agencies:
+            raise Problem(404, "unknown_agency", f"No agency {self.agency!r}.", field="agency")
+        if self.service and self.service not in site.services:
+            raise Problem(404, "unknown_service", f"No service {self.service!r}.", field="service")
+        if self.counter and self.counter not in site.counters:
+            raise Problem(404, "unknown_counter", f"No counter {self.counter!r}.", field="counter")
+
+
+@dataclass
+class Row:
+    """One group's figures (or the whole period's)."""
+
+    key: str
+    label: str
+    respondents: int
+    totals: tuple[int, ...]
+    result: results.Result | None
+
+    def as_dict(self) -> dict[str, Any]:
+        r = self.result
+        return {
+            "key": self.key,
+            "label": self.label,
+            "respondents": self.respondents,
+            "ikm": float(r.ikm_shown) if r else None,
+            "grade": r.grade.letter if r else None,
+            "grade_name": r.grade.name if r else None,
+        }
+
+
+@dataclass
+class Suggestion:
+    answered_at: datetime
+    business_day: date
+    service: str
+    counter: str | None
+    text: str
+
+
+@dataclass
+class SkmReport:
+    site: str
+    filters: Filters
+    overall: Row
+    groups: dict[str, list[Row]]
+    served: int
+    sample_needed: int
+    suggestions: list[Suggestion] = field(default_factory=list)
+    suggestions_total: int = 0
+
+    def unsur(self) -> list[dict[str, Any]]:
+        """Per unsur: respondents, total score, NRR and NRR x 1/9 (4 decimals)."""
+        r = self.overall.result
+        out = []
+        for i, q in enumerate(DEFAULTS["id"]):
+            nrr = r.nrrs[i] if r else None
+            out.append(
+                {
+                    "unsur": q.code,
+                    "name": q.name,
+                    "respondents": self.overall.respondents,
+                    "total": self.overall.totals[i],
+                    "nrr": float(results.round_half_up(nrr, 4)) if nrr is not None else None,
+                    "weighted": (
+                        float(results.round_half_up(nrr * results.WEIGHT, 4))
+                        if nrr is not None
+                        else None
+                    ),
+                }
+            )
+        return out
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON answer of GET /reports/skm."""
+        r = self.overall.result
+        f = self.filters
+        return {
+            "site": self.site,
+            "from": f.start.isoformat(),
+            "to": f.end.isoformat(),
+            "filters": {
+                k: v
+                for k, v in (
+                    ("agency", f.agency),
+                    ("service", f.service),
+                    ("counter", f.counter),
+                    ("officer", f.officer),
+                )
+                if v
+            },
+            "respondents": self.overall.respondents,
+            "unsur": self.unsur(),
+            "ikm": float(r.ikm_shown) if r else None,
+            "grade": r.grade.letter if r else None,
+            "grade_name": r.grade.name if r else None,
+            "weights": "1/9 each, exactly",
+            "served": self.served,
+            "sample_needed": self.sample_needed,
+            "groups": {k: [row.as_dict() for row in rows] for k, rows in self.groups.items()},
+            "suggestions": [
+                {
+                    "answered_at": s.answered_at.isoformat(),
+                    "business_day": s.business_day.isoformat(),
+                    "service": s.service,
+                    "counter": s.counter,
+                    "text": s.text,
+                }
+                for s in self.suggestions
+            ],
+            "suggestions_total": self.suggestions_total,
+        }
+
+
+def _where(f: Filters, site_id: int = 1) -> ColumnElement[bool]:
+    conds = [
+        SurveyRow.site_id == site_id,
+        SurveyRow.business_day >= f.start,
+        SurveyRow.business_day <= f.end,
+    ]
+    if f.agency:
+        conds.append(SurveyRow.agency == f.agency)
+    if f.service:
+        conds.append(SurveyRow.service == f.service)
+    if f.counter:
+        conds.append(SurveyRow.counter == f.counter)
+    if f.officer:
+        conds.append(SurveyRow.officer == f.officer)
+    return and_(*conds)
+
+
+def _sums() -> list[Any]:
+    cols = [getattr(SurveyRow, c) for c in SCORE_COLUMNS]
+    return [func.count(), *(func.coalesce(func.sum(c), 0) for c in cols)]
+
+
+def _row(key: str, label: str, values: Any) -> Row:
+    respondents = int(values[0] or 0)
+    totals = tuple(int(v or 0) for v in values[1:])
+    return Row(key, label, respondents, totals, results.result(respondents, totals))
+
+
+def _grouped(s: Session, f: Filters, by: ColumnElement[Any] | Any) -> Iterator[tuple[Any, Any]]:
+    query: Select[Any] = select(by, *_sums()).where(_where(f)).group_by(by).order_by(by)
+    for values in s.execute(query):
+        yield values[0], values[1:]
+
+
+def served(s: Session, site: Site, f: Filters) -> int:
+    """People served (tickets done) in the period, under the same agency/service/counter."""
+    conds = [
+        TicketRow.business_day >= f.start,
+        TicketRow.business_day <= f.end,
+        TicketRow.status == TicketStatus.DONE,
+    ]
+    services = list(site.services)
+    if f.agency:
+        services = [c for c, (a, _) in site.services.items() if a.code == f.agency]
+    if f.service:
+        services = [c for c in services if c == f.service]
+    conds.append(TicketRow.service.in_(services))
+    if f.counter:
+        conds.append(TicketRow.counter == f.counter)
+    return int(s.scalar(select(func.count()).select_from(TicketRow).where(*conds)) or 0)
+
+
+def skm_report(
+    s: Session, site: Site, f: Filters, *, officers: bool = False, lang: str = "id"
+) -> SkmReport:
+    """The results of a period: overall, per group, against the sample, and the suggestions."""
+    f.check(site)
+    overall = _row("all", site.name, s.execute(select(*_sums()).where(_where(f))).one())
+    groups: dict[str, list[Row]] = {}
+    names = {
+        "agency": {code: a.name for code, a in site.agencies.items()},
+        "service": {code: svc.name for code, (_, svc) in site.services.items()},
+        "counter": {code: c.name for code, c in site.counters.items()},
+    }
+    for key in ("agency", "service", "counter"):
+        column = getattr(SurveyRow, key)
+        groups[key] = [
+            _row(str(k or ""), names[key].get(str(k), str(k or "-")), v)
+            for k, v in _grouped(s, f, column)
+        ]
+    if officers:
+        groups["officer"] = [
+            _row(str(k or ""), str(k or "-"), v) for k, v in _grouped(s, f, SurveyRow.officer)
+        ]
+    year = extract("year", SurveyRow.business_day)
+    month = extract("month", SurveyRow.business_day)
+    months = MONTH_NAMES_EN if lang == "en" else MONTH_NAMES_ID
+    monthly = select(year, month, *_sums()).where(_where(f)).group_by(year, month)
+    groups["month"] = [
+        _row(f"{int(y):04d}-{int(m):02d}", f"{months[int(m) - 1]} {int(y)}", v)
+        for y, m, *v in s.execute(monthly.order_by(year, month))
+    ]
+    wait_words = {True: ("within", "Sesuai target"), False: ("over", "Melebihi target")}
+    if lang == "en":
+        wait_words = {True: ("within", "Within target"), False: ("over", "Over target")}
+    groups["wait"] = [
+        _row(*wait_words.get(k, ("unknown", "-")), v)
+        for k, v in _grouped(s, f, SurveyRow.within_target)
+    ]
+    people = served(s, site, f)
+    shown = select(
+        SurveyRow.answered_at,
+        SurveyRow.business_day,
+        SurveyRow.service,
+        SurveyRow.counter,
+        SurveyRow.suggestion,
+    ).where(_where(f), SurveyRow.suggestion.is_not(None))
+    suggestions = [
+        Suggestion(row[0], row[1], row[2], row[3], row[4] or "")
+        for row in s.execute(
+            shown.order_by(SurveyRow.answered_at.desc(), SurveyRow.id.desc()).limit(
+                SUGGESTIONS_SHOWN
+            )
+        )
+    ]
+    total = s.scalar(select(func.count()).where(_where(f), SurveyRow.suggestion.is_not(None)))
+    return SkmReport(
+        site=site.name,
+        filters=f,
+        overall=overall,
+        groups=groups,
+        served=people,
+        sample_needed=results.sample_size(people),
+        suggestions=suggestions,
+        suggestions_total=int(total or 0),
+    )
+
+
+def respondents(s: Session, f: Filters) -> Iterator[SurveyRow]:
+    """Every answer of the period in order, for the tabulation (streamed, not all at once)."""
+    query = select(SurveyRow).where(_where(f)).order_by(SurveyRow.answered_at, SurveyRow.id)
+    yield from s.scalars(query.execution_options(yield_per=500))
+
+
+def weighted_sum(result: results.Result) -> Fraction:
+    return sum(result.weighted, Fraction(0))

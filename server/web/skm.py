@@ -1,0 +1,526 @@
+"""SKM's pages: the visitor's ticket page (/t/{token}) with the survey once served.
+
+No rules here: server/skm/ decides (rules, views); these routes read the form, call
+it, and lay out the answer.
+"""
+
+from __future__ import annotations
+
+import hmac
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from server.api.deps import get_ctx, in_writer, principal_for
+from server.api.skm import XLSX
+from server.auth import DEMO_DEVICE_ID
+from server.events import last_seq
+from server.problems import Problem
+from server.skm import exports, results, rules
+from server.skm.questions import questions, reset_question, save_question
+from server.skm.report import Filters, SkmReport, respondents, skm_report
+from server.skm.views import TicketPage, ticket_page
+from server.skm.words import WORDS
+from server.web.i18n import LANGUAGES, t, words
+from server.web.menu import CONSOLE, menu
+from server.web.render import page
+from server.web.session import CSRF_HEADER, AdminDep, ConsoleDep, csrf_for, language
+from shared.models import API_PATH
+from shared.timeutil import business_day, utcnow
+
+router = APIRouter()
+words.update(WORDS)
+words.update(
+    {
+        "skm_problem_answers": ("Mohon jawab semua pertanyaan.", "Please answer every question."),
+        "skm_problem_too_long": (
+            "Saran terlalu panjang: paling banyak {n} karakter.",
+            "The suggestion is too long: at most {n} characters.",
+        ),
+        "skm_problem_markup": (
+            "Saran hanya berupa teks biasa, tanpa tanda < dan > untuk HTML.",
+            "Plain text only in the suggestion, no HTML tags.",
+        ),
+        "skm_problem_profile": ("Pilihan tidak dikenal.", "Unknown choice."),
+        "skm_problem_form": (
+            "Formulir kedaluwarsa. Silakan muat ulang halaman.",
+            "The form has expired. Please reload the page.",
+        ),
+    }
+)
+
+
+def problem_text(problem: Problem, lang: str) -> str:
+    """A refused answer in the visitor's words."""
+    if problem.code == "invalid_answers":
+        return t("skm_problem_answers", lang)
+    if problem.code == "too_long":
+        return t("skm_problem_too_long", lang, n=rules.SUGGESTION_MAX)
+    if problem.code == "markup_not_allowed":
+        return t("skm_problem_markup", lang)
+    if problem.code == "invalid_profile":
+        return t("skm_problem_profile", lang)
+    return problem.message
+
+
+def form_values(form: Any) -> dict[str, str]:
+    """The survey form's fields as text (a file counts as empty)."""
+    names = [f"u{i}" for i in range(1, 10)]
+    names += ["age_group", "sex", "education", "occupation", "suggestion", "csrf"]
+    # Bounded already: BodyLimit refuses a body over 64 KB; the rules bound each field.
+    return {name: v if isinstance(v := form.get(name), str) else "" for name in names}
+
+
+def entry_from_form(
+    ticket_id: int, values: dict[str, str], *, channel: rules.Channel, counter: str | None
+) -> rules.Entry:
+    """The same checks as POST /api/v1/surveys (rules.make_entry), from a form's text."""
+    profile = {k: values[k] for k in ("age_group", "sex", "education", "occupation")}
+    return rules.make_entry(
+        ticket_id,
+        rules.answers_from_form([values[f"u{i}"] for i in range(1, 10)]),
+        channel=channel,
+        counter=counter,
+        profile=profile,
+        suggestion=values["suggestion"],
+    )
+
+
+async def _ticket_page(
+    request: Request,
+    token: str,
+    *,
+    status: int = 200,
+    problem: str = "",
+    form: dict[str, str] | None = None,
+) -> HTMLResponse:
+    ctx = await get_ctx(request)
+    lang = language(request)
+    ticket_id = ctx.pages.ticket_id(token)
+
+    def read() -> TicketPage | None:
+        if ticket_id is None:
+            return None
+        with ctx.store.read() as s:
+            return ticket_page(s, ctx.site, ticket_id, lang)
+
+    view = await run_in_threadpool(read)
+    if view is None:
+        return page(request, "ticket.html", status=404, view=None, token=token)
+    skipped = request.query_params.get("skip") == "1"
+    return page(
+        request,
+        "ticket.html",
+        status=status,
+        view=view,
+        token=token,
+        form_key=ctx.pages.form_key(token),
+        thanks=request.query_params.get("thanks") == "1",
+        skipped=skipped and view.survey,
+        problem=problem,
+        form=form or {},
+        suggestion_max=rules.SUGGESTION_MAX,
+    )
+
+
+@router.get("/t/{token}", response_class=HTMLResponse)
+async def ticket(request: Request, token: str) -> HTMLResponse:
+    """The page behind the ticket's QR code."""
+    return await _ticket_page(request, token)
+
+
+@router.post("/t/{token}", response_class=HTMLResponse)
+async def answer_on_phone(request: Request, token: str) -> Response:
+    """The survey's form on the visitor's phone: the page token is the proof of the ticket."""
+    ctx = await get_ctx(request)
+    lang = language(request)
+    ticket_id = ctx.pages.ticket_id(token)
+    if ticket_id is None:
+        return await _ticket_page(request, token)
+    values = form_values(await request.form())
+    if not hmac.compare_digest(values["csrf"], ctx.pages.form_key(token)):
+        text = t("skm_problem_form", lang)
+        return await _ticket_page(request, token, status=403, problem=text, form=values)
+    try:
+        entry = entry_from_form(ticket_id, values, channel="phone", counter=None)
+        await in_writer(ctx, rules.record, ctx.store, ctx.site, entry, utcnow())
+    except Problem as problem:
+        if problem.status == 409:  # answered already, or not done: the page says which
+            return RedirectResponse(f"/t/{token}", status_code=303)
+        status = problem.status if 400 <= problem.status < 500 else 422
+        text = problem_text(problem, lang)
+        return await _ticket_page(request, token, status=status, problem=text, form=values)
+    return RedirectResponse(f"/t/{token}?thanks=1", status_code=303)
+
+
+# -- the survey tablet at a counter (/survey/) -------------------------------------------
+
+SURVEY_COOKIE = "antrian_survey"
+SURVEY_COUNTER_COOKIE = "antrian_survey_counter"  # the demo tablet's ?counter=
+YEAR = 365 * 86400
+words.update(
+    {
+        "survey_sign_in": (
+            "Tablet survei: masukkan token perangkat",
+            "Survey tablet: device token",
+        ),
+        "survey_token": ("Token perangkat", "Device token"),
+        "survey_bad_token": (
+            "Token tidak dikenal, dicabut, atau bukan token tablet survei.",
+            "Unknown or revoked token, or not a survey tablet's.",
+        ),
+        "survey_counter": ("Loket", "Counter"),
+    }
+)
+
+
+class Tablet:
+    """A signed-in survey tablet: its token (from the cookie) and its counter."""
+
+    def __init__(self, token: str, counter: str) -> None:
+        self.token = token
+        self.counter = counter
+
+    @property
+    def csrf(self) -> str:
+        return csrf_for(self.token)
+
+
+async def tablet_of(request: Request, token: str | None, asked: str | None) -> Tablet | None:
+    """The survey tablet behind `token` (the device's own counter, or the demo's ?counter=)."""
+    if not token or len(token) > 200:
+        return None
+    ctx = await get_ctx(request)
+    address = request.client.host if request.client else None
+    who = ctx.cached_principal(token) or await run_in_threadpool(principal_for, ctx, token, address)
+    if who is None or who.role != "survey":
+        return None
+    try:
+        counter = rules.survey_counter(
+            who.role,
+            who.counter,
+            asked or None,
+            demo_any=ctx.demo and who.device_id == DEMO_DEVICE_ID,
+            known=ctx.site.counters,
+        )
+    except Problem:
+        return None
+    return Tablet(token, counter)
+
+
+def _signed_in_tablet(answer: Response, tablet: Tablet) -> Response:
+    answer.set_cookie(SURVEY_COOKIE, tablet.token, max_age=YEAR, httponly=True,
+                      samesite="strict", path="/survey")  # fmt: skip
+    answer.set_cookie(SURVEY_COUNTER_COOKIE, tablet.counter, max_age=YEAR, httponly=True,
+                      samesite="strict", path="/survey")  # fmt: skip
+    return answer
+
+
+@router.get("/survey", include_in_schema=False)
+async def survey_root() -> Response:
+    return RedirectResponse("/survey/", status_code=307)
+
+
+@router.get("/survey/", response_class=HTMLResponse)
+async def survey_tablet(request: Request) -> Response:
+    """The tablet: idle it thanks and invites; a ticket finished at its counter opens the
+    survey (the page listens to WS /api/v1/events for ticket.done there)."""
+    given = request.query_params.get("token")
+    if given:  # ?token= once, then kept in an HttpOnly cookie and out of the address bar
+        tablet = await tablet_of(request, given, request.query_params.get("counter"))
+        if tablet is None:
+            return _survey_sign_in(request, status=401, problem=True)
+        return _signed_in_tablet(RedirectResponse("/survey/", status_code=303), tablet)
+    tablet = await tablet_of(
+        request, request.cookies.get(SURVEY_COOKIE), request.cookies.get(SURVEY_COUNTER_COOKIE)
+    )
+    if tablet is None:
+        return _survey_sign_in(request)
+    ctx = await get_ctx(request)
+
+    def read() -> tuple[int, dict[str, Any]]:
+        with ctx.store.read() as s:
+            asked = {lang: [_question(q) for q in questions(s, lang)] for lang in LANGUAGES}
+            return last_seq(s), asked
+
+    seq, asked = await run_in_threadpool(read)
+    lang = language(request)
+    texts = {
+        lang_: {k: t(k, lang_) for k in TABLET_WORDS} for lang_ in LANGUAGES
+    }  # both languages: the switch works mid-survey, with no reload
+    config = {
+        "counter": tablet.counter,
+        "after": seq,
+        "csrf": tablet.csrf,
+        "lang": lang,
+        "questions": asked,
+        "texts": texts,
+        "suggestion_max": rules.SUGGESTION_MAX,
+        "events": API_PATH + "/events",
+        "answer": "/survey/answer",
+        "timeout_seconds": SURVEY_TIMEOUT,
+        "thanks_seconds": THANKS_SECONDS,
+    }
+    counter_name = ctx.site.counters[tablet.counter].name
+    return page(request, "skm/tablet.html", config=config, counter_name=counter_name)
+
+
+SURVEY_TIMEOUT = 90  # seconds without a touch: back to the thank-you screen
+THANKS_SECONDS = 6
+TABLET_WORDS = (
+    "skm_how_today", "skm_thanks", "skm_suggestion", "skm_skip", "skm_send", "skm_back",
+    "skm_question_of", "skm_invite", "skm_for_ticket", "thanks", "language", "skm_anonymous",
+    "skm_problem_too_long", "skm_problem_markup", "connecting",
+)  # fmt: skip
+
+
+def _question(q: Any) -> dict[str, Any]:
+    return {"unsur": q.unsur, "code": q.code, "name": q.name, "text": q.text,
+            "answers": list(q.answers)}  # fmt: skip
+
+
+def _survey_sign_in(request: Request, *, status: int = 200, problem: bool = False) -> Response:
+    return page(request, "skm/tablet_login.html", status=status, problem=problem)
+
+
+@router.post("/survey/login", response_class=HTMLResponse)
+async def survey_login(request: Request) -> Response:
+    form = await request.form()
+    token = form.get("token")
+    counter = form.get("counter")
+    tablet = await tablet_of(
+        request,
+        token.strip() if isinstance(token, str) else None,
+        counter.strip() if isinstance(counter, str) else None,
+    )
+    if tablet is None:
+        return _survey_sign_in(request, status=401, problem=True)
+    return _signed_in_tablet(RedirectResponse("/survey/", status_code=303), tablet)
+
+
+@router.post("/survey/answer")
+async def survey_answer(request: Request) -> Response:
+    """The tablet's answer (JSON, as POST /api/v1/surveys takes it), by its cookie."""
+    tablet = await tablet_of(
+        request, request.cookies.get(SURVEY_COOKIE), request.cookies.get(SURVEY_COUNTER_COOKIE)
+    )
+    if tablet is None:
+        return JSONResponse({"code": "unauthorized", "message": "Sign the tablet in."}, 401)
+    if not hmac.compare_digest(request.headers.get(CSRF_HEADER, ""), tablet.csrf):
+        return JSONResponse({"code": "csrf", "message": "The page has expired; reload it."}, 403)
+    ctx = await get_ctx(request)
+    try:
+        body = await request.json()
+        if not isinstance(body, dict) or type(body.get("ticket")) is not int:
+            raise Problem(422, "invalid_request", "ticket: the id of a ticket", field="ticket")
+        entry = rules.make_entry(
+            body["ticket"],
+            body.get("answers"),
+            channel="tablet",
+            counter=tablet.counter,
+            profile=body.get("profile") if isinstance(body.get("profile"), dict) else None,
+            suggestion=body.get("suggestion"),
+        )
+        done = await in_writer(ctx, rules.record, ctx.store, ctx.site, entry, utcnow())
+    except ValueError:  # not JSON
+        return JSONResponse({"code": "bad_request", "message": "The body is not JSON."}, 400)
+    except Problem as problem:
+        return JSONResponse(problem.answer(), problem.status)
+    return JSONResponse({"ticket": done.ticket_id, "code": done.code}, 201)
+
+
+# -- the console's results (/console/skm) ---------------------------------------------------
+
+menu(60, "/console/skm", "skm", CONSOLE)
+words.update(
+    {
+        "skm_title": ("Survei Kepuasan Masyarakat (SKM)", "Public satisfaction survey (SKM)"),
+        "skm_from": ("Dari tanggal", "From"),
+        "skm_to": ("Sampai tanggal", "To"),
+        "skm_show": ("Tampilkan", "Show"),
+        "skm_all": ("(semua)", "(all)"),
+        "skm_ikm": ("IKM", "Index (IKM)"),
+        "skm_grade": ("Mutu pelayanan", "Grade"),
+        "skm_respondents": ("Responden", "Respondents"),
+        "skm_served": ("Dilayani", "Served"),
+        "skm_sample": ("Sampel minimal (Krejcie-Morgan)", "Sample needed (Krejcie-Morgan)"),
+        "skm_per_unsur": ("Per unsur", "Per element"),
+        "skm_total": ("Jumlah nilai", "Total score"),
+        "skm_nrr": ("NRR", "Mean (NRR)"),
+        "skm_weighted": ("NRR x 1/9", "NRR x 1/9"),
+        "skm_weights_note": (
+            "Bobot tiap unsur tepat 1/9 (bukan 0,11 yang dibulatkan).",
+            "Each element weighs exactly 1/9 (not a rounded 0.11).",
+        ),
+        "skm_group_agency": ("Per instansi", "Per agency"),
+        "skm_group_service": ("Per layanan", "Per service"),
+        "skm_group_counter": ("Per loket", "Per counter"),
+        "skm_group_officer": ("Per petugas", "Per officer"),
+        "skm_group_wait": ("Menurut waktu tunggu", "By waiting time"),
+        "skm_group_month": ("Per bulan", "Per month"),
+        "skm_suggestions": ("Saran dan masukan (terbaru dulu)", "Suggestions (newest first)"),
+        "skm_download": ("Unduh", "Download"),
+        "skm_questions": ("Pertanyaan survei", "Survey questions"),
+        "skm_reset": ("Kembalikan ke bawaan", "Back to the default"),
+        "skm_custom": ("diubah situs", "reworded by the site"),
+        "skm_answer_n": ("Jawaban {n}", "Answer {n}"),
+        "skm_question_saved": ("Pertanyaan {code} tersimpan.", "Question {code} saved."),
+    }
+)
+
+
+def _filters_from(request: Request, today: date) -> Filters:
+    q = request.query_params
+
+    def day(name: str) -> date | None:
+        try:
+            return date.fromisoformat(q.get(name, "")) if q.get(name) else None
+        except ValueError:
+            return None
+
+    end = day("to") or today
+    start = day("from") or end.replace(day=1)
+    pick = {k: (q.get(k) or None) for k in ("agency", "service", "counter", "officer")}
+    return Filters(start, end, pick["agency"], pick["service"], pick["counter"], pick["officer"])
+
+
+@router.get("/console/skm", response_class=HTMLResponse)
+async def console_skm(request: Request, visitor: ConsoleDep) -> HTMLResponse:
+    """The results as GET /api/v1/reports/skm gives them, with their downloads."""
+    ctx = await get_ctx(request)
+    today = business_day(ctx.site.tz, utcnow())
+    filters = _filters_from(request, today)
+    admin = visitor.who.role == "admin"
+    if not admin:
+        filters = Filters(filters.start, filters.end, filters.agency, filters.service,
+                          filters.counter)  # fmt: skip
+
+    def read() -> tuple[SkmReport | None, str, list[Any]]:
+        with ctx.store.read() as s:
+            asked = questions(s, "id")
+            try:
+                return (
+                    skm_report(s, ctx.site, filters, officers=admin, lang=visitor.lang),
+                    "",
+                    asked,
+                )
+            except Problem as problem:
+                return None, problem.message, asked
+
+    report, problem, asked = await run_in_threadpool(read)
+    query = urlencode({k: v for k, v in (
+        ("from", filters.start.isoformat()), ("to", filters.end.isoformat()),
+        ("agency", filters.agency), ("service", filters.service),
+        ("counter", filters.counter), ("officer", filters.officer)) if v})  # fmt: skip
+    r = report.overall.result if report else None
+    return page(
+        request,
+        "skm/console.html",
+        visitor,
+        report=report,
+        problem=problem,
+        filters=filters,
+        query=query,
+        ikm=results.id_number(r.ikm_shown) if r else "-",
+        grade=r.grade if r else None,
+        unsur=_unsur_lines(report) if report else [],
+        groups=_group_lines(report) if report else [],
+        agencies=[(c, a.name) for c, a in ctx.site.agencies.items()],
+        services=[(c, svc.name) for c, (_, svc) in ctx.site.services.items()],
+        counters=[(c, k.name) for c, k in ctx.site.counters.items()],
+        questions=asked,
+        admin=admin,
+        notice=request.query_params.get("saved", ""),
+    )
+
+
+def _unsur_lines(report: SkmReport) -> list[dict[str, str]]:
+    r = report.overall.result
+    return [
+        {
+            "code": u["unsur"],
+            "name": u["name"],
+            "total": results.id_number(u["total"]),
+            "nrr": results.id_number(r.nrrs[i], 4) if r else "-",
+            "weighted": results.id_number(r.weighted[i], 4) if r else "-",
+        }
+        for i, u in enumerate(report.unsur())
+    ]
+
+
+def _group_lines(report: SkmReport) -> list[tuple[str, list[tuple[str, str, str, str]]]]:
+    out = []
+    for key in ("agency", "service", "counter", "officer", "wait", "month"):
+        rows = report.groups.get(key)
+        if rows:
+            lines = []
+            for row in rows:
+                res = row.result
+                ikm = results.id_number(res.ikm_shown) if res else "-"
+                grade = f"{res.grade.letter} ({res.grade.name})" if res else "-"
+                lines.append((row.label, results.id_number(row.respondents), ikm, grade))
+            out.append((f"skm_group_{key}", lines))
+    return out
+
+
+@router.get("/console/skm/download")
+async def console_skm_download(request: Request, visitor: ConsoleDep) -> Response:
+    """The XLSX or PDF of the page's period, as GET /api/v1/reports/skm?format= gives them."""
+    ctx = await get_ctx(request)
+    today = business_day(ctx.site.tz, utcnow())
+    filters = _filters_from(request, today)
+    admin = visitor.who.role == "admin"
+    kind = request.query_params.get("format")
+    if kind not in ("xlsx", "pdf") or (filters.officer and not admin):
+        return RedirectResponse("/console/skm", status_code=303)
+
+    def build() -> bytes:
+        with ctx.store.read() as s:
+            report = skm_report(s, ctx.site, filters, officers=admin)
+            if kind == "xlsx":
+                return exports.xlsx(report, respondents(s, filters))
+        return exports.pdf(report, today, ctx.site)
+
+    try:
+        data = await run_in_threadpool(build)
+    except Problem:
+        return RedirectResponse("/console/skm", status_code=303)
+    media = "application/pdf" if kind == "pdf" else XLSX
+    name = f"skm-{filters.start.isoformat()}-{filters.end.isoformat()}.{kind}"
+    return Response(data, media_type=media,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
+
+
+@router.post("/console/skm/questions", response_class=HTMLResponse)
+async def console_skm_question(request: Request, visitor: AdminDep) -> Response:
+    """A site's own wording of one question (or back to the regulation's), admin only."""
+    form = await request.form()
+    values = {k: v if isinstance(v, str) else "" for k, v in form.items()}
+    if not visitor.check_csrf(request, values.get("csrf")):
+        return RedirectResponse("/console/skm", status_code=303)
+    ctx = await get_ctx(request)
+    try:
+        unsur = int(values.get("unsur", "0"))
+    except ValueError:
+        unsur = 0
+
+    def save() -> str:
+        with ctx.store.write() as s:
+            if values.get("reset"):
+                return reset_question(s, unsur, "id").code
+            answers = [values.get(f"a{i}", "") for i in range(1, 5)]
+            return save_question(s, unsur, "id", values.get("text", ""), answers,
+                                 who=visitor.who.username, now=utcnow()).code  # fmt: skip
+
+    try:
+        code = await run_in_threadpool(save)
+    except Problem as problem:
+        return RedirectResponse(
+            "/console/skm?" + urlencode({"saved": f"{problem.message}"}) + "#questions", 303
+        )
+    text = t("skm_question_saved", visitor.lang, code=code)
+    return RedirectResponse("/console/skm?" + urlencode({"saved": text}) + "#questions", 303)
