@@ -11,8 +11,9 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from server import __version__
-from server.api import errors, kiosk, officer, public, stream
+from server.api import booking, errors, kiosk, officer, public, stream
 from server.api.fast_issue import FastIssue
+from server.booking import retention
 from server.context import ServerContext
 from shared.models import API_PATH
 
@@ -48,8 +49,10 @@ def create_api(ctx: ServerContext) -> FastAPI:
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         ctx.hub.bind(asyncio.get_running_loop())
         housekeeping = asyncio.create_task(_close_past_days(ctx))
+        bookings = asyncio.create_task(retention.run_housekeeping(ctx.store, lambda: ctx.site))
         yield
         housekeeping.cancel()
+        bookings.cancel()
         # Writes already accepted are committed and answered before the server goes.
         await run_in_threadpool(ctx.store.stop_writer)
 
@@ -64,7 +67,7 @@ def create_api(ctx: ServerContext) -> FastAPI:
     )
     app.state.ctx = ctx
     errors.install(app)
-    for module in (kiosk, officer, public, stream):  # the busiest writes match first
+    for module in (kiosk, officer, public, stream, booking):  # the busiest writes match first
         app.include_router(module.router, prefix=API_PATH)
     app.add_middleware(errors.BodyLimit)
     app.add_middleware(errors.RequireBearer)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import update
 
 from server.auth import Principal
+from server.booking.limits import BookingLimiter
 from server.db import Store
 from server.events import Hub
 from server.queue import QueueService
@@ -34,6 +35,7 @@ class ServerContext:
     # token -> (monotonic time, principal): a hot kiosk skips a database read per request.
     _principals: dict[str, tuple[float, Principal]] = field(default_factory=dict)
     _seen_lock: threading.Lock = field(default_factory=threading.Lock)
+    booking_limits: BookingLimiter = field(default_factory=BookingLimiter)
 
     def __post_init__(self) -> None:
         self.queue = QueueService(self.store, self.site, publish=self.hub.publish)

@@ -239,6 +239,10 @@ class BookingConfig(_Section):
     retention_days: int = Field(default=30, ge=1, le=3650)
     # a booked visitor may check in this many minutes before the session starts
     early_minutes: int = Field(default=30, ge=0, le=240)
+    # Booking and cancelling per client address, a burst then this many a minute; left
+    # out of the sample on purpose (a load test sets it high).
+    rate_per_minute: int = Field(default=6, ge=1, le=1_000_000)
+    rate_burst: int = Field(default=5, ge=1, le=1_000_000)
 
 
 class ServerConfig(_Section):

@@ -9,6 +9,7 @@ The OpenAPI document says so too: install() replaces FastAPI's default 422 body
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -34,6 +35,7 @@ WHY = {
     413: f"Request body over {MAX_BODY} bytes",
     422: "Invalid request: the first problem in `message`, all of them in `errors`",
     423: "Account locked after repeated wrong PINs; `minutes` left",
+    429: "Too many requests from this address; `Retry-After` says when to try again",
 }
 ERROR_SCHEMA = "ErrorAnswer"
 BEARER = "bearer"
@@ -124,15 +126,18 @@ def _add_common_answers(doc: dict[str, Any]) -> None:
         schemas.pop(unused, None)
 
 
-OPEN_WRITES = (API_PATH + "/sessions",)
+OPEN_WRITES = (API_PATH + "/sessions", API_PATH + "/bookings")
+# A booker cancels by the link's token (the path's {token} in the OpenAPI document).
+_OPEN_WRITE = re.compile(rf"^{re.escape(API_PATH)}/bookings/(?!check-in/)[^/]+/cancel$")
 
 
 def needs_bearer(method: str, path: str) -> bool:
-    """DESIGN.md: writes need a token, except logging in."""
+    """DESIGN.md: writes need a token, except logging in, booking and a booker's cancel."""
     return (
         method.upper() in ("POST", "PUT", "PATCH", "DELETE")
         and path.startswith(API_PATH + "/")
         and path not in OPEN_WRITES
+        and not _OPEN_WRITE.match(path)
     )
 
 

@@ -181,7 +181,7 @@ def schemathesis_run(site: Site, workdir: Path, config: str, *args: str) -> None
 CALLERS = {
     "kiosk": (
         "coverage,fuzzing",
-        ["--exclude-path-regex", r"/counters/\{code\}/|/sessions|/reports"],
+        ["--exclude-path-regex", r"/counters/\{code\}/|/sessions|/reports|/admin/"],
     ),
     "officer": ("coverage,fuzzing", ["--include-path-regex", r"/counters/|/sessions"]),
     # What only a supervisor may: the report, cancelling, acting at any counter.

@@ -1,0 +1,32 @@
+"""Booking requests per client address: token buckets at the site's rate (read each time)."""
+
+from __future__ import annotations
+
+import threading
+
+from server.ratelimit import Buckets, RateLimited
+from shared.config import BookingConfig
+
+
+class BookingLimiter:
+    """`take(address, config)` spends one request or raises RateLimited.
+
+    The buckets are made again when the site's rate changes (the console edits it live).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._rate: tuple[int, int] | None = None
+        self._buckets: Buckets | None = None
+
+    def take(self, address: str, config: BookingConfig) -> None:
+        rate = (config.rate_per_minute, config.rate_burst)
+        with self._lock:
+            if self._buckets is None or self._rate != rate:
+                self._buckets = Buckets(rate[0] / 60.0, float(rate[1]))
+                self._rate = rate
+            buckets = self._buckets
+        buckets.take(address)
+
+
+__all__ = ["BookingLimiter", "RateLimited"]
