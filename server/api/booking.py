@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import math
 from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
-from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.convertors import Convertor, register_url_convertor
 
 from server.api.deps import CallerDep, CtxDep, in_writer, require_role
 from server.api.errors import BEARER, answers
 from server.booking import bookings, views
-from server.booking.limits import RateLimited
 from server.context import ServerContext
 from shared.models import (
     BookableAnswer,
@@ -49,23 +46,9 @@ ServiceCode = Annotated[str, Query(min_length=1, max_length=32)]
 _LIMITED = answers(429)
 
 
-def _limit(ctx: ServerContext, request: Request) -> JSONResponse | None:
+def _limit(ctx: ServerContext, request: Request) -> None:
     """The booking rate per client address (behind the proxy: the address it forwards)."""
-    address = request.client.host if request.client else "?"
-    try:
-        ctx.booking_limits.take(address, ctx.site.config.booking)
-    except RateLimited as exc:
-        wait = max(1, math.ceil(exc.retry_after))
-        return JSONResponse(
-            {
-                "code": "rate_limited",
-                "message": f"Too many booking requests from this address; try again in {wait} s.",
-                "retry_after": wait,
-            },
-            status_code=429,
-            headers={"Retry-After": str(wait)},
-        )
-    return None
+    ctx.booking_limits.take(request.client.host if request.client else "?", ctx.site.config.booking)
 
 
 @router.get("/bookings/services", response_model=BookableAnswer)
@@ -89,11 +72,9 @@ def slots(
     status_code=201,
     responses={**answers(404, 409, 422), **_LIMITED},
 )
-async def book(ctx: CtxDep, body: BookingRequest, request: Request) -> BookingCreated | Response:
+async def book(ctx: CtxDep, body: BookingRequest, request: Request) -> BookingCreated:
     """Book a session: the code to show at the kiosk, and the link's token (shown once)."""
-    limited = _limit(ctx, request)
-    if limited is not None:
-        return limited
+    _limit(ctx, request)
     return await in_writer(ctx, bookings.book, ctx.store, ctx.site, body, utcnow())
 
 
@@ -128,11 +109,9 @@ def lookup(ctx: CtxDep, token: Token) -> Booking:
     response_model=Booking,
     responses={**answers(404, 409, 422), **_LIMITED},
 )
-async def cancel(ctx: CtxDep, token: Token, request: Request) -> Booking | Response:
+async def cancel(ctx: CtxDep, token: Token, request: Request) -> Booking:
     """The booker cancels: the place goes back to the session."""
-    limited = _limit(ctx, request)
-    if limited is not None:
-        return limited
+    _limit(ctx, request)
     return await in_writer(ctx, bookings.cancel, ctx.store, ctx.site, token, utcnow())
 
 

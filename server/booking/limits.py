@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import threading
 
+from server.problems import Problem
 from server.ratelimit import Buckets, RateLimited
 from shared.config import BookingConfig
 
@@ -20,13 +22,20 @@ class BookingLimiter:
         self._buckets: Buckets | None = None
 
     def take(self, address: str, config: BookingConfig) -> None:
+        """Spend one of `address`'s requests; a 429 Problem (with retry_after) if none is left."""
         rate = (config.rate_per_minute, config.rate_burst)
         with self._lock:
             if self._buckets is None or self._rate != rate:
                 self._buckets = Buckets(rate[0] / 60.0, float(rate[1]))
                 self._rate = rate
             buckets = self._buckets
-        buckets.take(address)
-
-
-__all__ = ["BookingLimiter", "RateLimited"]
+        try:
+            buckets.take(address)
+        except RateLimited as exc:
+            wait = max(1, math.ceil(exc.retry_after))
+            raise Problem(
+                429,
+                "rate_limited",
+                f"Too many booking requests from this address; try again in {wait} s.",
+                retry_after=wait,
+            ) from exc
