@@ -27,6 +27,8 @@ FONT_A_WIDTH = 12
 
 HEADING = "Nomor Antrean Anda"
 PRIORITY_MARK = "PRIORITAS"
+# A booking checked in at the kiosk (GLOSSARY.md: antrean online).
+ONLINE_MARK = "ANTREAN ONLINE"
 QR_HINT = "Pindai untuk melihat status antrean"
 
 
@@ -40,6 +42,7 @@ class TicketPrint:
     service_name: str
     issued_at: datetime
     priority: bool = False
+    online: bool = False  # a booking's check-in
     ahead: int | None = None
     estimated_wait_minutes: int | None = None
     status_url: str = ""
@@ -65,6 +68,7 @@ class TicketPrint:
             service_name=ticket.service_name,
             issued_at=ticket.issued_at,
             priority=ticket.priority,
+            online=bool(getattr(ticket, "online", False)),
             ahead=ticket.ahead,
             estimated_wait_minutes=ticket.estimated_wait_minutes,
             status_url=url if server_url else "",
@@ -144,6 +148,10 @@ def layout_ticket(p: Escpos, t: TicketPrint, paper_mm: int = 80) -> None:
         p.set(align="center", bold=True, double_height=True, double_width=True, invert=True)
         p.textln(f" {PRIORITY_MARK} ")
         p.set(invert=False)
+        p.ln()
+    if t.online:
+        p.set(align="center", bold=True, double_height=True, double_width=False)
+        p.textln(ONLINE_MARK)
         p.ln()
     p.set(align="center", bold=True, double_height=True, double_width=False, smooth=False)
     for line in wrap(t.agency_name, paper_mm):

@@ -27,6 +27,7 @@ from shared.models import (
     CounterState,
     DailyReport,
     Health,
+    OnlineTicket,
     ServicesAnswer,
     SessionAnswer,
     Ticket,
@@ -120,6 +121,11 @@ class ApiClient:
         """Take a ticket; a retry with the same request_id returns the same ticket."""
         body = {"service": service, "priority": priority, "request_id": request_id}
         return self._post(Ticket, "/tickets", body)
+
+    def check_in(self, code: str, request_id: str) -> OnlineTicket:
+        """A booking's check-in (antrean online): its ticket; the same request_id, the same one."""
+        body = {"code": code, "request_id": request_id}
+        return self._post(OnlineTicket, "/bookings/check-in", body)
 
     def cancel(self, ticket_id: int) -> Ticket:
         return self._post(Ticket, f"/tickets/{int(ticket_id)}/cancel")

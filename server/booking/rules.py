@@ -16,13 +16,13 @@ from datetime import date, datetime, time, timedelta
 
 from server.problems import Problem, conflict, not_found
 from server.site import Site
+from shared.api import BOOKING_CODE_ALPHABET, BOOKING_CODE_LENGTH
 from shared.config import AgencyConfig, BookingSession, ServiceConfig
 from shared.schedule import open_ranges
 from shared.timeutil import business_day
 
-# Booking codes are typed on the kiosk's keypad: no 0/O, 1/I/L, 5/S, 8/B, 2/Z, 6/G.
-CODE_ALPHABET = "34679ACDEFHJKMNPRTUVWXY"
-CODE_LENGTH = 8  # 23**8 ~ 7.8e10: not guessable from another, short enough to type
+CODE_ALPHABET = BOOKING_CODE_ALPHABET  # typed on the kiosk's keypad (shared/api.py)
+CODE_LENGTH = BOOKING_CODE_LENGTH
 _NAME_FORBIDDEN = set('<>{}[]\\/=;&"`|$%*#@^~+')
 _PHONE = re.compile(r"^\+?[0-9 .()-]{6,24}$")
 
