@@ -73,6 +73,9 @@ def test_every_other_path_of_the_api_is_404_on_the_public_port(both: Both) -> No
 
 def test_booking_works_on_the_public_port(both: Both) -> None:
     today = str(datetime.now(ZoneInfo("Asia/Jakarta")).date())
+    with httpx.Client(base_url=both.public) as pages:
+        assert "Daftar Antrean Online" in pages.get("/booking/").text  # the pages too
+        assert pages.get("/static/booking.css").status_code == 200
     with httpx.Client(base_url=both.public + "/api/v1") as c:
         assert c.get("/bookings/services").status_code == 200
         slots = c.get("/bookings/slots", params={"service": "JKN", "date": today}).json()["slots"]
