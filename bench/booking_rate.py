@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import re
 import socket
 import tempfile
 import time
@@ -60,10 +59,8 @@ class Connection:
 
 def config_file() -> Path:
     """The sample site with the booking rate limit out of the way."""
-    text = re.sub(
-        r"\[booking\]\n",
-        "[booking]\nrate_per_minute = 1000000\nrate_burst = 1000000\n",
-        sample_config_text(),
+    text = (
+        sample_config_text() + "\n[server]\nbooking_per_minute = 1000000\nbooking_burst = 1000000\n"
     )
     path = Path(tempfile.mkdtemp(prefix="antrian-bench-")) / "site.toml"
     path.write_text(text)

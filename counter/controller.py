@@ -24,6 +24,7 @@ from shared.models import (
     CounterState,
     CounterStatus,
     Event,
+    EventType,
     Officer,
     ServiceInfo,
     ServicesAnswer,
@@ -461,7 +462,9 @@ class CounterController:
             return
         self.last_seq = max(self.last_seq, event.seq)
         mine = self.state.services if self.state is not None else []
-        if event.counter is not None and event.counter.code == self.counter_code:
+        mine_changed = event.counter is not None and event.counter.code == self.counter_code
+        # site.changed: the setup changed (names, services), so both are read again
+        if event.type == EventType.SITE_CHANGED or mine_changed:
             self._want("counter", "services")
         elif event.ticket is not None and event.ticket.service in mine:
             self._want("services")

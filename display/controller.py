@@ -211,6 +211,7 @@ class BoardModel:
         self.counters: dict[str, CounterView] = {}
         self.recent: deque[Call] = deque(maxlen=self.recent_size)
         self.waiting: dict[str, int] = {}
+        self.running_text = ""
         self.service_agency = {s: a.code for a in config.agencies for s in a.services}
         for c in config.counters:
             agency = next((a for a in config.agencies if a.code == c.agency), None)
@@ -226,8 +227,9 @@ class BoardModel:
             view = CounterView(c.code, c.name, c.agency, c.agency_name, c.status.value)
             self._set_ticket(view, c.ticket)
             self.counters[c.code] = view
-        for code, view in known.items():  # a counter in our config the server does not list
-            self.counters.setdefault(code, view)
+        if not board.counters:  # a server that lists none: our config's, until it does
+            self.counters = known
+        self.running_text = board.running_text
         # board.recent is newest first; ours too
         self.recent = deque(
             [call_from_ticket(t) for t in board.recent[: self.recent_size]], maxlen=self.recent_size
@@ -329,6 +331,7 @@ class DisplayController:
         self.resyncing = True  # until the first board, events wait
         self.server_reset = False  # the last board came from a server whose data was reset
         self._held: list[Event] = []
+        self.reload_wanted = False  # a site.changed came: load the board again
         self.colors = {a.code: a.color for a in config.agencies}
 
     # -- feeding -------------------------------------------------------------
@@ -394,6 +397,8 @@ class DisplayController:
         if self.resyncing:
             self._held.append(event)
             return None
+        if event.type == EventType.SITE_CHANGED:
+            self.reload_wanted = True  # counters, names, running text: the app reloads the board
         if event.seq > self.model.seq:
             self.model.apply(event)
         call = call_from(event)
@@ -422,6 +427,10 @@ class DisplayController:
     def _shown(self, code: str) -> bool:
         only = self.config.display.counters
         return not only or code in only
+
+    def marquee(self) -> str:
+        """The site's running text when it has one, else this TV's own marquee."""
+        return self.model.running_text or self.config.display.marquee
 
     def counters(self) -> list[CounterView]:
         return [v for v in self.model.counters.values() if self._shown(v.code)]

@@ -78,6 +78,7 @@ class DisplayApp(App):
         self._clients: dict[str, BoardClient] = {}
         self._board_loading = False
         self._board_again = False
+        self._refresh_again = False
         self._failures = 0
         self._shown_spot: Call | None = None
         self.playlist: PlaylistPlayer | None = None
@@ -188,6 +189,8 @@ class DisplayApp(App):
         """Load GET /board; `resync` makes it the new announce watermark (after a connect)."""
         if self._board_loading:
             self._board_again = self._board_again or resync
+            # a site change while a board is on its way: that board may predate it
+            self._refresh_again = self._refresh_again or not resync
             return
         self._board_loading = True
 
@@ -234,6 +237,9 @@ class DisplayApp(App):
                 calls.extend(self._board_done(*payload))
             elif kind == "voice":
                 self._voice_ready(*payload)
+        if self.controller.reload_wanted:  # site.changed: the setup changed, read it again
+            self.controller.reload_wanted = False
+            self.request_board(resync=False)
         self.redraw()
         if calls:
             self._trace(calls)
@@ -265,6 +271,9 @@ class DisplayApp(App):
             self.controller.refresh_board(board)
         if again:
             self.request_board(resync=True)
+        elif self._refresh_again:
+            self._refresh_again = False
+            self.request_board(resync=False)
         return calls
 
     def _refresh(self, _dt: float) -> None:
@@ -287,6 +296,7 @@ class DisplayApp(App):
         if screen is None:
             return
         screen.connecting = not ctl.connected
+        screen.marquee_text = ctl.marquee()
         spot = ctl.spotlight.current
         if spot is not self._shown_spot:
             fresh = self._shown_spot is not None or ctl.announce_seq > 0

@@ -60,6 +60,7 @@ class Board:
     counters: list[CounterState]
     recent: list[Ticket]
     waiting: list[WaitingCount]
+    running_text: str = ""  # the site's; "" leaves the TV its own marquee
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +163,8 @@ def board(value: Any) -> Board:
         counters=[counter_state(c) for c in _get(d, "counters", list)],
         recent=[ticket(t) for t in _get(d, "recent", list)],
         waiting=waiting,
+        # an older server sends none
+        running_text=_opt_str(d, "running_text") or "",
     )
 
 

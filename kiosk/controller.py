@@ -94,6 +94,7 @@ class Timing:
 
     retry_seconds: float = 5.0  # server down: try again this often
     refresh_seconds: float = 10.0  # waiting counts on screen
+    site_check_seconds: float = 2.0  # GET /health: has the site's setup changed?
     printer_ok_seconds: float = 60.0  # re-check a good printer
     printer_bad_seconds: float = 5.0  # re-check a printer with a problem
     touch_grace_seconds: float = 1.0  # a second tap must not dismiss the ticket screen
@@ -153,6 +154,9 @@ class KioskController:
         self._next_connect = 0.0
         self._next_refresh = 0.0
         self._next_printer = 0.0
+        self._next_site_check = 0.0
+        self._checking_site = False
+        self.site_version = 0  # the server's site_version the services shown are from
         self._orphan: tuple[str, bool, str] | None = None
         self._reported: str | None = None  # last printer state sent (worker thread only)
         self._clients: dict[str, Client] = {}  # worker thread only
@@ -504,6 +508,8 @@ class KioskController:
             self._refresh()
         if now >= self._next_printer and not self._checking_printer and not self._issuing:
             self._check_printer()
+        if now >= self._next_site_check and not self._checking_site:
+            self._check_site()
 
     def connect(self) -> None:
         """Find the server (URL or zeroconf), pick the token, load the services."""
@@ -539,6 +545,8 @@ class KioskController:
         client, health, services = result
         first = self.client is None
         self.client, self.services = client, services
+        self.site_version = health.site_version
+        self._next_site_check = self.clock() + self.timing.site_check_seconds
         self.server_url = client.base_url
         try:
             self.tz = ZoneInfo(health.timezone)
@@ -613,6 +621,28 @@ class KioskController:
                 (a for a in services.agencies if a.code == self.agency.code), self.agency
             )
         self._changed()
+
+    def _check_site(self) -> None:
+        """The kiosk has no event stream: it asks the server's site_version (GET /health,
+        cheap) every few seconds and reloads the services when it moved (site.changed)."""
+        client = self.client
+        if client is None:
+            return
+        self._checking_site = True
+        self._run(client.health, self._site_checked)
+
+    def _site_checked(self, health: Health | None, exc: BaseException | None) -> None:
+        self._checking_site = False
+        self._next_site_check = self.clock() + self.timing.site_check_seconds
+        if health is None or health.site_version == self.site_version:
+            return
+        log.info(
+            "the site's setup changed (version %d): reloading the services", health.site_version
+        )
+        self.site_version = health.site_version
+        self._next_refresh = 0.0
+        if not self._refreshing and not self._issuing:
+            self._refresh()
 
     def _check_printer(self) -> None:
         client, printer = self.client, self.printer

@@ -11,10 +11,11 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from server import __version__, web
-from server.api import booking, errors, kiosk, officer, people, public, stream
+from server.api import admin, booking, errors, kiosk, officer, people, public, stream
 from server.api.fast_issue import FastIssue
 from server.booking import retention
 from server.context import ServerContext
+from server.office import live as office_live
 from shared.models import API_PATH
 
 log = logging.getLogger(__name__)
@@ -49,9 +50,11 @@ def create_api(ctx: ServerContext) -> FastAPI:
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         ctx.hub.bind(asyncio.get_running_loop())
         housekeeping = asyncio.create_task(_close_past_days(ctx))
+        watcher = asyncio.create_task(office_live.watch(ctx))
         bookings = asyncio.create_task(retention.run_housekeeping(ctx.store, lambda: ctx.site))
         yield
         housekeeping.cancel()
+        watcher.cancel()
         bookings.cancel()
         # Writes already accepted are committed and answered before the server goes.
         await run_in_threadpool(ctx.store.stop_writer)
@@ -68,7 +71,7 @@ def create_api(ctx: ServerContext) -> FastAPI:
     app.state.ctx = ctx
     errors.install(app)
     # the busiest writes match first
-    for module in (kiosk, officer, public, stream, people, booking):
+    for module in (kiosk, officer, public, stream, admin, people, booking):
         app.include_router(module.router, prefix=API_PATH)
     web.install(app)
     app.add_middleware(errors.BodyLimit)

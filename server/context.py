@@ -42,7 +42,7 @@ class ServerContext:
     sign_in_overall: Buckets = field(init=False)
 
     def __post_init__(self) -> None:
-        self.queue = QueueService(self.store, self.site, publish=self.hub.publish)
+        self.queue = QueueService(self.store, lambda: self.site, publish=self.hub.publish)
         per_minute = self.settings.sign_in_per_minute
         self.sign_in_per_address = Buckets(rate=per_minute / 60, burst=per_minute)
         per_second = self.settings.sign_in_per_second

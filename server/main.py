@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import ctypes
 import gc
+import getpass
 import logging
 import socket
 import sys
@@ -21,6 +22,8 @@ from server.db import Store
 from server.migrate import upgrade
 from server.office import devices as office_devices
 from server.office import people as office_people
+from server.office.audit import Actor
+from server.office.live import site_config
 from server.problems import Problem
 from server.reports import daily_report, report_csv, report_table
 from server.settings import config_from, data_dir, db_url
@@ -136,8 +139,9 @@ def _serve(
     from server.app import create_app
     from server.context import ServerContext
     from server.discovery import Advertiser
+    from server.office.live import start_site
 
-    site = Site(config, demo=args.demo)
+    site = start_site(store, config, demo=args.demo)  # the site's rows; the TOML seeds them
     ctx = ServerContext(store=store, site=site, settings=config.server)
     ctx.queue.sync_counters()
     app = create_app(ctx)
@@ -290,6 +294,10 @@ def _safe(url: str) -> str:
     return url
 
 
+# Changes made on the box's command line, as the audit log names them.
+CLI = Actor(getpass.getuser() if hasattr(getpass, "getuser") else "technician", "technician", "cli")
+
+
 def _problem_text(problem: Problem) -> str:
     """A refusal for the command line: every field's English message."""
     listed = problem.extra.get("errors")
@@ -319,11 +327,11 @@ def device_main(argv: list[str]) -> int:
     try:
         config = config_from(args.config)
         store = open_store(config, args.db)
-        known = {c.code for c in config.counters}
+        known = {c.code for c in site_config(store, config).counters}
         if args.action == "add":
             with store.write() as s:
                 token, _ = office_devices.register(
-                    s, args.name, args.role, args.counter, known, utcnow()
+                    s, args.name, args.role, args.counter, known, utcnow(), actor=CLI
                 )
             print(f"device {args.name!r} ({args.role}) registered; its token (shown only now):")
             print(token)
@@ -332,7 +340,7 @@ def device_main(argv: list[str]) -> int:
                 row = s.scalar(select(DeviceRow).where(DeviceRow.name == args.name))
                 if row is None:
                     return _fail(f"no device {args.name!r}")
-                office_devices.revoke(s, row.id, utcnow())
+                office_devices.revoke(s, row.id, utcnow(), actor=CLI)
             print(f"device {args.name!r} revoked")
         else:
             with store.read() as s:
@@ -378,7 +386,7 @@ def officer_main(argv: list[str]) -> int:
     try:
         config = config_from(args.config)
         store = open_store(config, args.db)
-        known = {c.code for c in config.counters}
+        known = {c.code for c in site_config(store, config).counters}
         if args.action == "add":
             counters = [c.strip() for c in args.counters.split(",") if c.strip()]
             with store.write() as s:
@@ -391,7 +399,7 @@ def officer_main(argv: list[str]) -> int:
                     pin=args.pin,
                     active=True,
                 )
-                office_people.save(s, change, known, create=exists is None)
+                office_people.save(s, change, known, create=exists is None, actor=CLI)
             print(
                 f"officer {args.username!r} ({args.role}) saved for "
                 f"{', '.join(counters) or 'any counter'}"
@@ -401,11 +409,11 @@ def officer_main(argv: list[str]) -> int:
                 change = office_people.PersonChange(
                     username=args.username, active=args.action == "enable"
                 )
-                office_people.save(s, change, known, create=False)
+                office_people.save(s, change, known, create=False, actor=CLI)
             print(f"officer {args.username!r} {args.action}d")
         elif args.action == "remove":
             with store.write() as s:
-                office_people.remove(s, args.username)
+                office_people.remove(s, args.username, actor=CLI)
             print(f"officer {args.username!r} removed")
         else:
             with store.read() as s:
@@ -455,7 +463,8 @@ def admin_main(argv: list[str]) -> int:
                 password=password,
                 active=True,
             )
-            office_people.save(s, change, {c.code for c in config.counters}, create=exists is None)
+            known = {c.code for c in site_config(store, config).counters}
+            office_people.save(s, change, known, create=exists is None, actor=CLI)
         store.dispose()
     except Problem as exc:
         return _fail(_problem_text(exc))

@@ -39,14 +39,21 @@ class QueueService:
     def __init__(
         self,
         store: Store,
-        site: Site,
+        site: Site | Callable[[], Site],
         publish: Callable[[list[tuple[int, str]]], None] | None = None,
         clock: Clock = utcnow,
     ) -> None:
         self.store = store
-        self.site = site
+        # A server's context passes its current site: a swapped site counts from the next
+        # write (swaps happen between write transactions, under the write lock).
+        self._site = site
         self.publish = publish
         self.clock = clock
+
+    @property
+    def site(self) -> Site:
+        site = self._site
+        return site if isinstance(site, Site) else site()
 
     # -- set-up -------------------------------------------------------------
 

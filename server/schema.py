@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from server import tables
 from server.booking import tables as booking_tables
+from server.office import tables as office_tables
 from server.tables import Base
 
 metadata = Base.metadata
 
-__all__ = ["Base", "booking_tables", "metadata", "tables"]
+__all__ = ["Base", "booking_tables", "metadata", "office_tables", "tables"]

@@ -1,9 +1,12 @@
-"""The site as the server sees it: the validated config plus demo overrides."""
+"""The site as the server sees it: the validated config plus demo overrides.
+
+Immutable once built: a change builds a new Site and swaps it whole (server/office/live.py).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import date, time
 from zoneinfo import ZoneInfo
 
 from server.estimates import EstimateCache
@@ -39,6 +42,10 @@ def _demo_sessions(config: Config) -> Config:
 class Site:
     config: Config
     demo: bool = False
+    # The database's site_version this was built from (server/office/live.py swaps in a
+    # newer one), and the day a waiting prefix change applies from (then it is rebuilt).
+    version: int = 0
+    next_change: date | None = None
     services: dict[str, tuple[AgencyConfig, ServiceConfig]] = field(init=False)
     counters: dict[str, CounterConfig] = field(init=False)
     agencies: dict[str, AgencyConfig] = field(init=False)

@@ -124,4 +124,5 @@ def board_view(s: Session, site: Site, now: datetime, recent: int = 10) -> Board
         counters=counters,
         recent=[ticket_wire(s, site, t, position=False) for t in called],
         waiting=counts,
+        running_text=site.config.site.running_text,
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 import re
 import tomllib
+from dataclasses import dataclass
 from datetime import date, time
 from importlib import resources
 from pathlib import Path
@@ -46,6 +47,19 @@ class TimeRange(_Section):
             raise ValueError(f"{text!r} ends before it starts")
         return cls(start=time(h1, m1), end=end)
 
+    @model_validator(mode="after")
+    def _ordered(self) -> TimeRange:
+        if self.end <= self.start:
+            raise ValueError("a period ends after it starts")
+        return self
+
+
+def _time_range(value: object) -> TimeRange:
+    """A period as the TOML writes it ("08:00-11:30") or as JSON does ({start, end})."""
+    if isinstance(value, str):
+        return TimeRange.parse(value)
+    return TimeRange.model_validate(value)
+
 
 class Schedule(_Section):
     """Weekly opening periods (a gap between periods is a break), holidays, cut-off."""
@@ -68,7 +82,7 @@ class Schedule(_Section):
                 raise ValueError(f"unknown day {day!r}; use one of {', '.join(DAYS)}")
             if isinstance(ranges, str):
                 ranges = [ranges]
-            parsed = [TimeRange.parse(r) if isinstance(r, str) else r for r in ranges]
+            parsed = [_time_range(r) for r in ranges]
             for a, b in itertools.pairwise(parsed):
                 if b.start < a.end:
                     raise ValueError(f"{day}: periods overlap or are out of order")
@@ -84,7 +98,7 @@ class Schedule(_Section):
         for day, ranges in value.items():
             if isinstance(ranges, str):
                 ranges = [ranges]
-            parsed = [TimeRange.parse(r) if isinstance(r, str) else r for r in ranges]
+            parsed = [_time_range(r) for r in ranges]
             for a, b in itertools.pairwise(parsed):
                 if b.start < a.end:
                     raise ValueError(f"{day}: periods overlap or are out of order")
@@ -239,10 +253,6 @@ class BookingConfig(_Section):
     retention_days: int = Field(default=30, ge=1, le=3650)
     # a booked visitor may check in this many minutes before the session starts
     early_minutes: int = Field(default=30, ge=0, le=240)
-    # Booking and cancelling per client address, a burst then this many a minute; left
-    # out of the sample on purpose (a load test sets it high).
-    rate_per_minute: int = Field(default=6, ge=1, le=1_000_000)
-    rate_burst: int = Field(default=5, ge=1, le=1_000_000)
 
 
 class ServerConfig(_Section):
@@ -263,6 +273,10 @@ class ServerConfig(_Section):
     # per second: guessing is slowed, and the hashing never crowds the kiosks out.
     sign_in_per_minute: int = Field(default=20, ge=1, le=10_000)
     sign_in_per_second: float = Field(default=3.0, gt=0, le=1000)
+    # Booking and cancelling (antrean online) per client address: a burst, then this many
+    # a minute. Left out of the sample on purpose (a load test sets it high).
+    booking_per_minute: int = Field(default=6, ge=1, le=1_000_000)
+    booking_burst: int = Field(default=5, ge=1, le=1_000_000)
     # `antrian backup`: "" = <data dir>/backups; files older than backup_keep_days go (0 = keep all)
     backup_dir: str = ""
     backup_keep_days: int = Field(default=14, ge=0, le=3650)
@@ -339,37 +353,14 @@ class Config(_Section):
 
     @model_validator(mode="after")
     def _consistent(self) -> Config:
-        problems: list[str] = []
-        seen_agency: set[str] = set()
-        services: dict[str, str] = {}
-        prefixes: dict[str, str] = {}
-        for agency in self.agencies:
-            if agency.code in seen_agency:
-                problems.append(f"agency {agency.code!r} is defined twice")
-            seen_agency.add(agency.code)
-            for svc in agency.services:
-                if svc.code in services:
-                    problems.append(f"service {svc.code!r} is defined twice")
-                services[svc.code] = agency.code
-                if svc.prefix in prefixes:
-                    problems.append(
-                        f"services {prefixes[svc.prefix]!r} and {svc.code!r} "
-                        f"both use prefix {svc.prefix!r}"
-                    )
-                prefixes[svc.prefix] = svc.code
-        seen_counter: set[str] = set()
-        for counter in self.counters:
-            if counter.code in seen_counter:
-                problems.append(f"counter {counter.code!r} is defined twice")
-            seen_counter.add(counter.code)
-            if counter.agency not in seen_agency:
-                problems.append(f"counter {counter.code!r}: unknown agency {counter.agency!r}")
-            for code in counter.services:
-                if code not in services:
-                    problems.append(f"counter {counter.code!r}: unknown service {code!r}")
+        problems = site_problems(self.agencies, self.counters)
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ValueError("; ".join(p.message for p in problems))
         return self
+
+    def definition(self) -> SiteDefinition:
+        """The site part of this config (what the server keeps in its database)."""
+        return SiteDefinition(**{name: getattr(self, name) for name in SITE_SECTIONS})
 
     def service(self, code: str) -> tuple[AgencyConfig, ServiceConfig] | None:
         for agency in self.agencies:
@@ -387,6 +378,110 @@ class Config(_Section):
             return self.schedule
         agency, svc = found
         return svc.schedule or agency.schedule or self.schedule
+
+
+# The sections that describe the site (kept in the server's database); the others are
+# each box's own (server, client, kiosk, counter, display, printer, sign, buttons, voice).
+SITE_SECTIONS = ("site", "schedule", "queue", "alerts", "booking", "agencies", "counters")
+
+
+@dataclass(frozen=True)
+class SiteProblem:
+    """One broken rule of the whole site: where (e.g. services.IZIN.prefix), which, in words."""
+
+    field: str
+    kind: str  # agency_twice, service_twice, prefix_shared, counter_twice, unknown_agency...
+    message: str
+    values: dict[str, str]
+
+
+def site_problems(agencies: list[AgencyConfig], counters: list[CounterConfig]) -> list[SiteProblem]:
+    """The rules across sections: codes unique, prefixes unique, counters' references known."""
+    problems: list[SiteProblem] = []
+
+    def add(field: str, kind: str, message: str, **values: str) -> None:
+        problems.append(SiteProblem(field, kind, message, values))
+
+    seen_agency: set[str] = set()
+    services: dict[str, str] = {}
+    prefixes: dict[str, str] = {}
+    for agency in agencies:
+        if agency.code in seen_agency:
+            add(
+                f"agencies.{agency.code}.code",
+                "agency_twice",
+                f"agency {agency.code!r} is defined twice",
+                agency=agency.code,
+            )
+        seen_agency.add(agency.code)
+        for svc in agency.services:
+            if svc.code in services:
+                add(
+                    f"services.{svc.code}.code",
+                    "service_twice",
+                    f"service {svc.code!r} is defined twice",
+                    service=svc.code,
+                )
+            services[svc.code] = agency.code
+            if svc.prefix in prefixes:
+                add(
+                    f"services.{svc.code}.prefix",
+                    "prefix_shared",
+                    f"services {prefixes[svc.prefix]!r} and {svc.code!r} "
+                    f"both use prefix {svc.prefix!r}",
+                    other=prefixes[svc.prefix],
+                    service=svc.code,
+                    prefix=svc.prefix,
+                )
+            prefixes[svc.prefix] = svc.code
+    seen_counter: set[str] = set()
+    for counter in counters:
+        if counter.code in seen_counter:
+            add(
+                f"counters.{counter.code}.code",
+                "counter_twice",
+                f"counter {counter.code!r} is defined twice",
+                counter=counter.code,
+            )
+        seen_counter.add(counter.code)
+        if counter.agency not in seen_agency:
+            add(
+                f"counters.{counter.code}.agency",
+                "unknown_agency",
+                f"counter {counter.code!r}: unknown agency {counter.agency!r}",
+                counter=counter.code,
+                agency=counter.agency,
+            )
+        for code in counter.services:
+            if code not in services:
+                add(
+                    f"counters.{counter.code}.services",
+                    "unknown_service",
+                    f"counter {counter.code!r}: unknown service {code!r}",
+                    counter=counter.code,
+                    service=code,
+                )
+    return problems
+
+
+class SiteDefinition(_Section):
+    """The site part of a Config: what the console edits and the server keeps in rows.
+
+    Each section is checked by its own model; the rules across sections are
+    `site_problems`, the same as Config's (server/office/rules.py reports both by field).
+    """
+
+    site: SiteConfig = Field(default_factory=SiteConfig)
+    schedule: Schedule = Field(default_factory=Schedule)
+    queue: QueueConfig = Field(default_factory=QueueConfig)
+    alerts: AlertConfig = Field(default_factory=AlertConfig)
+    booking: BookingConfig = Field(default_factory=BookingConfig)
+    agencies: list[AgencyConfig] = Field(default_factory=list)
+    counters: list[CounterConfig] = Field(default_factory=list)
+
+    def config(self, box: Config) -> Config:
+        """A box's config with this site in place of its own site sections."""
+        return box.model_copy(update={name: getattr(self, name) for name in SITE_SECTIONS})
 
 
 def sample_path() -> Path:

@@ -100,6 +100,8 @@ class Health(_Wire):
     time: datetime
     timezone: str
     demo: bool = False
+    # Goes up with every change of the site's setup: a kiosk that sees it move reloads.
+    site_version: int = 0
 
 
 class IssueRequest(_Wire):
@@ -172,6 +174,8 @@ class Board(_Wire):
     counters: list[CounterState]
     recent: list[Ticket]
     waiting: list[WaitingCount]
+    # The site's running text for the TVs; "" leaves each TV its own [display] marquee.
+    running_text: str = ""
 
 
 class ServiceReport(_Wire):

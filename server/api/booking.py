@@ -48,7 +48,7 @@ _LIMITED = answers(429)
 
 def _limit(ctx: ServerContext, request: Request) -> None:
     """The booking rate per client address (behind the proxy: the address it forwards)."""
-    ctx.booking_limits.take(request.client.host if request.client else "?", ctx.site.config.booking)
+    ctx.booking_limits.take(request.client.host if request.client else "?", ctx.settings)
 
 
 @router.get("/bookings/services", response_model=BookableAnswer)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import datetime
+from functools import partial
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path
@@ -12,9 +13,11 @@ from starlette.concurrency import run_in_threadpool
 
 from server.api.deps import MAX_ROW_ID, CallerDep, CtxDep, require_role
 from server.api.errors import answers
+from server.auth import Principal
 from server.context import ServerContext
 from server.office import devices as office_devices
 from server.office import people as office_people
+from server.office.audit import Actor
 from shared.timeutil import utcnow
 
 router = APIRouter()
@@ -84,30 +87,34 @@ class DevicePatch(BaseModel):
     revoked: Literal[True]
 
 
+def actor(who: Principal, source: str) -> Actor:
+    return Actor(who.username or who.role, who.role, source)
+
+
 def save_person(
-    ctx: ServerContext, change: office_people.PersonChange, *, create: bool
+    ctx: ServerContext, change: office_people.PersonChange, *, create: bool, by: Actor
 ) -> PersonAnswer:
     """For the API and the console page alike: one transaction, then sessions re-checked."""
     with ctx.store.write() as s:
-        saved = office_people.save(s, change, set(ctx.site.counters), create=create)
+        saved = office_people.save(s, change, set(ctx.site.counters), create=create, actor=by)
     ctx.forget_principals()  # an ended session stops at once, not after the cache's TTL
     return PersonAnswer(**asdict(saved))
 
 
 def register_device(
-    ctx: ServerContext, name: str, role: str, counter: str | None
+    ctx: ServerContext, name: str, role: str, counter: str | None, by: Actor
 ) -> DeviceRegistered:
     with ctx.store.write() as s:
         token, saved = office_devices.register(
-            s, name, role, counter, set(ctx.site.counters), utcnow()
+            s, name, role, counter, set(ctx.site.counters), utcnow(), actor=by
         )
     ctx.forget_principals()  # a re-registered name's old token stops at once
     return DeviceRegistered(**asdict(saved), token=token)
 
 
-def revoke_device(ctx: ServerContext, device_id: int) -> DeviceAnswer:
+def revoke_device(ctx: ServerContext, device_id: int, by: Actor) -> DeviceAnswer:
     with ctx.store.write() as s:
-        saved = office_devices.revoke(s, device_id, utcnow())
+        saved = office_devices.revoke(s, device_id, utcnow(), actor=by)
     ctx.forget_principals()
     return DeviceAnswer(**asdict(saved))
 
@@ -132,7 +139,9 @@ async def list_officers(ctx: CtxDep, who: CallerDep) -> list[PersonAnswer]:
 async def add_officer(ctx: CtxDep, who: CallerDep, body: PersonCreate) -> PersonAnswer:
     require_role(who, "admin")
     change = office_people.PersonChange(**body.model_dump())
-    return await run_in_threadpool(save_person, ctx, change, create=True)
+    return await run_in_threadpool(
+        partial(save_person, ctx, change, create=True, by=actor(who, "api"))
+    )
 
 
 @router.patch(
@@ -146,7 +155,9 @@ async def change_officer(
     """Any change ends the person's sessions at once (they sign in again)."""
     require_role(who, "admin")
     change = office_people.PersonChange(username=username, **body.model_dump())
-    return await run_in_threadpool(save_person, ctx, change, create=False)
+    return await run_in_threadpool(
+        partial(save_person, ctx, change, create=False, by=actor(who, "api"))
+    )
 
 
 @router.get("/admin/devices", response_model=list[DeviceAnswer], responses=answers(401, 403))
@@ -169,7 +180,8 @@ async def list_devices(ctx: CtxDep, who: CallerDep) -> list[DeviceAnswer]:
 async def add_device(ctx: CtxDep, who: CallerDep, body: DeviceCreate) -> DeviceRegistered:
     """Register a kiosk, display or survey tablet; its token is in this answer only."""
     require_role(who, "admin")
-    return await run_in_threadpool(register_device, ctx, body.name, body.role, body.counter)
+    by = actor(who, "api")
+    return await run_in_threadpool(register_device, ctx, body.name, body.role, body.counter, by)
 
 
 @router.patch(
@@ -185,4 +197,4 @@ async def change_device(
 ) -> DeviceAnswer:
     """Revoke a device: its token stops working at once."""
     require_role(who, "admin")
-    return await run_in_threadpool(revoke_device, ctx, device_id)
+    return await run_in_threadpool(revoke_device, ctx, device_id, actor(who, "api"))

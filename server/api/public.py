@@ -33,6 +33,7 @@ def health(ctx: CtxDep) -> Health:
         time=utcnow().astimezone(ctx.site.tz),
         timezone=ctx.site.config.site.timezone,
         demo=ctx.demo,
+        site_version=ctx.site.version,
     )
 
 

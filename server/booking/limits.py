@@ -7,13 +7,13 @@ import threading
 
 from server.problems import Problem
 from server.ratelimit import Buckets, RateLimited
-from shared.config import BookingConfig
+from shared.config import ServerConfig
 
 
 class BookingLimiter:
     """`take(address, config)` spends one request or raises RateLimited.
 
-    The buckets are made again when the site's rate changes (the console edits it live).
+    The buckets are made again when the rate given changes.
     """
 
     def __init__(self) -> None:
@@ -21,9 +21,9 @@ class BookingLimiter:
         self._rate: tuple[int, int] | None = None
         self._buckets: Buckets | None = None
 
-    def take(self, address: str, config: BookingConfig) -> None:
+    def take(self, address: str, config: ServerConfig) -> None:
         """Spend one of `address`'s requests; a 429 Problem (with retry_after) if none is left."""
-        rate = (config.rate_per_minute, config.rate_burst)
+        rate = (config.booking_per_minute, config.booking_burst)
         with self._lock:
             if self._buckets is None or self._rate != rate:
                 self._buckets = Buckets(rate[0] / 60.0, float(rate[1]))

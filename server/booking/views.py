@@ -1,9 +1,5 @@
-"""What an admin sees of bookings: names and phones, each look written to the audit log.
-
-The audit log is built in server/office/ (another room). Until it is wired,
-`audit_personal_data_view` is the one hook every such view calls: it logs the
-look, and the lead points it at the audit log's writer.
-"""
+"""What an admin sees of bookings: names and phones, each look written to the audit log
+(server/office/audit.py: action "view", entity "personal_data")."""
 
 from __future__ import annotations
 
@@ -18,6 +14,7 @@ from server.auth import Principal
 from server.booking.bookings import _status
 from server.booking.tables import BookingRow
 from server.db import Store
+from server.office import audit
 from server.problems import Problem
 from server.site import Site
 
@@ -40,11 +37,18 @@ class BookingPerson(BaseModel):
 AuditHook = Callable[[Principal, str, dict[str, object], datetime], None]
 
 
-def audit_personal_data_view(
-    who: Principal, action: str, detail: dict[str, object], at: datetime
-) -> None:
-    """HOOK for server/office's audit log: who looked at whose personal data, and when."""
-    log.warning("AUDIT %s by %s (%s) at %s: %s", action, who.username, who.role, at, detail)
+def audit_hook(store: Store) -> AuditHook:
+    """Each look at personal data as an entry of the audit log: who, when, which bookings."""
+
+    def write(who: Principal, action: str, detail: dict[str, object], at: datetime) -> None:
+        actor = audit.Actor(who.username or who.role, who.role, "api")
+        key = f"{detail.get('date')} {detail.get('service') or '*'}"
+        entry = audit.Entry("view", "personal_data", key, None, detail)
+        with store.write() as s:
+            audit.record(s, actor, at, [entry])
+        log.info("%s by %s: %s", action, actor.username, key)
+
+    return write
 
 
 def people(
@@ -54,7 +58,7 @@ def people(
     day: date,
     service: str | None,
     now: datetime,
-    audit: AuditHook = audit_personal_data_view,
+    audit_to: AuditHook | None = None,
 ) -> list[BookingPerson]:
     """The bookings of a day with names and phones: admins only, and audited."""
     if who.role != "admin":
@@ -77,13 +81,10 @@ def people(
             )
             for r in rows
         ]
-    audit(
+    (audit_to or audit_hook(store))(
         who,
         "booking.personal_data.view",
         {"date": day.isoformat(), "service": service, "bookings": [b.code for b in found]},
         now,
     )
     return found
-
-
-__all__ = ["BookingPerson", "audit_personal_data_view", "people"]

@@ -7,13 +7,14 @@ The one place their rules live: the console's page, `/api/v1/admin/devices` and
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server import auth
+from server.office import audit
 from server.problems import Problem, invalid
 from server.tables import DeviceRow
 
@@ -54,8 +55,22 @@ def devices(s: Session) -> list[DeviceView]:
     return [view(r) for r in rows]
 
 
+def _audited(d: DeviceView | None) -> dict[str, object] | None:
+    if d is None:
+        return None
+    keep = ("name", "role", "counter", "revoked")
+    return {k: v for k, v in asdict(d).items() if k in keep}
+
+
 def register(
-    s: Session, name: str, role: str, counter: str | None, known_counters: set[str], now: datetime
+    s: Session,
+    name: str,
+    role: str,
+    counter: str | None,
+    known_counters: set[str],
+    now: datetime,
+    *,
+    actor: audit.Actor,
 ) -> tuple[str, DeviceView]:
     """A new device (or a new token for a known name: a box swapped); the token, once."""
     errors: list[tuple[str, str, str]] = []
@@ -75,17 +90,27 @@ def register(
         )
     if errors:
         raise invalid(*errors)
+    old = s.scalar(select(DeviceRow).where(DeviceRow.name == name))
+    before = view(old) if old is not None else None
     token = auth.add_device(s, name, role, now, counter=counter if role == "survey" else None)
     s.flush()
     row = s.scalar(select(DeviceRow).where(DeviceRow.name == name))
     assert row is not None
-    return token, view(row)
+    after = view(row)
+    action = "create" if before is None else "new_token"
+    audit.record(
+        s, actor, now, [audit.Entry(action, "device", name, _audited(before), _audited(after))]
+    )
+    return token, after
 
 
-def revoke(s: Session, device_id: int, now: datetime) -> DeviceView:
+def revoke(s: Session, device_id: int, now: datetime, *, actor: audit.Actor) -> DeviceView:
     row = s.get(DeviceRow, device_id)
     if row is None:
         raise Problem(404, "unknown_device", f"No device {device_id}.")
     if not row.revoked:
+        before = view(row)
         auth.revoke_device(s, device_id, now)
+        entry = audit.Entry("revoke", "device", row.name, _audited(before), _audited(view(row)))
+        audit.record(s, actor, now, [entry])
     return view(row)

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server import auth
+from server.office import audit
 from server.problems import Problem, invalid
 from server.tables import OfficerRow
+from shared.timeutil import utcnow
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
 
@@ -131,9 +134,31 @@ def _check(change: PersonChange, row: OfficerRow | None, known_counters: set[str
         raise invalid(*errors)
 
 
-def save(s: Session, change: PersonChange, known_counters: set[str], *, create: bool) -> PersonView:
-    """Add a person (create) or change one; ends their sessions when they change."""
+def _audited(
+    view: PersonView | None, change: PersonChange | None = None
+) -> dict[str, object] | None:
+    """A person for the audit log: never a PIN or password, only that one was set."""
+    if view is None:
+        return None
+    out: dict[str, object] = asdict(view)
+    if change is not None:
+        out["pin_set"] = change.pin is not None
+        out["password_set"] = change.password is not None
+    return out
+
+
+def save(
+    s: Session,
+    change: PersonChange,
+    known_counters: set[str],
+    *,
+    create: bool,
+    actor: audit.Actor,
+    now: datetime | None = None,
+) -> PersonView:
+    """Add a person (create) or change one; ends their sessions when they change; audited."""
     row = s.scalar(select(OfficerRow).where(OfficerRow.username == change.username))
+    before = view(row) if row is not None else None
     if create and row is not None:
         raise invalid(("username", "Nama pengguna sudah dipakai", "This username is taken"))
     if not create and row is None:
@@ -160,11 +185,24 @@ def save(s: Session, change: PersonChange, known_counters: set[str], *, create: 
         row.active = change.active
     auth.clear_failures(s, row.username)
     s.flush()
-    return view(row)
+    after = view(row)
+    entry = audit.Entry(
+        "create" if before is None else "update",
+        "officer",
+        row.username,
+        _audited(before),
+        _audited(after, change),
+    )
+    audit.record(s, actor, now or utcnow(), [entry])
+    return after
 
 
-def remove(s: Session, username: str) -> None:
+def remove(s: Session, username: str, *, actor: audit.Actor, now: datetime | None = None) -> None:
+    row = s.scalar(select(OfficerRow).where(OfficerRow.username == username))
+    before = view(row) if row is not None else None
     auth.remove_officer(s, username)
+    entry = audit.Entry("delete", "officer", username, _audited(before), None)
+    audit.record(s, actor, now or utcnow(), [entry])
 
 
 def one_time_password() -> str:

@@ -192,7 +192,7 @@ async def book(
         return _slot_page(request, ctx, service, day, form, "expired_form", 403)
     try:
         ctx.booking_limits.take(request.client.host if request.client else "?",
-                                ctx.site.config.booking)  # fmt: skip
+                                ctx.settings)  # fmt: skip
         body = BookingRequest.model_validate(
             {"service": service, "date": day, "session": session, "name": name,
              "phone": phone, "nik": nik or None}
@@ -268,7 +268,7 @@ async def cancel(
     if _checked(request, csrf):
         try:
             ctx.booking_limits.take(request.client.host if request.client else "?",
-                                    ctx.site.config.booking)  # fmt: skip
+                                    ctx.settings)  # fmt: skip
             await in_writer(ctx, bookings.cancel, ctx.store, ctx.site, token, utcnow())
         except Problem:
             pass  # the page shows the booking as it now is

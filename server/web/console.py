@@ -21,6 +21,15 @@ from server.web.session import COOKIE, ConsoleDep, language, signed_in
 router = APIRouter()
 
 
+def same_origin(request: Request) -> bool:
+    """A browser's POST names the page it came from; absent (curl, old browsers) is let be."""
+    origin = request.headers.get("origin")
+    if not origin or origin == "null":
+        return origin != "null"
+    host = request.headers.get("host", "")
+    return origin.split("://", 1)[-1].rstrip("/") == host
+
+
 def safe_next(target: str) -> str:
     """Only a path of this console: never another site (an open redirect)."""
     if target.startswith("/console/") and not target.startswith("//") and "\\" not in target:
@@ -56,6 +65,11 @@ async def login(
     ctx = await get_ctx(request)
     lang = language(request)
     address = request.client.host if request.client else None
+    if not same_origin(request):
+        # No session yet, so no CSRF token: a sign-in posted from another site's page
+        # (to sign the browser into the attacker's account) is refused by its Origin.
+        return page(request, "console/login.html", status=403, next="/console/",
+                    username="", problem=t("expired_form", lang))  # fmt: skip
 
     def attempt() -> tuple[str, int]:
         sign_in_allowed(ctx, address)

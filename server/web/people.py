@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -10,7 +11,7 @@ from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from server.api.deps import get_ctx
-from server.api.people import register_device, revoke_device, save_person
+from server.api.people import actor, register_device, revoke_device, save_person
 from server.office import devices as office_devices
 from server.office import people as office_people
 from server.problems import Problem, field_errors
@@ -157,7 +158,11 @@ async def people_save(
         active=None if not active else active == "1",
     )
     try:
-        saved = await run_in_threadpool(save_person, ctx, change, create=create == "1")
+        saved = await run_in_threadpool(
+            partial(
+                save_person, ctx, change, create=create == "1", by=actor(visitor.who, "console")
+            )
+        )
     except Problem as problem:
         return await _people_page(
             request,
@@ -185,7 +190,9 @@ async def people_active(
     ctx = await get_ctx(request)
     change = office_people.PersonChange(username=username, active=active == "1")
     try:
-        await run_in_threadpool(save_person, ctx, change, create=False)
+        await run_in_threadpool(
+            partial(save_person, ctx, change, create=False, by=actor(visitor.who, "console"))
+        )
     except Problem as problem:
         return await _people_page(request, visitor, status=problem.status, notice=problem.message)
     return RedirectResponse("/console/people", status_code=303)
@@ -251,8 +258,9 @@ async def devices_register(
         )
     ctx = await get_ctx(request)
     try:
+        by = actor(visitor.who, "console")
         saved = await run_in_threadpool(
-            register_device, ctx, name.strip(), role, counter.strip() or None
+            register_device, ctx, name.strip(), role, counter.strip() or None, by
         )
     except Problem as problem:
         return await _devices_page(
@@ -281,7 +289,9 @@ async def devices_revoke(
         )
     ctx = await get_ctx(request)
     try:
-        saved = await run_in_threadpool(revoke_device, ctx, device_id)
+        saved = await run_in_threadpool(
+            revoke_device, ctx, device_id, actor(visitor.who, "console")
+        )
     except Problem as problem:
         return await _devices_page(request, visitor, status=problem.status, notice=problem.message)
     return await _devices_page(

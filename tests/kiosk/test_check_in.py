@@ -51,7 +51,7 @@ def kiosk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kiosk]:
     where = tmp_path_factory.mktemp("checkin-server")
     site = where / "site.toml"  # the sample site, the booking rate limit out of the way
     text = sample_path().read_text(encoding="utf-8")
-    site.write_text(text.replace("[booking]\n", "[booking]\nrate_per_minute = 100000\n"))
+    site.write_text(text + "\n[server]\nbooking_per_minute = 100000\nbooking_burst = 1000\n")
     server = ServerProcess(where, config=site).up()
     config = load_config(None)
     config = config.model_copy(update={"client": ClientConfig(server=server.url)})

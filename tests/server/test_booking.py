@@ -323,13 +323,28 @@ def test_only_an_admin_sees_names_and_each_look_is_audited(
     assert [(p.name, p.phone, p.nik) for p in found] == [
         ("Siti Aminah", "+6281234567890", "3578********0001")
     ]
-    assert looks == [
+    assert looks == [  # the hook it was given; by default, the audit log (below)
         (
             "kepala",
             "booking.personal_data.view",
             {"date": "2026-11-30", "service": "KTP", "bookings": [found[0].code]},
         )
     ]
+
+
+def test_a_look_at_names_is_in_the_audit_log(store: Store, site: Site, clock: FakeClock) -> None:
+    from server.office.tables import AuditRow
+
+    made = bookings.book(store, site, req(), clock())
+    views.people(store, site, Principal(role="admin", username="kepala"), MONDAY, None, clock())
+    with store.read() as s:
+        row = s.scalar(select(AuditRow).where(AuditRow.entity == "personal_data"))
+    assert row is not None and (row.actor, row.action, row.key) == (
+        "kepala",
+        "view",
+        "2026-11-30 *",
+    )
+    assert made.code in str(row.after)
 
 
 def test_demo_gives_every_service_sessions_all_day(config: Config) -> None:

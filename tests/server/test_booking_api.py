@@ -124,9 +124,8 @@ def test_a_huge_body_is_refused(live: LiveServer) -> None:
 @pytest.fixture
 def strict(store: Store, config: Config) -> Iterator[LiveServer]:
     """A demo server whose booking rate is 2 a minute, bursts of 2."""
-    booking = config.booking.model_copy(update={"rate_per_minute": 2, "rate_burst": 2})
-    site = Site(config.model_copy(update={"booking": booking}), demo=True)
-    ctx = ServerContext(store=store, site=site, settings=config.server)
+    settings = config.server.model_copy(update={"booking_per_minute": 2, "booking_burst": 2})
+    ctx = ServerContext(store=store, site=Site(config, demo=True), settings=settings)
     yield from run_in_thread(ctx)
 
 

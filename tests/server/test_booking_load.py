@@ -21,9 +21,9 @@ SITE = """
 name = "Uji beban"
 [schedule]
 always_open = true
-[booking]
-rate_per_minute = 1000000
-rate_burst = 1000000
+[server]
+booking_per_minute = 1000000
+booking_burst = 1000000
 [[agencies]]
 code = "DUK"
 name = "Dukcapil"

@@ -164,3 +164,12 @@ def test_forged_forms_and_roles(web_server: ServerProcess, new_page: Callable[..
     )
     page2.goto(f"{web_server.url}/console/people")
     assert "/console/login" in page2.url or page2.locator("[role=alert]").count() == 1
+
+
+def test_a_sign_in_posted_from_another_site_is_refused(web_server: ServerProcess) -> None:
+    form = {"username": "admin", "password": "demo-admin-2026", "next": "/console/"}
+    with httpx.Client(base_url=web_server.url) as c:
+        forged = c.post("/console/login", data=form, headers={"Origin": "http://evil.example"})
+        assert forged.status_code == 403 and "antrian_console" not in forged.cookies
+        own = c.post("/console/login", data=form, headers={"Origin": web_server.url})
+        assert own.status_code == 303 and "antrian_console" in own.cookies

@@ -1,7 +1,7 @@
 """antrean online: bookings, their sessions' places, the site's secret for NIKs
 
 Revision ID: 0008
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-01 22:00:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 
 
 revision = "0008"
-down_revision = "0004"  # chained after main's 0004 on merge
+down_revision = "0005"  # chained after main's 0005 on merge
 branch_labels = None
 depends_on = None
 
