@@ -16,6 +16,7 @@ from PIL import Image, ImageDraw, ImageFont
 from hardware.ticket import (
     DOTS,
     HEADING,
+    ONLINE_MARK,
     PRIORITY_MARK,
     QR_HINT,
     TicketPrint,
@@ -112,6 +113,9 @@ def render_preview(t: TicketPrint, paper_mm: int = 80) -> Image.Image:
     c.text(t.code, scale_w=size, scale_h=size, bold=True)
     if t.priority:
         c.text(f" {PRIORITY_MARK} ", scale_w=2, scale_h=2, bold=True, invert=True)
+        c.gap()
+    if t.online:
+        c.text(ONLINE_MARK, scale_h=2, bold=True)
         c.gap()
     for line in wrap(t.agency_name, paper_mm, 2):
         c.text(line, scale_w=2, scale_h=2, bold=True)

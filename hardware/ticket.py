@@ -27,6 +27,8 @@ FONT_A_WIDTH = 12
 
 HEADING = "Nomor Antrean Anda"
 PRIORITY_MARK = "PRIORITAS"
+# A booking checked in at the kiosk (GLOSSARY.md: antrean online).
+ONLINE_MARK = "ANTREAN ONLINE"
 QR_HINT = "Pindai untuk melihat status antrean"
 
 
@@ -40,6 +42,7 @@ class TicketPrint:
     service_name: str
     issued_at: datetime
     priority: bool = False
+    online: bool = False  # a booking's check-in
     ahead: int | None = None
     estimated_wait_minutes: int | None = None
     counters_open: int | None = None  # 0: no counter open yet for the service
@@ -74,6 +77,7 @@ class TicketPrint:
             service_name=ticket.service_name,
             issued_at=ticket.issued_at,
             priority=ticket.priority,
+            online=bool(getattr(ticket, "online", False)),
             ahead=ticket.ahead,
             estimated_wait_minutes=ticket.estimated_wait_minutes,
             counters_open=ticket.counters_open,
@@ -156,6 +160,10 @@ def layout_ticket(p: Escpos, t: TicketPrint, paper_mm: int = 80) -> None:
         p.set(align="center", bold=True, double_height=True, double_width=True, invert=True)
         p.textln(f" {PRIORITY_MARK} ")
         p.set(invert=False)
+        p.ln()
+    if t.online:
+        p.set(align="center", bold=True, double_height=True, double_width=False)
+        p.textln(ONLINE_MARK)
         p.ln()
     # Double width as well as height: tall alone reads as a squeezed, narrow font.
     p.set(align="center", bold=True, double_height=True, double_width=True, smooth=False)

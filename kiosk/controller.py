@@ -21,9 +21,18 @@ from hardware.printer import PrinterState, PrinterStatus
 from hardware.ticket import TicketPrint
 from kiosk import view
 from kiosk.texts import t
+from shared.api import BOOKING_CODE_ALPHABET
 from shared.config import Config
 from shared.errors import ApiError, HardwareError, ServerUnavailable
-from shared.models import AgencyInfo, Health, IssuedTicket, ServiceInfo, ServicesAnswer, Ticket
+from shared.models import (
+    AgencyInfo,
+    Health,
+    IssuedTicket,
+    OnlineTicket,
+    ServiceInfo,
+    ServicesAnswer,
+    Ticket,
+)
 from shared.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -51,6 +60,7 @@ class Client(Protocol):
     def health(self) -> Health: ...
     def services(self) -> ServicesAnswer: ...
     def issue(self, service: str, priority: bool, request_id: str) -> IssuedTicket: ...
+    def check_in(self, code: str, request_id: str) -> OnlineTicket: ...
     def cancel(self, ticket_id: int) -> Ticket: ...
     def device_status(self, printer: str, detail: str = "") -> None: ...
 
@@ -101,7 +111,8 @@ class Timing:
 
 
 class KioskController:
-    """Screens: connecting, home, services, priority, printing, done, notice, config_error."""
+    """Screens: connecting, home, services, priority, checkin, printing, done, notice,
+    config_error."""
 
     def __init__(
         self,
@@ -137,6 +148,10 @@ class KioskController:
         self.ticket: Ticket | None = None
         self.problem: str | None = None  # "server_down", "paper_out", "printer_failed"
         self.notice = ""  # the message on the notice screen (a text key)
+        self.notice_values: dict[str, object] = {}  # what its text says (a time, a date)
+        self.booking_code = ""  # typed on the check-in keypad (antrean online)
+        self._keys = ""  # what a barcode scanner typed so far (it ends with Enter)
+        self._pending_check_in: tuple[str, str] | None = None  # (code, request_id) unanswered
         self.config_problem = ""  # "no_printer", "no_token"
         self.issued: list[Ticket] = []  # this session's printed tickets, newest last
         self.unprinted: list[Ticket] = []  # issued but the printer failed (cancelled)
@@ -176,7 +191,11 @@ class KioskController:
         return utcnow().astimezone(self.tz)
 
     def tiles(self) -> list[view.Row]:
-        return view.agency_tiles(self.services, self.lang, self.usable)
+        tiles = view.agency_tiles(self.services, self.lang, self.usable)
+        return [*tiles, view.check_in_tile(self.lang, self.usable)] if tiles else tiles
+
+    def notice_message(self) -> str:
+        return self.text(self.notice, **self.notice_values) if self.notice else ""
 
     def rows(self) -> list[view.Row]:
         return view.service_rows(self.agency, self.lang, self.tz, self.now(), self.usable)
@@ -192,7 +211,8 @@ class KioskController:
                 if svc.code == ticket.service:
                     agency_name = view.name_of(agency, self.lang)
                     service_name = view.name_of(svc, self.lang)
-        return f"{agency_name} · {service_name}"
+        online = f" · {self.text('online_mark')}" if getattr(ticket, "online", False) else ""
+        return f"{agency_name} · {service_name}{online}"
 
     def problem_text(self) -> str:
         return self.text(self.problem) if self.problem else ""
@@ -246,6 +266,10 @@ class KioskController:
         self.touched()
         if self.screen != "home" or not self.usable or self.services is None:
             return
+        if code == view.CHECK_IN:
+            self.booking_code = ""
+            self._show("checkin")
+            return
         agency = next((a for a in self.services.agencies if a.code == code), None)
         if agency is None:
             return
@@ -275,6 +299,77 @@ class KioskController:
             return
         self.issue(self.service.code, priority)
 
+    # -- antrean online: check-in ----------------------------------------------------
+
+    def key(self, key: str) -> None:
+        """A key of the check-in keypad: a code character, "back" (delete) or "ok"."""
+        self.touched()
+        if self.screen != "checkin":
+            return
+        if key == "back":
+            self.booking_code = self.booking_code[:-1]
+        elif key == "ok":
+            if self.booking_code:
+                self.check_in(self.booking_code)
+            return
+        elif len(key) == 1 and key.upper() in BOOKING_CODE_ALPHABET and len(self.booking_code) < 12:
+            self.booking_code += key.upper()
+        self._changed()
+
+    def typed(self, text: str) -> None:
+        """Characters from the keyboard: a USB barcode scanner types the QR code's text."""
+        if self.screen in ("home", "checkin"):
+            self._keys = (self._keys + text)[-32:]
+
+    def enter(self) -> None:
+        """Enter from the keyboard: a scanner ends the code with it. Checks the code in."""
+        self.touched()
+        code, self._keys = self._keys.strip().upper(), ""
+        if self.screen not in ("home", "checkin") or not self.usable:
+            return
+        if code:
+            self.booking_code = code[:12]
+            self.check_in(self.booking_code)
+        elif self.screen == "checkin" and self.booking_code:
+            self.check_in(self.booking_code)
+
+    def check_in(self, code: str) -> None:
+        """Check a booking in and print its ticket (marked online)."""
+        client = self.client
+        if self._issuing or client is None or self.problem is not None:
+            return
+        self._issuing = True
+        pending = self._pending_check_in
+        # The same code again after a lost answer: the same request_id, so the same ticket.
+        request_id = pending[1] if pending and pending[0] == code else uuid.uuid4().hex
+        log.info("checking in booking %s request_id=%s", code, request_id)
+        self._show("printing")
+        qr_base = self.public_url or client.base_url
+        self._run(
+            lambda: self._print_job(client, lambda: client.check_in(code, request_id), qr_base),
+            lambda ticket, exc: self._checked_in(code, request_id, ticket, exc),
+        )
+
+    def _checked_in(
+        self, code: str, request_id: str, ticket: Ticket | None, exc: BaseException | None
+    ) -> None:
+        if isinstance(exc, ServerUnavailable):
+            self._issuing = False
+            self._pending_check_in = (code, request_id)
+            self._server_lost()
+            self._notice("server_down")
+            return
+        self._pending_check_in = None
+        if isinstance(exc, ApiError) and exc.code in view.REFUSALS:
+            self._issuing = False
+            log.info("check-in of %s refused: %s", code, exc.code)
+            key, self.notice_values = view.refusal(
+                exc.code, exc.extra, self.tz, self.now(), self.lang
+            )
+            self._notice(key, keep_values=True)
+            return
+        self._issued(f"booking {code}", False, request_id, ticket, exc)
+
     # -- issuing -------------------------------------------------------------------
 
     def issue(self, service: str, priority: bool) -> None:
@@ -296,12 +391,16 @@ class KioskController:
     def _issue_job(
         self, client: Client, service: str, priority: bool, request_id: str, qr_base: str
     ) -> Ticket:
+        return self._print_job(client, lambda: client.issue(service, priority, request_id), qr_base)
+
+    def _print_job(self, client: Client, take: Callable[[], IssuedTicket], qr_base: str) -> Ticket:
+        """Check the printer, take the ticket (retried: its request_id makes that safe), print."""
         assert self.printer is not None
         status = self.printer.check()
         self._report_printer(client, status)
         if not status.may_print:
             raise PrinterProblem(status)
-        ticket = self._retry(lambda: client.issue(service, priority, request_id))
+        ticket = self._retry(take)
         try:
             self.printer.print_ticket(
                 TicketPrint.from_ticket(
@@ -396,8 +495,10 @@ class KioskController:
             log.error("unexpected failure while issuing", exc_info=exc)
             self._notice("printer_failed" if isinstance(exc, HardwareError) else "server_down")
 
-    def _notice(self, key: str) -> None:
+    def _notice(self, key: str, keep_values: bool = False) -> None:
         self.notice = key
+        if not keep_values:
+            self.notice_values = {}
         self._show("notice")
 
     # -- connection, refresh, printer checks (driven by tick) -----------------------
@@ -411,7 +512,7 @@ class KioskController:
             self.config.kiosk.done_seconds, self.timing.touch_grace_seconds
         )
         walked_away = idle and (
-            self.screen in ("services", "priority")
+            self.screen in ("services", "priority", "checkin")
             or (self.screen == "home" and self.lang != self.config.kiosk.language)
         )
         if result_over or walked_away:

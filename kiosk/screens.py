@@ -189,3 +189,29 @@ class NoticeScreen(Screen):
 
 class MessageScreen(Screen):
     pass
+
+
+class CheckInScreen(Screen):
+    """Antrean online: the code from the scanner (typed, ending with Enter) or the keypad."""
+
+    _shown: Any = None
+
+    def show(self, keys: list[str], labels: dict[str, str], on_key: Any) -> None:
+        key = (keys, tuple(labels.items()), _unit())
+        if key == self._shown:
+            return
+        self._shown = key
+        pad = self.ids.keypad
+        pad.clear_widgets()
+        u = _unit()
+        for name in keys:
+            special = name in labels
+            tile = Tile(
+                text=labels.get(name, name),
+                code=name,
+                bg=[0.11, 0.45, 0.18, 1] if name == "ok" else [0.05, 0.19, 0.38, 1],
+                color=[1, 1, 1, 1],
+                max_font=u * (4.5 if special else 6.5),
+            )
+            tile.bind(on_release=lambda w: on_key(w.code))
+            pad.add_widget(tile)

@@ -13,10 +13,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
 from kivy.base import EventLoop, runTouchApp, stopTouchApp
 from kivy.core.window import Window
 
 from hardware.printer import Printer, PrinterState, PrinterStatus
+from kiosk import view
 from kiosk.controller import KioskController
 from shared.client import ApiClient
 from shared.errors import AntrianError
@@ -173,12 +175,81 @@ class Shooter:
         pump_until(lambda: self.ctl.problem is None, timeout=30)
         self.home()
 
+    def check_in(self, prefix: str, bookings: Bookings, refusals: dict[str, str]) -> None:
+        """Antrean online: the keypad, a check-in by it, and each refusal's notice."""
+        code = bookings.make()["code"]
+        self.home()
+        self.ctl.choose_agency(view.CHECK_IN)
+        pump_until(lambda: self.ctl.screen == "checkin")
+        self.shot(f"{prefix}-12-checkin")
+        for key in code[:5]:
+            self.ctl.key(key)
+        pump()
+        self.shot(f"{prefix}-13-checkin-typing")
+        for key in code[5:]:
+            self.ctl.key(key)
+        self.ctl.key("ok")
+        pump_until(lambda: self.ctl.screen == "done")
+        self.shot(f"{prefix}-14-checkin-done")
+        refusals = {"used": code, **refusals}
+        for name, refused in refusals.items():
+            self.home()
+            self.ctl.choose_agency(view.CHECK_IN)
+            pump_until(lambda: self.ctl.screen == "checkin")
+            for key in refused:
+                self.ctl.key(key)
+            self.ctl.key("ok")
+            pump_until(lambda: self.ctl.screen == "notice")
+            self.shot(f"{prefix}-15-checkin-{name}")
+        self.home()
+
     def message(self, prefix: str, problem: str) -> None:
         saved = self.ctl.screen, self.ctl.config_problem
         self.ctl.config_problem, self.ctl.screen = problem, "config_error"
         self.shot(f"{prefix}-11-{problem.replace('_', '-')}")
         self.ctl.screen, self.ctl.config_problem = saved
         self.home()
+
+
+class Bookings:
+    """Real bookings on the (demo) server, as a citizen makes them from home, for the
+    check-in screens. Waits out the booking rate limit (429) as a browser would."""
+
+    def __init__(self, url: str) -> None:
+        self.http = httpx.Client(base_url=url + "/api/v1", timeout=10)
+        self.n = 0
+
+    def _post(self, path: str, body: dict[str, object] | None = None) -> dict[str, Any]:
+        for _ in range(10):
+            r = self.http.post(path, json=body)
+            if r.status_code != 429:
+                r.raise_for_status()
+                answer: dict[str, Any] = r.json()
+                return answer
+            time.sleep(float(r.headers.get("retry-after", "5")))
+        raise TimeoutError(f"booking rate limit on {path}")
+
+    def make(self, day_offset: int = 0, session_index: int = 0) -> dict[str, Any]:
+        """A booking of today's first session still open (or a later day's), its code."""
+        offered = self.http.get("/bookings/services").json()
+        service = offered["agencies"][0]["services"][0]
+        day = offered["days"][day_offset]
+        slots = self.http.get("/bookings/slots", params={"service": service["code"], "date": day})
+        session = slots.json()["slots"][session_index]["session"]
+        self.n += 1
+        body: dict[str, object] = {
+            "service": service["code"],
+            "date": day,
+            "session": session,
+            "name": "Warga Contoh",
+            "phone": f"0899{time.time_ns() % 10**7:07d}{self.n % 10}",
+        }
+        if service["needs_nik"]:
+            body["nik"] = "3517010101010001"
+        return self._post("/bookings", body)
+
+    def cancel(self, token: str) -> None:
+        self._post(f"/bookings/{token}/cancel")
 
 
 def take_screenshots(
@@ -199,6 +270,14 @@ def take_screenshots(
         agency = next(a for a in ctl.services.agencies if len(a.services) > 1)
         service = next(s for s in agency.services if s.open_now and s.priority_allowed).code
         closed = _closed_answer(ctl, closed_url)
+        bookings = Bookings(ctl.server_url)
+        gone = bookings.make()
+        bookings.cancel(gone["token"])
+        refusals = {
+            "too-early": bookings.make(day_offset=1, session_index=1)["code"],
+            "cancelled": gone["code"],
+            "unknown": "AAAA3333",
+        }
         for size in ("portrait", "landscape"):
             shooter.size(size)
             for lang in ("id", "en"):
@@ -210,12 +289,13 @@ def take_screenshots(
                 shooter.print_failed(prefix, agency.code, service)
                 shooter.server_down(prefix)
                 shooter.message(prefix, "no_printer")
+                shooter.check_in(prefix, bookings, refusals)
         shooter.size("small")
         shooter.lang("id")
         shooter.flow("small-id", agency.code, service)
         shooter.closed("small-id", closed)
         shooter.paper_out("small-id")
-    except (TimeoutError, AntrianError, StopIteration) as exc:
+    except (TimeoutError, AntrianError, StopIteration, httpx.HTTPError) as exc:
         log.error("screenshots stopped: %s", exc)
         return 1
     finally:

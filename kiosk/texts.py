@@ -59,6 +59,44 @@ KIOSK_TEXTS: dict[str, tuple[str, str]] = {
         "Today's quota is full, reopens {day} at {time}",
     ),
     "back_home": ("Kembali ke awal", "Back to start"),
+    # antrean online (GLOSSARY.md)
+    "checkin_tile": ("Sudah daftar online?", "Booked online?"),
+    "checkin_note": ("Pindai kode QR Anda", "Scan your QR code"),
+    "checkin_title": ("Masukkan kode booking", "Enter your booking code"),
+    "checkin_scan": (
+        "Pindai kode QR Anda di pemindai, atau ketik kode booking lalu tekan OK",
+        "Hold your QR code under the scanner, or type your booking code and press OK",
+    ),
+    "key_delete": ("Hapus", "Delete"),
+    "online_mark": ("Antrean online", "Online booking"),
+    "too_early": (
+        "Terlalu awal: silakan kembali pukul {time}",
+        "Too early: please come back at {time}",
+    ),
+    "too_early_day": (
+        "Terlalu awal: sesi Anda hari {day}. Silakan kembali pukul {time}",
+        "Too early: your session is on {day}. Please come back at {time}",
+    ),
+    "too_late": (
+        "Sesi Anda sudah berakhir. Silakan ambil antrean biasa atau daftar lagi untuk hari lain.",
+        "Your session has ended. Please take a regular ticket or book another day.",
+    ),
+    "booking_expired": (
+        "Booking Anda sudah kedaluwarsa: sesinya sudah lewat. Silakan daftar lagi.",
+        "Your booking has expired: its session is over. Please book again.",
+    ),
+    "booking_cancelled": (
+        "Booking dibatalkan. Silakan ambil antrean biasa atau daftar lagi.",
+        "Booking cancelled. Please take a regular ticket or book again.",
+    ),
+    "booking_used": (
+        "Kode booking ini sudah dipakai: tiketnya sudah dicetak. Silakan hubungi petugas.",
+        "This booking code was already used: its ticket was printed. Please ask a staff member.",
+    ),
+    "booking_unknown": (
+        "Kode booking tidak ditemukan. Periksa kode Anda dan coba lagi.",
+        "Booking code not found. Please check your code and try again.",
+    ),
 }
 
 

@@ -19,7 +19,7 @@ from kivy.uix.screenmanager import NoTransition, Screen
 from kiosk import screens
 from kiosk.controller import KioskController
 from kiosk.texts import t
-from kiosk.view import done_lines
+from kiosk.view import done_lines, keypad_keys
 from shared.timeutil import format_date, format_time
 
 log = logging.getLogger(__name__)
@@ -46,6 +46,7 @@ class KioskApp(App):
     notice_text = StringProperty("")
     message_text = StringProperty("")
     message_hint = StringProperty("")
+    booking_code = StringProperty("")
 
     def __init__(self, controller: KioskController | None, fatal: str = "", **kwargs: Any):
         super().__init__(**kwargs)
@@ -66,7 +67,7 @@ class KioskApp(App):
         sm.transition = NoTransition()
         for screen in (
             screens.HomeScreen(), screens.ServicesScreen(), screens.PriorityScreen(),
-            screens.PrintingScreen(), screens.DoneScreen(name="done"),
+            screens.CheckInScreen(), screens.PrintingScreen(), screens.DoneScreen(name="done"),
             screens.NoticeScreen(), screens.MessageScreen(name="connecting"),
             screens.MessageScreen(name="config_error"),
         ):  # fmt: skip
@@ -74,6 +75,7 @@ class KioskApp(App):
             self.screens[screen.name] = screen
         self._sm = sm
         Window.bind(size=self._resized, on_touch_down=self._any_touch)
+        Window.bind(on_key_down=self._key_down)
         self._resized(Window, Window.size)
         self._clock()
         Clock.schedule_interval(self._clock, 1.0)
@@ -97,6 +99,29 @@ class KioskApp(App):
             self.controller.touched()
             if self.controller.screen in ("done", "notice"):
                 self.controller.touch_result()
+
+    def _key_down(
+        self, _window: Any, key: int, _scancode: int, text: str | None, _mods: list[str]
+    ) -> bool:
+        """A USB barcode scanner types like a keyboard, ending with Enter: the window gets
+        the keys whether or not anything has focus (no text field on the kiosk)."""
+        ctl = self.controller
+        if ctl is None:
+            return False
+        if key in (13, 271):  # Enter, keypad Enter
+            ctl.enter()
+            return True
+        if key == 8 and ctl.screen == "checkin":  # Backspace
+            ctl.key("back")
+            return True
+        if text and len(text) == 1 and text.isprintable():
+            ctl.typed(text)
+            return True
+        return False
+
+    def press_key(self, key: str) -> None:
+        if self.controller:
+            self.controller.key(key)
 
     def _tick(self) -> None:
         assert self.controller is not None
@@ -151,7 +176,8 @@ class KioskApp(App):
             self.ticket_code = ctl.ticket.code
             self.ticket_service = ctl.ticket_names()
             self.ticket_ahead, self.ticket_wait = done_lines(ctl.ticket, ctl.lang)
-        self.notice_text = ctl.text(ctl.notice) if ctl.notice else ""
+        self.notice_text = ctl.notice_message()
+        self.booking_code = ctl.booking_code
         if ctl.screen == "config_error":
             problem = ctl.config_problem or "no_printer"
             self.message_text = ctl.text(problem)
@@ -167,4 +193,8 @@ class KioskApp(App):
         elif ctl.screen == "services":
             services: Any = self.screens["services"]
             services.show(ctl.rows(), ctl.choose_service)
+        elif ctl.screen == "checkin":
+            checkin: Any = self.screens["checkin"]
+            labels = {"back": "⌫ " + ctl.text("key_delete"), "ok": "OK"}
+            checkin.show(keypad_keys(), labels, self.press_key)
         self._sm.current = ctl.screen

@@ -7,6 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from kiosk.texts import t
+from shared.api import BOOKING_CODE_ALPHABET
 from shared.models import AgencyInfo, ServiceInfo, ServicesAnswer, Ticket, TicketStatus
 from shared.timeutil import DAY_NAMES_EN, DAY_NAMES_ID, format_time
 
@@ -135,3 +136,55 @@ def done_lines(ticket: Ticket, lang: str) -> tuple[str, str]:
         else ""
     )
     return ahead, wait
+
+
+# -- antrean online: check-in ---------------------------------------------------------
+
+CHECK_IN = "__check_in__"  # the first screen's check-in tile (no agency has this code)
+CHECK_IN_COLOR = "#00695C"
+# The server's refusal codes of POST /bookings/check-in -> the notice's text key.
+REFUSALS = {
+    "too_early": "too_early",
+    "too_late": "too_late",
+    "booking_expired": "booking_expired",
+    "booking_cancelled": "booking_cancelled",
+    "booking_checked_in": "booking_used",
+    "unknown_booking": "booking_unknown",
+}
+
+
+def check_in_tile(lang: str, enabled: bool) -> Row:
+    return {
+        "code": CHECK_IN,
+        "text": t("checkin_tile", lang),
+        "bg": hex_rgba(CHECK_IN_COLOR),
+        "fg": text_color_on(CHECK_IN_COLOR),
+        "enabled": enabled,
+        "faded": not enabled,
+        "note": t("checkin_note", lang),
+    }
+
+
+def refusal(
+    code: str, extra: dict[str, object], tz: ZoneInfo, now: datetime, lang: str
+) -> tuple[str, dict[str, object]]:
+    """The notice (text key and values) for a refused check-in: what to do, and when."""
+    key = REFUSALS[code]
+    come = extra.get("come_at")
+    if key != "too_early" or not isinstance(come, str):
+        return key, {}
+    try:
+        at = datetime.fromisoformat(come).astimezone(tz)
+    except ValueError:
+        return key, {"time": "?"}
+    values: dict[str, object] = {"time": format_time(at, lang)}
+    if at.date() != now.astimezone(tz).date():
+        days = DAY_NAMES_EN if lang == "en" else DAY_NAMES_ID
+        values["day"] = f"{days[at.weekday()]} {at.day}/{at.month}"
+        return "too_early_day", values
+    return key, values
+
+
+def keypad_keys() -> list[str]:
+    """The check-in keypad: the booking code's characters, then delete and OK."""
+    return [*BOOKING_CODE_ALPHABET, "back", "ok"]

@@ -11,8 +11,9 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from server import __version__, web
-from server.api import admin, errors, kiosk, officer, people, public, skm, stream
+from server.api import admin, booking, errors, kiosk, officer, people, public, skm, stream
 from server.api.fast_issue import FastIssue
+from server.booking import retention
 from server.context import ServerContext
 from server.office import live as office_live
 from shared.models import API_PATH
@@ -61,9 +62,11 @@ def create_api(ctx: ServerContext) -> FastAPI:
         ctx.hub.bind(asyncio.get_running_loop())
         housekeeping = asyncio.create_task(_close_past_days(ctx))
         watcher = asyncio.create_task(office_live.watch(ctx))
+        bookings = asyncio.create_task(retention.run_housekeeping(ctx.store, lambda: ctx.site))
         yield
         housekeeping.cancel()
         watcher.cancel()
+        bookings.cancel()
         # Writes already accepted are committed and answered before the server goes.
         await run_in_threadpool(ctx.store.stop_writer)
 
@@ -79,7 +82,7 @@ def create_api(ctx: ServerContext) -> FastAPI:
     app.state.ctx = ctx
     errors.install(app)
     # the busiest writes match first
-    for module in (kiosk, officer, public, stream, admin, people, skm):
+    for module in (kiosk, officer, public, stream, admin, people, skm, booking):
         app.include_router(module.router, prefix=API_PATH)
     web.install(app)
     app.add_middleware(errors.BodyLimit)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import update
 
 from server.auth import Principal
+from server.booking.limits import BookingLimiter
 from server.db import Store
 from server.events import Hub
 from server.queue import QueueService
@@ -38,6 +39,7 @@ class ServerContext:
     # token -> (monotonic time, principal): a hot kiosk skips a database read per request.
     _principals: dict[str, tuple[float, Principal]] = field(default_factory=dict)
     _seen_lock: threading.Lock = field(default_factory=threading.Lock)
+    booking_limits: BookingLimiter = field(default_factory=BookingLimiter)
 
     sign_in_per_address: Buckets = field(init=False)
     sign_in_overall: Buckets = field(init=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import ctypes
 import gc
 import getpass
@@ -12,6 +13,7 @@ import sqlite3
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -80,6 +82,12 @@ def server_main(argv: list[str]) -> int:
     p.add_argument("--port", type=int, help="port (default 8765; 0 picks a free one)")
     p.add_argument("--no-zeroconf", action="store_true", help="do not advertise on the LAN")
     p.add_argument(
+        "--public-port",
+        type=int,
+        help="the public listener's port (booking and ticket pages only; default from "
+        "config [server] public_port, 0 there = none; here 0 picks a free one)",
+    )
+    p.add_argument(
         "--demo",
         action="store_true",
         help="sample site open around the clock with the demo credentials",
@@ -122,20 +130,37 @@ def server_main(argv: list[str]) -> int:
         return _fail(str(exc))
     except SQLAlchemyError as exc:
         return _fail(f"cannot open the database {_safe(url)}: {getattr(exc, 'orig', None) or exc}")
-    try:
-        # IPPROTO_TCP, so asyncio sets TCP_NODELAY on accepted connections (no 40 ms ACK waits).
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((host, port))
-    except OSError as exc:
-        return _fail(
-            f"cannot listen on {host}:{port}: {exc.strerror} "
-            "(is another server running? try --port)"
-        )
-    return _serve(config, store, sock, args)
+    socks = []
+    configured = config.server.public_port or None  # 0 in the config: no public listener
+    public_port = configured if args.public_port is None else args.public_port
+    for at, flag in ((port, "--port"), (public_port, "--public-port")):
+        if at is None:
+            continue
+        try:
+            socks.append(_listen(host, at))
+        except OSError as exc:
+            return _fail(
+                f"cannot listen on {host}:{at}: {exc.strerror} "
+                f"(is another server running? try {flag})"
+            )
+    return _serve(config, store, socks[0], args, socks[1] if len(socks) > 1 else None)
 
 
-def _serve(config: Config, store: Store, sock: socket.socket, args: argparse.Namespace) -> int:
+def _listen(host: str, port: int) -> socket.socket:
+    # IPPROTO_TCP, so asyncio sets TCP_NODELAY on accepted connections (no 40 ms ACK waits).
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    return sock
+
+
+def _serve(
+    config: Config,
+    store: Store,
+    sock: socket.socket,
+    args: argparse.Namespace,
+    public_sock: socket.socket | None = None,
+) -> int:
     import uvicorn
 
     from server.app import create_app
@@ -175,11 +200,17 @@ def _serve(config: Config, store: Store, sock: socket.socket, args: argparse.Nam
     gc.collect()
     gc.freeze()
     server = uvicorn.Server(server_config(app))  # every listener's limits: server/listeners.py
+    public = None if public_sock is None else _public_server(app.app, public_sock)
     if args.ready_file:
         original = server.startup
 
         async def startup(sockets: list[socket.socket] | None = None) -> None:
             await original(sockets)
+            if public_sock is not None:  # written first: the ready file says both are up
+                p_host, p_port = public_sock.getsockname()[:2]
+                shown_public = "127.0.0.1" if p_host == "0.0.0.0" else p_host
+                ready = Path(args.ready_file + ".public")
+                ready.write_text(f"http://{shown_public}:{p_port}\n")
             Path(args.ready_file).write_text(base + "\n")
 
         server.startup = startup  # type: ignore[method-assign]
@@ -194,7 +225,11 @@ def _serve(config: Config, store: Store, sock: socket.socket, args: argparse.Nam
 
     server.shutdown = shutdown_then_settle  # type: ignore[method-assign]
     try:
-        server.run(sockets=[sock])
+        if public is None or public_sock is None:
+            server.run(sockets=[sock])
+        else:
+            assert public_sock is not None
+            _run_both(server, sock, public, public_sock)
     finally:
         if advertiser is not None:
             advertiser.stop()
@@ -211,6 +246,52 @@ def _settle_at_stop(store: Store) -> None:
         identity.settle(path)
     except (OSError, sqlite3.Error) as exc:
         log.warning("could not record the database's last seq at stop: %s", exc)
+
+
+def _public_server(app: Any, sock: socket.socket) -> Any:
+    """The public listener: the same app behind the allow-list (server/booking/public.py).
+
+    Its clients come through the site's reverse proxy, so the client address (for the
+    booking rate limit) is the one the proxy forwards: X-Forwarded-For is trusted from
+    FORWARDED_ALLOW_IPS (uvicorn's; 127.0.0.1 when unset), and only on this listener.
+    """
+    import uvicorn
+
+    from server.booking.public import PublicOnly
+    from server.listeners import server_config
+
+    host, port = sock.getsockname()[:2]
+    log.info("public listener (booking and ticket pages only) on %s:%s", host, port)
+    # The same header limits as the LAN's (server/listeners.py); the proxy's address only
+    # here, and the app's start-up and shut-down run once, on the LAN listener.
+    return uvicorn.Server(server_config(PublicOnly(app), lifespan="off", proxy_headers=True))
+
+
+def _run_both(lan: Any, lan_sock: socket.socket, public: Any, public_sock: socket.socket) -> None:
+    """Both uvicorn servers on one event loop; either ending (a signal) ends the other."""
+
+    async def serve() -> None:
+        # The public one starts once the app's lifespan ran (the hub bound to this loop).
+        other: asyncio.Task[None] | None = None
+
+        async def watch() -> None:
+            nonlocal other
+            while not lan.started and not lan.should_exit:
+                await asyncio.sleep(0.01)
+            other = asyncio.create_task(public.serve(sockets=[public_sock]))
+            await other
+            lan.should_exit = True
+
+        watcher = asyncio.create_task(watch())
+        try:
+            await lan.serve(sockets=[lan_sock])
+        finally:
+            public.should_exit = True
+            await watcher
+
+    from uvicorn._compat import asyncio_run
+
+    asyncio_run(serve(), loop_factory=lan.config.get_loop_factory())
 
 
 def _hint_first_steps(store: Store) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from server import events as ev
+from server.booking import places
 from server.db import Store
 from server.problems import Problem, conflict, not_found
 from server.rawsql import DAILY, TICKETS, Raw
@@ -110,55 +111,73 @@ class QueueService:
 
     def issue(self, service: str, priority: bool, request_id: str, device_id: int | None) -> Issued:
         with self.store.write() as s:
-            db = Raw(s)  # the hot path: see server/rawsql.py
-            found = db.scalar("SELECT id FROM tickets WHERE request_id = :rid", rid=request_id)
-            existing = s.get(TicketRow, found) if found is not None else None
-            if existing is not None:
-                if existing.issued_service != service and existing.transferred_from is None:
-                    raise conflict(
-                        "request_id_reused", "This request_id was already used for another service."
-                    )
-                ticket = ticket_wire(s, self.site, existing)
-                return Issued(ticket, created=False, body=ticket.model_dump_json().encode())
-            if service not in self.site.services:
-                raise not_found("service", service)
-            _agency, svc = self.site.services[service]
-            if priority and not svc.priority:
-                raise conflict("priority_not_offered", f"{svc.name} has no priority queue.")
-            now = self.clock()
-            state = open_state(self.site.schedule_for(service), self.site.tz, now)
-            if not state.open:
-                opens = state.opens_at
-                when = f" Opens again {opens.date()} {format_time(opens)}." if opens else ""
+            return self.issue_in(s, service, priority, request_id, device_id)
+
+    def issue_in(
+        self,
+        s: Session,
+        service: str,
+        priority: bool,
+        request_id: str,
+        device_id: int | None,
+        *,
+        online: bool = False,
+    ) -> Issued:
+        """Issue within a write already open. `online`: a booking's check-in, whose window
+        server/booking/ checked: it joins the line now, outside the walk-in quota."""
+        db = Raw(s)  # the hot path: see server/rawsql.py
+        found = db.scalar("SELECT id FROM tickets WHERE request_id = :rid", rid=request_id)
+        existing = s.get(TicketRow, found) if found is not None else None
+        if existing is not None:
+            if existing.issued_service != service and existing.transferred_from is None:
                 raise conflict(
-                    "service_closed",
-                    f"{svc.name} is not issuing tickets now ({state.reason}).{when}",
-                    reason=state.reason,
-                    opens_at=opens.isoformat() if opens else None,
+                    "request_id_reused", "This request_id was already used for another service."
                 )
-            day = business_day(self.site.tz, now)
-            number = self._next_number(db, day, service)
-            quota = self.site.quota_for(service)
-            if quota is not None and number > quota:
-                raise conflict("quota_reached", f"Today's quota for {svc.name} is full.")
-            new = NewTicket(
-                id=0,
-                business_day=day,
-                service=service,
-                number=number,
-                code=self.site.ticket_code(svc.prefix, number),
-                priority=priority,
-                status=TicketStatus.WAITING.value,
-                issued_at=now,
-                queued_at=now,
+            ticket = ticket_wire(s, self.site, existing)
+            return Issued(ticket, created=False, body=ticket.model_dump_json().encode())
+        if service not in self.site.services:
+            raise not_found("service", service)
+        _agency, svc = self.site.services[service]
+        if priority and not svc.priority:
+            raise conflict("priority_not_offered", f"{svc.name} has no priority queue.")
+        now = self.clock()
+        state = open_state(self.site.schedule_for(service), self.site.tz, now)
+        if not state.open and not online:
+            opens = state.opens_at
+            when = f" Opens again {opens.date()} {format_time(opens)}." if opens else ""
+            raise conflict(
+                "service_closed",
+                f"{svc.name} is not issuing tickets now ({state.reason}).{when}",
+                reason=state.reason,
+                opens_at=opens.isoformat() if opens else None,
             )
-            columns = {**vars(new), "issued_service": service, "request_id": request_id}
-            del columns["id"]
-            new.id = db.insert(TICKETS, "id", device_id=device_id, **columns)
-            ticket = ticket_wire(s, self.site, new)
-            body = ticket.model_dump_json()
-            self._event(s, EventType.ISSUED, now, ticket=ticket, ticket_json=body)
-            return Issued(ticket, created=True, body=body.encode())
+        day = business_day(self.site.tz, now)
+        number = self._next_number(db, day, service)
+        quota = self.site.quota_for(service)
+        if quota is not None and not online:
+            # Walk-ins have the quota less the online places. Bookings checked in
+            # today took numbers too: counted only when the number alone says full.
+            walk_ins = places.walk_in_quota(svc, quota)
+            if number > walk_ins and number - places.checked_in_today(db, service, day) > walk_ins:
+                raise conflict("quota_reached", f"Today's quota for {svc.name} is full.")
+        new = NewTicket(
+            id=0,
+            business_day=day,
+            service=service,
+            number=number,
+            code=self.site.ticket_code(svc.prefix, number),
+            priority=priority,
+            status=TicketStatus.WAITING.value,
+            issued_at=now,
+            queued_at=now,
+        )
+        columns = {**vars(new), "issued_service": service, "request_id": request_id}
+        del columns["id"]
+        new.id = db.insert(TICKETS, "id", device_id=device_id, **columns)
+        ticket = ticket_wire(s, self.site, new)
+        body = ticket.model_dump_json()
+        self._event(s, EventType.ISSUED, now, ticket=ticket, ticket_json=body)
+        return Issued(ticket, created=True, body=body.encode())
 
     @staticmethod
     def _next_number(db: Raw, day: date, service: str) -> int:

@@ -6,11 +6,36 @@ Immutable once built: a change builds a new Site and swaps it whole (server/offi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time
 from zoneinfo import ZoneInfo
 
 from server.estimates import EstimateCache
-from shared.config import AgencyConfig, Config, CounterConfig, Schedule, ServiceConfig
+from shared.config import (
+    AgencyConfig,
+    BookingSession,
+    Config,
+    CounterConfig,
+    Schedule,
+    ServiceConfig,
+)
+
+# --demo: every service takes bookings all day long, so check-in can be tried at any hour.
+DEMO_SESSIONS = [
+    BookingSession(start=time(h, 0), end=time(h + 6, 0) if h < 18 else time(23, 59, 59), places=500)
+    for h in (0, 6, 12, 18)
+]
+
+
+def _demo_sessions(config: Config) -> Config:
+    agencies = [
+        a.model_copy(
+            update={
+                "services": [s.model_copy(update={"sessions": DEMO_SESSIONS}) for s in a.services]
+            }
+        )
+        for a in config.agencies
+    ]
+    return config.model_copy(update={"agencies": agencies})
 
 
 @dataclass
@@ -27,6 +52,8 @@ class Site:
     estimates: EstimateCache = field(default_factory=EstimateCache)
 
     def __post_init__(self) -> None:
+        if self.demo:
+            self.config = _demo_sessions(self.config)
         self.agencies = {a.code: a for a in self.config.agencies}
         self.services = {s.code: (a, s) for a in self.config.agencies for s in a.services}
         self.counters = {c.code: c for c in self.config.counters}

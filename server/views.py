@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from server.booking import places
 from server.events import last_seq
 from server.site import Site
 from server.tables import CounterRow, DailyNumber, TicketRow
@@ -50,12 +51,14 @@ def services_view(s: Session, site: Site, now: datetime) -> ServicesAnswer:
         r.service: r.last_number
         for r in s.scalars(select(DailyNumber).where(DailyNumber.business_day == day))
     }
+    online = places.checked_in_by_service(s, day)  # their numbers are not walk-ins'
     agencies = []
     for agency in site.config.agencies:
         services = []
         for svc in agency.services:
             quota = site.quota_for(svc.code)
-            left = None if quota is None else max(0, quota - issued.get(svc.code, 0))
+            walk_ins = issued.get(svc.code, 0) - online.get(svc.code, 0)
+            left = None if quota is None else max(0, places.walk_in_quota(svc, quota) - walk_ins)
             state = open_state(site.schedule_for(svc.code), site.tz, now)
             is_open, reason = state.open, state.reason
             if is_open and left == 0:

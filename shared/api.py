@@ -41,3 +41,9 @@ class EventType(StrEnum):
     RESUMED = "counter.resumed"
     SITE_CHANGED = "site.changed"  # the setup changed: reload it
     DEVICE_STATE = "device.state"  # a device's heartbeat changed (printer, voice, contact)
+
+
+# Booking codes (antrean online) are typed on the kiosk's keypad: no 0/O, 1/I/L, 2/Z,
+# 5/S, 8/B nor G (6 stays). Eight of these: ~7.8e10 codes, not guessable from another.
+BOOKING_CODE_ALPHABET = "34679ACDEFHJKMNPRTUVWXY"
+BOOKING_CODE_LENGTH = 8

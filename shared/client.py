@@ -28,6 +28,7 @@ from shared.models import (
     DailyReport,
     Health,
     IssuedTicket,
+    OnlineTicket,
     ServicesAnswer,
     SessionAnswer,
     Ticket,
@@ -122,6 +123,11 @@ class ApiClient:
         same ticket."""
         body = {"service": service, "priority": priority, "request_id": request_id}
         return self._post(IssuedTicket, "/tickets", body)
+
+    def check_in(self, code: str, request_id: str) -> OnlineTicket:
+        """A booking's check-in (antrean online): its ticket; the same request_id, the same one."""
+        body = {"code": code, "request_id": request_id}
+        return self._post(OnlineTicket, "/bookings/check-in", body)
 
     def cancel(self, ticket_id: int) -> Ticket:
         return self._post(Ticket, f"/tickets/{int(ticket_id)}/cancel")

@@ -273,6 +273,10 @@ class ServerConfig(_Section):
     # per second: guessing is slowed, and the hashing never crowds the kiosks out.
     sign_in_per_minute: int = Field(default=20, ge=1, le=10_000)
     sign_in_per_second: float = Field(default=3.0, gt=0, le=1000)
+    # Booking and cancelling (antrean online) per client address: a burst, then this many
+    # a minute. Left out of the sample on purpose (a load test sets it high).
+    booking_per_minute: int = Field(default=6, ge=1, le=1_000_000)
+    booking_burst: int = Field(default=5, ge=1, le=1_000_000)
     # `antrian backup`: "" = <data dir>/backups; files older than backup_keep_days go (0 = keep all)
     backup_dir: str = ""
     backup_keep_days: int = Field(default=14, ge=0, le=3650)

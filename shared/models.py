@@ -214,3 +214,86 @@ class DailyReport(_Wire):
 class ErrorAnswer(_Wire):
     code: str
     message: str
+
+
+# -- antrean online (server/booking/) ------------------------------------------
+
+
+class BookableService(_Wire):
+    code: str
+    name: str
+    name_en: str
+    needs_nik: bool
+
+
+class BookableAgency(_Wire):
+    code: str
+    name: str
+    name_en: str
+    color: str
+    services: list[BookableService]
+
+
+class BookableAnswer(_Wire):
+    site: str
+    days: list[date]  # the dates open for booking
+    agencies: list[BookableAgency]
+
+
+class Slot(_Wire):
+    session: str  # "08:00-10:00", the key a booking names
+    start: str  # "08.00" as said in Indonesian
+    end: str
+    places: int
+    left: int
+
+
+class SlotsAnswer(_Wire):
+    service: str
+    service_name: str
+    date: date
+    slots: list[Slot]
+
+
+class BookingRequest(_Wire):
+    model_config = ConfigDict(extra="forbid")
+    service: str = Field(min_length=1, max_length=32)
+    date: date
+    session: str = Field(min_length=11, max_length=11)
+    name: str = Field(min_length=1, max_length=80)
+    phone: str = Field(min_length=6, max_length=24)
+    nik: str | None = Field(default=None, max_length=24)
+
+
+class Booking(_Wire):
+    """A booking as its booker sees it (no name or phone: only an admin sees those)."""
+
+    code: str
+    service: str
+    service_name: str
+    agency: str
+    agency_name: str
+    date: date
+    session: str
+    status: str  # booked | cancelled | checked_in | expired
+    come_from: datetime  # the check-in window
+    come_until: datetime
+    nik: str | None = None  # masked, e.g. 3578********0001
+    ticket: str | None = None  # the ticket's code once checked in
+
+
+class BookingCreated(Booking):
+    token: str  # the booker's link: shown only in this answer
+
+
+class CheckInRequest(_Wire):
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(min_length=4, max_length=24)
+    request_id: str = Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+
+
+class OnlineTicket(IssuedTicket):
+    """The ticket a booking's check-in issued (marked online on the print), with its page."""
+
+    online: bool = True
+    booking: str

@@ -27,6 +27,11 @@ def _ranges(schedule: Schedule, day: date) -> list[TimeRange]:
     return schedule.week.get(DAYS[day.weekday()], [])
 
 
+def open_ranges(schedule: Schedule, day: date) -> list[TimeRange]:
+    """The opening periods of `day`: [] on a holiday or a closed date."""
+    return _ranges(schedule, day)
+
+
 def _at(day: date, ranges_time: object, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, ranges_time, tzinfo=tz)  # type: ignore[arg-type]
 

@@ -9,6 +9,7 @@ The OpenAPI document says so too: install() replaces FastAPI's default 422 body
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -144,16 +145,21 @@ def _add_common_answers(doc: dict[str, Any]) -> None:
         schemas.pop(unused, None)
 
 
-# A visitor answers the survey with its ticket page token in the body, not a bearer.
-OPEN_WRITES = (API_PATH + "/sessions", API_PATH + "/surveys")
+# A visitor answers the survey with its ticket page token in the body, not a bearer;
+# anyone books.
+OPEN_WRITES = (API_PATH + "/sessions", API_PATH + "/surveys", API_PATH + "/bookings")
+# A booker cancels by the link's token (the path's {token} in the OpenAPI document).
+_OPEN_WRITE = re.compile(rf"^{re.escape(API_PATH)}/bookings/(?!check-in/)[^/]+/cancel$")
 
 
 def needs_bearer(method: str, path: str) -> bool:
-    """DESIGN.md: writes need a token, except logging in (and a visitor's survey)."""
+    """DESIGN.md: writes need a token, except logging in, booking, a booker's cancel and a
+    visitor's survey."""
     return (
         method.upper() in ("POST", "PUT", "PATCH", "DELETE")
         and path.startswith(API_PATH + "/")
         and path not in OPEN_WRITES
+        and not _OPEN_WRITE.match(path)
     )
 
 

@@ -41,7 +41,8 @@ def test_connects_with_the_demo_token_and_shows_every_agency(
 ) -> None:
     kiosk, _ = connected(make_kiosk, server.url)
     tiles = kiosk.tiles()
-    assert len(tiles) == 12
+    assert len(tiles) == 12 + 1  # every agency, then "Sudah daftar online?"
+    assert tiles[-1]["code"] == "__check_in__" and tiles[-1]["text"] == "Sudah daftar online?"
     assert tiles[0]["text"] == "DPMPTSP" and tiles[0]["enabled"]
     assert tiles[0]["bg"][:3] == pytest.approx([0x15 / 255, 0x65 / 255, 0xC0 / 255])
     assert tiles[0]["fg"] == [1.0, 1.0, 1.0, 1.0]  # white on dark blue

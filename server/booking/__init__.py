@@ -1,0 +1,1 @@
+"""Antrean online: booking sessions' places, bookings, check-in at the kiosk, retention."""

@@ -1,0 +1,277 @@
+"""Book, look up, cancel and check in: each one serialized write (or a read).
+
+Called by the JSON routes (server/api/booking.py) and the pages alike, so a
+rule is decided once. Writes run on the store's writer (`Store.submit`), where
+queue.issue_in joins the same transaction for a check-in's ticket.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from server.booking import places, rules
+from server.booking.tables import BookingRow, SecretRow
+from server.db import Store
+from server.problems import Problem, conflict
+from server.queue import QueueService
+from server.site import Site
+from server.tables import TicketRow
+from server.wire import ticket_wire
+from shared.models import (
+    BookableAgency,
+    BookableAnswer,
+    BookableService,
+    Booking,
+    BookingCreated,
+    BookingRequest,
+    OnlineTicket,
+    Slot,
+    SlotsAnswer,
+)
+from shared.schedule import open_ranges
+from shared.timeutil import business_day, format_time
+
+log = logging.getLogger(__name__)
+
+BOOKED, CANCELLED, CHECKED_IN, EXPIRED = "booked", "cancelled", "checked_in", "expired"
+
+
+# -- reads ----------------------------------------------------------------------
+
+
+def bookable_view(site: Site, now: datetime) -> BookableAnswer:
+    """The agencies and services that take bookings, and the dates open for them."""
+    agencies: dict[str, BookableAgency] = {}
+    days: set = set()
+    for offered in rules.bookable_services(site):
+        a, svc = offered.agency, offered.service
+        days.update(rules.offered_days(site, svc, now))
+        entry = agencies.setdefault(
+            a.code,
+            BookableAgency(
+                code=a.code, name=a.name, name_en=a.name_en or a.name, color=a.color, services=[]
+            ),
+        )
+        entry.services.append(
+            BookableService(
+                code=svc.code,
+                name=svc.name,
+                name_en=svc.name_en or svc.name,
+                needs_nik=svc.needs_nik,
+            )
+        )
+    return BookableAnswer(site=site.name, days=sorted(days), agencies=list(agencies.values()))
+
+
+def slots_view(s: Session, site: Site, service: str, day: object, now: datetime) -> SlotsAnswer:
+    """The sessions of `day` still to come, with their places left."""
+    offered = rules.bookable(site, service)
+    svc = offered.service
+    sessions = rules.sessions_on(site, svc, day, now)  # type: ignore[arg-type]
+    taken = places.taken(s, service, day)  # type: ignore[arg-type]
+    slots = [
+        Slot(
+            session=(key := rules.session_key(x)),
+            start=rules.said(x.start),
+            end=rules.said(x.end),
+            places=x.places,
+            left=max(0, x.places - taken.get(key, 0)),
+        )
+        for x in sessions
+    ]
+    return SlotsAnswer(service=service, service_name=svc.name, date=day, slots=slots)  # type: ignore[arg-type]
+
+
+def _status(site: Site, row: BookingRow, now: datetime) -> str:
+    """As stored, except a booking whose window has passed reads as expired at once."""
+    if row.status == BOOKED and rules.window_of(site, row.service, row.day, row.session)[1] <= now:
+        return EXPIRED
+    return row.status
+
+
+def booking_wire(s: Session, site: Site, row: BookingRow, now: datetime) -> Booking:
+    found = site.services.get(row.service)  # a service since removed keeps its code
+    agency_code, agency_name = (found[0].code, found[0].name) if found else ("", "")
+    start, end = rules.window_of(site, row.service, row.day, row.session)
+    ticket = s.get(TicketRow, row.ticket_id) if row.ticket_id is not None else None
+    return Booking(
+        code=row.code,
+        service=row.service,
+        service_name=found[1].name if found else row.service,
+        agency=agency_code,
+        agency_name=agency_name,
+        date=row.day,
+        session=row.session,
+        status=_status(site, row, now),
+        come_from=start,
+        come_until=end,
+        nik=row.nik_masked,
+        ticket=ticket.code if ticket else None,
+    )
+
+
+def _by_token(s: Session, token: str) -> BookingRow:
+    row = None
+    if 20 <= len(token) <= 100:
+        row = s.scalar(select(BookingRow).where(BookingRow.token_hash == rules.token_hash(token)))
+    if row is None:
+        # The same answer for any token: nothing says whether another booking exists.
+        raise Problem(404, "unknown_booking", "No booking at this link.")
+    return row
+
+
+def lookup(store: Store, site: Site, token: str, now: datetime) -> Booking:
+    """A booking by its booker's link."""
+    with store.read() as s:
+        return booking_wire(s, site, _by_token(s, token), now)
+
+
+# -- writes (on the writer) -----------------------------------------------------------
+
+
+def _secret(s: Session) -> str:
+    row = s.get(SecretRow, 1)
+    if row is None:
+        row = SecretRow(site_id=1, secret=secrets.token_hex(32))
+        s.add(row)
+        s.flush()
+    return row.secret
+
+
+def book(store: Store, site: Site, req: BookingRequest, now: datetime) -> BookingCreated:
+    """A new booking: 201 with its code and link; 409 full, closed or already booked."""
+    offered = rules.bookable(site, req.service)
+    svc = offered.service
+    name = rules.clean_name(req.name)
+    phone = rules.normalize_phone(req.phone)
+    nik = rules.clean_nik(req.nik) if svc.needs_nik else None  # else not even kept
+    session_key = rules.find_session(site, svc, req.date, req.session, now)
+    session = rules.session_of(site, svc.code, session_key)
+    assert session is not None  # find_session found it
+    token = rules.new_token()
+    with store.write() as s:
+        active = s.scalar(
+            select(BookingRow.code).where(
+                BookingRow.service == svc.code,
+                BookingRow.day == req.date,
+                BookingRow.phone == phone,
+                BookingRow.status.in_((BOOKED, CHECKED_IN)),
+            )
+        )
+        if active is not None:
+            raise conflict(
+                "already_booked",
+                f"This phone number already has a booking for {svc.name} on {req.date}.",
+            )
+        if not places.claim(s, svc.code, req.date, session_key, session.places):
+            raise conflict("full", f"The session {session_key} of {req.date} is full.")
+        code = rules.new_code()
+        while s.scalar(select(BookingRow.id).where(BookingRow.code == code)) is not None:
+            code = rules.new_code()
+        row = BookingRow(
+            site_id=1,
+            code=code,
+            token_hash=rules.token_hash(token),
+            service=svc.code,
+            day=req.date,
+            session=session_key,
+            status=BOOKED,
+            name=name,
+            phone=phone,
+            nik_hash=rules.hash_nik(nik, _secret(s)) if nik else None,
+            nik_masked=rules.mask_nik(nik) if nik else None,
+            created_at=now,
+        )
+        s.add(row)
+        s.flush()
+        wire = booking_wire(s, site, row, now)
+    log.info("booking %s for %s %s %s", code, svc.code, req.date, session_key)
+    return BookingCreated(**wire.model_dump(), token=token)
+
+
+def cancel(store: Store, site: Site, token: str, now: datetime) -> Booking:
+    """The booker cancels: the place is freed (exactly one); 409 unless still booked."""
+    with store.write() as s:
+        row = _by_token(s, token)
+        status = _status(site, row, now)
+        if status != BOOKED:
+            raise conflict(f"booking_{status}", _REFUSED[status])
+        row.status = CANCELLED
+        row.cancelled_at = now
+        places.release(s, row.service, row.day, row.session)
+        wire = booking_wire(s, site, row, now)
+    log.info("booking %s cancelled", row.code)
+    return wire
+
+
+_REFUSED = {
+    CANCELLED: "This booking was cancelled.",
+    CHECKED_IN: "This booking was already used: its ticket was printed.",
+    EXPIRED: "This booking's session is over.",
+}
+
+
+@dataclass
+class CheckedIn:
+    ticket: OnlineTicket
+    created: bool  # False: the same request_id again
+
+
+def check_in(
+    store: Store, queue: QueueService, code: str, request_id: str, device_id: int | None
+) -> CheckedIn:
+    """A kiosk checks a booking in within its window: an ordinary ticket, marked online.
+
+    409 too early (with when to come), too late, expired, cancelled or used.
+    """
+    site = queue.site
+    key = rules.normalize_code(code)
+    with store.write() as s:
+        now = queue.clock()
+        row = s.scalar(select(BookingRow).where(BookingRow.code == key)) if key else None
+        if row is None:
+            raise Problem(404, "unknown_booking", f"No booking has the code {key!r}.")
+        if row.ticket_id is not None:
+            ticket = s.get(TicketRow, row.ticket_id)
+            if row.checkin_request_id == request_id and ticket is not None:
+                return CheckedIn(_online(s, site, ticket, row.code), created=False)
+            raise conflict("booking_checked_in", _REFUSED[CHECKED_IN])
+        start, _end = rules.window_of(site, row.service, row.day, row.session)
+        status = _status(site, row, now)
+        if status == CANCELLED:
+            raise conflict("booking_cancelled", _REFUSED[CANCELLED])
+        if status == EXPIRED:
+            today = business_day(site.tz, now)
+            code_ = "too_late" if row.day == today else "booking_expired"
+            raise conflict(code_, _REFUSED[EXPIRED], session=row.session, date=row.day.isoformat())
+        if now < start:
+            local = start.astimezone(site.tz)
+            raise conflict(
+                "too_early",
+                f"Too early: please come back at {format_time(local)}"
+                + ("" if local.date() == business_day(site.tz, now) else f" on {local.date()}")
+                + ".",
+                come_at=local.isoformat(),
+            )
+        schedule = site.schedule_for(row.service)
+        if not schedule.always_open and not open_ranges(schedule, row.day):
+            raise conflict("service_closed", f"{row.service} is closed today.")
+        issued = queue.issue_in(s, row.service, False, request_id, device_id, online=True)
+        if not issued.created:
+            raise conflict("request_id_reused", "This request_id was already used for a ticket.")
+        row.status = CHECKED_IN
+        row.checked_in_at = now
+        row.ticket_id = issued.ticket.id
+        row.checkin_request_id = request_id
+        log.info("booking %s checked in: ticket %s", row.code, issued.ticket.code)
+        return CheckedIn(OnlineTicket(**issued.ticket.model_dump(), booking=row.code), created=True)
+
+
+def _online(s: Session, site: Site, row: TicketRow, code: str) -> OnlineTicket:
+    return OnlineTicket(**ticket_wire(s, site, row).model_dump(), booking=code)

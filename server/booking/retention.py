@@ -1,0 +1,77 @@
+"""Housekeeping of bookings: expire the ones never checked in, erase personal data.
+
+UU 27/2022 (personal data protection): a booking's name, phone and NIK are kept
+only until `retention_days` after its date; the row stays, so the counts do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from starlette.concurrency import run_in_threadpool
+
+from server.booking import rules
+from server.booking.tables import BookingRow
+from server.db import Store
+from server.site import Site
+from shared.timeutil import business_day, utcnow
+
+log = logging.getLogger(__name__)
+
+
+def expire(store: Store, site: Site, now: datetime) -> int:
+    """Bookings not checked in by their session's end become expired; returns how many."""
+    today = business_day(site.tz, now)
+    with store.write() as s:
+        rows = s.scalars(
+            select(BookingRow).where(BookingRow.status == "booked", BookingRow.day <= today)
+        ).all()
+        done = 0
+        for row in rows:
+            if rules.window_of(site, row.service, row.day, row.session)[1] <= now:
+                row.status = "expired"
+                row.expired_at = now
+                done += 1
+    if done:
+        log.info("%d bookings expired (not checked in by their session's end)", done)
+    return done
+
+
+def erase(store: Store, site: Site, now: datetime) -> int:
+    """Erase name, phone and NIK of bookings past the retention period; returns how many."""
+    last = business_day(site.tz, now) - timedelta(days=site.config.booking.retention_days)
+    with store.write() as s:
+        result = s.execute(
+            update(BookingRow)
+            .where(BookingRow.day < last, BookingRow.erased_at.is_(None))
+            .values(name=None, phone=None, nik_hash=None, nik_masked=None, erased_at=now)
+        )
+        done = int(getattr(result, "rowcount", 0) or 0)
+    if done:
+        log.info("personal data of %d bookings erased (older than %s)", done, last)
+    return done
+
+
+# How often bookings are expired and old personal data erased (seconds).
+INTERVAL = 60.0
+
+
+def housekeeping(store: Store, site: Callable[[], Site]) -> None:
+    """One round of both: `site()` is read each time (the console swaps the site)."""
+    now = utcnow()
+    expire(store, site(), now)
+    erase(store, site(), now)
+
+
+async def run_housekeeping(store: Store, site: Callable[[], Site]) -> None:
+    """The server's periodic task (started in server/app.py's lifespan)."""
+    while True:
+        try:
+            await run_in_threadpool(housekeeping, store, site)
+        except Exception:  # keep serving; the next round tries again
+            log.exception("booking housekeeping failed")
+        await asyncio.sleep(INTERVAL)

@@ -1,0 +1,154 @@
+"""Antrean online over HTTP: a live server on loopback (demo: sessions all day)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from server.booking.tables import BookingRow
+from server.context import ServerContext
+from server.db import Store
+from server.site import Site
+from shared.config import Config
+from shared.timeutil import business_day, utcnow
+from tests.server.conftest import LiveServer, run_in_thread
+
+
+def body(live: LiveServer, **kw: object) -> dict[str, object]:
+    today = business_day(live.ctx.site.tz, utcnow())
+    session = next(
+        s["session"]
+        for s in live.client()
+        .get("/bookings/slots", params={"service": "JKN", "date": str(today)})
+        .json()["slots"]
+    )
+    base: dict[str, object] = {
+        "service": "JKN",
+        "date": str(today),
+        "session": session,
+        "name": "Budi Santoso",
+        "phone": "081234567890",
+    }
+    return {**base, **kw}
+
+
+def stored(live: LiveServer) -> int:
+    with live.ctx.store.read() as s:
+        return int(s.scalar(select(func.count()).select_from(BookingRow)) or 0)
+
+
+def test_book_look_up_cancel_and_check_in(live: LiveServer) -> None:
+    c = live.client()
+    services = c.get("/bookings/services").json()
+    assert {"KTP", "JKN"} <= {s["code"] for a in services["agencies"] for s in a["services"]}
+    made = c.post("/bookings", json=body(live))
+    assert made.status_code == 201, made.text
+    booking = made.json()
+    assert "name" not in booking and "phone" not in booking
+    seen = c.get(f"/bookings/{booking['token']}").json()
+    assert seen["code"] == booking["code"] and "token" not in seen
+    kiosk = live.client("demo-kiosk")
+    first = kiosk.post(
+        "/bookings/check-in", json={"code": booking["code"], "request_id": "ci-00000001"}
+    )
+    assert first.status_code == 201, first.text
+    ticket = first.json()
+    assert ticket["online"] is True and ticket["booking"] == booking["code"]
+    again = kiosk.post(
+        "/bookings/check-in", json={"code": booking["code"], "request_id": "ci-00000001"}
+    )
+    assert again.status_code == 200 and again.json()["id"] == ticket["id"]
+    used = kiosk.post(
+        "/bookings/check-in", json={"code": booking["code"], "request_id": "ci-00000002"}
+    )
+    assert used.status_code == 409 and used.json()["code"] == "booking_checked_in"
+    assert c.post(f"/bookings/{booking['token']}/cancel").json()["code"] == "booking_checked_in"
+    other = c.post("/bookings", json=body(live, phone="081298765432")).json()
+    cancelled = c.post(f"/bookings/{other['token']}/cancel")
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+    assert c.post(f"/bookings/{other['token']}/cancel").status_code == 409
+    assert c.get("/bookings/" + "A" * 43).status_code == 404  # another's link: nothing
+
+
+def test_who_may_do_what(live: LiveServer) -> None:
+    c = live.client()
+    assert (
+        c.post("/bookings/check-in", json={"code": "AAAA", "request_id": "ci-0000001"}).status_code
+        == 401
+    )
+    display = live.client("demo-display")
+    assert (
+        display.post(
+            "/bookings/check-in", json={"code": "AAAA", "request_id": "ci-0000001"}
+        ).status_code
+        == 403
+    )
+    assert (
+        live.client("demo-kiosk").get("/admin/bookings", params={"date": "2026-12-01"}).status_code
+        == 403
+    )
+    assert c.get("/bookings/check-in").status_code == 405  # not taken for a token
+
+
+@pytest.mark.parametrize(
+    ("change", "status"),
+    [
+        ({"name": "<img src=x onerror=alert(1)>"}, 422),
+        ({"name": "Budi\u0000"}, 422),
+        ({"phone": "<b>0812</b>"}, 422),
+        ({"date": "2020-01-01"}, 422),
+        ({"session": "07:13-07:14"}, 404),
+        ({"service": "NOPE"}, 404),
+        ({"extra": "field"}, 422),
+        ({"date": "not a date"}, 422),
+    ],
+)
+def test_bad_input_is_a_4xx_and_stores_nothing(
+    live: LiveServer, change: dict[str, object], status: int
+) -> None:
+    r = live.client().post("/bookings", json=body(live, **change))
+    assert r.status_code == status, r.text
+    assert set(r.json()) >= {"code", "message"}
+    assert stored(live) == 0
+
+
+def test_a_huge_body_is_refused(live: LiveServer) -> None:
+    r = live.client().post("/bookings", json=body(live, name="A" * 200_000))
+    assert r.status_code == 413 and r.json()["code"] == "too_large"
+    assert stored(live) == 0
+
+
+@pytest.fixture
+def strict(store: Store, config: Config) -> Iterator[LiveServer]:
+    """A demo server whose booking rate is 2 a minute, bursts of 2."""
+    settings = config.server.model_copy(update={"booking_per_minute": 2, "booking_burst": 2})
+    ctx = ServerContext(store=store, site=Site(config, demo=True), settings=settings)
+    yield from run_in_thread(ctx)
+
+
+def test_booking_is_rate_limited_per_address(strict: LiveServer) -> None:
+    c = strict.client()
+    assert c.post("/bookings", json=body(strict)).status_code == 201
+    assert c.post("/bookings", json=body(strict, phone="081200000002")).status_code == 201
+    third = c.post("/bookings", json=body(strict, phone="081200000003"))
+    assert third.status_code == 429
+    assert third.json()["code"] == "rate_limited" and "try again" in third.json()["message"]
+    assert 1 <= int(third.headers["retry-after"]) <= 30
+    assert stored(strict) == 2
+
+
+def test_slots_leave_out_past_and_far_dates(live: LiveServer) -> None:
+    c = live.client()
+    today = business_day(live.ctx.site.tz, utcnow())
+    days = c.get("/bookings/services").json()["days"]
+    assert len(days) == live.ctx.site.config.booking.days_ahead
+    far = today + timedelta(days=60)
+    r = c.get("/bookings/slots", params={"service": "KTP", "date": str(far)})
+    assert r.status_code == 409 and r.json()["code"] == "closed"
+    past = c.get(
+        "/bookings/slots", params={"service": "KTP", "date": str(today - timedelta(days=1))}
+    )
+    assert past.status_code == 422

@@ -1,0 +1,90 @@
+"""Antrean online's pages in a real browser at 390x844 (a phone): the whole booking path,
+the look-up by the link, the cancel; mistakes shown on the form, nothing stored."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import httpx
+from playwright.sync_api import Page, expect
+
+from tests.serverproc import ServerProcess
+from tests.web.conftest import Shot
+
+NIK = "3517012345670001"
+
+
+def book_ktp(page: Page, base: str, shot: Shot | None = None, name: str = "Siti Aminah") -> None:
+    page.goto(f"{base}/booking/")
+    if shot:
+        shot(page, "1-services")
+    page.click("text=KTP-el")
+    page.locator("a.choice").first.click()  # the first open date
+    expect(page.locator("label.slot").first).to_be_visible()
+    page.locator("label.slot:not(.full) input").first.check()
+    page.fill("#f-name", name)
+    page.fill("#f-phone", "0812 3456 7890")
+    page.fill("#f-nik", NIK)
+    if shot:
+        shot(page, "2-form")
+    page.click("button[type=submit]")
+
+
+def test_book_look_up_and_cancel_on_a_phone(
+    web_server: ServerProcess, new_page: Callable[..., Page], shot: Shot
+) -> None:
+    page = new_page("phone")
+    book_ktp(page, web_server.url, shot)
+    page.wait_for_url(re.compile(r"/booking/b/[A-Za-z0-9_-]{40,}"))
+    code = page.locator("#code").inner_text()
+    assert re.fullmatch(r"[34679ACDEFHJKMNPRTUVWXY]{8}", code)
+    expect(page.locator(".qr svg")).to_be_visible()
+    expect(page.locator("body")).to_contain_text("KTP-el asli")  # what to bring
+    expect(page.locator("body")).to_contain_text("3517********0001")
+    assert NIK not in page.content()
+    assert page.evaluate("document.body.scrollWidth") <= 390  # nothing wider than the phone
+    shot(page, "3-booked")
+    link = page.url
+    token = link.rsplit("/", 1)[1].split("?")[0]
+    with httpx.Client(base_url=web_server.url + "/api/v1") as api:
+        assert api.get(f"/bookings/{token}").json()["code"] == code
+    page.click("text=English")
+    expect(page.locator("#status")).to_have_text("Booked")
+    shot(page, "4-booked-en")
+
+    other = new_page("phone")  # the link, opened later on another phone
+    other.goto(link.split("?")[0])
+    expect(other.locator("#code")).to_have_text(code)
+    other.on("dialog", lambda dialog: dialog.accept())
+    other.click("button.danger")
+    expect(other.locator("#status")).to_have_text("Booking dibatalkan")
+    expect(other.locator(".qr svg")).to_have_count(0)
+    shot(other, "5-cancelled")
+    with httpx.Client(base_url=web_server.url + "/api/v1") as api:
+        assert api.get(f"/bookings/{token}").json()["status"] == "cancelled"
+
+
+def test_mistakes_are_shown_and_nothing_is_stored(
+    web_server: ServerProcess, new_page: Callable[..., Page], shot: Shot
+) -> None:
+    page = new_page("phone")
+    book_ktp(page, web_server.url, name="<script>alert(1)</script>")
+    expect(page.locator("[role=alert]")).to_contain_text("Isi nama lengkap")
+    assert page.locator("#f-name").input_value() == "<script>alert(1)</script>"  # shown as text
+    shot(page, "bad-name")
+    page.locator("label.slot:not(.full) input").first.check()
+    page.fill("#f-name", "Budi")
+    page.fill("#f-phone", "12345")
+    page.fill("#f-nik", NIK)
+    page.click("button[type=submit]")
+    expect(page.locator("[role=alert]")).to_contain_text("nomor HP Indonesia")
+    # Without the form's cookie (another site's page posting): refused, nothing booked.
+    with httpx.Client(base_url=web_server.url) as c:
+        r = c.post("/booking/KK", data={"date": "2030-01-01", "session": "00:00-06:00",
+                                        "name": "Budi", "phone": "081234567890"})  # fmt: skip
+        assert r.status_code == 403
+    with httpx.Client(base_url=web_server.url + "/api/v1") as api:
+        today = api.get("/bookings/services").json()["days"][0]
+        slots = api.get("/bookings/slots", params={"service": "KTP", "date": today}).json()
+    assert all(s["left"] == s["places"] for s in slots["slots"])  # no place taken
