@@ -7,8 +7,9 @@ this module registers them all in `Base.metadata` (a room adds one import here).
 from __future__ import annotations
 
 from server import tables
+from server.reports import tables as report_tables
 from server.tables import Base
 
 metadata = Base.metadata
 
-__all__ = ["Base", "metadata", "tables"]
+__all__ = ["Base", "metadata", "report_tables", "tables"]
