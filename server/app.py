@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from server import __version__
-from server.api import errors, kiosk, officer, public, stream
+from server.api import errors, kiosk, officer, public, reports, stream
 from server.api.fast_issue import FastIssue
 from server.context import ServerContext
 from shared.models import API_PATH
@@ -64,7 +64,7 @@ def create_api(ctx: ServerContext) -> FastAPI:
     )
     app.state.ctx = ctx
     errors.install(app)
-    for module in (kiosk, officer, public, stream):  # the busiest writes match first
+    for module in (kiosk, officer, public, stream, reports):  # the busiest writes match first
         app.include_router(module.router, prefix=API_PATH)
     app.add_middleware(errors.BodyLimit)
     app.add_middleware(errors.RequireBearer)

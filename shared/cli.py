@@ -19,7 +19,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "demo": ("shared.demo", "main", "everything on one machine"),
     "device": ("server.main", "device_main", "add or list kiosk/display device tokens"),
     "officer": ("server.main", "officer_main", "add or list officers"),
-    "report": ("server.main", "report_main", "daily report (table or CSV)"),
+    "report": ("server.reports.cli", "report_main", "reports: daily, summary of a period"),
     "status": ("server.status", "status_main", "server, devices, printers and counters now"),
     "backup": ("server.backup", "backup_main", "back up (or restore) the SQLite database"),
     "print-test": ("hardware.cli", "print_test_main", "print a test ticket"),

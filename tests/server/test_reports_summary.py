@@ -7,73 +7,24 @@ level is checked exactly, on SQLite and PostgreSQL (the db_url fixture).
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 
 from server.db import Store
 from server.problems import Problem
 from server.queue import QueueService
+from server.reports.export import summary_table
 from server.reports.summary import Figures, SummaryReport, SummaryRow, summary_report
 from server.site import Site
-from tests.server.conftest import MONDAY_9AM, FakeClock
-
-MON, TUE = date(2026, 11, 30), date(2026, 12, 1)
-
-
-def at(clock: FakeClock, minutes: float, day: int = 0) -> None:
-    """Set the clock to 09:00 WIB of the scenario's day + minutes."""
-    clock.now = MONDAY_9AM + timedelta(days=day, minutes=minutes)
+from tests.server.conftest import FakeClock
+from tests.server.report_scenario import MON, TUE, play
 
 
 @pytest.fixture
 def scenario(queue: QueueService, clock: FakeClock) -> QueueService:
-    q = queue
-    at(clock, 0)
-    a1 = q.issue("IZIN", False, "r-a1", None).ticket  # no-show after waiting 25
-    q.issue("IZIN", True, "r-a2", None)  # priority: waits 10, served 12-20
-    q.issue("IZIN", False, "r-a3", None)  # waits 40 (over the 30-minute target)
-    q.issue("KTP", False, "r-b1", None)  # waits 10, transferred to IZIN at 20
-    q.open_counter("L01", "budi")
-    q.open_counter("L03", "sari")
-    at(clock, 10)
-    assert q.call_next("L01").ticket.code == "A002"  # type: ignore[union-attr]
-    assert q.call_next("L03").ticket.code == "B001"  # type: ignore[union-attr]
-    at(clock, 12)
-    q.start("L01")
-    q.start("L03")
-    at(clock, 20)
-    q.finish("L01")  # A002: service 8, in the building 20
-    q.transfer("L03", "IZIN")  # B001's copy waits in IZIN from 20
-    at(clock, 25)
-    assert q.call_next("L01").ticket.code == "A001"  # type: ignore[union-attr]
-    at(clock, 26)
-    q.skip("L01")
-    at(clock, 30)
-    a4 = q.issue("IZIN", False, "r-a4", None).ticket
-    at(clock, 31)
-    q.cancel(a4.id, device_id=None, supervisor=True)
-    at(clock, 40)
-    assert q.call_next("L01").ticket.code == "A003"  # type: ignore[union-attr]
-    at(clock, 41)
-    q.start("L01")
-    at(clock, 50)
-    q.finish("L01")  # A003: service 9, in the building 50
-    at(clock, 55)
-    assert q.call_next("L01").ticket.code == "B001"  # type: ignore[union-attr]  # waited 35
-    at(clock, 58)
-    q.issue("IZIN", False, "r-a5", None)  # still waiting at the end
-    at(clock, 60)
-    q.finish("L01")  # B001: service 5 (called 55, no start), in the building 60
-    # Tuesday: one ticket at 08:30, called 08:34, done 08:44.
-    at(clock, -30, day=1)
-    q.issue("IZIN", False, "r-t1", None)
-    at(clock, -26, day=1)
-    q.call_next("L01")
-    at(clock, -16, day=1)
-    q.finish("L01")
-    assert a1.code == "A001"
-    return q
+    play(queue, clock)
+    return queue
 
 
 def fig(count: int, mean: float, median: float, p90: float) -> Figures:
@@ -195,3 +146,25 @@ def test_bad_periods_are_422(store: Store, site: Site, a: date, b: date, group: 
     with store.read() as s, pytest.raises(Problem) as err:
         summary_report(s, site, a, b, group)
     assert err.value.status == 422
+
+
+def test_the_terminal_table(scenario: QueueService, store: Store, site: Site) -> None:
+    lines = summary_table(report(store, site, "service")).splitlines()
+    assert lines[0] == "MPP Kabupaten Jombang: 2026-11-30 .. 2026-12-01 (2 days, minutes)"
+    izin = next(line for line in lines if line.startswith("Perizinan"))
+    assert izin.split()[1:] == [
+        "6",
+        "4",
+        "1",
+        "1",
+        "0",
+        "16.7",
+        "22.8",
+        "25.0",
+        "40.0",
+        "8.0",
+        "10.0",
+        "36.0",
+        "60.0",
+    ]
+    assert lines[-1].split()[:3] == ["Jumlah", "7", "4"]
