@@ -11,10 +11,12 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from server import __version__
-from server.api import errors, kiosk, officer, public, reports, stream
+from server.api import errors, floor, kiosk, officer, public, reports, stream
 from server.api.fast_issue import FastIssue
 from server.context import ServerContext
+from server.reports.floor import alerts_due, evaluate_alerts
 from shared.models import API_PATH
+from shared.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +36,37 @@ async def _close_past_days(ctx: ServerContext) -> None:
         await asyncio.sleep(HOUSEKEEPING_INTERVAL)
 
 
+# The floor's alerts are evaluated this often (seconds), and soon after any event.
+ALERTS_INTERVAL = 5.0
+ALERTS_DEBOUNCE = 0.3
+
+
+def _check_alerts(ctx: ServerContext) -> None:
+    site, now = ctx.site, utcnow()
+    with ctx.store.read() as s:
+        due = alerts_due(s, site, now)
+    if due:
+        with ctx.store.write() as s:
+            evaluate_alerts(s, site, now)
+
+
+async def _alerts(ctx: ServerContext) -> None:
+    async with ctx.hub.subscribe() as events:
+        while True:
+            try:
+                await run_in_threadpool(_check_alerts, ctx)
+            except Exception:  # keep serving; the next round tries again
+                log.exception("alerts evaluation failed")
+            try:
+                await asyncio.wait_for(events.queue.get(), ALERTS_INTERVAL)
+                await asyncio.sleep(ALERTS_DEBOUNCE)  # one evaluation for a burst of events
+                while not events.queue.empty():
+                    events.queue.get_nowait()
+                events.overflowed = False
+            except TimeoutError:
+                pass
+
+
 def create_app(ctx: ServerContext) -> FastIssue:
     """The ASGI app to serve: FastIssue in front of the FastAPI app (its `.app`).
 
@@ -48,8 +81,10 @@ def create_api(ctx: ServerContext) -> FastAPI:
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         ctx.hub.bind(asyncio.get_running_loop())
         housekeeping = asyncio.create_task(_close_past_days(ctx))
+        alerts = asyncio.create_task(_alerts(ctx))
         yield
         housekeeping.cancel()
+        alerts.cancel()
         # Writes already accepted are committed and answered before the server goes.
         await run_in_threadpool(ctx.store.stop_writer)
 
@@ -64,7 +99,14 @@ def create_api(ctx: ServerContext) -> FastAPI:
     )
     app.state.ctx = ctx
     errors.install(app)
-    for module in (kiosk, officer, public, stream, reports):  # the busiest writes match first
+    for module in (
+        kiosk,
+        officer,
+        public,
+        stream,
+        reports,
+        floor,
+    ):  # the busiest writes match first
         app.include_router(module.router, prefix=API_PATH)
     app.add_middleware(errors.BodyLimit)
     app.add_middleware(errors.RequireBearer)

@@ -122,7 +122,7 @@ def check_group(group: str) -> str:
     return group
 
 
-class _Sql:
+class Spelling:
     """The few expressions SQLite and PostgreSQL spell differently."""
 
     def __init__(self, dialect: str, offset_seconds: int) -> None:
@@ -184,7 +184,7 @@ class _Query:
         self.s = s
         start = datetime.combine(date_from, time(12), tzinfo=site.tz)
         offset = start.utcoffset() or timedelta(0)
-        self.sql = _Sql(s.get_bind().dialect.name, int(offset.total_seconds()))
+        self.sql = Spelling(s.get_bind().dialect.name, int(offset.total_seconds()))
         self.params: dict[str, Any] = {"d0": date_from, "d1": date_to}
         agency_of = {code: agency.code for code, (agency, _svc) in site.services.items()}
         target_of = {code: svc.target_minutes * 60 for code, (_a, svc) in site.services.items()}
