@@ -10,8 +10,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
-from server import __version__
-from server.api import errors, floor, kiosk, officer, public, reports, stream
+from server import __version__, web
+from server.api import errors, floor, kiosk, officer, people, public, reports, stream
 from server.api.fast_issue import FastIssue
 from server.context import ServerContext
 from server.reports.floor import alerts_due, evaluate_alerts
@@ -99,15 +99,10 @@ def create_api(ctx: ServerContext) -> FastAPI:
     )
     app.state.ctx = ctx
     errors.install(app)
-    for module in (
-        kiosk,
-        officer,
-        public,
-        stream,
-        reports,
-        floor,
-    ):  # the busiest writes match first
+    # the busiest writes match first
+    for module in (kiosk, officer, public, stream, people, reports, floor):
         app.include_router(module.router, prefix=API_PATH)
+    web.install(app)
     app.add_middleware(errors.BodyLimit)
     app.add_middleware(errors.RequireBearer)
     return app

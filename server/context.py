@@ -12,6 +12,7 @@ from server.auth import Principal
 from server.db import Store
 from server.events import Hub
 from server.queue import QueueService
+from server.ratelimit import Buckets
 from server.site import Site
 from server.tables import DeviceRow
 from shared.config import ServerConfig
@@ -35,8 +36,15 @@ class ServerContext:
     _principals: dict[str, tuple[float, Principal]] = field(default_factory=dict)
     _seen_lock: threading.Lock = field(default_factory=threading.Lock)
 
+    sign_in_per_address: Buckets = field(init=False)
+    sign_in_overall: Buckets = field(init=False)
+
     def __post_init__(self) -> None:
         self.queue = QueueService(self.store, self.site, publish=self.hub.publish)
+        per_minute = self.settings.sign_in_per_minute
+        self.sign_in_per_address = Buckets(rate=per_minute / 60, burst=per_minute)
+        per_second = self.settings.sign_in_per_second
+        self.sign_in_overall = Buckets(rate=per_second, burst=max(1.0, per_second * 5))
 
     def cached_principal(self, token: str) -> Principal | None:
         hit = self._principals.get(token)

@@ -16,6 +16,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from server import auth
 from server.db import Store
 from server.migrate import upgrade
+from server.office import devices as office_devices
+from server.office import people as office_people
 from server.problems import Problem
 from server.settings import config_from, data_dir, db_url
 from server.site import Site
@@ -118,8 +120,10 @@ def _serve(config: Config, store: Store, sock: socket.socket, args: argparse.Nam
     log.info("%s: serving %s/api/v1 (database %s)", site.name, base, _safe(store.url))
     if args.demo:
         log.info(
-            "DEMO mode: kiosk token demo-kiosk, display token demo-display, "
-            "officer demo / PIN 123456 at any counter"
+            "DEMO mode: kiosk token demo-kiosk, display token demo-display, survey tablet "
+            "token demo-survey, officer demo / PIN 123456 at any counter, console %s/console/ "
+            "as admin / demo-admin-2026",
+            base,
         )
     else:
         _hint_first_steps(store)
@@ -196,27 +200,53 @@ def _safe(url: str) -> str:
     return url
 
 
+def _problem_text(problem: Problem) -> str:
+    """A refusal for the command line: every field's English message."""
+    listed = problem.extra.get("errors")
+    if isinstance(listed, list) and listed:
+        return "; ".join(
+            f"{e.get('field')}: {e.get('message_en') or e.get('message')}" for e in listed
+        )
+    return str(problem)
+
+
 def device_main(argv: list[str]) -> int:
-    p = argparse.ArgumentParser(prog="antrian device", description="Kiosk and display tokens.")
+    p = argparse.ArgumentParser(
+        prog="antrian device", description="Kiosk, display and survey tablet tokens."
+    )
     sub = p.add_subparsers(dest="action", required=True)
     add = sub.add_parser("add", help="register a device; prints its token (shown once)")
     add.add_argument("name")
     add.add_argument("--role", choices=auth.ROLES_DEVICE, required=True)
+    add.add_argument("--counter", help="a survey tablet's counter")
     _db_args(add)
+    revoke = sub.add_parser("revoke", help="revoke a device: its token stops working")
+    revoke.add_argument("name")
+    _db_args(revoke)
     lst = sub.add_parser("list", help="list devices and their last contact")
     _db_args(lst)
     args = p.parse_args(argv)
     try:
         config = config_from(args.config)
         store = open_store(config, args.db)
+        known = {c.code for c in config.counters}
         if args.action == "add":
             with store.write() as s:
-                token = auth.add_device(s, args.name, args.role, utcnow())
+                token, _ = office_devices.register(
+                    s, args.name, args.role, args.counter, known, utcnow()
+                )
             print(f"device {args.name!r} ({args.role}) registered; its token (shown only now):")
             print(token)
+        elif args.action == "revoke":
+            with store.write() as s:
+                row = s.scalar(select(DeviceRow).where(DeviceRow.name == args.name))
+                if row is None:
+                    return _fail(f"no device {args.name!r}")
+                office_devices.revoke(s, row.id, utcnow())
+            print(f"device {args.name!r} revoked")
         else:
             with store.read() as s:
-                for d in s.scalars(select(DeviceRow).order_by(DeviceRow.name)):
+                for d in office_devices.devices(s):
                     seen = (
                         d.last_seen_at.astimezone(config.site.tz).strftime("%Y-%m-%d %H:%M")
                         if d.last_seen_at
@@ -227,7 +257,9 @@ def device_main(argv: list[str]) -> int:
                         f"{' (revoked)' if d.revoked else ''}"
                     )
         store.dispose()
-    except (AntrianError, Problem) as exc:
+    except Problem as exc:
+        return _fail(_problem_text(exc))
+    except AntrianError as exc:
         return _fail(str(exc))
     return 0
 
@@ -242,35 +274,108 @@ def officer_main(argv: list[str]) -> int:
     add.add_argument("--counters", default="", help="counter codes, e.g. L01,L02")
     add.add_argument("--role", choices=auth.ROLES_OFFICER, default="officer")
     _db_args(add)
+    for action, text in (
+        ("disable", "disable an officer (their sessions end; they cannot sign in)"),
+        ("enable", "enable a disabled officer again"),
+        ("remove", "remove an officer (their sessions end)"),
+    ):
+        one = sub.add_parser(action, help=text)
+        one.add_argument("username")
+        _db_args(one)
     lst = sub.add_parser("list", help="list officers")
     _db_args(lst)
     args = p.parse_args(argv)
     try:
         config = config_from(args.config)
+        store = open_store(config, args.db)
+        known = {c.code for c in config.counters}
         if args.action == "add":
             counters = [c.strip() for c in args.counters.split(",") if c.strip()]
-            known = {c.code for c in config.counters}
-            unknown = [c for c in counters if c not in known]
-            if unknown:
-                return _fail(f"unknown counter(s) {', '.join(unknown)}; known: {', '.join(known)}")
-            if not counters and args.role == "officer":
-                return _fail("an officer needs --counters (a supervisor may work at any)")
-            store = open_store(config, args.db)
             with store.write() as s:
-                auth.add_officer(s, args.username, args.name, args.pin, counters, args.role)
+                exists = s.scalar(select(OfficerRow).where(OfficerRow.username == args.username))
+                change = office_people.PersonChange(
+                    username=args.username,
+                    name=args.name,
+                    role=args.role,
+                    counters=counters,
+                    pin=args.pin,
+                    active=True,
+                )
+                office_people.save(s, change, known, create=exists is None)
             print(
                 f"officer {args.username!r} ({args.role}) saved for "
                 f"{', '.join(counters) or 'any counter'}"
             )
+        elif args.action in ("disable", "enable"):
+            with store.write() as s:
+                change = office_people.PersonChange(
+                    username=args.username, active=args.action == "enable"
+                )
+                office_people.save(s, change, known, create=False)
+            print(f"officer {args.username!r} {args.action}d")
+        elif args.action == "remove":
+            with store.write() as s:
+                office_people.remove(s, args.username)
+            print(f"officer {args.username!r} removed")
         else:
-            store = open_store(config, args.db)
             with store.read() as s:
-                for o in s.scalars(select(OfficerRow).order_by(OfficerRow.username)):
-                    print(f"{o.username:<16} {o.name:<24} {o.role:<10} {o.counters or '*'}")
+                for o in office_people.people(s):
+                    state = "" if o.active else " (disabled)"
+                    print(
+                        f"{o.username:<16} {o.name:<24} {o.role:<10} "
+                        f"{','.join(o.counters) or '*'}{state}"
+                    )
         store.dispose()
-    except (AntrianError, Problem) as exc:
+    except Problem as exc:
+        return _fail(_problem_text(exc))
+    except AntrianError as exc:
         return _fail(str(exc))
     return 0
 
 
-__all__ = ["data_dir", "device_main", "officer_main", "server_main"]
+def admin_main(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(prog="antrian admin", description="Console administrators.")
+    sub = p.add_subparsers(dest="action", required=True)
+    add = sub.add_parser(
+        "add", help="add a console admin (or set an admin's password); prints a one-time password"
+    )
+    add.add_argument("username")
+    add.add_argument("--name", required=True)
+    add.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    _db_args(add)
+    args = p.parse_args(argv)
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        made = False
+    else:
+        password = office_people.one_time_password()
+        made = True
+    try:
+        config = config_from(args.config)
+        store = open_store(config, args.db)
+        with store.write() as s:
+            exists = s.scalar(select(OfficerRow).where(OfficerRow.username == args.username))
+            change = office_people.PersonChange(
+                username=args.username,
+                name=args.name,
+                role="admin",
+                counters=[],
+                password=password,
+                active=True,
+            )
+            office_people.save(s, change, {c.code for c in config.counters}, create=exists is None)
+        store.dispose()
+    except Problem as exc:
+        return _fail(_problem_text(exc))
+    except AntrianError as exc:
+        return _fail(str(exc))
+    print(f"admin {args.username!r} saved; sign in at /console/ on the server")
+    if made:
+        print("one-time password (shown only now; change it after signing in):")
+        print(password)
+    return 0
+
+
+__all__ = ["admin_main", "data_dir", "device_main", "officer_main", "server_main"]

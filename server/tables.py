@@ -160,6 +160,9 @@ class DeviceRow(Base):
     state: Mapped[str | None] = mapped_column(Text)
     state_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A survey tablet answers for the tickets finished at this counter (migration 0004).
+    counter: Mapped[str | None] = mapped_column(String(32))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class OfficerRow(Base):
@@ -174,6 +177,8 @@ class OfficerRow(Base):
     failures: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Console users (admin, supervisor) sign in with a password (migration 0004).
+    password_hash: Mapped[str | None] = mapped_column(String(200))
 
 
 class SessionRow(Base):
@@ -188,3 +193,17 @@ class SessionRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ended: Mapped[bool] = mapped_column(Boolean, default=False)
+    # "counter" (an officer's PIN at a counter) or "console" (a password, the web console)
+    kind: Mapped[str] = mapped_column(String(16), default="counter", server_default="counter")
+
+
+class LoginFailure(Base):
+    """Wrong PINs and passwords per username, known or not: both lock out alike, so
+    usernames cannot be probed (migration 0004)."""
+
+    __tablename__ = "login_failures"
+
+    site_id: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

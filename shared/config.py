@@ -254,6 +254,11 @@ class ServerConfig(_Section):
     pin_max_failures: int = Field(default=5, ge=1, le=100)
     pin_lock_minutes: int = Field(default=5, ge=1, le=1440)
     session_hours: int = Field(default=16, ge=1, le=24 * 7)
+    console_session_hours: int = Field(default=8, ge=1, le=24 * 7)
+    # Sign-in attempts (PINs and passwords) per client address per minute, and overall
+    # per second: guessing is slowed, and the hashing never crowds the kiosks out.
+    sign_in_per_minute: int = Field(default=20, ge=1, le=10_000)
+    sign_in_per_second: float = Field(default=3.0, gt=0, le=1000)
     # `antrian backup`: "" = <data dir>/backups; files older than backup_keep_days go (0 = keep all)
     backup_dir: str = ""
     backup_keep_days: int = Field(default=14, ge=0, le=3650)

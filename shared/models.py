@@ -130,6 +130,14 @@ class SessionRequest(_Wire):
     counter: str = Field(min_length=1, max_length=32)
 
 
+class PasswordSessionRequest(_Wire):
+    """The console's sign-in (admin, supervisor): a password instead of a PIN and counter."""
+
+    model_config = ConfigDict(extra="forbid")
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=200)
+
+
 class Officer(_Wire):
     username: str
     name: str
@@ -140,6 +148,12 @@ class SessionAnswer(_Wire):
     token: str
     officer: Officer
     counter: CounterState
+    expires_at: datetime
+
+
+class ConsoleSessionAnswer(_Wire):
+    token: str
+    officer: Officer
     expires_at: datetime
 
 

@@ -33,7 +33,8 @@ WHY = {
     409: "Not possible in the current state (closed, quota, ticket state...)",
     413: f"Request body over {MAX_BODY} bytes",
     422: "Invalid request: the first problem in `message`, all of them in `errors`",
-    423: "Account locked after repeated wrong PINs; `minutes` left",
+    423: "Account locked after repeated wrong PINs or passwords; `minutes` left",
+    429: "Too many attempts; `retry_after` seconds to wait (also the Retry-After header)",
 }
 ERROR_SCHEMA = "ErrorAnswer"
 BEARER = "bearer"
@@ -57,7 +58,10 @@ def internal_error(method: str, path: str) -> JSONResponse:
 def install(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(_: Request, exc: Problem) -> JSONResponse:
-        return JSONResponse(exc.answer(), status_code=exc.status)
+        answer = JSONResponse(exc.answer(), status_code=exc.status)
+        if "retry_after" in exc.extra:
+            answer.headers["Retry-After"] = str(exc.extra["retry_after"])
+        return answer
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Request
 from sqlalchemy import update
 
 from server import auth
 from server.api.deps import CallerDep, CtxDep, in_writer, require_counter, require_role
 from server.api.errors import answers
-from server.problems import not_found
+from server.context import ServerContext
+from server.problems import Problem, not_found
 from server.queue import served_today
+from server.ratelimit import RateLimited
 from server.tables import CounterRow, SessionRow
 from server.wire import counter_state
 from shared.models import (
+    ConsoleSessionAnswer,
     CounterAnswer,
     CounterState,
     Officer,
+    PasswordSessionRequest,
     RequeueRequest,
     SessionAnswer,
     SessionRequest,
@@ -30,42 +35,80 @@ router = APIRouter()
 CounterCode = Annotated[str, Path(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")]
 
 
+def sign_in_allowed(ctx: ServerContext, address: str | None) -> None:
+    """Slow guessing down, per client address and overall, before any hashing (429)."""
+    try:
+        ctx.sign_in_overall.take("all")
+        ctx.sign_in_per_address.take(address or "?")
+    except RateLimited as exc:
+        wait = max(1, math.ceil(exc.retry_after))
+        raise Problem(
+            429,
+            "too_many_attempts",
+            f"Too many sign-in attempts; try again in {wait} seconds.",
+            retry_after=wait,
+        ) from exc
+
+
 @router.post(
     "/sessions",
-    response_model=SessionAnswer,
+    response_model=SessionAnswer | ConsoleSessionAnswer,
     status_code=201,
-    responses=answers(401, 403, 404, 423),
+    responses=answers(401, 403, 404, 423, 429),
 )
-def open_session(ctx: CtxDep, body: SessionRequest) -> SessionAnswer:
-    if body.counter not in ctx.site.counters:
+def open_session(
+    ctx: CtxDep, body: SessionRequest | PasswordSessionRequest, request: Request
+) -> SessionAnswer | ConsoleSessionAnswer:
+    """Sign in: an officer with a PIN at a counter, or a console user with a password."""
+    if isinstance(body, SessionRequest) and body.counter not in ctx.site.counters:
         raise not_found("counter", body.counter)
-    cfg = ctx.settings
-    with ctx.store.write() as s:
-        token, row, officer = auth.login(
-            s,
-            body.username,
-            body.pin,
-            body.counter,
-            utcnow(),
-            demo=ctx.demo,
-            max_failures=cfg.pin_max_failures,
-            lock_minutes=cfg.pin_lock_minutes,
-            session_hours=cfg.session_hours,
+    sign_in_allowed(ctx, request.client.host if request.client else None)
+    if isinstance(body, PasswordSessionRequest):
+        token, row, person = console_sign_in(ctx, body.username, body.password)
+        return ConsoleSessionAnswer(
+            token=token,
+            officer=Officer(username=person.username, name=person.name, role=row.role),
+            expires_at=row.expires_at,
         )
-        name = officer.name if officer else "Demo"
-        expires = row.expires_at
+    cfg = ctx.settings
+    token, row, person = auth.authenticate(
+        ctx.store,
+        body.username,
+        body.pin,
+        utcnow(),
+        kind="counter",
+        counter=body.counter,
+        demo=ctx.demo,
+        limits=auth.Limits(cfg.pin_max_failures, cfg.pin_lock_minutes, cfg.session_hours),
+    )
     ctx.queue.open_counter(body.counter, body.username)
     return SessionAnswer(
         token=token,
-        officer=Officer(username=body.username, name=name, role=row.role),
+        officer=Officer(username=body.username, name=person.name, role=row.role),
         counter=counter_get(ctx, body.counter),
-        expires_at=expires,
+        expires_at=row.expires_at,
+    )
+
+
+def console_sign_in(
+    ctx: ServerContext, username: str, password: str
+) -> tuple[str, SessionRow, auth.Person]:
+    """The console's sign-in, for the API and the sign-in page alike."""
+    cfg = ctx.settings
+    return auth.authenticate(
+        ctx.store,
+        username,
+        password,
+        utcnow(),
+        kind="console",
+        demo=ctx.demo,
+        limits=auth.Limits(cfg.pin_max_failures, cfg.pin_lock_minutes, cfg.console_session_hours),
     )
 
 
 @router.delete("/sessions/current", status_code=204)
 def close_session(ctx: CtxDep, who: CallerDep) -> None:
-    require_role(who, "officer", "supervisor")
+    require_role(who, "officer", "supervisor", "admin")
     with ctx.store.write() as s:
         s.execute(update(SessionRow).where(SessionRow.id == who.session_id).values(ended=True))
     ctx.forget_principals()

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from server import auth
-from server.tables import DeviceRow, OfficerRow
+from server.tables import DeviceRow, LoginFailure, OfficerRow
 from shared.timeutil import utcnow
 from tests.server.conftest import LiveServer
 
@@ -117,8 +117,9 @@ def test_pin_lock_out_after_repeated_failures(live: LiveServer, store) -> None: 
     assert locked.status_code == 423 and locked.json()["minutes"] == 5
     with store.read() as s:
         officer = s.scalar(select(OfficerRow).where(OfficerRow.username == "budi"))
-        assert officer is not None and officer.locked_until is not None
-        assert "1111" not in officer.pin_hash  # stored hashed
+        assert officer is not None and "1111" not in officer.pin_hash  # stored hashed
+        failure = s.get(LoginFailure, "budi")
+        assert failure is not None and failure.locked_until is not None
 
 
 def test_device_tokens_are_stored_hashed(live: LiveServer, store) -> None:  # type: ignore[no-untyped-def]

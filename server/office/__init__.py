@@ -1,0 +1,1 @@
+"""The office that runs the building: the site in the database, people, devices, audit."""

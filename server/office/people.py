@@ -1,0 +1,172 @@
+"""People: officers (a PIN at their counters), supervisors and admins (a console password).
+
+The one place their rules live: the console's forms, `/api/v1/admin/officers` and
+`antrian officer|admin` all call these. A change to a person ends their sessions at once.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from server import auth
+from server.problems import Problem, invalid
+from server.tables import OfficerRow
+
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
+
+
+@dataclass(frozen=True)
+class PersonView:
+    username: str
+    name: str
+    role: str
+    counters: list[str]
+    active: bool
+    has_pin: bool
+    has_password: bool
+
+
+@dataclass
+class PersonChange:
+    """What a form or a request asks; None leaves a value as it is (on an edit)."""
+
+    username: str
+    name: str | None = None
+    role: str | None = None
+    counters: list[str] | None = None
+    pin: str | None = None
+    password: str | None = None
+    active: bool | None = None
+
+
+def view(row: OfficerRow) -> PersonView:
+    return PersonView(
+        username=row.username,
+        name=row.name,
+        role=row.role,
+        counters=[c for c in row.counters.split(",") if c],
+        active=row.active,
+        has_pin=bool(row.pin_hash),
+        has_password=bool(row.password_hash),
+    )
+
+
+def people(s: Session) -> list[PersonView]:
+    rows = s.scalars(select(OfficerRow).order_by(OfficerRow.active.desc(), OfficerRow.username))
+    return [view(r) for r in rows]
+
+
+def _check(change: PersonChange, row: OfficerRow | None, known_counters: set[str]) -> None:
+    errors: list[tuple[str, str, str]] = []
+    if row is None and not USERNAME.match(change.username):
+        errors.append(
+            (
+                "username",
+                "2-32 huruf kecil, angka, titik, garis bawah atau tanda hubung",
+                "2-32 lowercase letters, digits, dots, underscores or hyphens",
+            )
+        )
+    name = change.name if change.name is not None else (row.name if row else "")
+    if not name.strip() or len(name) > 80:
+        errors.append(
+            (
+                "name",
+                "Nama wajib diisi (maks. 80 karakter)",
+                "A name is required (at most 80 characters)",
+            )
+        )
+    role = change.role or (row.role if row else "")
+    if role not in auth.ROLES_PERSON:
+        errors.append(("role", "Pilih peran", "Choose a role"))
+    counters = (
+        change.counters if change.counters is not None else (view(row).counters if row else [])
+    )
+    unknown = [c for c in counters if c not in known_counters]
+    if unknown:
+        errors.append(
+            (
+                "counters",
+                f"Loket tidak dikenal: {', '.join(unknown)}",
+                f"Unknown counter(s): {', '.join(unknown)}",
+            )
+        )
+    elif role == "officer" and not counters:
+        errors.append(
+            (
+                "counters",
+                "Petugas loket perlu minimal satu loket",
+                "An officer needs at least one counter",
+            )
+        )
+    if change.pin is not None and not (change.pin.isdigit() and 4 <= len(change.pin) <= 12):
+        errors.append(("pin", "PIN berupa 4 sampai 12 angka", "The PIN must be 4 to 12 digits"))
+    if change.password is not None and not (auth.MIN_PASSWORD <= len(change.password) <= 200):
+        errors.append(
+            (
+                "password",
+                f"Kata sandi minimal {auth.MIN_PASSWORD} karakter",
+                f"The password needs at least {auth.MIN_PASSWORD} characters",
+            )
+        )
+    has_pin = change.pin is not None or bool(row and row.pin_hash)
+    has_password = change.password is not None or bool(row and row.password_hash)
+    if role == "officer" and not has_pin and "pin" not in {e[0] for e in errors}:
+        errors.append(("pin", "Petugas loket perlu PIN", "An officer needs a PIN"))
+    if role in auth.ROLES_CONSOLE and not (has_pin or has_password):
+        errors.append(
+            (
+                "password",
+                "Perlu kata sandi (untuk konsol) atau PIN",
+                "A password (console) or a PIN is needed",
+            )
+        )
+    if role == "admin" and not has_password and "password" not in {e[0] for e in errors}:
+        errors.append(("password", "Admin perlu kata sandi", "An admin needs a password"))
+    if errors:
+        raise invalid(*errors)
+
+
+def save(s: Session, change: PersonChange, known_counters: set[str], *, create: bool) -> PersonView:
+    """Add a person (create) or change one; ends their sessions when they change."""
+    row = s.scalar(select(OfficerRow).where(OfficerRow.username == change.username))
+    if create and row is not None:
+        raise invalid(("username", "Nama pengguna sudah dipakai", "This username is taken"))
+    if not create and row is None:
+        raise Problem(404, "unknown_officer", f"No officer {change.username!r}.")
+    _check(change, row, known_counters)
+    if row is None:
+        row = OfficerRow(
+            username=change.username, failures=0, active=True, pin_hash="", counters=""
+        )
+        s.add(row)
+    else:
+        auth.end_sessions(s, row.id)
+    if change.name is not None:
+        row.name = change.name.strip()
+    if change.role is not None:
+        row.role = change.role
+    if change.counters is not None:
+        row.counters = ",".join(change.counters)
+    if change.pin is not None:
+        row.pin_hash = auth.hash_pin(change.pin)
+    if change.password is not None:
+        row.password_hash = auth.hash_password(change.password)
+    if change.active is not None:
+        row.active = change.active
+    auth.clear_failures(s, row.username)
+    s.flush()
+    return view(row)
+
+
+def remove(s: Session, username: str) -> None:
+    auth.remove_officer(s, username)
+
+
+def one_time_password() -> str:
+    """A password to hand to a new admin once (they should change it)."""
+    return secrets.token_urlsafe(12)

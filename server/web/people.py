@@ -1,0 +1,289 @@
+"""Console pages: officers (add, change, disable, reset a PIN) and devices (register, revoke)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
+
+from server.api.deps import get_ctx
+from server.api.people import register_device, revoke_device, save_person
+from server.office import devices as office_devices
+from server.office import people as office_people
+from server.problems import Problem, field_errors
+from server.tables import SessionRow
+from server.web.i18n import t, words
+from server.web.menu import ADMIN, menu
+from server.web.render import page
+from server.web.session import AdminDep, Visitor
+
+router = APIRouter()
+menu(70, "/console/people", "people", ADMIN)
+menu(80, "/console/devices", "devices", ADMIN)
+
+words.update(
+    {
+        "people_title": ("Petugas dan pengguna konsol", "Officers and console users"),
+        "add_person": ("Tambah petugas", "Add an officer"),
+        "edit_person": ("Ubah {name}", "Change {name}"),
+        "pin_new": ("PIN baru (4-12 angka)", "New PIN (4-12 digits)"),
+        "password_new": (
+            "Kata sandi baru (min. 10 karakter)",
+            "New password (at least 10 characters)",
+        ),
+        "blank_keeps": ("Kosongkan agar tidak berubah", "Leave empty to keep it"),
+        "counters_help": (
+            "Kode loket dipisah koma, mis. L01,L02",
+            "Counter codes, comma separated, e.g. L01,L02",
+        ),
+        "disable": ("Nonaktifkan", "Disable"),
+        "enable": ("Aktifkan", "Enable"),
+        "person_saved": (
+            "{name} tersimpan. Sesi lamanya telah diakhiri.",
+            "{name} saved. Their sessions have ended.",
+        ),
+        "devices_title": (
+            "Perangkat: anjungan, layar TV, tablet survei",
+            "Devices: kiosks, TVs, survey tablets",
+        ),
+        "register_device": ("Daftarkan perangkat", "Register a device"),
+        "device_kind": ("Jenis", "Kind"),
+        "device_counter": ("Loket (tablet survei)", "Counter (survey tablet)"),
+        "last_contact": ("Kontak terakhir", "Last contact"),
+        "address": ("Alamat", "Address"),
+        "state": ("Keadaan", "State"),
+        "revoke": ("Cabut", "Revoke"),
+        "revoked": ("Dicabut", "Revoked"),
+        "token_once": (
+            "Token perangkat {name} (hanya ditampilkan sekarang; salin ke [client] token"
+            " di konfigurasi perangkat):",
+            "The token of {name} (shown only now; put it in the device's [client] token):",
+        ),
+        "revoke_confirm": (
+            "Cabut {name}? Tokennya langsung berhenti berlaku.",
+            "Revoke {name}? Its token stops working at once.",
+        ),
+        "device_revoked": (
+            "{name} dicabut; tokennya tidak berlaku lagi.",
+            "{name} revoked; its token no longer works.",
+        ),
+        "none": ("tidak ada", "none"),
+    }
+)
+
+ROLE_WORDS = {"admin": "role_admin", "supervisor": "role_supervisor", "officer": "role_officer"}
+
+
+def _counters(text: str) -> list[str]:
+    return [c.strip() for c in text.replace(";", ",").split(",") if c.strip()]
+
+
+async def _people_page(
+    request: Request,
+    visitor: Visitor,
+    *,
+    status: int = 200,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+    notice: str = "",
+    editing: str = "",
+) -> HTMLResponse:
+    ctx = await get_ctx(request)
+
+    def read() -> tuple[list[office_people.PersonView], dict[str, int]]:
+        with ctx.store.read() as s:
+            listed = office_people.people(s)
+            open_sessions: dict[str, int] = {}
+            for row in s.scalars(select(SessionRow).where(SessionRow.ended.is_(False))):
+                open_sessions[row.username] = open_sessions.get(row.username, 0) + 1
+            return listed, open_sessions
+
+    listed, _ = await run_in_threadpool(read)
+    return page(
+        request,
+        "console/people.html",
+        visitor,
+        status=status,
+        people=listed,
+        errors=errors or {},
+        form=form or {},
+        notice=notice,
+        editing=editing,
+        role_words=ROLE_WORDS,
+        counters=list(ctx.site.counters),
+    )
+
+
+@router.get("/console/people", response_class=HTMLResponse)
+async def people_page(
+    request: Request, visitor: AdminDep, edit: str = "", saved: str = ""
+) -> HTMLResponse:
+    notice = ""
+    if saved:
+        notice = t("person_saved", visitor.lang, name=saved)
+    return await _people_page(request, visitor, editing=edit, notice=notice)
+
+
+@router.post("/console/people", response_class=HTMLResponse)
+async def people_save(
+    request: Request,
+    visitor: AdminDep,
+    csrf: Annotated[str, Form(max_length=64)] = "",
+    create: Annotated[str, Form(max_length=1)] = "",
+    username: Annotated[str, Form(max_length=64)] = "",
+    name: Annotated[str, Form(max_length=200)] = "",
+    role: Annotated[str, Form(max_length=16)] = "officer",
+    counters: Annotated[str, Form(max_length=2000)] = "",
+    pin: Annotated[str, Form(max_length=64)] = "",
+    password: Annotated[str, Form(max_length=400)] = "",
+    active: Annotated[str, Form(max_length=8)] = "",
+) -> Response:
+    form = {"username": username, "name": name, "role": role, "counters": counters}
+    if not visitor.check_csrf(request, csrf):
+        return await _people_page(
+            request, visitor, status=403, notice=t("expired_form", visitor.lang), form=form
+        )
+    ctx = await get_ctx(request)
+    change = office_people.PersonChange(
+        username=username.strip(),
+        name=name,
+        role=role,
+        counters=_counters(counters),
+        pin=pin or None,
+        password=password or None,
+        active=None if not active else active == "1",
+    )
+    try:
+        saved = await run_in_threadpool(save_person, ctx, change, create=create == "1")
+    except Problem as problem:
+        return await _people_page(
+            request,
+            visitor,
+            status=problem.status,
+            errors=field_errors(problem, visitor.lang),
+            form=form,
+            editing="" if create == "1" else username,
+        )
+    return RedirectResponse(f"/console/people?saved={saved.username}", status_code=303)
+
+
+@router.post("/console/people/{username}/active", response_class=HTMLResponse)
+async def people_active(
+    request: Request,
+    visitor: AdminDep,
+    username: str,
+    csrf: Annotated[str, Form(max_length=64)] = "",
+    active: Annotated[str, Form(max_length=1)] = "0",
+) -> Response:
+    if not visitor.check_csrf(request, csrf):
+        return await _people_page(
+            request, visitor, status=403, notice=t("expired_form", visitor.lang)
+        )
+    ctx = await get_ctx(request)
+    change = office_people.PersonChange(username=username, active=active == "1")
+    try:
+        await run_in_threadpool(save_person, ctx, change, create=False)
+    except Problem as problem:
+        return await _people_page(request, visitor, status=problem.status, notice=problem.message)
+    return RedirectResponse("/console/people", status_code=303)
+
+
+async def _devices_page(
+    request: Request,
+    visitor: Visitor,
+    *,
+    status: int = 200,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+    notice: str = "",
+    token: str = "",
+    token_name: str = "",
+) -> HTMLResponse:
+    ctx = await get_ctx(request)
+
+    def read() -> list[office_devices.DeviceView]:
+        with ctx.store.read() as s:
+            return office_devices.devices(s)
+
+    listed = await run_in_threadpool(read)
+    answer = page(
+        request,
+        "console/devices.html",
+        visitor,
+        status=status,
+        devices=listed,
+        errors=errors or {},
+        form=form or {},
+        notice=notice,
+        token=token,
+        token_name=token_name,
+        counters=list(ctx.site.counters),
+        tz=ctx.site.tz,
+    )
+    return answer
+
+
+@router.get("/console/devices", response_class=HTMLResponse)
+async def devices_page(request: Request, visitor: AdminDep, shown: str = "") -> HTMLResponse:
+    kept = request.app.state.once.pop(shown) if shown else None
+    if kept is None:
+        return await _devices_page(request, visitor)
+    name, token = kept
+    return await _devices_page(request, visitor, token=token, token_name=name)
+
+
+@router.post("/console/devices", response_class=HTMLResponse)
+async def devices_register(
+    request: Request,
+    visitor: AdminDep,
+    csrf: Annotated[str, Form(max_length=64)] = "",
+    name: Annotated[str, Form(max_length=200)] = "",
+    role: Annotated[str, Form(max_length=16)] = "kiosk",
+    counter: Annotated[str, Form(max_length=32)] = "",
+) -> Response:
+    form = {"name": name, "role": role, "counter": counter}
+    if not visitor.check_csrf(request, csrf):
+        return await _devices_page(
+            request, visitor, status=403, notice=t("expired_form", visitor.lang), form=form
+        )
+    ctx = await get_ctx(request)
+    try:
+        saved = await run_in_threadpool(
+            register_device, ctx, name.strip(), role, counter.strip() or None
+        )
+    except Problem as problem:
+        return await _devices_page(
+            request,
+            visitor,
+            status=problem.status,
+            errors=field_errors(problem, visitor.lang),
+            form=form,
+        )
+    # Shown once, on the page the redirect leads to (so a reload cannot register again):
+    # kept in memory for that one view, never in a URL or a log.
+    note = request.app.state.once.put((saved.name, saved.token))
+    return RedirectResponse(f"/console/devices?shown={note}", status_code=303)
+
+
+@router.post("/console/devices/{device_id}/revoke", response_class=HTMLResponse)
+async def devices_revoke(
+    request: Request,
+    visitor: AdminDep,
+    device_id: int,
+    csrf: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
+    if not visitor.check_csrf(request, csrf):
+        return await _devices_page(
+            request, visitor, status=403, notice=t("expired_form", visitor.lang)
+        )
+    ctx = await get_ctx(request)
+    try:
+        saved = await run_in_threadpool(revoke_device, ctx, device_id)
+    except Problem as problem:
+        return await _devices_page(request, visitor, status=problem.status, notice=problem.message)
+    return await _devices_page(
+        request, visitor, notice=t("device_revoked", visitor.lang, name=saved.name)
+    )
