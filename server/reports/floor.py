@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from sqlalchemy import Date, bindparam, select, text
 from sqlalchemy.orm import Session
 
+from server.events import last_seq
 from server.reports.summary import Spelling
 from server.reports.tables import AlertRow
 from server.site import Site
@@ -96,6 +97,7 @@ class Alert(BaseModel):
 class Floor(BaseModel):
     site: str
     time: datetime
+    seq: int  # the event log's last seq when the floor was read (a page follows from it)
     agencies: list[AgencyFloor]
     counters: list[CounterFloor]
     devices: list[DeviceFloor]
@@ -178,6 +180,7 @@ def floor_view(s: Session, site: Site, now: datetime) -> Floor:
     return Floor(
         site=site.name,
         time=now.astimezone(site.tz),
+        seq=last_seq(s),
         agencies=agencies,
         counters=counters,
         devices=devices,

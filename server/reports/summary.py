@@ -15,8 +15,9 @@ Definitions (the same on both databases):
   issue to the last finish;
 - percentiles are nearest-rank: the p-th percentile of n sorted values is the value at
   rank ceil(p * n); the median is the 50th (for an even n the lower middle value);
-- durations are rounded to the millisecond in SQL (SQLite keeps milliseconds), minutes
-  to one decimal in the answer;
+- durations are whole seconds (rounded in SQL, the same on both databases), minutes to
+  one decimal in the answer; percentiles come from a count per (group, measure, second)
+  and its running sum, so the window runs over distinct seconds, not over every ticket;
 - service level is the share of called rows whose wait was at most the service's
   `target_minutes`;
 - `online` counts tickets from online booking: 0 until booking exists (walk_in = issued);
@@ -40,6 +41,7 @@ from shared.models import TicketStatus
 
 Group = Literal["agency", "service", "counter", "officer", "hour", "weekday"]
 GROUPS: tuple[str, ...] = ("agency", "service", "counter", "officer", "hour", "weekday")
+TOTAL = "\x1ftotal"  # the total's key in SQL: no group's key (codes, names, hours) is this
 MAX_DAYS = 366
 WEEKDAYS_ID = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 # Waiting-time distribution: 5-minute buckets, the last one open ("60+").
@@ -116,6 +118,26 @@ def check_period(date_from: date | None, date_to: date | None) -> tuple[date, da
     return date_from, date_to
 
 
+PERIODS = ("day", "week", "month", "custom")
+
+
+def period_of(kind: str, day: date, date_to: date | None = None) -> tuple[date, date]:
+    """A named period containing `day`: the day, its week (Monday-Sunday), its month,
+    or custom (day .. date_to)."""
+    if kind == "day":
+        return day, day
+    if kind == "week":
+        start = day - timedelta(days=day.weekday())
+        return start, start + timedelta(days=6)
+    if kind == "month":
+        start = day.replace(day=1)
+        following = (start + timedelta(days=32)).replace(day=1)
+        return start, following - timedelta(days=1)
+    if kind == "custom":
+        return check_period(day, date_to)
+    raise Problem(422, "invalid_period", f"period is one of {', '.join(PERIODS)}.")
+
+
 def check_group(group: str) -> str:
     if group not in GROUPS:
         raise Problem(422, "invalid_group", f"group is one of {', '.join(GROUPS)}.")
@@ -130,9 +152,10 @@ class Spelling:
         self.offset = offset_seconds
 
     def seconds(self, start: str, end: str) -> str:
+        """end - start in whole seconds (rounded half away from zero on both)."""
         if self.pg:
-            return f"ROUND(CAST(EXTRACT(EPOCH FROM ({end} - {start})) AS NUMERIC), 3)"
-        return f"ROUND((julianday({end}) - julianday({start})) * 86400.0, 3)"
+            return f"CAST(ROUND(CAST(EXTRACT(EPOCH FROM ({end} - {start})) AS NUMERIC)) AS INTEGER)"
+        return f"CAST(ROUND((julianday({end}) - julianday({start})) * 86400.0) AS INTEGER)"
 
     def local_hour(self, column: str) -> str:
         if self.pg:
@@ -218,7 +241,7 @@ class _Query:
 
     def derived(self, group: str | None) -> str:
         return (
-            f"(SELECT {self.key(group)} AS g, {self.columns} FROM tickets "
+            f"(SELECT CAST({self.key(group)} AS VARCHAR(64)) AS g, {self.columns} FROM tickets "
             f"WHERE business_day BETWEEN :d0 AND :d1) t"
         )
 
@@ -226,7 +249,7 @@ class _Query:
         stmt = text(sql).bindparams(bindparam("d0", type_=Date), bindparam("d1", type_=Date))
         return list(self.s.execute(stmt, self.params))
 
-    def counts(self, group: str | None) -> list[Any]:
+    def counts(self, group: str) -> list[Any]:
         done, ns, cx, tr = (
             TicketStatus.DONE.value,
             TicketStatus.NO_SHOW.value,
@@ -246,18 +269,25 @@ class _Query:
             f" FROM {self.derived(group)} GROUP BY g"
         )
 
-    def figures(self, group: str | None) -> list[Any]:
-        # One window pass over the three measures: rank within (group, measure).
+    def figures(self, group: str) -> list[Any]:
+        """(g, measure, n, mean s, median s, p90 s) per group and for TOTAL, in one query."""
+        self.params["total_key"] = TOTAL
         return self.run(
-            f"WITH t AS (SELECT * FROM {self.derived(group)}),"
+            "WITH t AS MATERIALIZED"
+            f" (SELECT g, wait_s, serve_s, building_s FROM {self.derived(group)}),"
             " v AS (SELECT g, 'wait' AS m, wait_s AS x FROM t WHERE wait_s IS NOT NULL"
             " UNION ALL SELECT g, 'service', serve_s FROM t WHERE serve_s IS NOT NULL"
             " UNION ALL SELECT g, 'building', building_s FROM t WHERE building_s IS NOT NULL),"
-            " r AS (SELECT g, m, x, ROW_NUMBER() OVER (PARTITION BY g, m ORDER BY x) AS rn,"
-            " COUNT(*) OVER (PARTITION BY g, m) AS n FROM v)"
-            " SELECT g, m, COUNT(*), AVG(x),"
-            " MAX(CASE WHEN rn = (n + 1) / 2 THEN x END),"
-            " MAX(CASE WHEN rn = (9 * n + 9) / 10 THEN x END)"
+            " h AS MATERIALIZED (SELECT g, m, x, COUNT(*) AS k FROM v GROUP BY g, m, x),"
+            " a AS (SELECT g, m, x, k FROM h"
+            " UNION ALL SELECT :total_key, m, x, SUM(k) FROM h GROUP BY m, x),"
+            " r AS (SELECT g, m, x, k,"
+            " SUM(k) OVER (PARTITION BY g, m ORDER BY x ROWS UNBOUNDED PRECEDING) AS cum,"
+            " SUM(k) OVER (PARTITION BY g, m) AS n FROM a)"
+            # nearest rank: the smallest x whose running count reaches p * n
+            " SELECT g, m, SUM(k), SUM(x * k) * 1.0 / SUM(k),"
+            " MIN(CASE WHEN 2 * cum >= n THEN x END),"
+            " MIN(CASE WHEN 10 * cum >= 9 * n THEN x END)"
             " FROM r GROUP BY g, m"
         )
 
@@ -293,20 +323,23 @@ def _as_date(value: Any) -> date:
 
 
 def _fill(rows: dict[str, SummaryRow], counts: list[Any], figures: list[Any]) -> None:
-    for g, issued, served, ns, cx, tr, prio, called, within in counts:
+    for g, *numbers in counts:
         row = rows[str(g)]
-        row.issued, row.served, row.no_show = int(issued or 0), int(served or 0), int(ns or 0)
-        row.cancelled, row.transferred, row.priority = int(cx or 0), int(tr or 0), int(prio or 0)
-        row.called, row.within_target = int(called or 0), int(within or 0)
+        issued, served, ns, cx, tr, prio, called, within = (int(x or 0) for x in numbers)
+        row.issued, row.served, row.no_show = (
+            row.issued + issued,
+            row.served + served,
+            row.no_show + ns,
+        )
+        row.cancelled, row.transferred = row.cancelled + cx, row.transferred + tr
+        row.priority, row.called = row.priority + prio, row.called + called
+        row.within_target += within
         row.walk_in = row.issued - row.online
         row.priority_share = _percent(row.priority, row.issued)
         row.service_level = _percent(row.within_target, row.called)
     for g, m, n, mean, median, p90 in figures:
         value = Figures(
-            count=int(n),
-            mean=_minutes(mean),
-            median=_minutes(median),
-            p90=_minutes(p90),
+            count=int(n), mean=_minutes(mean), median=_minutes(median), p90=_minutes(p90)
         )
         setattr(rows[str(g)], m, value)
 
@@ -349,9 +382,11 @@ def summary_report(
     counts, figures = q.counts(group), q.figures(group)
     keys = {str(r[0]) for r in counts}
     rows = {k: SummaryRow(key=k, label=label) for k, label in _labels(s, site, group, keys)}
-    _fill(rows, counts, figures)
-    totals = {"": SummaryRow(key="", label="Jumlah")}
-    _fill(totals, q.counts(None), q.figures(None))
+    _fill(rows, counts, [f for f in figures if f[0] != TOTAL])
+    # The total's counts are the groups' sums (each ticket is in one group); its
+    # percentiles come from the same query (a median is not a sum of medians).
+    totals = {TOTAL: SummaryRow(key="", label="Jumlah")}
+    _fill(totals, [(TOTAL, *r[1:]) for r in counts], [f for f in figures if f[0] == TOTAL])
     return SummaryReport(
         site=site.name,
         date_from=date_from,
@@ -359,6 +394,6 @@ def summary_report(
         days=(date_to - date_from).days + 1,
         group=group,
         rows=list(rows.values()),
-        total=totals[""],
+        total=totals[TOTAL],
         charts=q.charts() if charts else None,
     )
