@@ -173,3 +173,21 @@ def test_heartbeat_and_floor_over_http(live: LiveServer) -> None:
     assert devices["kiosk-1"]["state"] == {"printer": "paper_out"}
     assert devices["tv-1"]["state"] == {"voice": "ok", "last_seq": 9}
     assert {"agencies", "counters", "alerts", "waiting"} <= set(got.json())
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_the_apps_clients_send_heartbeats(live: LiveServer) -> None:
+    """The kiosk's ApiClient and the TV's BoardClient, as the apps send them."""
+    from display.net import BoardClient
+    from shared.client import ApiClient
+
+    with live.ctx.store.write() as s:
+        kiosk = auth.add_device(s, "kiosk-2", "kiosk", MONDAY_9AM)
+        tv = auth.add_device(s, "tv-2", "display", MONDAY_9AM)
+    ApiClient(live.url, kiosk).heartbeat(printer="paper_near_end", detail="sensor")
+    BoardClient(live.url, tv).heartbeat("failed", 42)
+    ApiClient(live.url, kiosk).device_status("paper_out")  # the older call: the same record
+    with live.ctx.store.read() as s:
+        states = {d.name: json.loads(d.state) for d in s.scalars(select(DeviceRow))}
+    assert states["tv-2"] == {"voice": "failed", "last_seq": 42}
+    assert states["kiosk-2"] == {"printer": "paper_out"}
