@@ -32,17 +32,21 @@ YEAR = (START, date(2027, 1, 4))
 MONTH = (date(2026, 6, 1), date(2026, 6, 30))
 
 
-def _time(client: httpx.Client, params: dict[str, str], repeat: int) -> tuple[float, int]:
-    """Median milliseconds of `repeat` runs (after one warm-up) and the answer's size."""
+def _time(
+    client: httpx.Client, server: Server, params: dict[str, str], repeat: int
+) -> tuple[float, float, int]:
+    """Median wall ms and median server CPU ms of `repeat` runs (after a warm-up), and
+    the answer's size. On a shared box the CPU figure is the one to compare."""
     r = client.get("/reports/summary", params=params)
     r.raise_for_status()
-    took = []
+    took, cpu = [], []
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        c0, t0 = server.cpu_seconds(), time.perf_counter()
         r = client.get("/reports/summary", params=params)
         took.append((time.perf_counter() - t0) * 1000)
+        cpu.append((server.cpu_seconds() - c0) * 1000)
         r.raise_for_status()
-    return statistics.median(took), len(r.content)
+    return statistics.median(took), statistics.median(cpu), len(r.content)
 
 
 def bench(name: str, url: str, repeat: int) -> None:
@@ -59,16 +63,20 @@ def bench(name: str, url: str, repeat: int) -> None:
             for label, (d0, d1) in (("month", MONTH), ("year", YEAR)):
                 base = {"from": d0.isoformat(), "to": d1.isoformat()}
                 for group in GROUPS:
-                    ms, size = _time(c, {**base, "group": group}, repeat)
-                    print(f"{name:<10} {label:<5} group={group:<8} median {ms:7.1f} ms ({size} B)")
-                ms, _ = _time(c, {**base, "charts": "true"}, repeat)
-                print(f"{name:<10} {label:<5} with charts    median {ms:7.1f} ms")
-            ms, size = _time(
-                c,
-                {**{"from": MONTH[0].isoformat(), "to": MONTH[1].isoformat()}, "format": "pdf"},
-                max(1, repeat // 2),
+                    ms, cpu, size = _time(c, server, {**base, "group": group}, repeat)
+                    print(
+                        f"{name:<10} {label:<5} group={group:<8} median {ms:7.1f} ms,"
+                        f" server CPU {cpu:7.1f} ms ({size} B); {machine()}"
+                    )
+                ms, cpu, _ = _time(c, server, {**base, "charts": "true"}, repeat)
+                print(
+                    f"{name:<10} {label:<5} with charts    median {ms:7.1f} ms, CPU {cpu:7.1f} ms"
+                )
+            month = {"from": MONTH[0].isoformat(), "to": MONTH[1].isoformat(), "format": "pdf"}
+            ms, cpu, size = _time(c, server, month, max(1, repeat // 2))
+            print(
+                f"{name:<10} month PDF            median {ms:7.1f} ms, CPU {cpu:7.1f} ms ({size} B)"
             )
-            print(f"{name:<10} month PDF            median {ms:7.1f} ms ({size} B)")
             rss1, peak = server.memory_kb(), server.memory_kb("VmHWM")
         print(
             f"{name:<10} server memory: {rss0 / 1024:.1f} MB before, {rss1 / 1024:.1f} MB after,"

@@ -27,7 +27,7 @@
 
   function soon() {
     if (timer) clearTimeout(timer);
-    timer = setTimeout(refresh, 150);
+    timer = setTimeout(refresh, 50);  // one fetch for a burst of events
   }
 
   function connect() {
