@@ -249,32 +249,21 @@ class _Query:
         stmt = text(sql).bindparams(bindparam("d0", type_=Date), bindparam("d1", type_=Date))
         return list(self.s.execute(stmt, self.params))
 
-    def counts(self, group: str) -> list[Any]:
+    def summary(self, group: str) -> tuple[list[Any], list[Any]]:
+        """One scan of the period: (counts per group, figures per group and for TOTAL).
+
+        counts: (g, issued, served, no_show, cancelled, transferred, priority, called,
+        within_target); figures: (g, measure, n, mean s, median s, p90 s).
+        """
         done, ns, cx, tr = (
             TicketStatus.DONE.value,
             TicketStatus.NO_SHOW.value,
             TicketStatus.CANCELLED.value,
             TicketStatus.TRANSFERRED.value,
         )
-        return self.run(
-            "SELECT g,"
-            " SUM(CASE WHEN transferred_from IS NULL THEN 1 ELSE 0 END),"
-            f" SUM(CASE WHEN status = '{done}' THEN 1 ELSE 0 END),"
-            f" SUM(CASE WHEN status = '{ns}' THEN 1 ELSE 0 END),"
-            f" SUM(CASE WHEN status = '{cx}' THEN 1 ELSE 0 END),"
-            f" SUM(CASE WHEN status = '{tr}' THEN 1 ELSE 0 END),"
-            " SUM(CASE WHEN transferred_from IS NULL AND priority THEN 1 ELSE 0 END),"
-            " SUM(CASE WHEN wait_s IS NOT NULL THEN 1 ELSE 0 END),"
-            " SUM(CASE WHEN wait_s <= target_s THEN 1 ELSE 0 END)"
-            f" FROM {self.derived(group)} GROUP BY g"
-        )
-
-    def figures(self, group: str) -> list[Any]:
-        """(g, measure, n, mean s, median s, p90 s) per group and for TOTAL, in one query."""
         self.params["total_key"] = TOTAL
-        return self.run(
-            "WITH t AS MATERIALIZED"
-            f" (SELECT g, wait_s, serve_s, building_s FROM {self.derived(group)}),"
+        rows = self.run(
+            f"WITH t AS MATERIALIZED (SELECT * FROM {self.derived(group)}),"
             " v AS (SELECT g, 'wait' AS m, wait_s AS x FROM t WHERE wait_s IS NOT NULL"
             " UNION ALL SELECT g, 'service', serve_s FROM t WHERE serve_s IS NOT NULL"
             " UNION ALL SELECT g, 'building', building_s FROM t WHERE building_s IS NOT NULL),"
@@ -285,11 +274,25 @@ class _Query:
             " SUM(k) OVER (PARTITION BY g, m ORDER BY x ROWS UNBOUNDED PRECEDING) AS cum,"
             " SUM(k) OVER (PARTITION BY g, m) AS n FROM a)"
             # nearest rank: the smallest x whose running count reaches p * n
-            " SELECT g, m, SUM(k), SUM(x * k) * 1.0 / SUM(k),"
+            " SELECT 'f', g, m, SUM(k), SUM(x * k) * 1.0 / SUM(k),"
             " MIN(CASE WHEN 2 * cum >= n THEN x END),"
-            " MIN(CASE WHEN 10 * cum >= 9 * n THEN x END)"
+            " MIN(CASE WHEN 10 * cum >= 9 * n THEN x END),"
+            " NULL, NULL, NULL, NULL"
             " FROM r GROUP BY g, m"
+            " UNION ALL SELECT 'c', g, NULL,"
+            " SUM(CASE WHEN transferred_from IS NULL THEN 1 ELSE 0 END),"
+            f" SUM(CASE WHEN status = '{done}' THEN 1 ELSE 0 END),"
+            f" SUM(CASE WHEN status = '{ns}' THEN 1 ELSE 0 END),"
+            f" SUM(CASE WHEN status = '{cx}' THEN 1 ELSE 0 END),"
+            f" SUM(CASE WHEN status = '{tr}' THEN 1 ELSE 0 END),"
+            " SUM(CASE WHEN transferred_from IS NULL AND priority THEN 1 ELSE 0 END),"
+            " SUM(CASE WHEN wait_s IS NOT NULL THEN 1 ELSE 0 END),"
+            " SUM(CASE WHEN wait_s <= target_s THEN 1 ELSE 0 END)"
+            " FROM t GROUP BY g"
         )
+        counts = [(r[1], *r[3:11]) for r in rows if r[0] == "c"]
+        figures = [(r[1], r[2], *r[3:7]) for r in rows if r[0] == "f"]
+        return counts, figures
 
     def charts(self) -> Charts:
         per_day = [
@@ -379,7 +382,7 @@ def summary_report(
     date_from, date_to = check_period(date_from, date_to)
     check_group(group)
     q = _Query(s, site, date_from, date_to)
-    counts, figures = q.counts(group), q.figures(group)
+    counts, figures = q.summary(group)
     keys = {str(r[0]) for r in counts}
     rows = {k: SummaryRow(key=k, label=label) for k, label in _labels(s, site, group, keys)}
     _fill(rows, counts, [f for f in figures if f[0] != TOTAL])
