@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 from sqlalchemy.orm import Session
 
 from server import events as ev
@@ -27,7 +27,7 @@ class Heartbeat(BaseModel):
     model_config = ConfigDict(extra="forbid")
     printer: str | None = Field(default=None, pattern=r"^[a-z_]{1,32}$")
     voice: Literal["ok", "failed", "off"] | None = None
-    last_seq: int | None = Field(default=None, ge=0, le=2**62)
+    last_seq: StrictInt | None = Field(default=None, ge=0, le=2**62)  # not true/false
     detail: str | None = Field(default=None, max_length=200)
 
 

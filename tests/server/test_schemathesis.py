@@ -181,11 +181,14 @@ def schemathesis_run(site: Site, workdir: Path, config: str, *args: str) -> None
 CALLERS = {
     "kiosk": (
         "coverage,fuzzing",
-        ["--exclude-path-regex", r"/counters/\{code\}/|/sessions|/reports"],
+        ["--exclude-path-regex", r"/counters/\{code\}/|/sessions|/reports|/admin/|/floor$"],
     ),
     "officer": ("coverage,fuzzing", ["--include-path-regex", r"/counters/|/sessions"]),
     # What only a supervisor may: the report, cancelling, acting at any counter.
-    "supervisor": ("fuzzing", ["--include-path-regex", r"/reports|/cancel|/call$|/transfer$"]),
+    "supervisor": (
+        "fuzzing",
+        ["--include-path-regex", r"/reports|/floor$|/cancel|/call$|/transfer$"],
+    ),
     "none": ("coverage", []),
     "wrong": ("fuzzing", ["--exclude-method", "GET", "--max-examples=3"]),
 }
