@@ -19,7 +19,10 @@ ANTRIAN = str(Path(sys.executable).with_name("antrian"))
 class Server:
     """`antrian server --demo` on 127.0.0.1, a port of its own, SQLite in a temp dir."""
 
-    def __init__(self, config: Path | None = None, data_dir: Path | None = None) -> None:
+    def __init__(
+        self, config: Path | None = None, data_dir: Path | None = None, db: str | None = None
+    ) -> None:
+        self.db = db  # a database URL; None: SQLite in the data directory
         self.data_dir = data_dir or Path(tempfile.mkdtemp(prefix="antrian-bench-"))
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.config = config
@@ -32,6 +35,8 @@ class Server:
         args += ["--data-dir", str(self.data_dir), "--ready-file", str(ready)]
         if self.config is not None:
             args += ["--config", str(self.config)]
+        if self.db is not None:
+            args += ["--db", self.db]
         env = {k: v for k, v in os.environ.items() if not k.startswith("ANTRIAN_")}
         log = (self.data_dir / "server.log").open("ab")
         self.proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env)

@@ -39,17 +39,29 @@ class BoardClient:
         except ValueError as exc:  # a 200 we cannot read: another server or API version
             raise ApiError(status, "bad_answer", f"unexpected answer to /board: {exc}") from exc
 
+    def heartbeat(self, voice: str, last_seq: int) -> None:
+        """POST /devices/heartbeat: the TV is there, whether its voice works, its last event."""
+        body = json.dumps({"voice": voice, "last_seq": last_seq}).encode()
+        status, answer = self._send("POST", f"{self._prefix}/devices/heartbeat", body)
+        if status != 204:
+            raise _api_error(status, answer)
+
     def close(self) -> None:
         """Nothing stays open between requests (kept for symmetry with ApiClient)."""
 
     def _get(self, path: str) -> tuple[int, bytes]:
+        return self._send("GET", path, None)
+
+    def _send(self, method: str, path: str, body: bytes | None) -> tuple[int, bytes]:
         kind = http.client.HTTPSConnection if self._https else http.client.HTTPConnection
         conn = kind(self._host, self._port, timeout=self.timeout)
         headers = {"Accept": "application/json", "Connection": "close"}
+        if body is not None:
+            headers["Content-Type"] = "application/json"
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         try:
-            conn.request("GET", path, headers=headers)
+            conn.request(method, path, body=body, headers=headers)
             response = conn.getresponse()
             return response.status, response.read()
         except (OSError, http.client.HTTPException) as exc:

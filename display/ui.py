@@ -41,6 +41,7 @@ from shared.worker import Worker
 log = logging.getLogger(__name__)
 
 KV = Path(__file__).with_name("board.kv")
+HEARTBEAT_SECONDS = 30.0  # tell the server the TV is there, its voice and last event
 REFRESH_SECONDS = 60.0  # a fresh snapshot now and then corrects any drift in waiting counts
 RETRY_FIRST, RETRY_CAP = 0.5, 5.0  # board retries: a restarted server is back within seconds
 # An audio device that does not play is looked at again this often (seconds); calls
@@ -112,6 +113,7 @@ class DisplayApp(App):
             Clock.schedule_interval(self._tick, 0.25),
             Clock.schedule_interval(self._update_clock, 1.0),
             Clock.schedule_interval(self._refresh, REFRESH_SECONDS),
+            Clock.schedule_interval(self._heartbeat, HEARTBEAT_SECONDS),
         ]
         d = self.site.display
         self.playlist = PlaylistPlayer(
@@ -311,6 +313,26 @@ class DisplayApp(App):
     def _refresh(self, _dt: float) -> None:
         if not self.controller.resyncing:
             self.request_board(resync=False)
+
+    def _heartbeat(self, _dt: float) -> None:
+        """Every HEARTBEAT_SECONDS, best effort: a TV without a token has no row to keep."""
+        if not self.token:
+            return
+        # The voice's own state when the controller keeps one, else what the config says.
+        voice = getattr(self.controller, "voice_state", None)
+        if voice not in ("ok", "failed", "off"):
+            voice = "ok" if self.site.voice.enabled else "off"
+        seq = self.controller.model.seq
+
+        def job() -> None:
+            self._client().heartbeat(voice, seq)
+
+        def done(_result: object, error: BaseException | None) -> None:
+            if error is not None:
+                log.info("heartbeat not sent: %s", error)
+
+        with contextlib.suppress(RuntimeError):  # the worker is stopped: the app is closing
+            self.net.submit(job, done)
 
     def _tick(self, _dt: float) -> None:
         if self.controller.tick():

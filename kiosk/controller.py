@@ -37,7 +37,7 @@ from shared.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
-# the server's words for a kiosk's printer (POST /devices/status)
+# the server's words for a kiosk's printer (POST /devices/heartbeat)
 SERVER_PRINTER_STATE = {
     PrinterState.READY: "ok",
     PrinterState.PAPER_NEAR_END: "paper_near_end",
@@ -63,6 +63,7 @@ class Client(Protocol):
     def check_in(self, code: str, request_id: str) -> OnlineTicket: ...
     def cancel(self, ticket_id: int) -> Ticket: ...
     def device_status(self, printer: str, detail: str = "") -> None: ...
+    def heartbeat(self, *, printer: str | None = None, detail: str | None = None) -> None: ...
 
 
 class Locator(Protocol):
@@ -108,6 +109,7 @@ class Timing:
     printer_bad_seconds: float = 5.0  # re-check a printer with a problem
     touch_grace_seconds: float = 1.0  # a second tap must not dismiss the ticket screen
     issue_retry_delays: tuple[float, ...] = (0.3, 0.7, 1.5)  # same request_id each time
+    heartbeat_seconds: float = 30.0  # "still here", with the printer's state
 
 
 class KioskController:
@@ -168,6 +170,8 @@ class KioskController:
         self._next_site_check = 0.0
         self._checking_site = False
         self.site_version = 0  # the server's site_version the services shown are from
+        self._next_beat = 0.0
+        self._beating = False
         self._orphan: tuple[str, bool, str] | None = None
         self._reported: str | None = None  # last printer state sent (worker thread only)
         self._clients: dict[str, Client] = {}  # worker thread only
@@ -445,7 +449,7 @@ class KioskController:
         if state == self._reported:
             return
         try:
-            client.device_status(state, status.detail[:200])
+            client.heartbeat(printer=state, detail=status.detail[:200] or None)
             self._reported = state
         except (ServerUnavailable, ApiError) as exc:
             log.warning("could not report printer state %s: %s", state, exc)
@@ -529,6 +533,26 @@ class KioskController:
             self._check_printer()
         if now >= self._next_site_check and not self._checking_site:
             self._check_site()
+        if now >= self._next_beat and not self._beating and not self._issuing:
+            self._beat()
+
+    def _beat(self) -> None:
+        """Every heartbeat_seconds: tell the server the kiosk is there (printer as last seen)."""
+        client = self.client
+        if client is None:
+            return
+        self._beating = True
+
+        def job() -> None:
+            client.heartbeat(printer=self._reported or "unknown")
+
+        def done(_result: object, exc: BaseException | None) -> None:
+            self._beating = False
+            self._next_beat = self.clock() + self.timing.heartbeat_seconds
+            if exc is not None:
+                log.warning("heartbeat failed: %s", exc)
+
+        self._run(job, done)
 
     def connect(self) -> None:
         """Find the server (URL or zeroconf), pick the token, load the services."""

@@ -11,13 +11,26 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from server import __version__, web
-from server.api import admin, booking, errors, kiosk, officer, people, public, skm, stream
+from server.api import (
+    admin,
+    booking,
+    errors,
+    floor,
+    kiosk,
+    officer,
+    people,
+    public,
+    reports,
+    skm,
+    stream,
+)
 from server.api.fast_issue import FastIssue
 from server.booking import retention
 from server.context import ServerContext
 from server.office import live as office_live
+from server.reports.floor import alerts_due, evaluate_alerts
 from shared.models import API_PATH
-from shared.timeutil import seconds_to_next_day
+from shared.timeutil import seconds_to_next_day, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +60,37 @@ async def _close_past_days(ctx: ServerContext) -> None:
         await asyncio.sleep(min(wait, MAX_NAP))
 
 
+# The floor's alerts are evaluated this often (seconds), and soon after any event.
+ALERTS_INTERVAL = 5.0
+ALERTS_DEBOUNCE = 0.3
+
+
+def _check_alerts(ctx: ServerContext) -> None:
+    site, now = ctx.site, utcnow()
+    with ctx.store.read() as s:
+        due = alerts_due(s, site, now)
+    if due:
+        with ctx.store.write() as s:
+            evaluate_alerts(s, site, now)
+
+
+async def _alerts(ctx: ServerContext) -> None:
+    async with ctx.hub.subscribe() as events:
+        while True:
+            try:
+                await run_in_threadpool(_check_alerts, ctx)
+            except Exception:  # keep serving; the next round tries again
+                log.exception("alerts evaluation failed")
+            try:
+                await asyncio.wait_for(events.queue.get(), ALERTS_INTERVAL)
+                await asyncio.sleep(ALERTS_DEBOUNCE)  # one evaluation for a burst of events
+                while not events.queue.empty():
+                    events.queue.get_nowait()
+                events.overflowed = False
+            except TimeoutError:
+                pass
+
+
 def create_app(ctx: ServerContext) -> FastIssue:
     """The ASGI app to serve: FastIssue in front of the FastAPI app (its `.app`).
 
@@ -63,10 +107,12 @@ def create_api(ctx: ServerContext) -> FastAPI:
         housekeeping = asyncio.create_task(_close_past_days(ctx))
         watcher = asyncio.create_task(office_live.watch(ctx))
         bookings = asyncio.create_task(retention.run_housekeeping(ctx.store, lambda: ctx.site))
+        alerts = asyncio.create_task(_alerts(ctx))
         yield
         housekeeping.cancel()
         watcher.cancel()
         bookings.cancel()
+        alerts.cancel()
         # Writes already accepted are committed and answered before the server goes.
         await run_in_threadpool(ctx.store.stop_writer)
 
@@ -82,7 +128,7 @@ def create_api(ctx: ServerContext) -> FastAPI:
     app.state.ctx = ctx
     errors.install(app)
     # the busiest writes match first
-    for module in (kiosk, officer, public, stream, admin, people, skm, booking):
+    for module in (kiosk, officer, public, stream, admin, people, skm, booking, reports, floor):
         app.include_router(module.router, prefix=API_PATH)
     web.install(app)
     app.add_middleware(errors.BodyLimit)

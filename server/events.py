@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from server.rawsql import EVENTS, Raw
 from server.tables import EventRow, Meta
-from shared.models import CounterInfo, Event, EventType, Ticket
+from shared.models import CounterInfo, DeviceEvent, DeviceInfo, Event, EventType, Ticket
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +44,7 @@ def record(
     counter: CounterInfo | None = None,
     publish: Callable[[list[tuple[int, str]]], None] | None = None,
     ticket_json: str | None = None,
+    device: DeviceInfo | None = None,
 ) -> Event:
     """Append one event to the log in this transaction; publish it after commit.
 
@@ -51,7 +52,12 @@ def record(
     the body as it is: the same bytes as serializing it again, at half the cost.
     """
     db = Raw(session)
-    event = Event(seq=next_seq(db), type=kind, at=at, ticket=ticket, counter=counter)
+    seq = next_seq(db)
+    event = (
+        Event(seq=seq, type=kind, at=at, ticket=ticket, counter=counter)
+        if device is None
+        else DeviceEvent(seq=seq, type=kind, at=at, ticket=ticket, counter=counter, device=device)
+    )
     if ticket is not None and ticket_json is not None:
         bare = event.model_copy(update={"ticket": None}).model_dump_json()
         # "ticket" comes before "counter", and nothing before it can hold this text

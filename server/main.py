@@ -1,4 +1,4 @@
-"""Entry points: `antrian server`, `device`, `officer`, `report`."""
+"""Entry points: `antrian server`, `device`, `officer` (`report` is server/reports/cli.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ import logging
 import socket
 import sqlite3
 import sys
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -26,14 +25,11 @@ from server.office import people as office_people
 from server.office.audit import Actor
 from server.office.live import site_config
 from server.problems import Problem
-from server.reports import daily_report, report_csv, report_table
 from server.settings import config_from, data_dir, db_url
-from server.site import Site
-from server.skm import cli as skm_cli
 from server.tables import DeviceRow, OfficerRow
 from shared.config import Config
 from shared.errors import AntrianError, ConfigError
-from shared.timeutil import business_day, utcnow
+from shared.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -508,30 +504,4 @@ def admin_main(argv: list[str]) -> int:
     return 0
 
 
-def report_main(argv: list[str]) -> int:
-    p = argparse.ArgumentParser(prog="antrian report", description="Reports.")
-    sub = p.add_subparsers(dest="kind", required=True)
-    daily = sub.add_parser("daily", help="per service: issued, served, no-show, waits")
-    daily.add_argument("--date", type=date.fromisoformat, help="YYYY-MM-DD (default today)")
-    daily.add_argument("--format", choices=("table", "csv"), default="table")
-    _db_args(daily)
-    skm_cli.add_parser(sub)
-    args = p.parse_args(argv)
-    if args.kind == "skm":
-        return skm_cli.run(args)
-    try:
-        config = config_from(args.config)
-        store = open_store(config, args.db)
-        site = Site(site_config(store, config))  # the database's site (the TOML's if none)
-        with store.read() as s:
-            report = daily_report(s, site, args.date or business_day(site.tz, utcnow()))
-        store.dispose()
-    except AntrianError as exc:
-        return _fail(str(exc))
-    print(report_csv(report) if args.format == "csv" else report_table(report), end="")
-    if args.format == "table":
-        print()
-    return 0
-
-
-__all__ = ["admin_main", "data_dir", "device_main", "officer_main", "report_main", "server_main"]
+__all__ = ["admin_main", "data_dir", "device_main", "officer_main", "server_main"]

@@ -228,6 +228,7 @@ class QueueService:
                 return self._answer(s, counter, None)
             row.status = TicketStatus.CALLED
             row.counter = code
+            row.officer = counter.officer
             row.called_at = now
             counter.ticket_id = row.id
             counter.status = CounterStatus.OPEN
@@ -330,6 +331,7 @@ class QueueService:
             # Back to waiting in its original place (queued_at is kept).
             row.status = TicketStatus.WAITING
             row.counter = None
+            row.officer = None
             row.called_at = None
             row.finished_at = None
             ticket = ticket_wire(s, self.site, row)

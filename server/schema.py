@@ -9,9 +9,18 @@ from __future__ import annotations
 from server import tables
 from server.booking import tables as booking_tables
 from server.office import tables as office_tables
+from server.reports import tables as report_tables
 from server.skm import tables as skm_tables
 from server.tables import Base
 
 metadata = Base.metadata
 
-__all__ = ["Base", "booking_tables", "metadata", "office_tables", "skm_tables", "tables"]
+__all__ = [
+    "Base",
+    "booking_tables",
+    "metadata",
+    "office_tables",
+    "report_tables",
+    "skm_tables",
+    "tables",
+]

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from server.db import Store
 from server.identity import StartRefused, check_wal
 from server.main import _safe
+from server.reports.devices import device_state
 from server.settings import config_from, db_url
 from server.tables import CounterRow, DeviceRow, SessionRow, TicketRow
 from shared.config import Config
@@ -46,6 +47,8 @@ class DeviceLine:
     address: str
     printer: str
     seen_today: bool
+    voice: str = ""  # a TV's heartbeat: ok, failed, off
+    last_seq: int | None = None  # the last event a TV has
 
 
 @dataclass
@@ -86,6 +89,8 @@ class Status:
                 out.append(f"{d.name} has not connected today")
             if d.printer in PRINTER_PROBLEMS:
                 out.append(f"{d.name}: printer {PRINTER_PROBLEMS[d.printer]}")
+            if d.voice == "failed":
+                out.append(f"{d.name}: voice FAILED")
         return out
 
 
@@ -143,14 +148,18 @@ def _read(s: Session, status: Status, today: date, names: dict[str, str]) -> Non
     devices = select(DeviceRow).where(DeviceRow.revoked.is_(False))
     for d in s.scalars(devices.order_by(DeviceRow.name)):
         seen = d.last_seen_at
+        state = device_state(d)  # the heartbeat's state, the same the floor shows
+        last_seq = state.get("last_seq")
         status.devices.append(
             DeviceLine(
                 name=d.name,
                 role=d.role,
                 last_seen=seen,
                 address=d.last_address or "",
-                printer=d.printer_status or "",
+                printer=str(state.get("printer") or ""),
                 seen_today=seen is not None and business_day(status.tz, seen) == today,
+                voice=str(state.get("voice") or ""),
+                last_seq=last_seq if isinstance(last_seq, int) else None,
             )
         )
     current = select(CounterRow.ticket_id).where(CounterRow.ticket_id.is_not(None))
@@ -196,6 +205,13 @@ def _when(at: datetime | None, status: Status) -> str:
     return f"{local:%Y-%m-%d %H:%M} ({ago})"
 
 
+def _voice(d: DeviceLine) -> str:
+    if d.role != "display":
+        return "-"
+    voice = {"failed": "FAILED"}.get(d.voice, d.voice) or "unknown"
+    return voice if d.last_seq is None else f"{voice} (event {d.last_seq})"
+
+
 def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
     fmt = "  ".join(f"{{:<{w}}}" for w in widths)
@@ -225,7 +241,7 @@ def render(status: Status) -> str:
             f"Database  {status.database}  (today: issued {status.issued_today}, "
             f"waiting {status.waiting_now})"
         )
-    out += ["", "Devices (kiosks and displays)"]
+    out += ["", "Devices (kiosks, displays and survey tablets)"]
     if status.devices:
         rows = []
         for d in status.devices:
@@ -238,9 +254,10 @@ def render(status: Status) -> str:
                     _when(d.last_seen, status) + flag,
                     d.address or "-",
                     printer or ("unknown" if d.role == "kiosk" else "-"),
+                    _voice(d),
                 ]
             )
-        out += _table(["NAME", "ROLE", "LAST CONTACT", "ADDRESS", "PRINTER"], rows)
+        out += _table(["NAME", "ROLE", "LAST CONTACT", "ADDRESS", "PRINTER", "VOICE"], rows)
     else:
         out.append("  none registered (antrian device add NAME --role kiosk|display)")
     open_counters = [c for c in status.counters if c.status != "closed"]

@@ -71,6 +71,9 @@ class TicketRow(Base):
     serving_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     counter: Mapped[str | None] = mapped_column(String(32))
+    # The officer at the counter when it was called (set in call_next, never on issuing),
+    # so reports group by officer (migration 0006).
+    officer: Mapped[str | None] = mapped_column(String(64))
     recalls: Mapped[int] = mapped_column(Integer, default=0)
     transferred_from: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
 
@@ -152,6 +155,10 @@ class DeviceRow(Base):
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_address: Mapped[str | None] = mapped_column(String(64))
     printer_status: Mapped[str | None] = mapped_column(String(32))
+    # The last heartbeat's state as JSON ({printer, voice, last_seq, detail}) and when it
+    # changed (migration 0006); last_seen_at says when the device was last heard from.
+    state: Mapped[str | None] = mapped_column(Text)
+    state_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
     # A survey tablet answers for the tickets finished at this counter (migration 0004).
     counter: Mapped[str | None] = mapped_column(String(32))

@@ -24,7 +24,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     ),
     "officer": ("server.main", "officer_main", "add, disable, remove or list officers"),
     "admin": ("server.main", "admin_main", "add a console admin"),
-    "report": ("server.main", "report_main", "daily report (table or CSV)"),
+    "report": ("server.reports.cli", "report_main", "reports: daily, summary of a period, SKM"),
     "site": ("server.office.cli", "site_main", "export the site as TOML, or import one"),
     "status": ("server.status", "status_main", "server, devices, printers and counters now"),
     "backup": ("server.backup", "backup_main", "back up (or restore) the SQLite database"),

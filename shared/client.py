@@ -135,6 +135,20 @@ class ApiClient:
     def device_status(self, printer: str, detail: str = "") -> None:
         self._request("POST", "/devices/status", json={"printer": printer, "detail": detail})
 
+    def heartbeat(
+        self,
+        *,
+        printer: str | None = None,
+        voice: str | None = None,
+        last_seq: int | None = None,
+        detail: str | None = None,
+    ) -> None:
+        """A device says it is there, with its state (POST /devices/heartbeat)."""
+        body = {"printer": printer, "voice": voice, "last_seq": last_seq, "detail": detail}
+        self._request(
+            "POST", "/devices/heartbeat", json={k: v for k, v in body.items() if v is not None}
+        )
+
     # -- officer -----------------------------------------------------------------
 
     def login(self, username: str, pin: str, counter: str) -> SessionAnswer:

@@ -64,12 +64,26 @@ class CounterState(CounterInfo):
     served_today: int = 0
 
 
+class DeviceInfo(_Wire):
+    """A device as a `device.state` event names it: its heartbeat's state."""
+
+    name: str
+    role: str
+    state: dict[str, str | int | None] = {}
+
+
 class Event(_Wire):
     seq: int
     type: EventType
     at: datetime
     ticket: Ticket | None = None
     counter: CounterInfo | None = None
+
+
+class DeviceEvent(Event):
+    """A `device.state` event: an Event with the device (other events keep their bytes)."""
+
+    device: DeviceInfo
 
 
 class ServiceInfo(_Wire):

@@ -13,7 +13,9 @@ from server.api.errors import answers
 from server.auth import Principal
 from server.context import ServerContext
 from server.problems import Problem
+from server.reports.devices import Heartbeat, record_heartbeat
 from shared.models import IssuedTicket, IssueRequest, Ticket
+from shared.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -78,4 +80,7 @@ def device_status(ctx: CtxDep, who: CallerDep, body: DeviceStatus, request: Requ
         return
     address = request.client.host if request.client else None
     log.info("device %s printer: %s %s", who.device_id, body.printer, body.detail)
-    ctx.device_seen(who.device_id, address, body.printer)
+    # The same record as a heartbeat's (older kiosks): the floor and status read one state.
+    beat = Heartbeat(printer=body.printer, detail=body.detail or None)
+    with ctx.store.write() as s:
+        record_heartbeat(s, who.device_id, beat, utcnow(), address, ctx.hub.publish)

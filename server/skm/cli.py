@@ -65,6 +65,7 @@ def table(report: SkmReport) -> str:
 def run(args: argparse.Namespace) -> int:
     """Run `antrian report skm` with the parsed arguments; 0 on success."""
     from server.main import _fail, open_store
+    from server.office.live import site_config
     from server.problems import Problem
     from server.settings import config_from
     from server.site import Site
@@ -72,11 +73,11 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         config = config_from(args.config)
-        site = Site(config)
+        store = open_store(config, args.db)
+        site = Site(site_config(store, config))  # the database's site
         end = args.end or business_day(site.tz, utcnow())
         start = args.start or end.replace(day=1)
         filters = Filters(start, end, args.agency, args.service, args.counter, args.officer)
-        store = open_store(config, args.db)
         try:
             with store.read() as s:
                 report = skm_report(s, site, filters, officers=True)

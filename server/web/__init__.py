@@ -47,7 +47,7 @@ class OnceNotes:
 
 def install(app: FastAPI) -> None:
     """Mount the static files and every room's pages on the app."""
-    from server.web import booking, console, people, setup, skm
+    from server.web import booking, console, people, reports, setup, skm
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.state.once = OnceNotes()
@@ -63,5 +63,5 @@ def install(app: FastAPI) -> None:
 
         return page(request, "console/forbidden.html", await signed_in(request), status=403)
 
-    for module in (console, people, setup, skm, booking):
+    for module in (console, people, setup, skm, booking, reports):
         app.include_router(module.router, include_in_schema=False)

@@ -99,7 +99,15 @@ def test_what_needs_a_token_is_declared(live: LiveServer) -> None:
         if path.startswith("/api/v1/admin/") and "get" in operations
     }  # fmt: skip
     assert len(admin_reads) >= 9  # the console's setup, people, devices, bookings' people
-    reads = {("get", "/api/v1/reports/daily"), ("get", "/api/v1/reports/skm")}
+    reads = {
+        ("get", path)
+        for path in (
+            "/api/v1/reports/daily",
+            "/api/v1/reports/skm",
+            "/api/v1/reports/summary",
+            "/api/v1/floor",
+        )
+    }
     assert secured == writes | admin_reads | reads
     # A survey tablet sends its token; the visitor's phone none (its page token is the proof).
     assert operation(doc, "post", "/surveys")["security"] == [{"bearer": []}, {}]

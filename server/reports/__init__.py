@@ -1,0 +1,10 @@
+"""Reports: the daily report, the summary of any period, the floor's figures, exports.
+
+The daily report's names stay importable from here for its users (the API and CLI).
+"""
+
+from __future__ import annotations
+
+from server.reports.daily import COLUMNS, daily_report, report_csv, report_table
+
+__all__ = ["COLUMNS", "daily_report", "report_csv", "report_table"]

@@ -1,0 +1,220 @@
+"""Console pages of the reports room: the floor, live, and the reports with their charts.
+
+No rules here: the floor page and GET /api/v1/floor call floor_view; the reports page,
+its downloads, GET /api/v1/reports/summary and `antrian report summary` call
+summary_report and render_summary.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from server.api.deps import get_ctx
+from server.api.reports import DOWNLOADS
+from server.problems import Problem
+from server.reports.export import (
+    GROUP_NAMES_ID,
+    WEEKDAYS_SHORT_ID,
+    id_number,
+    id_period,
+    render_summary,
+)
+from server.reports.floor import Floor, floor_view
+from server.reports.summary import GROUPS, PERIODS, SummaryReport, period_of, summary_report
+from server.web.i18n import words
+from server.web.menu import CONSOLE, menu
+from server.web.render import page, render
+from server.web.session import ConsoleDep
+from shared.timeutil import business_day, utcnow
+
+router = APIRouter()
+menu(20, "/console/floor", "floor", CONSOLE)
+menu(30, "/console/reports", "reports", CONSOLE)
+
+words.update(
+    {
+        "floor_title": ("Pantauan langsung", "Live floor view"),
+        "waiting_now": ("Menunggu", "Waiting"),
+        "longest_wait": ("Tunggu terlama", "Longest wait"),
+        "served_today": ("Dilayani hari ini", "Served today"),
+        "mean_wait_hour": ("Rata-rata tunggu 1 jam", "Mean wait, last hour"),
+        "service_level": ("Tingkat layanan", "Service level"),
+        "quota_left": ("Sisa kuota", "Quota left"),
+        "agency": ("Instansi", "Agency"),
+        "service": ("Layanan", "Service"),
+        "counter": ("Loket", "Counter"),
+        "officer": ("Petugas", "Officer"),
+        "ticket": ("Nomor", "Ticket"),
+        "minutes": ("Menit", "Minutes"),
+        "st_open": ("Buka", "Open"),
+        "st_paused": ("Jeda", "Paused"),
+        "st_closed": ("Tutup", "Closed"),
+        "serving_for": ("melayani {n} mnt", "serving {n} min"),
+        "idle_for": ("kosong {n} mnt", "idle {n} min"),
+        "paused_for": ("jeda {n} mnt", "paused {n} min"),
+        "alerts": ("Peringatan", "Alerts"),
+        "alert_wait": ("Tunggu lama", "Long wait"),
+        "alert_pause": ("Jeda lama", "Long pause"),
+        "alert_quota": ("Kuota", "Quota"),
+        "alert_printer": ("Printer", "Printer"),
+        "alert_silent": ("Tak terdengar", "Silent"),
+        "no_alerts": ("Tidak ada peringatan", "No alerts"),
+        "alert_since": ("sejak {t}", "since {t}"),
+        "alert_ended": ("{a} s.d. {b}", "{a} to {b}"),
+        "devices_state": ("Perangkat", "Devices"),
+        "updated_at": ("Diperbarui {t}", "Updated {t}"),
+        "reports_title": ("Laporan kinerja pelayanan", "Service performance report"),
+        "period": ("Periode", "Period"),
+        "p_day": ("Hari", "Day"),
+        "p_week": ("Minggu", "Week"),
+        "p_month": ("Bulan", "Month"),
+        "p_custom": ("Dari-sampai", "From-to"),
+        "date_from": ("Tanggal", "Date"),
+        "date_to": ("Sampai", "To"),
+        "group_by": ("Dikelompokkan per", "Grouped by"),
+        "show": ("Tampilkan", "Show"),
+        "download": ("Unduh", "Download"),
+        "issued": ("Diterbitkan", "Issued"),
+        "served": ("Dilayani", "Served"),
+        "no_show": ("Tidak hadir", "No-show"),
+        "cancelled": ("Batal", "Cancelled"),
+        "transferred": ("Dialihkan", "Transferred"),
+        "online": ("Daring", "Online"),
+        "priority_share": ("Prioritas %", "Priority %"),
+        "wait": ("Tunggu (mnt)", "Wait (min)"),
+        "service_time": ("Layanan (mnt)", "Service (min)"),
+        "building": ("Di gedung (mnt)", "In the building (min)"),
+        "mean_median_p90": ("rata-rata / median / p90", "mean / median / p90"),
+        "sl_pct": ("Tingkat layanan %", "Service level %"),
+        "total": ("Jumlah", "Total"),
+        "chart_per_day": ("Antrean per hari", "Tickets per day"),
+        "chart_arrivals": ("Kedatangan per jam menurut hari", "Arrivals by hour and weekday"),
+        "chart_wait": ("Sebaran waktu tunggu (menit)", "Waiting-time distribution (minutes)"),
+        "g_agency": ("Instansi", "Agency"),
+        "g_service": ("Layanan", "Service"),
+        "g_counter": ("Loket", "Counter"),
+        "g_officer": ("Petugas", "Officer"),
+        "g_hour": ("Jam", "Hour"),
+        "g_weekday": ("Hari", "Weekday"),
+    }
+)
+
+
+def number(lang: str) -> Callable[..., str]:
+    """A number as the page's language writes it: 86,4 in Indonesian, 86.4 in English."""
+
+    def fmt(value: float | int | None, decimals: int = 0) -> str:
+        if value is None:
+            return "-"
+        return id_number(value, decimals) if lang == "id" else f"{value:,.{decimals}f}"
+
+    return fmt
+
+
+def _floor(request: Request) -> Floor:
+    ctx = request.app.state.ctx
+    with ctx.store.read() as s:
+        return floor_view(s, ctx.site, utcnow())
+
+
+@router.get("/console/floor", response_class=HTMLResponse)
+async def floor_page(request: Request, visitor: ConsoleDep) -> HTMLResponse:
+    floor = await run_in_threadpool(_floor, request)
+    return page(request, "console/floor.html", visitor, floor=floor, num=number(visitor.lang))
+
+
+@router.get("/console/floor/live", response_class=HTMLResponse)
+async def floor_fragment(request: Request, visitor: ConsoleDep) -> HTMLResponse:
+    """The floor's body alone: what the page swaps in after each event."""
+    floor = await run_in_threadpool(_floor, request)
+    text = render("console/floor_live.html", visitor.lang, floor=floor, num=number(visitor.lang))
+    return HTMLResponse(text, headers={"Cache-Control": "no-store"})
+
+
+def _query(request: Request) -> tuple[str, date, date, str]:
+    """The reports page's form: (period kind, from, to, group), checked by the rules."""
+    q = request.query_params
+    ctx = request.app.state.ctx
+    kind = q.get("period", "month")
+    try:
+        day = date.fromisoformat(q["from"]) if q.get("from") else business_day(ctx.site.tz)
+        until = date.fromisoformat(q["to"]) if q.get("to") else day
+    except ValueError as exc:
+        raise Problem(422, "invalid_period", "Dates are YYYY-MM-DD.") from exc
+    group = q.get("group", "service")
+    if group not in GROUPS:
+        group = "service"
+    d0, d1 = period_of(kind if kind in PERIODS else "month", day, until)
+    return kind, d0, d1, group
+
+
+@router.get("/console/reports", response_class=HTMLResponse)
+async def reports_page(request: Request, visitor: ConsoleDep) -> HTMLResponse:
+    ctx = await get_ctx(request)
+    problem = ""
+    report: SummaryReport | None = None
+    try:
+        kind, d0, d1, group = _query(request)
+
+        def build() -> SummaryReport:
+            with ctx.store.read() as s:
+                return summary_report(s, ctx.site, d0, d1, group, charts=True)
+
+        report = await run_in_threadpool(build)
+    except Problem as exc:
+        problem = exc.message
+        today = business_day(ctx.site.tz)
+        kind, d0, d1, group = "day", today, today, "service"
+    charts = "{}"
+    if report is not None and report.charts is not None:
+        c = report.charts
+        charts = json.dumps(
+            {
+                "days": [d.day.isoformat() for d in c.per_day],
+                "issued": [d.issued for d in c.per_day],
+                "served": [d.served for d in c.per_day],
+                "arrivals": c.arrivals,
+                "weekdays": list(WEEKDAYS_SHORT_ID),
+                "wait": c.wait_buckets,
+            }
+        ).replace("<", "\\u003c")  # inside <script>: never a closing tag
+    return page(
+        request,
+        "console/reports.html",
+        visitor,
+        report=report,
+        problem=problem,
+        kind=kind,
+        date_from=d0.isoformat(),
+        date_to=d1.isoformat(),
+        group=group,
+        groups=GROUPS,
+        periods=PERIODS,
+        group_names=GROUP_NAMES_ID,
+        period_text=id_period(report) if report else "",
+        charts_json=charts,
+        formats=list(DOWNLOADS),
+        num=number(visitor.lang),
+    )
+
+
+@router.get("/console/reports/download")
+async def reports_download(request: Request, visitor: ConsoleDep) -> Response:
+    """The page's download buttons: the same files as GET /api/v1/reports/summary."""
+    ctx = await get_ctx(request)
+    fmt = request.query_params.get("format", "csv")
+    if fmt not in DOWNLOADS:
+        raise Problem(422, "invalid_request", f"format is one of {', '.join(DOWNLOADS)}.")
+    _kind, d0, d1, group = _query(request)
+    data = await run_in_threadpool(render_summary, ctx.store, ctx.site, d0, d1, group, fmt)
+    media, ext = DOWNLOADS[fmt]
+    name = f"laporan-{d0.isoformat()}-{d1.isoformat()}-{group}.{ext}"
+    return Response(
+        data, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
