@@ -730,4 +730,7 @@ class KioskController:
         def back(result: Any, exc: BaseException | None) -> None:
             self._post(lambda: done(result, exc))
 
-        self._submit(job, back)
+        try:
+            self._submit(job, back)
+        except RuntimeError as exc:  # the worker stopped: the app is closing, nothing to do
+            log.debug("not run: %s", exc)

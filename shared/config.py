@@ -15,7 +15,15 @@ from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from shared.devices import ButtonsConfig, PrinterConfig, SignConfig, VoiceConfig
 from shared.errors import ConfigError
@@ -24,6 +32,14 @@ DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sun
 _RANGE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
 _CODE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 Code = Annotated[str, Field(pattern=_CODE.pattern)]
+# A wall-clock time of the site ("08:00"). JSON Schema's "time" format is RFC 3339's,
+# with a zone offset, which these are not: documented as the pattern they have.
+ClockTime = Annotated[
+    time,
+    WithJsonSchema(
+        {"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?$"}
+    ),
+]
 
 
 class _Section(BaseModel):
@@ -33,8 +49,8 @@ class _Section(BaseModel):
 class TimeRange(_Section):
     """One opening period of a day, e.g. 08:00-11:30."""
 
-    start: time
-    end: time
+    start: ClockTime
+    end: ClockTime
 
     @classmethod
     def parse(cls, text: str) -> TimeRange:
@@ -109,8 +125,8 @@ class Schedule(_Section):
 class BookingSession(_Section):
     """A session of online booking (antrean online), e.g. 08:00-10:00 with 20 places."""
 
-    start: time
-    end: time
+    start: ClockTime
+    end: ClockTime
     places: int = Field(ge=1, le=10_000)
 
     @model_validator(mode="before")

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.convertors import Convertor, register_url_convertor
 
-from server.api.deps import CallerDep, CtxDep, in_writer, require_role
+from server.api.deps import CallerDep, CtxDep, IsoDate, in_writer, require_role
 from server.api.errors import BEARER, answers
 from server.booking import bookings, views
 from server.context import ServerContext
@@ -59,7 +58,7 @@ def bookable(ctx: CtxDep) -> BookableAnswer:
 
 @router.get("/bookings/slots", response_model=SlotsAnswer, responses=answers(404, 409, 422))
 def slots(
-    ctx: CtxDep, service: ServiceCode, day: Annotated[date, Query(alias="date")]
+    ctx: CtxDep, service: ServiceCode, day: Annotated[IsoDate, Query(alias="date")]
 ) -> SlotsAnswer:
     """The sessions of that day still to come, with their places left."""
     with ctx.store.read() as s:
@@ -126,7 +125,7 @@ async def cancel(ctx: CtxDep, token: Token, request: Request) -> Booking:
 async def people(
     ctx: CtxDep,
     who: CallerDep,
-    day: Annotated[date, Query(alias="date")],
+    day: Annotated[IsoDate, Query(alias="date")],
     service: Annotated[str | None, Query(max_length=32)] = None,
 ) -> list[views.BookingPerson]:
     """Names and phones of a day's bookings: admins only, each look in the audit log."""

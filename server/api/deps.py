@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Callable
+from datetime import date
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Path, Request
+from pydantic import BeforeValidator
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
 
@@ -30,6 +33,17 @@ CtxDep = Annotated[ServerContext, Depends(get_ctx)]
 # here rather than failing in the database with a 500.
 MAX_ROW_ID = 2**31 - 1
 TicketId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
+
+
+def _iso_date(value: object) -> object:
+    # pydantic would also take 0 or 1700000000 (seconds since 1970) for a date
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("a date like 2026-12-01")
+    return value
+
+
+# A date in a query: YYYY-MM-DD only.
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 
 
 async def in_writer(ctx: ServerContext, fn: Callable[..., T], *args: Any) -> T:

@@ -110,6 +110,11 @@ def _minutes(delta: timedelta | None) -> float | None:
     return None if delta is None else round(delta.total_seconds() / 60.0, 1)
 
 
+# The floor's figures read the whole day once per round (every few seconds, off every
+# kiosk's and counter's path); marked, so tests/server/test_query_plans.py can tell them.
+FLOOR_MARK = "/* floor: the day's figures */"
+
+
 def _service_rows(s: Session, site: Site, now: datetime) -> dict[str, Any]:
     sql = Spelling(s.get_bind().dialect.name, 0)
     wait = sql.seconds("queued_at", "called_at")
@@ -133,6 +138,7 @@ def _service_rows(s: Session, site: Site, now: datetime) -> dict[str, Any]:
         " SUM(CASE WHEN called_at IS NOT NULL THEN 1 ELSE 0 END),"
         f" SUM(CASE WHEN called_at IS NOT NULL AND {wait} <= {target} THEN 1 ELSE 0 END)"
         " FROM tickets WHERE business_day = :day GROUP BY service"
+        f" {FLOOR_MARK}"
     ).bindparams(bindparam("day", type_=Date), bindparam("hour_ago", type_=UTCDateTime()))
     return {row[0]: row for row in s.execute(stmt, params)}
 

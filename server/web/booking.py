@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from server.api.deps import get_ctx, in_writer
 from server.booking import bookings, pages, rules
 from server.problems import Problem
-from server.web.i18n import words
+from server.web.i18n import add_words
 from server.web.render import page
 from server.web.session import language
 from shared.models import BookingRequest
@@ -30,7 +30,7 @@ from shared.timeutil import utcnow
 router = APIRouter()
 COOKIE = "antrian_booking"
 
-words.update(
+add_words(
     {
         "booking_title": ("Daftar Antrean Online", "Book online"),
         "choose_service_online": ("Pilih layanan", "Choose a service"),

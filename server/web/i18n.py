@@ -1,6 +1,6 @@
 """Words of the web pages, Indonesian first, English for the switch (GLOSSARY.md).
 
-A room adds its own words with `words.update({...})` in its pages' module.
+A room adds its own words with `add_words({...})` in its pages' module.
 """
 
 from __future__ import annotations
@@ -63,9 +63,19 @@ words: dict[str, tuple[str, str]] = {
 }
 
 
+def add_words(more: dict[str, tuple[str, str]]) -> None:
+    """A room's own words; one key means one thing across every room (else it fails at
+    start, not on a page showing another room's word)."""
+    for key, pair in more.items():
+        known = words.get(key) or TERMS.get(key)
+        if known is not None and known != pair:
+            raise ValueError(f"the page word {key!r} means {known} already, not {pair}")
+    words.update(more)
+
+
 def t(key: str, lang: str = "id", **values: object) -> str:
     """The page's text for `key` (the apps' shared words too); unknown keys show the key."""
     return tr(key, lang, words, **values)
 
 
-__all__ = ["LANGUAGES", "TERMS", "t", "words"]
+__all__ = ["LANGUAGES", "TERMS", "add_words", "t", "words"]

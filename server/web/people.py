@@ -16,7 +16,7 @@ from server.office import devices as office_devices
 from server.office import people as office_people
 from server.problems import Problem, field_errors
 from server.tables import SessionRow
-from server.web.i18n import t, words
+from server.web.i18n import add_words, t
 from server.web.menu import ADMIN, menu
 from server.web.render import page
 from server.web.session import AdminDep, Visitor
@@ -25,7 +25,7 @@ router = APIRouter()
 menu(70, "/console/people", "people", ADMIN)
 menu(80, "/console/devices", "devices", ADMIN)
 
-words.update(
+add_words(
     {
         "people_title": ("Petugas dan pengguna konsol", "Officers and console users"),
         "add_person": ("Tambah petugas", "Add an officer"),

@@ -27,7 +27,7 @@ from server.reports.export import (
 )
 from server.reports.floor import Floor, floor_view
 from server.reports.summary import GROUPS, PERIODS, SummaryReport, period_of, summary_report
-from server.web.i18n import words
+from server.web.i18n import add_words
 from server.web.menu import CONSOLE, menu
 from server.web.render import page, render
 from server.web.session import ConsoleDep
@@ -37,7 +37,7 @@ router = APIRouter()
 menu(20, "/console/floor", "floor", CONSOLE)
 menu(30, "/console/reports", "reports", CONSOLE)
 
-words.update(
+add_words(
     {
         "floor_title": ("Pantauan langsung", "Live floor view"),
         "waiting_now": ("Menunggu", "Waiting"),
@@ -45,13 +45,13 @@ words.update(
         "served_today": ("Dilayani hari ini", "Served today"),
         "mean_wait_hour": ("Rata-rata tunggu 1 jam", "Mean wait, last hour"),
         "service_level": ("Tingkat layanan", "Service level"),
-        "quota_left": ("Sisa kuota", "Quota left"),
+        "quota_left_now": ("Sisa kuota", "Quota left"),
         "agency": ("Instansi", "Agency"),
         "service": ("Layanan", "Service"),
         "counter": ("Loket", "Counter"),
         "officer": ("Petugas", "Officer"),
         "ticket": ("Nomor", "Ticket"),
-        "minutes": ("Menit", "Minutes"),
+        "minutes_column": ("Menit", "Minutes"),
         "st_open": ("Buka", "Open"),
         "st_paused": ("Jeda", "Paused"),
         "st_closed": ("Tutup", "Closed"),

@@ -17,7 +17,7 @@ from server.office import audit, edits, live
 from server.office.audit import Actor
 from server.office.definition import Stored
 from server.problems import Problem, field_errors
-from server.web.i18n import t, words
+from server.web.i18n import add_words, t
 from server.web.menu import ADMIN, menu
 from server.web.render import page
 from server.web.session import AdminDep, Visitor
@@ -31,7 +31,7 @@ menu(26, "/console/counters", "counters", ADMIN)
 menu(28, "/console/hours", "hours", ADMIN)
 menu(90, "/console/audit", "audit", ADMIN)
 
-words.update(
+add_words(
     {
         "agencies": ("Instansi", "Agencies"),
         "services": ("Layanan", "Services"),
@@ -57,7 +57,7 @@ words.update(
         "pause_minutes": ("Loket jeda lebih dari (menit)", "Counter paused over (minutes)"),
         "quota_left": ("Sisa kuota kurang dari", "Quota left below"),
         "device_silent_minutes": ("Perangkat diam lebih dari (menit)", "Device silent (minutes)"),
-        "booking_title": ("Antrean online", "Online booking"),
+        "booking_settings": ("Antrean online", "Online booking"),
         "days_ahead": ("Hari ke depan", "Days ahead"),
         "retention_days": ("Simpan data pribadi (hari)", "Keep personal data (days)"),
         "early_minutes": ("Boleh datang lebih awal (menit)", "May check in early (minutes)"),
@@ -69,7 +69,7 @@ words.update(
         "prefix_later": ("{now} hari ini, {new} mulai {day}", "{now} today, {new} from {day}"),
         "quota": ("Kuota harian", "Daily quota"),
         "quota_help": ("Kosong: tanpa kuota", "Empty: no quota"),
-        "priority": ("Ada antrean prioritas", "Has a priority line"),
+        "has_priority": ("Ada antrean prioritas", "Has a priority line"),
         "priority_badge": ("Prioritas", "Priority"),
         "target_minutes": ("Target waktu tunggu (menit)", "Waiting-time target (minutes)"),
         "hidden": ("Disembunyikan", "Hidden"),

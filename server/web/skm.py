@@ -25,7 +25,7 @@ from server.skm.questions import questions, reset_question, save_question
 from server.skm.report import Filters, SkmReport, respondents, skm_report
 from server.skm.views import TicketPage, ticket_page
 from server.skm.words import WORDS
-from server.web.i18n import LANGUAGES, t, words
+from server.web.i18n import LANGUAGES, add_words, t
 from server.web.menu import CONSOLE, menu
 from server.web.render import page
 from server.web.session import CSRF_HEADER, AdminDep, ConsoleDep, csrf_for, language
@@ -33,8 +33,8 @@ from shared.models import API_PATH
 from shared.timeutil import business_day, utcnow
 
 router = APIRouter()
-words.update(WORDS)
-words.update(
+add_words(WORDS)
+add_words(
     {
         "skm_problem_answers": ("Mohon jawab semua pertanyaan.", "Please answer every question."),
         "skm_problem_too_long": (
@@ -162,7 +162,7 @@ async def answer_on_phone(request: Request, token: str) -> Response:
 SURVEY_COOKIE = "antrian_survey"
 SURVEY_COUNTER_COOKIE = "antrian_survey_counter"  # the demo tablet's ?counter=
 YEAR = 365 * 86400
-words.update(
+add_words(
     {
         "survey_sign_in": (
             "Tablet survei: masukkan token perangkat",
@@ -336,7 +336,7 @@ async def survey_answer(request: Request) -> Response:
 # -- the console's results (/console/skm) ---------------------------------------------------
 
 menu(60, "/console/skm", "skm", CONSOLE)
-words.update(
+add_words(
     {
         "skm_title": ("Survei Kepuasan Masyarakat (SKM)", "Public satisfaction survey (SKM)"),
         "skm_from": ("Dari tanggal", "From"),

@@ -13,7 +13,11 @@
   function bars() { return uPlot.paths.bars({ size: [0.7, 60] }); }
   // Counts start at zero; bars at the ends are whole (half a step of room each side).
   var fromZero = { range: function (_u, _min, max) { return [0, Math.max(1, max) * 1.1]; } };
-  function padded(n) { return { time: false, range: function () { return [-0.5, n - 0.5]; } }; }
+  // At least one step wide: a period with no tickets has no days, and a zero-wide
+  // scale sends uPlot's tick search into an endless loop (the page never loads).
+  function padded(n) {
+    return { time: false, range: function () { return [-0.5, Math.max(1, n) - 0.5]; } };
+  }
   function whole(label) {
     return function (_u, ticks) {
       return ticks.map(function (t) { return Number.isInteger(t) ? label(t) : ""; });
