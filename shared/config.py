@@ -36,9 +36,7 @@ Code = Annotated[str, Field(pattern=_CODE.pattern)]
 # with a zone offset, which these are not: documented as the pattern they have.
 ClockTime = Annotated[
     time,
-    WithJsonSchema(
-        {"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?$"}
-    ),
+    WithJsonSchema({"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?$"}),
 ]
 
 
