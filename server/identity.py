@@ -161,6 +161,11 @@ def check_wal(db: Path) -> None:
             finally:
                 con.close()
         except sqlite3.DatabaseError as exc:
+            if alone.database_id is None and str(exc).startswith("no such table"):
+                # Not one of our databases yet: another process's first start is making
+                # it right now (commands racing on a fresh file), or it was cut short.
+                # There is nothing in it to protect.
+                return
             with_wal, checked = Identity(None, None), [(str(exc),)]
         if alone.database_id is not None and with_wal.database_id != alone.database_id:
             why = f"{wal.name} was written by another database"
