@@ -29,6 +29,7 @@ from server.booking import retention
 from server.context import ServerContext
 from server.office import live as office_live
 from server.reports.floor import alerts_due, evaluate_alerts
+from server.reports.months import seal_due
 from shared.models import API_PATH
 from shared.timeutil import seconds_to_next_day, utcnow
 
@@ -44,16 +45,19 @@ MIDNIGHT_SLACK = 0.05
 
 
 async def _close_past_days(ctx: ServerContext) -> None:
-    """Close the tickets of earlier days at start, then at each local midnight of the site."""
+    """Close the tickets of earlier days at start, then at each local midnight of the site,
+    and seal the months that are over (server/reports/months.py)."""
     closed_for = None  # the business day whose earlier days are closed
     while True:
         today = ctx.queue.today()
         if today != closed_for:
             try:
                 closed = await run_in_threadpool(ctx.queue.close_past_days)
-                closed_for = today
                 if closed:
                     log.info("closed %d tickets left open from earlier days", closed)
+                # Earlier days closed: the months before today's can be sealed for reports.
+                await run_in_threadpool(seal_due, ctx.store, ctx.site, today)
+                closed_for = today
             except Exception:  # keep serving; the next look tries again
                 log.exception("closing the earlier days failed")
         wait = seconds_to_next_day(ctx.site.tz, ctx.queue.clock()) + MIDNIGHT_SLACK

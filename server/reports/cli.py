@@ -18,6 +18,7 @@ from server.main import _db_args, _fail, open_store
 from server.office.live import site_config
 from server.reports.daily import daily_report, report_csv, report_table
 from server.reports.export import render_summary
+from server.reports.months import seal_due
 from server.reports.summary import GROUPS
 from server.settings import config_from
 from server.site import Site
@@ -67,12 +68,23 @@ def _summary(args: argparse.Namespace, site: Site, store: Store) -> int:
     return 0
 
 
+def _seal(args: argparse.Namespace, site: Site, store: Store) -> int:
+    sealed = seal_due(store, site, business_day(site.tz, utcnow()))
+    print(f"{sealed} month(s) sealed")
+    return 0
+
+
 SUBCOMMANDS: dict[str, Subcommand] = {
     "daily": Subcommand("per service: issued, served, no-show, waits", _daily_args, _daily),
     "summary": Subcommand(
         "a period by agency, service, counter, officer, hour or weekday",
         _summary_args,
         _summary,
+    ),
+    "seal": Subcommand(
+        "seal the months that are over now (the server does it at start and at midnight)",
+        lambda p: None,
+        _seal,
     ),
 }
 

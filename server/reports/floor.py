@@ -19,7 +19,7 @@ from sqlalchemy import Date, bindparam, select, text
 from sqlalchemy.orm import Session
 
 from server.events import last_seq
-from server.reports.summary import Spelling
+from server.reports.aggregate import Spelling
 from server.reports.tables import AlertRow
 from server.site import Site
 from server.tables import CounterRow, DeviceRow, TicketRow, UTCDateTime

@@ -15,38 +15,49 @@ Definitions (the same on both databases):
   issue to the last finish;
 - percentiles are nearest-rank: the p-th percentile of n sorted values is the value at
   rank ceil(p * n); the median is the 50th (for an even n the lower middle value);
-- durations are whole seconds (rounded in SQL, the same on both databases), minutes to
-  one decimal in the answer; percentiles come from a count per (group, measure, second)
-  and its running sum, so the window runs over distinct seconds, not over every ticket;
+- durations are whole seconds (rounded in SQL, the same on both databases); means are
+  exact sums over counts, rounded to a tenth of a minute; medians and p90s come from a
+  count per (group, measure, tenth of a minute, halves up) and its running sum, so the
+  window runs over distinct values, not over every ticket;
 - service level is the share of called rows whose wait was at most the service's
   `target_minutes`;
-- `online` counts tickets from online booking: 0 until booking exists (walk_in = issued);
-- hour of day is the local hour of issue, by the zone's UTC offset at the period's
-  start (Indonesian zones keep no daylight saving time).
+- walk-in vs online: `online` counts first copies checked in from a booking;
+- the rows come from sealed months where the period holds whole closed months
+  (server/reports/months.py) and from the tickets for its other days: the same SQL made
+  both, so the figures are the same either way.
+See server/reports/aggregate.py for how each row is made.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel
-from sqlalchemy import Date, bindparam, select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.problems import Problem
+from server.reports.aggregate import (
+    ALL,
+    BUCKET,
+    BUCKETS,
+    COUNTS,
+    MEASURES,
+    Period,
+    Query,
+    Spelling,
+    case_map,
+)
+from server.reports.months import month_end, months_within, offset_seconds, valid_months
 from server.site import Site
 from server.tables import OfficerRow
-from shared.models import TicketStatus
 
 Group = Literal["agency", "service", "counter", "officer", "hour", "weekday"]
 GROUPS: tuple[str, ...] = ("agency", "service", "counter", "officer", "hour", "weekday")
 TOTAL = "\x1ftotal"  # the total's key in SQL: no group's key (codes, names, hours) is this
 MAX_DAYS = 366
 WEEKDAYS_ID = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
-# Waiting-time distribution: 5-minute buckets, the last one open ("60+").
-BUCKET_SECONDS = 300
-BUCKETS = 13
 
 
 class Figures(BaseModel):
@@ -63,7 +74,7 @@ class SummaryRow(BaseModel):
     label: str
     issued: int = 0
     walk_in: int = 0
-    online: int = 0  # online booking's tickets: 0 until booking exists
+    online: int = 0  # first copies checked in from an online booking
     served: int = 0
     no_show: int = 0
     cancelled: int = 0
@@ -144,54 +155,6 @@ def check_group(group: str) -> str:
     return group
 
 
-class Spelling:
-    """The few expressions SQLite and PostgreSQL spell differently."""
-
-    def __init__(self, dialect: str, offset_seconds: int) -> None:
-        self.pg = dialect == "postgresql"
-        self.offset = offset_seconds
-
-    def seconds(self, start: str, end: str) -> str:
-        """end - start in whole seconds (rounded half away from zero on both)."""
-        if self.pg:
-            return f"CAST(ROUND(CAST(EXTRACT(EPOCH FROM ({end} - {start})) AS NUMERIC)) AS INTEGER)"
-        return f"CAST(ROUND((julianday({end}) - julianday({start})) * 86400.0) AS INTEGER)"
-
-    def local_hour(self, column: str) -> str:
-        if self.pg:
-            shifted = f"({column} + {self.offset} * INTERVAL '1 second')"
-            return f"CAST(EXTRACT(HOUR FROM {shifted}) AS INTEGER)"
-        return f"CAST(strftime('%H', {column}, '{self.offset:+d} seconds') AS INTEGER)"
-
-    def weekday(self, column: str) -> str:
-        """0 = Monday .. 6 = Sunday."""
-        if self.pg:
-            return f"(CAST(EXTRACT(ISODOW FROM {column}) AS INTEGER) - 1)"
-        return f"((CAST(strftime('%w', {column}) AS INTEGER) + 6) % 7)"
-
-    def bucket(self, seconds: str) -> str:
-        """The waiting-time bucket of a duration: 0 .. BUCKETS - 1 (the last is open)."""
-        if self.pg:
-            return f"LEAST({BUCKETS - 1}, CAST(FLOOR({seconds} / {BUCKET_SECONDS}) AS INTEGER))"
-        # SQLite's CAST truncates, which is FLOOR for the positive durations here.
-        return f"MIN({BUCKETS - 1}, CAST({seconds} / {BUCKET_SECONDS} AS INTEGER))"
-
-
-def _case(
-    column: str, mapping: dict[str, Any], prefix: str, default: str
-) -> tuple[str, dict[str, Any]]:
-    """CASE column WHEN :p0 THEN :v0 ... ELSE default END, with its bound values."""
-    params: dict[str, Any] = {}
-    whens = []
-    for i, (k, v) in enumerate(mapping.items()):
-        params[f"{prefix}k{i}"] = k
-        params[f"{prefix}v{i}"] = v
-        whens.append(f"WHEN :{prefix}k{i} THEN :{prefix}v{i}")
-    if not whens:
-        return default, params
-    return f"(CASE {column} {' '.join(whens)} ELSE {default} END)", params
-
-
 def _minutes(seconds: Any) -> float | None:
     return None if seconds is None else round(float(seconds) / 60.0, 1)
 
@@ -201,124 +164,79 @@ def _percent(part: int, whole: int) -> float | None:
 
 
 class _Query:
-    """The period's ticket rows as a derived table `t`, with the columns reports read."""
+    """A period's sources: its sealed months and the ranges of its other days."""
 
     def __init__(self, s: Session, site: Site, date_from: date, date_to: date) -> None:
-        self.s = s
-        start = datetime.combine(date_from, time(12), tzinfo=site.tz)
-        offset = start.utcoffset() or timedelta(0)
-        self.sql = Spelling(s.get_bind().dialect.name, int(offset.total_seconds()))
-        self.params: dict[str, Any] = {"d0": date_from, "d1": date_to}
-        agency_of = {code: agency.code for code, (agency, _svc) in site.services.items()}
-        target_of = {code: svc.target_minutes * 60 for code, (_a, svc) in site.services.items()}
-        self.agency, p1 = _case("service", agency_of, "a", "service")
-        target, p2 = _case("service", target_of, "tg", "1800")
-        self.params.update(p1)
-        self.params.update(p2)
-        sq = self.sql
-        wait = sq.seconds("queued_at", "called_at")
-        self.columns = (
-            f"service, counter, officer, status, priority, transferred_from, business_day, "
-            f"issued_at, {target} AS target_s, "
-            f"CASE WHEN called_at IS NOT NULL THEN {wait} END AS wait_s, "
-            f"CASE WHEN status = 'done' AND serving_at IS NOT NULL "
-            f"THEN {sq.seconds('serving_at', 'finished_at')} END AS serve_s, "
-            f"CASE WHEN status = 'done' THEN {sq.seconds('issued_at', 'finished_at')} "
-            f"END AS building_s"
-        )
+        self.s, self.site = s, site
+        self.sql = Spelling(s.get_bind().dialect.name, offset_seconds(site, date_from))
+        self.months = valid_months(s, site, months_within(date_from, date_to))
+        self.live: list[tuple[date, date]] = []
+        day = date_from
+        for m in [*self.months, date_to + timedelta(days=1)]:
+            if day < m:
+                self.live.append((day, min(m - timedelta(days=1), date_to)))
+            day = month_end(m) + timedelta(days=1)
 
-    def key(self, group: str | None) -> str:
-        if group is None:
-            return "''"
-        return {
-            "agency": self.agency,
-            "service": "service",
-            "counter": "COALESCE(counter, '')",
-            "officer": "COALESCE(officer, '')",
-            "hour": self.sql.local_hour("issued_at"),
-            "weekday": self.sql.weekday("business_day"),
-        }[group]
-
-    def derived(self, group: str | None) -> str:
-        return (
-            f"(SELECT CAST({self.key(group)} AS VARCHAR(64)) AS g, {self.columns} FROM tickets "
-            f"WHERE business_day BETWEEN :d0 AND :d1) t"
-        )
-
-    def run(self, sql: str) -> list[Any]:
-        stmt = text(sql).bindparams(bindparam("d0", type_=Date), bindparam("d1", type_=Date))
-        return list(self.s.execute(stmt, self.params))
+    def period(self, q: Query, dim: str, key_map: str = "k") -> Period:
+        return Period(q, self.site, self.sql, dim, self.live, self.months, key_map)
 
     def summary(self, group: str) -> tuple[list[Any], list[Any]]:
-        """One scan of the period: (counts per group, figures per group and for TOTAL).
-
-        counts: (g, issued, served, no_show, cancelled, transferred, priority, called,
-        within_target); figures: (g, measure, n, mean s, median s, p90 s).
-        """
-        done, ns, cx, tr = (
-            TicketStatus.DONE.value,
-            TicketStatus.NO_SHOW.value,
-            TicketStatus.CANCELLED.value,
-            TicketStatus.TRANSFERRED.value,
-        )
-        self.params["total_key"] = TOTAL
-        rows = self.run(
-            f"WITH t AS MATERIALIZED (SELECT * FROM {self.derived(group)}),"
-            " v AS (SELECT g, 'wait' AS m, wait_s AS x FROM t WHERE wait_s IS NOT NULL"
-            " UNION ALL SELECT g, 'service', serve_s FROM t WHERE serve_s IS NOT NULL"
-            " UNION ALL SELECT g, 'building', building_s FROM t WHERE building_s IS NOT NULL),"
-            " h AS MATERIALIZED (SELECT g, m, x, COUNT(*) AS k FROM v GROUP BY g, m, x),"
-            " a AS (SELECT g, m, x, k FROM h"
-            " UNION ALL SELECT :total_key, m, x, SUM(k) FROM h GROUP BY m, x),"
-            " r AS (SELECT g, m, x, k,"
-            " SUM(k) OVER (PARTITION BY g, m ORDER BY x ROWS UNBOUNDED PRECEDING) AS cum,"
-            " SUM(k) OVER (PARTITION BY g, m) AS n FROM a)"
+        """One statement: (counts per group, (g, measure, n, median x, p90 x) per group and
+        for TOTAL); x in tenths of a minute."""
+        q = Query()
+        key_map = "k"
+        if group == "agency":
+            agency_of = {code: a.code for code, (a, _svc) in self.site.services.items()}
+            key_map, params = case_map("k", agency_of, "a", "k")
+            q.params.update(params)
+        p = self.period(q, "service" if group == "agency" else group, key_map)
+        q.params["total_key"] = TOTAL
+        blanks = ", ".join(["NULL"] * (len(COUNTS) - 2))
+        ctes = [
+            *p.ctes(),
+            f"h AS MATERIALIZED ({p.histogram()})",
+            "a AS (SELECT g, m, x, n FROM h"
+            " UNION ALL SELECT :total_key, m, x, SUM(n) FROM h GROUP BY m, x)",
+            "r AS (SELECT g, m, x, n,"
+            " SUM(n) OVER (PARTITION BY g, m ORDER BY x ROWS UNBOUNDED PRECEDING) AS cum,"
+            " SUM(n) OVER (PARTITION BY g, m) AS total FROM a)",
+        ]
+        cols = ", ".join(f"c{i}" for i in range(len(COUNTS)))
+        rows = q.run(
+            self.s,
+            f"WITH {', '.join(ctes)}"
             # nearest rank: the smallest x whose running count reaches p * n
-            " SELECT 'f', g, m, SUM(k), SUM(x * k) * 1.0 / SUM(k),"
-            " MIN(CASE WHEN 2 * cum >= n THEN x END),"
-            " MIN(CASE WHEN 10 * cum >= 9 * n THEN x END),"
-            " NULL, NULL, NULL, NULL"
-            " FROM r GROUP BY g, m"
-            " UNION ALL SELECT 'c', g, NULL,"
-            " SUM(CASE WHEN transferred_from IS NULL THEN 1 ELSE 0 END),"
-            f" SUM(CASE WHEN status = '{done}' THEN 1 ELSE 0 END),"
-            f" SUM(CASE WHEN status = '{ns}' THEN 1 ELSE 0 END),"
-            f" SUM(CASE WHEN status = '{cx}' THEN 1 ELSE 0 END),"
-            f" SUM(CASE WHEN status = '{tr}' THEN 1 ELSE 0 END),"
-            " SUM(CASE WHEN transferred_from IS NULL AND priority THEN 1 ELSE 0 END),"
-            " SUM(CASE WHEN wait_s IS NOT NULL THEN 1 ELSE 0 END),"
-            " SUM(CASE WHEN wait_s <= target_s THEN 1 ELSE 0 END)"
-            " FROM t GROUP BY g"
+            " SELECT 'f', g, m, MIN(CASE WHEN 2 * cum >= total THEN x END),"
+            f" MIN(CASE WHEN 10 * cum >= 9 * total THEN x END), {blanks} FROM r GROUP BY g, m"
+            f" UNION ALL SELECT 'c', g, NULL, {cols} FROM ({p.counts()}) cc",
         )
-        counts = [(r[1], *r[3:11]) for r in rows if r[0] == "c"]
-        figures = [(r[1], r[2], *r[3:7]) for r in rows if r[0] == "f"]
+        counts = [(r[1], *r[3:]) for r in rows if r[0] == "c"]
+        figures = [(r[1], r[2], r[3], r[4]) for r in rows if r[0] == "f"]
         return counts, figures
 
     def charts(self) -> Charts:
+        q = Query()
+        p = self.period(q, "day")
         per_day = [
-            DayCount(day=_as_date(d), issued=int(i or 0), served=int(v or 0))
-            for d, i, v in self.run(
-                "SELECT business_day,"
-                " SUM(CASE WHEN transferred_from IS NULL THEN 1 ELSE 0 END),"
-                " SUM(CASE WHEN status = 'done' THEN 1 ELSE 0 END)"
-                f" FROM {self.derived(None)} GROUP BY business_day ORDER BY business_day"
-            )
+            DayCount(day=_as_date(d), issued=int(c[0] or 0), served=int(c[2] or 0))
+            for d, *c in sorted(q.run(self.s, _with(p.ctes(), p.counts())), key=lambda r: r[0])
         ]
         arrivals = [[0] * 24 for _ in range(7)]
-        wd, hr = self.sql.weekday("business_day"), self.sql.local_hour("issued_at")
-        for w, h, n in self.run(
-            f"SELECT {wd} AS w, {hr} AS h, COUNT(*) FROM tickets"
-            " WHERE business_day BETWEEN :d0 AND :d1 AND transferred_from IS NULL"
-            " GROUP BY w, h"
-        ):
-            arrivals[int(w)][int(h)] = int(n)
+        q = Query()
+        p = self.period(q, "wh")
+        for wh, issued, *_ in q.run(self.s, _with(p.ctes(), p.counts())):
+            w, h = divmod(int(wh), 100)
+            arrivals[w][h] += int(issued or 0)
         buckets = [0] * BUCKETS
-        for b, n in self.run(
-            f"SELECT {self.sql.bucket('wait_s')} AS b, COUNT(*) FROM {self.derived(None)}"
-            " WHERE wait_s IS NOT NULL GROUP BY b"
-        ):
-            buckets[int(b)] = int(n)
+        q = Query()
+        p = self.period(q, ALL)
+        for _g, _m, x, n in q.run(self.s, _with(p.ctes(), p.histogram(BUCKET))):
+            buckets[int(x)] += int(n)
         return Charts(per_day=per_day, arrivals=arrivals, wait_buckets=buckets)
+
+
+def _with(ctes: list[str], select: str) -> str:
+    return f"WITH {', '.join(ctes)} {select}" if ctes else select
 
 
 def _as_date(value: Any) -> date:
@@ -326,25 +244,40 @@ def _as_date(value: Any) -> date:
 
 
 def _fill(rows: dict[str, SummaryRow], counts: list[Any], figures: list[Any]) -> None:
+    """Add (g, COUNTS...) rows and (g, measure, median x, p90 x) rows into `rows`."""
+    sums: dict[tuple[str, str], list[int]] = {}
     for g, *numbers in counts:
+        v = dict(zip(COUNTS, (int(x or 0) for x in numbers), strict=True))
         row = rows[str(g)]
-        issued, served, ns, cx, tr, prio, called, within = (int(x or 0) for x in numbers)
-        row.issued, row.served, row.no_show = (
-            row.issued + issued,
-            row.served + served,
-            row.no_show + ns,
-        )
-        row.cancelled, row.transferred = row.cancelled + cx, row.transferred + tr
-        row.priority, row.called = row.priority + prio, row.called + called
-        row.within_target += within
+        row.issued += v["issued"]
+        row.online += v["online"]
+        row.served += v["served"]
+        row.no_show += v["no_show"]
+        row.cancelled += v["cancelled"]
+        row.transferred += v["transferred"]
+        row.priority += v["priority"]
+        row.called += v["called"]
+        row.within_target += v["within_target"]
         row.walk_in = row.issued - row.online
         row.priority_share = _percent(row.priority, row.issued)
         row.service_level = _percent(row.within_target, row.called)
-    for g, m, n, mean, median, p90 in figures:
+        for m in MEASURES:
+            acc = sums.setdefault((str(g), m), [0, 0])
+            acc[0] += v[f"{m}_n"]
+            acc[1] += v[f"{m}_sum"]
+    for g, m, median, p90 in figures:
+        n, total = sums.get((str(g), m), [0, 0])
         value = Figures(
-            count=int(n), mean=_minutes(mean), median=_minutes(median), p90=_minutes(p90)
+            count=n,
+            mean=_minutes(total / n) if n else None,
+            median=_tenths(median),
+            p90=_tenths(p90),
         )
         setattr(rows[str(g)], m, value)
+
+
+def _tenths(x: Any) -> float | None:
+    return None if x is None else round(int(x) / 10.0, 1)
 
 
 def _labels(s: Session, site: Site, group: str, keys: set[str]) -> list[tuple[str, str]]:

@@ -1,10 +1,11 @@
-"""The reports room's tables: the floor's alerts, kept with when they started and ended."""
+"""The reports room's tables: the floor's alerts, kept with when they started and ended,
+and the sealed months long reports read."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Index, Integer, String, text
+from sqlalchemy import BigInteger, Date, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.tables import Base, UTCDateTime
@@ -24,3 +25,58 @@ class AlertRow(Base):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (Index("ix_alerts_started", "site_id", "started_at"),)
+
+
+# Sealed months: a closed month's aggregates, kept so a long period need not read every
+# ticket again (server/reports/months.py). A month's rows count only once its seal row
+# exists; the seal says what they were made from, and a month whose tickets or targets
+# have changed since is read from the tickets again until it is sealed anew.
+
+
+class MonthSealRow(Base):
+    __tablename__ = "report_month_seals"
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)  # the month's first day
+    tickets: Mapped[int] = mapped_column(Integer)  # the month's ticket rows when sealed
+    max_id: Mapped[int] = mapped_column(Integer)  # and their highest id
+    basis: Mapped[str] = mapped_column(String(64))  # the targets and zone offset used
+    sealed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class MonthCountRow(Base):
+    """A sealed month's counts and exact duration sums for one key of one dimension."""
+
+    __tablename__ = "report_month_counts"
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    dim: Mapped[str] = mapped_column(String(8), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    issued: Mapped[int] = mapped_column(Integer)
+    online: Mapped[int] = mapped_column(Integer)
+    served: Mapped[int] = mapped_column(Integer)
+    no_show: Mapped[int] = mapped_column(Integer)
+    cancelled: Mapped[int] = mapped_column(Integer)
+    transferred: Mapped[int] = mapped_column(Integer)
+    priority: Mapped[int] = mapped_column(Integer)
+    called: Mapped[int] = mapped_column(Integer)
+    within_target: Mapped[int] = mapped_column(Integer)
+    wait_n: Mapped[int] = mapped_column(Integer)
+    wait_sum: Mapped[int] = mapped_column(BigInteger)
+    service_n: Mapped[int] = mapped_column(Integer)
+    service_sum: Mapped[int] = mapped_column(BigInteger)
+    building_n: Mapped[int] = mapped_column(Integer)
+    building_sum: Mapped[int] = mapped_column(BigInteger)
+
+
+class MonthCellRow(Base):
+    """A sealed month's histogram: how many of one key's durations had value x (tenths
+    of a minute, or the wait chart's 5-minute bucket)."""
+
+    __tablename__ = "report_month_cells"
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    dim: Mapped[str] = mapped_column(String(8), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    measure: Mapped[str] = mapped_column(String(8), primary_key=True)
+    x: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)

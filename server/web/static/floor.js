@@ -26,8 +26,10 @@
   }
 
   function soon() {
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(refresh, 50);  // one fetch for a burst of events
+    // One fetch for a burst of events, at most 50 ms after its first: a timer reset by
+    // every event would wait out a busy floor's whole stream of them.
+    if (timer) return;
+    timer = setTimeout(function () { timer = null; refresh(); }, 50);
   }
 
   function connect() {
