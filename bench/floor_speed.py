@@ -1,13 +1,14 @@
 """The floor page with 60 counters: how fast it loads and how soon it follows a call.
 
-    .venv/bin/python -m bench.floor_speed [--counters 60] [--calls 20] [--loads 20]
+    .venv/bin/python -m bench.floor_speed [--counters 60] [--calls 20] [--loads 20] [--busy 20]
 
 Starts `antrian server --demo` with the sample site grown to 60 counters, issues three
 tickets per counter, and then:
 - times GET /console/floor (the whole page), its live fragment and GET /api/v1/floor
   (median and p90 of --loads, signed in as the demo admin);
 - opens the page in Debian's chromium (Playwright) and, for --calls calls, times from
-  POST /counters/X/call to the called ticket's code shown on the page (no reload).
+  POST /counters/X/call to the called ticket's code shown on the page (no reload), while
+  kiosks issue --busy tickets/s, so the page's event stream never goes quiet.
 Targets (DESIGN.md): the page loads under 300 ms; it follows a call within 1 s.
 """
 
@@ -17,6 +18,7 @@ import argparse
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -49,11 +51,23 @@ def _ms(values: list[float]) -> str:
     return f"median {statistics.median(values):6.1f} ms, p90 {percentile(values, 90):6.1f} ms"
 
 
+def _issue(kiosk: httpx.Client, services: list[str], rate: float, stop: threading.Event) -> None:
+    """Issue tickets at `rate` per second until stopped: a stream of events to follow."""
+    n = 0
+    while not stop.wait(1.0 / rate):
+        n += 1
+        body = {"service": services[n % len(services)], "request_id": f"busy-{n:06d}"}
+        kiosk.post("/tickets", json=body).raise_for_status()
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="bench.floor_speed", description=__doc__.split("\n")[0])
     p.add_argument("--counters", type=int, default=60)
     p.add_argument("--calls", type=int, default=20)
     p.add_argument("--loads", type=int, default=20)
+    p.add_argument(
+        "--busy", type=float, default=20.0, help="tickets/s issued meanwhile (0: a quiet floor)"
+    )
     args = p.parse_args(argv)
     config = config_with(args.counters)
     codes = [c.code for c in parse_config(config.read_text(encoding="utf-8")).counters]
@@ -107,6 +121,12 @@ def main(argv: list[str] | None = None) -> int:
             page.wait_for_selector("#ctr-L01")
             print(f"browser: the floor page shown in {(time.perf_counter() - t0) * 1000:.0f} ms")
             page.wait_for_timeout(1000)  # its event stream is open
+            stop = threading.Event()
+            busy = threading.Thread(
+                target=_issue, args=(kiosk, list(services.values()), args.busy, stop)
+            )
+            if args.busy > 0:
+                busy.start()
             for i in range(args.calls):
                 code = codes[i % len(codes)]
                 t0 = time.perf_counter()
@@ -125,8 +145,14 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 follow.append((time.perf_counter() - t0) * 1000)
                 time.sleep(0.3)
+            stop.set()
+            if busy.is_alive():
+                busy.join()
             browser.close()
-        print(f"call -> shown on the floor page: {_ms(follow)} ({args.calls} calls); {machine()}")
+        print(
+            f"call -> shown on the floor page: {_ms(follow)} ({args.calls} calls,"
+            f" {args.busy:g} tickets/s issued meanwhile); {machine()}"
+        )
         rss, peak = server.memory_kb() / 1024, server.memory_kb("VmHWM") / 1024
         print(f"server memory {rss:.1f} MB, peak {peak:.1f} MB")
     return 0

@@ -100,8 +100,10 @@ def bench(name: str, url: str, repeat: int) -> None:
                     )
                 ms, cpu, _ = _time(c, server, {**base, "charts": "true"}, repeat)
                 print(
-                    f"{name:<10} {label:<5} with charts    median {ms:7.1f} ms, CPU {cpu:7.1f} ms"
+                    f"{name:<10} {label:<5} with charts    median {ms:7.1f} ms, CPU {cpu:7.1f} ms;"
+                    f" server memory now {server.memory_kb() / 1024:.1f} MB"
                 )
+            rss_mid = server.memory_kb()  # the PDF's renderer (fonts, WeasyPrint) comes next
             month = {"from": MONTH[0].isoformat(), "to": MONTH[1].isoformat(), "format": "pdf"}
             ms, cpu, size = _time(c, server, month, max(1, repeat // 2))
             print(
@@ -109,7 +111,8 @@ def bench(name: str, url: str, repeat: int) -> None:
             )
             rss1, peak = server.memory_kb(), server.memory_kb("VmHWM")
         print(
-            f"{name:<10} server memory: {rss0 / 1024:.1f} MB before, {rss1 / 1024:.1f} MB after,"
+            f"{name:<10} server memory: {rss0 / 1024:.1f} MB before, {rss_mid / 1024:.1f} MB"
+            f" after the summaries, {rss1 / 1024:.1f} MB after the PDF,"
             f" peak {peak / 1024:.1f} MB; {machine()}"
         )
 
