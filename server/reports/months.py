@@ -1,15 +1,16 @@
-"""Sealed months: a closed month's report rows, made once, so a long period reads them
-instead of every ticket again.
+"""Sealed months: the report rows of a month's days that are over, made once, so a long
+period reads them instead of every ticket again.
 
-A month is sealed when it is over and none of its tickets is still open (the server
-closes earlier days at start and at midnight): its counts and histograms for every
-dimension (server/reports/aggregate.py) are stored, in small write transactions so the
-queue never waits long, and its seal row last. The seal records what the rows were made
-from: the month's ticket rows and their highest id, the services' targets and the zone's
-offset. A report uses a sealed month only while all of that still holds; otherwise it
-reads that month's tickets (the same figures, more slowly) until `seal_due` makes it
-again. A wrong clock that later issues tickets into a sealed month, or a changed target,
-is therefore never a wrong report.
+The server closes earlier days at start and at midnight; then `seal_due` stores, for each
+month, the counts and histograms of every dimension (server/reports/aggregate.py) of its
+days before today: the whole month once it is over, this month up to yesterday (made
+again each night, so "this month" reads only today's tickets). The rows go in small write
+transactions, so the queue never waits long, and the seal row last. The seal records what
+the rows were made from: the days' ticket rows and their highest id, the services'
+targets and the zone's offset. A report uses a seal only while all of that still holds;
+otherwise it reads those days' tickets (the same figures, more slowly) until `seal_due`
+makes it again. A wrong clock that later issues tickets into a sealed day, or a changed
+target, is therefore never a wrong report.
 """
 
 from __future__ import annotations
@@ -51,13 +52,10 @@ def month_end(month: date) -> date:
     return (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
 
 
-def months_within(date_from: date, date_to: date) -> list[date]:
-    """The first days of the calendar months wholly inside date_from..date_to."""
-    out = []
-    m = date_from.replace(day=1)
-    if m < date_from:
-        m = month_end(m) + timedelta(days=1)
-    while month_end(m) <= date_to:
+def months_touching(date_from: date, date_to: date) -> list[date]:
+    """The first days of the calendar months that date_from..date_to touches."""
+    out, m = [], date_from.replace(day=1)
+    while m <= date_to:
         out.append(m)
         m = month_end(m) + timedelta(days=1)
     return out
@@ -74,39 +72,45 @@ def basis(site: Site, month: date) -> str:
     return hashlib.sha256(json.dumps(made, sort_keys=True).encode()).hexdigest()[:32]
 
 
-def _tickets_of(s: Session, month: date) -> tuple[int, int, int]:
-    """(rows, highest id, rows still open) of the month's tickets."""
-    where = TicketRow.business_day.between(month, month_end(month))
+def _tickets_of(s: Session, first: date, last: date) -> tuple[int, int, int]:
+    """(rows, highest id, rows still open) of the tickets of days first..last."""
+    where = TicketRow.business_day.between(first, last)
     rows, high = s.execute(select(func.count(), func.max(TicketRow.id)).where(where)).one()
     still_open = s.scalar(select(func.count()).where(where, TicketRow.status.in_(OPEN)))
     return int(rows), int(high or 0), int(still_open or 0)
 
 
-def valid_months(s: Session, site: Site, months: list[date]) -> list[date]:
-    """Those of `months` whose seal still holds."""
+def valid_seals(s: Session, site: Site, months: list[date]) -> dict[date, date]:
+    """{month: the last day its rows hold} for those of `months` whose seal still holds."""
     if not months:
-        return []
+        return {}
     seals = s.scalars(select(MonthSealRow).where(MonthSealRow.month.in_(months))).all()
-    where = TicketRow.business_day
-    good = []
+    good = {}
     for seal in seals:
         if seal.basis != basis(site, seal.month):
             continue
-        span = where.between(seal.month, month_end(seal.month))
+        span = TicketRow.business_day.between(seal.month, seal.upto)
         rows, high = s.execute(select(func.count(), func.max(TicketRow.id)).where(span)).one()
         if int(rows) == seal.tickets and int(high or 0) == seal.max_id:
-            good.append(seal.month)
-    return sorted(good)
+            good[seal.month] = seal.upto
+    return good
 
 
-def _rows(s: Session, site: Site, month: date) -> tuple[list[dict[str, Any]], list[Any]]:
-    """The month's counts and cells for every dimension, read from its tickets."""
+def _upto(month: date, today: date) -> date:
+    """The last day of `month` a seal made today holds: its end, or yesterday."""
+    return min(month_end(month), today - timedelta(days=1))
+
+
+def _rows(
+    s: Session, site: Site, month: date, upto: date
+) -> tuple[list[dict[str, Any]], list[Any]]:
+    """The counts and cells of days month..upto for every dimension, from their tickets."""
     sql = Spelling(s.get_bind().dialect.name, offset_seconds(site, month))
     counts: list[dict[str, Any]] = []
     cells: list[dict[str, Any]] = []
     for dim in (*DIMS, *CHART_DIMS, ALL):
         q = Query()
-        t = Tickets(q, sql, site, [(month, month_end(month))], dim)
+        t = Tickets(q, sql, site, [(month, upto)], dim)
         for key, *numbers in q.run(s, f"WITH {t.cte} {t.counts()}"):
             counts.append(
                 {"month": month, "dim": dim, "key": key}
@@ -127,12 +131,16 @@ def _chunks(rows: list[dict[str, Any]]) -> Iterable[list[dict[str, Any]]]:
 
 
 def seal_month(store: Store, site: Site, month: date, today: date) -> bool:
-    """Make a closed month's rows and its seal; False if it cannot be sealed yet."""
+    """Make the rows of a month's days before today, and their seal; False if they cannot
+    be made yet (no day of it is over, or tickets of those days are still open)."""
+    upto = _upto(month, today)
+    if upto < month:
+        return False
     with store.read() as s:
-        rows, high, still_open = _tickets_of(s, month)
-        if still_open or month_end(month) >= today:
+        rows, high, still_open = _tickets_of(s, month, upto)
+        if still_open:
             return False
-        counts, cells = _rows(s, site, month)
+        counts, cells = _rows(s, site, month, upto)
     with store.write() as s:  # the old seal first: its rows count no more
         s.execute(delete(MonthSealRow).where(MonthSealRow.month == month))
     for table in (MonthCountRow, MonthCellRow):
@@ -144,28 +152,36 @@ def seal_month(store: Store, site: Site, month: date, today: date) -> bool:
             with store.write() as s:
                 s.execute(insert(table), chunk)
     with store.write() as s:
-        if _tickets_of(s, month)[:2] != (rows, high):
+        if _tickets_of(s, month, upto)[:2] != (rows, high):
             return False  # a ticket came in meanwhile: the next round makes it again
         s.add(
             MonthSealRow(
-                month=month, tickets=rows, max_id=high, basis=basis(site, month), sealed_at=utcnow()
+                month=month,
+                upto=upto,
+                tickets=rows,
+                max_id=high,
+                basis=basis(site, month),
+                sealed_at=utcnow(),
             )
         )
     return True
 
 
 def seal_due(store: Store, site: Site, today: date) -> int:
-    """Seal every month before today's whose seal is missing or no longer holds (those
-    with tickets still open wait for the server to close them); how many were sealed."""
+    """Seal each month's days before today where the seal is missing, older or no longer
+    holds: the months that are over, and this one up to yesterday (made again each day).
+    Days with tickets still open wait for the server to close them. How many were made."""
     with store.read() as s:
         first = s.scalar(select(func.min(TicketRow.business_day)))
         if first is None:
             return 0
-        months = months_within(first.replace(day=1), today - timedelta(days=1))
-        due = sorted(set(months) - set(valid_months(s, site, months)))
-    sealed = 0
-    for month in due:
+        months = months_touching(first, today - timedelta(days=1))
+        held = valid_seals(s, site, months)
+    made = 0
+    for month in months:
+        if held.get(month) == _upto(month, today):
+            continue
         if seal_month(store, site, month, today):
-            sealed += 1
+            made += 1
             log.info("report rows of %s sealed", month.strftime("%Y-%m"))
-    return sealed
+    return made

@@ -49,7 +49,7 @@ from server.reports.aggregate import (
     Spelling,
     case_map,
 )
-from server.reports.months import month_end, months_within, offset_seconds, valid_months
+from server.reports.months import months_touching, offset_seconds, valid_seals
 from server.site import Site
 from server.tables import OfficerRow
 
@@ -169,13 +169,18 @@ class _Query:
     def __init__(self, s: Session, site: Site, date_from: date, date_to: date) -> None:
         self.s, self.site = s, site
         self.sql = Spelling(s.get_bind().dialect.name, offset_seconds(site, date_from))
-        self.months = valid_months(s, site, months_within(date_from, date_to))
+        # A seal serves when the period holds all the days it holds (month .. upto).
+        seals = valid_seals(s, site, months_touching(date_from, date_to))
+        usable = sorted(
+            (m, upto) for m, upto in seals.items() if date_from <= m and upto <= date_to
+        )
+        self.months = [m for m, _ in usable]
         self.live: list[tuple[date, date]] = []
         day = date_from
-        for m in [*self.months, date_to + timedelta(days=1)]:
+        for m, upto in [*usable, (date_to + timedelta(days=1), date_to)]:
             if day < m:
-                self.live.append((day, min(m - timedelta(days=1), date_to)))
-            day = month_end(m) + timedelta(days=1)
+                self.live.append((day, m - timedelta(days=1)))
+            day = upto + timedelta(days=1)
 
     def period(self, q: Query, dim: str, key_map: str = "k") -> Period:
         return Period(q, self.site, self.sql, dim, self.live, self.months, key_map)

@@ -27,17 +27,18 @@ class AlertRow(Base):
     __table_args__ = (Index("ix_alerts_started", "site_id", "started_at"),)
 
 
-# Sealed months: a closed month's aggregates, kept so a long period need not read every
-# ticket again (server/reports/months.py). A month's rows count only once its seal row
-# exists; the seal says what they were made from, and a month whose tickets or targets
-# have changed since is read from the tickets again until it is sealed anew.
+# Sealed months: the aggregates of a month's days that are over, kept so a long period
+# need not read every ticket again (server/reports/months.py). A month's rows count only
+# once its seal row exists; the seal says what they were made from, and days whose
+# tickets or targets have changed since are read from the tickets until sealed anew.
 
 
 class MonthSealRow(Base):
     __tablename__ = "report_month_seals"
 
     month: Mapped[date] = mapped_column(Date, primary_key=True)  # the month's first day
-    tickets: Mapped[int] = mapped_column(Integer)  # the month's ticket rows when sealed
+    upto: Mapped[date] = mapped_column(Date)  # the last day the rows hold: month end or before
+    tickets: Mapped[int] = mapped_column(Integer)  # those days' ticket rows when sealed
     max_id: Mapped[int] = mapped_column(Integer)  # and their highest id
     basis: Mapped[str] = mapped_column(String(64))  # the targets and zone offset used
     sealed_at: Mapped[datetime] = mapped_column(UTCDateTime)

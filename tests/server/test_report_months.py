@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, insert, select, update
 from bench.history import generate
 from server.booking.tables import BookingRow
 from server.db import Store
-from server.reports.months import months_within, seal_due, seal_month, valid_months
+from server.reports.months import months_touching, seal_due, seal_month, valid_seals
 from server.reports.summary import GROUPS, SummaryReport, summary_report
 from server.reports.tables import MonthCellRow, MonthSealRow
 from server.site import Site
@@ -55,13 +55,14 @@ def test_sealed_months_give_the_same_figures(history: Store, site: Site) -> None
         assert first is not None
     _book(history, first)
     before = reports(history, site)
-    assert seal_due(history, site, TODAY) == 3  # August, September, October
+    assert seal_due(history, site, TODAY) == 4  # August, September, October; November's 1st
     with history.read() as s:
-        assert valid_months(s, site, months_within(date(2026, 8, 1), TODAY)) == [
-            date(2026, 8, 1),
-            date(2026, 9, 1),
-            date(2026, 10, 1),
-        ]
+        assert valid_seals(s, site, months_touching(START, TODAY)) == {
+            date(2026, 8, 1): date(2026, 8, 31),
+            date(2026, 9, 1): date(2026, 9, 30),
+            date(2026, 10, 1): date(2026, 10, 31),
+            date(2026, 11, 1): date(2026, 11, 1),
+        }
         assert s.scalar(select(func.count()).select_from(MonthCellRow)) > 0
     after = reports(history, site)
     for b, a in zip(before, after, strict=True):
@@ -113,7 +114,7 @@ def test_a_changed_month_is_read_from_its_tickets(history: Store, site: Site) ->
             )
         )
     with history.read() as s:
-        assert date(2026, 9, 1) not in valid_months(s, site, [date(2026, 9, 1)])
+        assert date(2026, 9, 1) not in valid_seals(s, site, [date(2026, 9, 1)])
         sept = summary_report(s, site, date(2026, 9, 1), date(2026, 9, 30))
     unsealed = _without_seals(history, site)
     assert sept.model_dump() == unsealed.model_dump()
@@ -139,12 +140,12 @@ def test_a_changed_target_is_not_read_from_the_seals(
             svc["target_minutes"] = 5
     stricter = Site(Config.model_validate(data))
     with history.read() as s:
-        assert valid_months(s, stricter, months_within(date(2026, 8, 1), TODAY)) == []
+        assert valid_seals(s, stricter, months_touching(START, TODAY)) == {}
         strict = summary_report(s, stricter, date(2026, 9, 1), date(2026, 9, 30))
         lax = summary_report(s, site, date(2026, 9, 1), date(2026, 9, 30))
     assert strict.total.within_target < lax.total.within_target
     assert strict.total.wait == lax.total.wait
-    assert seal_due(history, stricter, TODAY) == 3
+    assert seal_due(history, stricter, TODAY) == 4
     with history.read() as s:
         assert summary_report(s, stricter, date(2026, 9, 1), date(2026, 9, 30)) == strict
 
@@ -157,5 +158,20 @@ def test_a_month_with_open_tickets_or_not_over_is_not_sealed(history: Store, sit
             .values(status="waiting", called_at=None, finished_at=None)
         )
     assert not seal_month(history, site, date(2026, 10, 1), TODAY)
-    assert not seal_month(history, site, date(2026, 10, 1), date(2026, 10, 31))
+    assert not seal_month(history, site, date(2026, 10, 1), date(2026, 10, 1))  # none over
     assert seal_month(history, site, date(2026, 9, 1), date(2026, 10, 1))
+
+
+def test_this_month_is_sealed_up_to_yesterday(history: Store, site: Site) -> None:
+    october = (date(2026, 10, 1), date(2026, 10, 31))
+    with history.read() as s:
+        unsealed = [summary_report(s, site, *october, g, charts=True) for g in GROUPS]
+    assert seal_due(history, site, date(2026, 10, 20)) == 3
+    with history.read() as s:
+        assert valid_seals(s, site, [date(2026, 10, 1)]) == {date(2026, 10, 1): date(2026, 10, 19)}
+        sealed = [summary_report(s, site, *october, g, charts=True) for g in GROUPS]
+    assert [r.model_dump() for r in sealed] == [r.model_dump() for r in unsealed]
+    assert seal_due(history, site, date(2026, 10, 20)) == 0
+    assert seal_due(history, site, date(2026, 10, 21)) == 1  # the next night: one more day
+    with history.read() as s:
+        assert valid_seals(s, site, [date(2026, 10, 1)]) == {date(2026, 10, 1): date(2026, 10, 20)}

@@ -40,6 +40,7 @@ def upgrade() -> None:
     op.create_table(
         "report_month_seals",
         sa.Column("month", sa.Date(), primary_key=True),
+        sa.Column("upto", sa.Date(), nullable=False),
         sa.Column("tickets", sa.Integer(), nullable=False),
         sa.Column("max_id", sa.Integer(), nullable=False),
         sa.Column("basis", sa.String(64), nullable=False),
