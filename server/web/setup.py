@@ -5,7 +5,7 @@ errors show beside their fields, and nothing is half-saved."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -89,6 +89,10 @@ add_words(
         "serves": ("Layanan yang dilayani", "Services served"),
         "serves_help": ("Kode layanan dipisah koma, mis. KTP,KK", "Service codes, e.g. KTP,KK"),
         "delete": ("Hapus", "Delete"),
+        "delete_confirm": (
+            "Hapus {what}? Ini tidak dapat dibatalkan.",
+            "Delete {what}? This cannot be undone.",
+        ),
         "deleted": ("{what} dihapus.", "{what} deleted."),
         "saved_what": ("{what} tersimpan dan langsung berlaku.", "{what} saved; in force now."),
         "hours_of": ("Jam layanan: {what}", "Opening hours: {what}"),
@@ -368,11 +372,28 @@ async def agencies_save(request: Request, visitor: AdminDep) -> Response:
 
 @router.post("/console/agencies/{code}/delete", response_class=HTMLResponse)
 async def agency_delete(request: Request, visitor: AdminDep, code: str) -> Response:
+    return await _delete(
+        request,
+        visitor,
+        edits.delete_agency(code),
+        f"/console/agencies?deleted={code}",
+        _agencies_page,
+    )
+
+
+async def _delete(
+    request: Request,
+    visitor: Visitor,
+    edit: live.Edit,
+    done: str,
+    page_of: Callable[..., Awaitable[HTMLResponse]],
+) -> Response:
+    """A delete button's post: to `done` when deleted, else its page saying why not."""
     form = await _form(request)
-    problem = await _change(request, visitor, form.get("csrf", ""), edits.delete_agency(code))
+    problem = await _change(request, visitor, form.get("csrf", ""), edit)
     if problem is None:
-        return RedirectResponse(f"/console/agencies?deleted={code}", status_code=303)
-    return await _agencies_page(
+        return RedirectResponse(done, status_code=303)
+    return await page_of(
         request,
         visitor,
         status=problem.status,
@@ -475,16 +496,12 @@ async def services_save(request: Request, visitor: AdminDep) -> Response:
 
 @router.post("/console/services/{code}/delete", response_class=HTMLResponse)
 async def service_delete(request: Request, visitor: AdminDep, code: str) -> Response:
-    form = await _form(request)
-    problem = await _change(request, visitor, form.get("csrf", ""), edits.delete_service(code))
-    if problem is None:
-        return RedirectResponse(f"/console/services?deleted={code}", status_code=303)
-    return await _services_page(
+    return await _delete(
         request,
         visitor,
-        status=problem.status,
-        notice=_problem_text(problem, visitor.lang),
-        bad=True,
+        edits.delete_service(code),
+        f"/console/services?deleted={code}",
+        _services_page,
     )
 
 
@@ -555,16 +572,12 @@ async def counters_save(request: Request, visitor: AdminDep) -> Response:
 
 @router.post("/console/counters/{code}/delete", response_class=HTMLResponse)
 async def counter_delete(request: Request, visitor: AdminDep, code: str) -> Response:
-    form = await _form(request)
-    problem = await _change(request, visitor, form.get("csrf", ""), edits.delete_counter(code))
-    if problem is None:
-        return RedirectResponse(f"/console/counters?deleted={code}", status_code=303)
-    return await _counters_page(
+    return await _delete(
         request,
         visitor,
-        status=problem.status,
-        notice=_problem_text(problem, visitor.lang),
-        bad=True,
+        edits.delete_counter(code),
+        f"/console/counters?deleted={code}",
+        _counters_page,
     )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import httpx
-from playwright.sync_api import Page
+from playwright.sync_api import Dialog, Page
 
 from tests.serverproc import ServerProcess
 from tests.web.conftest import ADMIN, Shot, sign_in
@@ -98,3 +98,39 @@ def test_hours_with_a_break_a_closed_day_and_a_mistake(
     page.click("main form button[type=submit]")
     page.wait_for_url(f"{base}/console/site?saved=*")
     assert httpx.get(base + "/api/v1/board", timeout=10).json()["running_text"] == "Besok libur"
+
+
+def test_deleting_asks_first(
+    web_server: ServerProcess, new_page: Callable[..., Page], shot: Shot
+) -> None:
+    base = web_server.url
+    with admin_api(web_server) as api:
+        last = api.get("/admin/counters").json()[-1]
+    page = new_page("desktop")
+    sign_in(page, base)
+    page.goto(f"{base}/console/counters")
+    row = page.locator(f"#counter-{last['code']}")
+    asked: list[str] = []
+
+    def answer(accept: bool) -> Callable[[Dialog], None]:
+        def on(dialog: Dialog) -> None:
+            asked.append(dialog.message)
+            if accept:
+                dialog.accept()
+            else:
+                dialog.dismiss()
+
+        return on
+
+    page.once("dialog", answer(False))
+    row.locator("button.danger").click()
+    page.wait_for_timeout(300)
+    assert asked == [f"Hapus {last['name']} ({last['code']})? Ini tidak dapat dibatalkan."]
+    with admin_api(web_server) as api:  # dismissed: still there
+        assert last["code"] in [c["code"] for c in api.get("/admin/counters").json()]
+    page.once("dialog", answer(True))
+    row.locator("button.danger").click()
+    page.wait_for_url(f"{base}/console/counters?deleted={last['code']}")
+    with admin_api(web_server) as api:
+        assert last["code"] not in [c["code"] for c in api.get("/admin/counters").json()]
+    shot(page, "counter-deleted")
