@@ -136,11 +136,17 @@ class Query:
 
 
 class Tickets:
-    """The tickets of some business-day ranges as a CTE `lt`: one key of `dim` per row and
-    the columns the counts and histograms read."""
+    """The tickets of some business-day ranges as a CTE `lt`: each row's key of each of
+    `dims` (column k_<dim>) and the columns the counts and histograms read. One statement
+    reads them once, for every dimension it groups by."""
 
     def __init__(
-        self, q: Query, sql: Spelling, site: Site, ranges: list[tuple[date, date]], dim: str
+        self,
+        q: Query,
+        sql: Spelling,
+        site: Site,
+        ranges: list[tuple[date, date]],
+        dims: tuple[str, ...],
     ) -> None:
         self.q, self.sql = q, sql
         days, booked = [], []
@@ -155,8 +161,9 @@ class Tickets:
             f" WHERE ticket_id IS NOT NULL AND ({' OR '.join(booked)})) THEN 1 ELSE 0 END"
         )
         done = TicketStatus.DONE.value
+        keys = ", ".join(f"CAST({self._key(d)} AS VARCHAR(64)) AS k_{d}" for d in dims)
         self.cte = (
-            f"lt AS MATERIALIZED (SELECT CAST({self._key(dim)} AS VARCHAR(64)) AS k,"
+            f"lt AS MATERIALIZED (SELECT {keys},"
             f" status, priority, transferred_from, {online} AS online, {target} AS target_s,"
             f" CASE WHEN called_at IS NOT NULL"
             f" THEN {sql.seconds('queued_at', 'called_at')} END AS wait_s,"
@@ -180,8 +187,8 @@ class Tickets:
             ALL: "''",
         }[dim]
 
-    def counts(self) -> str:
-        """SELECT k, c0 .. c14 (COUNTS) FROM lt GROUP BY k."""
+    def counts(self, dim: str) -> str:
+        """SELECT k, c0 .. c14 (COUNTS) FROM lt GROUP BY k, the key of `dim`."""
         st, first = TicketStatus, "transferred_from IS NULL"
 
         def n(cond: str) -> str:
@@ -204,38 +211,39 @@ class Tickets:
         for m in MEASURES:
             columns += [f"COUNT({m}_s)", f"COALESCE(SUM({m}_s), 0)"]
         named = ", ".join(f"{c} AS c{i}" for i, c in enumerate(columns))
-        return f"SELECT k, {named} FROM lt GROUP BY k"
+        return f"SELECT k_{dim} AS k, {named} FROM lt GROUP BY k_{dim}"
 
-    def histogram(self) -> str:
+    def histogram(self, dim: str) -> str:
         """SELECT k, measure, x, n FROM lt: each measure in tenths of a minute."""
         parts = [
-            f"SELECT k, '{m}' AS m, ({m}_s + 3) / 6 AS x, COUNT(*) AS n FROM lt"
-            f" WHERE {m}_s IS NOT NULL GROUP BY k, ({m}_s + 3) / 6"
+            f"SELECT k_{dim} AS k, '{m}' AS m, ({m}_s + 3) / 6 AS x, COUNT(*) AS n FROM lt"
+            f" WHERE {m}_s IS NOT NULL GROUP BY k_{dim}, ({m}_s + 3) / 6"
             for m in MEASURES
         ]
         return " UNION ALL ".join(parts)
 
-    def buckets(self) -> str:
+    def buckets(self, dim: str) -> str:
         """SELECT k, 'bucket', x, n FROM lt: the waits in the chart's 5-minute buckets."""
         b = self.sql.bucket("wait_s")
         return (
-            f"SELECT k, '{BUCKET}' AS m, {b} AS x, COUNT(*) AS n FROM lt"
-            f" WHERE wait_s IS NOT NULL GROUP BY k, {b}"
+            f"SELECT k_{dim} AS k, '{BUCKET}' AS m, {b} AS x, COUNT(*) AS n FROM lt"
+            f" WHERE wait_s IS NOT NULL GROUP BY k_{dim}, {b}"
         )
 
 
 def sealed_counts(q: Query, months: list[date], dim: str) -> str:
     """SELECT k, c0 .. c14 of the sealed months for `dim`."""
     cols = ", ".join(f"{c} AS c{i}" for i, c in enumerate(COUNTS))
-    return f"SELECT key AS k, {cols} FROM report_month_counts WHERE {_months(q, months, dim, 'c')}"
+    where = _months(q, months, dim, f"c_{dim}")
+    return f"SELECT key AS k, {cols} FROM report_month_counts WHERE {where}"
 
 
 def sealed_cells(q: Query, months: list[date], dim: str, measure: str | None = None) -> str:
     """SELECT k, m, x, n of the sealed months' histograms for `dim` (one measure, or all)."""
-    where = _months(q, months, dim, "h")
+    where = _months(q, months, dim, f"h_{dim}")
     if measure is not None:
-        q.params["h_measure"] = measure
-        where += " AND measure = :h_measure"
+        q.params[f"h_{dim}_measure"] = measure
+        where += f" AND measure = :h_{dim}_measure"
     return f"SELECT key AS k, measure AS m, x, n FROM report_month_cells WHERE {where}"
 
 
@@ -246,11 +254,11 @@ def _months(q: Query, months: list[date], dim: str, prefix: str) -> str:
 
 
 class Period:
-    """A period's rows for one dimension: its sealed months' and its other days' tickets.
+    """A period's rows: its sealed months' and its other days' tickets.
 
-    `ctes()` goes first in the statement (the live tickets, once); `counts()` and
-    `histogram()` are SELECTs over both sources, mapped to groups by `key_map` (SQL over
-    the dimension's key `k`) and summed per group.
+    `ctes()` goes first in the statement (the live tickets, read once for all `dims`);
+    `counts(dim)` and `histogram(dim)` are SELECTs over both sources, mapped to groups by
+    `key_map` (SQL over the dimension's key `k`) and summed per group.
     """
 
     def __init__(
@@ -258,37 +266,37 @@ class Period:
         q: Query,
         site: Site,
         sql: Spelling,
-        dim: str,
+        dims: tuple[str, ...],
         live: list[tuple[date, date]],
         months: list[date],
-        key_map: str = "k",
     ) -> None:
-        self.q, self.dim, self.live, self.months, self.key_map = q, dim, live, months, key_map
-        self.tickets = Tickets(q, sql, site, live, dim) if live else None
+        self.q, self.months = q, months
+        self.tickets = Tickets(q, sql, site, live, dims) if live else None
 
     def ctes(self) -> list[str]:
         return [self.tickets.cte] if self.tickets is not None else []
 
-    def counts(self) -> str:
+    def counts(self, dim: str, key_map: str = "k") -> str:
         """SELECT g, c0 .. c14 per group."""
-        parts = [self.tickets.counts()] if self.tickets is not None else []
+        parts = [self.tickets.counts(dim)] if self.tickets is not None else []
         if self.months:
-            parts.append(sealed_counts(self.q, self.months, self.dim))
+            parts.append(sealed_counts(self.q, self.months, dim))
         cols = [f"c{i}" for i in range(len(COUNTS))]
         return (
             f"SELECT g, {', '.join(f'SUM({c}) AS {c}' for c in cols)}"
-            f" FROM (SELECT {self.key_map} AS g, {', '.join(cols)}"
+            f" FROM (SELECT {key_map} AS g, {', '.join(cols)}"
             f" FROM ({' UNION ALL '.join(parts)}) u) v GROUP BY g"
         )
 
-    def histogram(self, measure: str | None = None) -> str:
+    def histogram(self, dim: str, measure: str | None = None, key_map: str = "k") -> str:
         """SELECT g, m, x, n per group: the measures' cells, or the wait chart's buckets."""
         parts = []
         if self.tickets is not None:
-            parts.append(self.tickets.buckets() if measure == BUCKET else self.tickets.histogram())
+            live = self.tickets.buckets(dim) if measure == BUCKET else self.tickets.histogram(dim)
+            parts.append(live)
         if self.months:
-            parts.append(sealed_cells(self.q, self.months, self.dim, measure))
+            parts.append(sealed_cells(self.q, self.months, dim, measure))
         return (
-            f"SELECT g, m, x, SUM(n) AS n FROM (SELECT {self.key_map} AS g, m, x, n"
+            f"SELECT g, m, x, SUM(n) AS n FROM (SELECT {key_map} AS g, m, x, n"
             f" FROM ({' UNION ALL '.join(parts)}) u) v GROUP BY g, m, x"
         )

@@ -110,15 +110,15 @@ def _rows(
     cells: list[dict[str, Any]] = []
     for dim in (*DIMS, *CHART_DIMS, ALL):
         q = Query()
-        t = Tickets(q, sql, site, [(month, upto)], dim)
-        for key, *numbers in q.run(s, f"WITH {t.cte} {t.counts()}"):
+        t = Tickets(q, sql, site, [(month, upto)], (dim,))
+        for key, *numbers in q.run(s, f"WITH {t.cte} {t.counts(dim)}"):
             counts.append(
                 {"month": month, "dim": dim, "key": key}
                 | {c: int(v or 0) for c, v in zip(COUNTS, numbers, strict=True)}
             )
         if dim in CHART_DIMS:
             continue
-        shape = t.buckets() if dim == ALL else t.histogram()
+        shape = t.buckets(dim) if dim == ALL else t.histogram(dim)
         for key, measure, x, n in q.run(s, f"WITH {t.cte} {shape}"):
             cells.append({"month": month, "dim": dim, "key": key, "measure": measure})
             cells[-1] |= {"x": int(x), "n": int(n)}

@@ -182,66 +182,76 @@ class _Query:
                 self.live.append((day, m - timedelta(days=1)))
             day = upto + timedelta(days=1)
 
-    def period(self, q: Query, dim: str, key_map: str = "k") -> Period:
-        return Period(q, self.site, self.sql, dim, self.live, self.months, key_map)
-
-    def summary(self, group: str) -> tuple[list[Any], list[Any]]:
-        """One statement: (counts per group, (g, measure, n, median x, p90 x) per group and
-        for TOTAL); x in tenths of a minute."""
+    def run(self, group: str, charts: bool) -> tuple[list[Any], list[Any], Charts | None]:
+        """One statement, one read of the live tickets: (counts per group, (g, measure,
+        median x, p90 x) per group and for TOTAL, x in tenths of a minute; the charts)."""
         q = Query()
         key_map = "k"
+        dim = "service" if group == "agency" else group
         if group == "agency":
             agency_of = {code: a.code for code, (a, _svc) in self.site.services.items()}
             key_map, params = case_map("k", agency_of, "a", "k")
             q.params.update(params)
-        p = self.period(q, "service" if group == "agency" else group, key_map)
+        dims = (dim, *(("day", "wh", ALL) if charts else ()))
+        p = Period(q, self.site, self.sql, dims, self.live, self.months)
         q.params["total_key"] = TOTAL
-        blanks = ", ".join(["NULL"] * (len(COUNTS) - 2))
         ctes = [
             *p.ctes(),
-            f"h AS MATERIALIZED ({p.histogram()})",
+            f"h AS MATERIALIZED ({p.histogram(dim, key_map=key_map)})",
             "a AS (SELECT g, m, x, n FROM h"
             " UNION ALL SELECT :total_key, m, x, SUM(n) FROM h GROUP BY m, x)",
             "r AS (SELECT g, m, x, n,"
             " SUM(n) OVER (PARTITION BY g, m ORDER BY x ROWS UNBOUNDED PRECEDING) AS cum,"
             " SUM(n) OVER (PARTITION BY g, m) AS total FROM a)",
         ]
+        width = len(COUNTS) + 3  # tag, group, measure, the counts
         cols = ", ".join(f"c{i}" for i in range(len(COUNTS)))
-        rows = q.run(
-            self.s,
-            f"WITH {', '.join(ctes)}"
-            # nearest rank: the smallest x whose running count reaches p * n
-            " SELECT 'f', g, m, MIN(CASE WHEN 2 * cum >= total THEN x END),"
-            f" MIN(CASE WHEN 10 * cum >= 9 * total THEN x END), {blanks} FROM r GROUP BY g, m"
-            f" UNION ALL SELECT 'c', g, NULL, {cols} FROM ({p.counts()}) cc",
-        )
+
+        def pad(*values: str) -> str:
+            return ", ".join([*values, *["NULL"] * (width - len(values))])
+
+        # nearest rank: the smallest x whose running count reaches p * n
+        median = "MIN(CASE WHEN 2 * cum >= total THEN x END)"
+        p90 = "MIN(CASE WHEN 10 * cum >= 9 * total THEN x END)"
+        parts = [
+            f"SELECT {pad(TAG_F, 'g', 'm', median, p90)} FROM r GROUP BY g, m",
+            f"SELECT 'c', g, NULL, {cols} FROM ({p.counts(dim, key_map)}) cc",
+        ]
+        if charts:
+            buckets = p.histogram(ALL, BUCKET)
+            parts += [
+                f"SELECT 'd', g, NULL, {cols} FROM ({p.counts('day')}) cd",
+                f"SELECT 'w', g, NULL, {cols} FROM ({p.counts('wh')}) cw",
+                f"SELECT {pad(TAG_B, 'g', 'm', 'x', 'n')} FROM ({buckets}) cb",
+            ]
+        rows = q.run(self.s, f"WITH {', '.join(ctes)} {' UNION ALL '.join(parts)}")
         counts = [(r[1], *r[3:]) for r in rows if r[0] == "c"]
         figures = [(r[1], r[2], r[3], r[4]) for r in rows if r[0] == "f"]
-        return counts, figures
-
-    def charts(self) -> Charts:
-        q = Query()
-        p = self.period(q, "day")
-        per_day = [
-            DayCount(day=_as_date(d), issued=int(c[0] or 0), served=int(c[2] or 0))
-            for d, *c in sorted(q.run(self.s, _with(p.ctes(), p.counts())), key=lambda r: r[0])
-        ]
-        arrivals = [[0] * 24 for _ in range(7)]
-        q = Query()
-        p = self.period(q, "wh")
-        for wh, issued, *_ in q.run(self.s, _with(p.ctes(), p.counts())):
-            w, h = divmod(int(wh), 100)
-            arrivals[w][h] += int(issued or 0)
-        buckets = [0] * BUCKETS
-        q = Query()
-        p = self.period(q, ALL)
-        for _g, _m, x, n in q.run(self.s, _with(p.ctes(), p.histogram(BUCKET))):
-            buckets[int(x)] += int(n)
-        return Charts(per_day=per_day, arrivals=arrivals, wait_buckets=buckets)
+        return counts, figures, _charts(rows) if charts else None
 
 
-def _with(ctes: list[str], select: str) -> str:
-    return f"WITH {', '.join(ctes)} {select}" if ctes else select
+TAG_F, TAG_B = "'f'", "'b'"  # a figures row, a wait bucket's row (SQL literals)
+
+
+def _charts(rows: list[Any]) -> Charts:
+    """The charts from the statement's 'd' (day), 'w' (weekday x hour) and 'b' rows."""
+    per_day = sorted(
+        (
+            DayCount(day=_as_date(r[1]), issued=int(r[3] or 0), served=int(r[5] or 0))
+            for r in rows
+            if r[0] == "d"
+        ),
+        key=lambda d: d.day,
+    )
+    arrivals = [[0] * 24 for _ in range(7)]
+    buckets = [0] * BUCKETS
+    for r in rows:
+        if r[0] == "w":
+            w, h = divmod(int(r[1]), 100)
+            arrivals[w][h] += int(r[3] or 0)
+        elif r[0] == "b":
+            buckets[int(r[3])] += int(r[4] or 0)
+    return Charts(per_day=per_day, arrivals=arrivals, wait_buckets=buckets)
 
 
 def _as_date(value: Any) -> date:
@@ -319,8 +329,7 @@ def summary_report(
     """The summary of business days date_from..date_to, one row per group and a total."""
     date_from, date_to = check_period(date_from, date_to)
     check_group(group)
-    q = _Query(s, site, date_from, date_to)
-    counts, figures = q.summary(group)
+    counts, figures, drawn = _Query(s, site, date_from, date_to).run(group, charts)
     keys = {str(r[0]) for r in counts}
     rows = {k: SummaryRow(key=k, label=label) for k, label in _labels(s, site, group, keys)}
     _fill(rows, counts, [f for f in figures if f[0] != TOTAL])
@@ -336,5 +345,5 @@ def summary_report(
         group=group,
         rows=list(rows.values()),
         total=totals[TOTAL],
-        charts=q.charts() if charts else None,
+        charts=drawn,
     )
