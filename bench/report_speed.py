@@ -1,7 +1,7 @@
 """How fast the summary report answers over a busy site's year, on SQLite and PostgreSQL.
 
     .venv/bin/python -m bench.report_speed [--tickets 500000] [--repeat 5]
-        [--sqlite FILE] [--no-postgres] [--no-sqlite]
+        [--sqlite FILE] [--no-postgres] [--no-sqlite] [--soak N]
 
 Makes the history (bench/history.py; an existing --sqlite FILE is reused), starts a real
 `antrian server --db URL` on it, signs in the demo supervisor, and times
@@ -78,7 +78,22 @@ def seal(name: str, url: str) -> None:
         store.dispose()
 
 
-def bench(name: str, url: str, repeat: int) -> None:
+def _soak(name: str, client: httpx.Client, server: Server, times: int) -> None:
+    """The same reports again and again: memory that keeps growing would be a leak."""
+    d0, d1 = PERIODS[-1][1]
+    year = {"from": d0.isoformat(), "to": d1.isoformat(), "charts": "true"}
+    month = {"from": MONTH[0].isoformat(), "to": MONTH[1].isoformat(), "format": "pdf"}
+    seen = []
+    for i in range(1, times + 1):
+        client.get("/reports/summary", params={**year, "group": GROUPS[i % len(GROUPS)]})
+        if i % 5 == 0:
+            client.get("/reports/summary", params=month).raise_for_status()
+        if i % max(1, times // 5) == 0:
+            seen.append(f"{i}: {server.memory_kb() / 1024:.1f}")
+    print(f"{name:<10} soak (365 days with charts; a PDF every 5th) MB after: {', '.join(seen)}")
+
+
+def bench(name: str, url: str, repeat: int, soak: int = 0) -> None:
     seal(name, url)
     with Server(db=url) as server:
         api = server.url + "/api/v1"
@@ -110,6 +125,8 @@ def bench(name: str, url: str, repeat: int) -> None:
                 f"{name:<10} month PDF            median {ms:7.1f} ms, CPU {cpu:7.1f} ms ({size} B)"
             )
             rss1, peak = server.memory_kb(), server.memory_kb("VmHWM")
+            if soak:
+                _soak(name, c, server, soak)
         print(
             f"{name:<10} server memory: {rss0 / 1024:.1f} MB before, {rss_mid / 1024:.1f} MB"
             f" after the summaries, {rss1 / 1024:.1f} MB after the PDF,"
@@ -124,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--sqlite", type=Path, default=Path("/tmp/antrian-bench-2025.sqlite"))
     p.add_argument("--no-sqlite", action="store_true")
     p.add_argument("--no-postgres", action="store_true")
+    p.add_argument("--soak", type=int, default=0, help="then N more reports, memory along")
     args = p.parse_args(argv)
     if not args.no_sqlite:
         url = f"sqlite:///{args.sqlite}"
@@ -131,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
             t0 = time.perf_counter()
             rows = generate(url, args.tickets, START, 365)
             print(f"sqlite     history: {rows} rows in {time.perf_counter() - t0:.1f} s")
-        bench("sqlite", url, args.repeat)
+        bench("sqlite", url, args.repeat, args.soak)
     if not args.no_postgres:
         from tests.pg import start_cluster
 
@@ -144,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
             t0 = time.perf_counter()
             rows = generate(url, args.tickets, START, 365)
             print(f"postgresql history: {rows} rows in {time.perf_counter() - t0:.1f} s")
-            bench("postgresql", url, args.repeat)
+            bench("postgresql", url, args.repeat, args.soak)
         finally:
             cluster.stop()
     return 0
