@@ -18,6 +18,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from server.db import Store
+from server.pdf import html_to_pdf
 from server.reports.summary import SummaryReport, SummaryRow, summary_report
 from server.site import Site
 from shared.timeutil import MONTH_NAMES_ID, business_day, utcnow
@@ -391,11 +392,7 @@ _PDF_TIMES = (
 
 def summary_pdf(report: SummaryReport, site: Site, signed: date) -> bytes:
     """The Indonesian government report (Laporan Kinerja Pelayanan) as PDF bytes."""
-    from weasyprint import HTML
-
-    html = summary_html(report, site, signed)
-    pdf: bytes = HTML(string=html, base_url=str(TEMPLATES)).write_pdf()
-    return pdf
+    return html_to_pdf(summary_html(report, site, signed), base_url=str(TEMPLATES))
 
 
 def render_summary(

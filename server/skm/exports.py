@@ -19,6 +19,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from server.pdf import html_to_pdf
 from server.skm import results
 from server.skm.questions import DEFAULTS
 from server.skm.report import Row, SkmReport
@@ -236,11 +237,7 @@ def _group_line(row: Row) -> tuple[str, str, str, str]:
 
 
 def pdf(report: SkmReport, today: date, site: Any) -> bytes:
-    """The PDF, by WeasyPrint from the template (imported here: ~1 s, only when asked)."""
-    from weasyprint import HTML
-
+    """The PDF, by WeasyPrint from the template (server/pdf.py: in a child process)."""
     from server.web.render import render
 
-    html = render("skm/report_pdf.html", "id", **pdf_values(report, today, site))
-    result: bytes = HTML(string=html).write_pdf()
-    return result
+    return html_to_pdf(render("skm/report_pdf.html", "id", **pdf_values(report, today, site)))
