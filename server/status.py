@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from server.db import Store
 from server.identity import StartRefused, check_wal
 from server.main import _safe
+from server.office.live import site_config
 from server.reports.devices import device_state
 from server.settings import config_from, db_url
 from server.tables import CounterRow, DeviceRow, SessionRow, TicketRow
@@ -111,8 +112,9 @@ def ask_health(url: str, timeout: float = 3.0) -> tuple[Health | None, str]:
         return None, str(exc) or type(exc).__name__
 
 
-def read_database(status: Status, url: str, today: date, names: dict[str, str]) -> None:
-    """Fill devices, counters and sessions from the database; errors land in the status."""
+def read_database(status: Status, url: str, today: date, config: Config) -> None:
+    """Fill devices, counters and sessions from the database; errors land in the status.
+    Counter names and the site's name are the database's (the TOML's while it holds none)."""
     status.database = _safe(url)
     if url.startswith("sqlite"):
         path = Path(url.split("///", 1)[-1])
@@ -126,8 +128,13 @@ def read_database(status: Status, url: str, today: date, names: dict[str, str]) 
             return
     store = Store(url)
     try:
+        try:
+            site = site_config(store, config)
+        except SQLAlchemyError:  # a database from before the site moved into it
+            site = config
+        status.site = site.site.name
         with store.read() as s:
-            _read(s, status, today, names)
+            _read(s, status, today, {c.code: c.name for c in site.counters})
     except SQLAlchemyError as exc:
         status.database_error = (
             f"cannot read the database {status.database}: {getattr(exc, 'orig', None) or exc}"
@@ -175,8 +182,10 @@ def _read(s: Session, status: Status, today: date, names: dict[str, str]) -> Non
                 since=c.updated_at,
             )
         )
-    sessions = select(SessionRow).where(
-        SessionRow.ended.is_(False), SessionRow.expires_at > status.now
+    sessions = select(SessionRow).where(  # at counters: the console's sign-ins are not
+        SessionRow.ended.is_(False),
+        SessionRow.expires_at > status.now,
+        SessionRow.kind == "counter",
     )
     for row in s.scalars(sessions.order_by(SessionRow.counter)):
         status.sessions.append((row.username, row.counter, row.created_at))
@@ -188,8 +197,7 @@ def gather(config: Config, db: str | None, server: str | None) -> Status:
     now = utcnow()
     status = Status(site=config.site.name, tz=tz, now=now, server_url=server_url(config, server))
     status.health, status.server_error = ask_health(status.server_url)
-    names = {c.code: c.name for c in config.counters}
-    read_database(status, db_url(config, db), business_day(tz, now), names)
+    read_database(status, db_url(config, db), business_day(tz, now), config)
     return status
 
 

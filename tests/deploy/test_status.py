@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
+
 from server import auth
 from server.db import Store
 from server.migrate import upgrade
@@ -39,6 +41,16 @@ def test_status_shows_server_devices_printers_counters(tmp_path: Path, start_ser
     called = server.post("/counters/L03/call", {}, login.json()["token"])
     assert called.json()["ticket"]["code"] == ticket["code"]
 
+    # The counter's name as the console has it now, not as the TOML had it.
+    admin = server.post("/sessions", {"username": "admin", "password": "demo-admin-2026"})
+    renamed = httpx.patch(
+        f"{server.url}/api/v1/admin/counters/L03",
+        json={"name": "Loket Tiga"},
+        headers={"Authorization": f"Bearer {admin.json()['token']}"},
+        timeout=10,
+    )
+    assert renamed.status_code == 200, renamed.text
+
     out = cli("status", "--db", url, "--server", server.url)
     assert out.returncode == 1, out.stdout + out.stderr  # kiosk-2 paper out, TV never seen
     text = out.stdout
@@ -50,7 +62,7 @@ def test_status_shows_server_devices_printers_counters(tmp_path: Path, start_ser
     tv = _line(text, "tv-lobby")
     assert "never" in tv and "not seen today" in tv and tv.rstrip().endswith("unknown")
     counter = _line(text, "L03")
-    assert "Loket 3" in counter and "siti" in counter and ticket["code"] in counter
+    assert "Loket Tiga" in counter and "siti" in counter and ticket["code"] in counter
     assert "Counters: 1 open or paused, 17 closed" in text
     assert "Officers signed in: 1" in text
     assert "kiosk-2: printer PAPER OUT" in text and "tv-lobby has not connected today" in text
