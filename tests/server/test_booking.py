@@ -15,10 +15,12 @@ from server.booking.tables import BookingRow, PlaceRow
 from server.db import Store
 from server.problems import Problem
 from server.queue import QueueService
+from server.reports.summary import summary_report
 from server.site import Site
 from server.tables import TicketRow
 from shared.config import Config, parse_config
 from shared.models import BookingRequest
+from shared.timeutil import business_day
 from tests.server.conftest import FakeClock
 
 MONDAY = date(2026, 11, 30)  # the FakeClock starts at 09:00 WIB on it
@@ -245,6 +247,11 @@ def test_check_in_within_the_window_issues_an_online_ticket_in_line(
     assert bookings.lookup(store, site, made.token, clock()).ticket == done.ticket.code
     with store.read() as s:
         assert s.scalar(select(func.count()).select_from(TicketRow)) == 2
+        day = business_day(site.tz, clock())
+        report = summary_report(s, site, day, day, "service")  # walk-in vs online
+    ktp = next(r for r in report.rows if r.key == "KTP")
+    assert (ktp.issued, ktp.online, ktp.walk_in) == (2, 1, 1)
+    assert (report.total.online, report.total.walk_in) == (1, 1)
 
 
 def test_check_in_refusals_say_what_to_do(
