@@ -61,6 +61,7 @@ def upgrade() -> None:
             sa.Column(name, sa.BigInteger() if name.endswith("_sum") else sa.Integer(), nullable=False)
             for name in COUNTS
         ),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "report_month_cells",
@@ -68,6 +69,7 @@ def upgrade() -> None:
         sa.Column("measure", sa.String(8), primary_key=True),
         sa.Column("x", sa.Integer(), primary_key=True),
         sa.Column("n", sa.Integer(), nullable=False),
+        sqlite_with_rowid=False,  # the key is the row: kept once, not again in an index
     )
 
 
