@@ -231,6 +231,7 @@ class BoardModel:
         self.waiting: dict[str, int] = {}
         self.running_text = ""
         self.service_agency = {s: a.code for a in config.agencies for s in a.services}
+        self.agency_names: dict[str, str] = {}  # the server's, from the last board
         for c in config.counters:
             agency = next((a for a in config.agencies if a.code == c.agency), None)
             self.counters[c.code] = CounterView(
@@ -255,6 +256,9 @@ class BoardModel:
         self.waiting = {w.service: w.waiting for w in board.waiting}
         for w in board.waiting:
             self.service_agency.setdefault(w.service, w.agency)
+        # Agency names as the server has them now (the console renames them); our
+        # config's for agencies no counter on the board belongs to.
+        self.agency_names = {c.agency: c.agency_name for c in board.counters if c.agency_name}
 
     def new_day(self, day: date) -> bool:
         """The server's business day is `day`: True when that starts a new one here.
@@ -344,14 +348,19 @@ class BoardModel:
             if agency is not None:
                 totals[agency] = totals.get(agency, 0) + n
         return [
-            WaitingView(a.code, a.name, a.color, totals.get(a.code, 0))
+            WaitingView(a.code, self.agency_name(a.code, a.name), a.color, totals.get(a.code, 0))
             for a in self.config.agencies
         ]
+
+    def agency_name(self, code: str, ours: str) -> str:
+        return self.agency_names.get(code, ours)
 
     def groups(self) -> list[AgencyGroup]:
         waiting = {w.agency: w.waiting for w in self.waiting_by_agency()}
         out: dict[str, AgencyGroup] = {
-            a.code: AgencyGroup(a.code, a.name, a.color, waiting.get(a.code, 0))
+            a.code: AgencyGroup(
+                a.code, self.agency_name(a.code, a.name), a.color, waiting.get(a.code, 0)
+            )
             for a in self.config.agencies
         }
         for view in self.counters.values():

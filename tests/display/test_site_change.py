@@ -64,11 +64,19 @@ def test_rename_and_running_text_reach_the_kiosk_and_the_tv(
                 assert r.status_code == 200, r.text
                 r = admin.patch("/admin/counters/L01", json={"name": "Loket Satu"})
                 assert r.status_code == 200, r.text
+                agency = r.json()["agency"]
+                r = admin.patch(f"/admin/agencies/{agency}", json={"name": "Mal Perizinan"})
+                assert r.status_code == 200, r.text
                 r = admin.patch("/admin/site", json={"site": {"running_text": "Besok libur Natal"}})
                 assert r.status_code == 200, r.text
             changed = time.monotonic()
             assert pump_until(lambda: screen.marquee_text == "Besok libur Natal", 5)
             assert pump_until(lambda: screen._tiles["L01"].name == "Loket Satu", 5)
+            # the by-agency view: the agency's name as the console has it, not the TOML's
+            assert pump_until(
+                lambda: any(g.name == "Mal Perizinan" for g in app.controller.groups()), 5
+            )
+            assert any(w.name == "Mal Perizinan" for w in app.controller.waiting())
             tv_seconds = time.monotonic() - changed
             loop.run_until(lambda: service_name(kiosk, "IZIN") == "Perizinan Berusaha", kiosk, 5)
             kiosk_seconds = time.monotonic() - changed
