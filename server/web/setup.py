@@ -43,6 +43,10 @@ add_words(
             "Kosong: tiap TV memakai teksnya sendiri",
             "Empty: each TV shows its own text",
         ),
+        "alerts_help": (
+            "Peringatan waktu tunggu memakai target waktu tunggu tiap layanan (halaman Layanan).",
+            "The waiting-time alert uses each service's waiting-time target (Services page).",
+        ),
         "footer": ("Teks kaki tiket", "Ticket footer"),
         "signature": ("Blok tanda tangan laporan", "Report signature block"),
         "place": ("Tempat", "Place"),
