@@ -104,24 +104,31 @@ def _upto(month: date, today: date) -> date:
 def _rows(
     s: Session, site: Site, month: date, upto: date
 ) -> tuple[list[dict[str, Any]], list[Any]]:
-    """The counts and cells of days month..upto for every dimension, from their tickets."""
+    """The counts and cells of days month..upto for every dimension, from their tickets:
+    two statements, each reading those tickets once for all the dimensions."""
     sql = Spelling(s.get_bind().dialect.name, offset_seconds(site, month))
-    counts: list[dict[str, Any]] = []
-    cells: list[dict[str, Any]] = []
-    for dim in (*DIMS, *CHART_DIMS, ALL):
-        q = Query()
-        t = Tickets(q, sql, site, [(month, upto)], (dim,))
-        for key, *numbers in q.run(s, f"WITH {t.cte} {t.counts(dim)}"):
-            counts.append(
-                {"month": month, "dim": dim, "key": key}
-                | {c: int(v or 0) for c, v in zip(COUNTS, numbers, strict=True)}
-            )
-        if dim in CHART_DIMS:
-            continue
-        shape = t.buckets(dim) if dim == ALL else t.histogram(dim)
-        for key, measure, x, n in q.run(s, f"WITH {t.cte} {shape}"):
-            cells.append({"month": month, "dim": dim, "key": key, "measure": measure})
-            cells[-1] |= {"x": int(x), "n": int(n)}
+    dims = (*DIMS, *CHART_DIMS, ALL)
+    q = Query()
+    t = Tickets(q, sql, site, [(month, upto)], dims)
+    for i, dim in enumerate(dims):
+        q.params[f"dim{i}"] = dim
+    counts_sql = " UNION ALL ".join(
+        f"SELECT :dim{i} AS dim, c.* FROM ({t.counts(dim)}) c" for i, dim in enumerate(dims)
+    )
+    cells_sql = " UNION ALL ".join(
+        f"SELECT :dim{i} AS dim, h.* FROM ({t.buckets(dim) if dim == ALL else t.histogram(dim)}) h"
+        for i, dim in enumerate(dims)
+        if dim not in CHART_DIMS
+    )
+    counts = [
+        {"month": month, "dim": dim, "key": key}
+        | {c: int(v or 0) for c, v in zip(COUNTS, numbers, strict=True)}
+        for dim, key, *numbers in q.run(s, f"WITH {t.cte} {counts_sql}")
+    ]
+    cells = [
+        {"month": month, "dim": dim, "key": key, "measure": m, "x": int(x), "n": int(n)}
+        for dim, key, m, x, n in q.run(s, f"WITH {t.cte} {cells_sql}")
+    ]
     return counts, cells
 
 

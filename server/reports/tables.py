@@ -48,7 +48,7 @@ class MonthCountRow(Base):
     """A sealed month's counts and exact duration sums for one key of one dimension."""
 
     __tablename__ = "report_month_counts"
-    __table_args__ = {"sqlite_with_rowid": False}
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
     month: Mapped[date] = mapped_column(Date, primary_key=True)
     dim: Mapped[str] = mapped_column(String(8), primary_key=True)
@@ -76,7 +76,7 @@ class MonthCellRow(Base):
 
     __tablename__ = "report_month_cells"
     # The key is the row: without a rowid SQLite keeps it once, not again in an index.
-    __table_args__ = {"sqlite_with_rowid": False}
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
     month: Mapped[date] = mapped_column(Date, primary_key=True)
     dim: Mapped[str] = mapped_column(String(8), primary_key=True)
