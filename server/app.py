@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -42,12 +43,16 @@ log = logging.getLogger(__name__)
 MAX_NAP = 60.0
 # Wake this long after midnight (seconds): a timer may fire a little early.
 MIDNIGHT_SLACK = 0.05
+# Seals are checked again this often (seconds): a cheap count per month when all hold.
+RESEAL_SECONDS = 600.0
 
 
 async def _close_past_days(ctx: ServerContext) -> None:
     """Close the tickets of earlier days at start, then at each local midnight of the site,
-    and seal the months that are over (server/reports/months.py)."""
+    and seal the months that are over (server/reports/months.py): then, after a change of
+    the site (a target), and every RESEAL_SECONDS (a ticket a wrong clock put in the past)."""
     closed_for = None  # the business day whose earlier days are closed
+    sealed: tuple[object, float] | None = None  # (the site sealed for, when: monotonic)
     while True:
         today = ctx.queue.today()
         if today != closed_for:
@@ -55,11 +60,18 @@ async def _close_past_days(ctx: ServerContext) -> None:
                 closed = await run_in_threadpool(ctx.queue.close_past_days)
                 if closed:
                     log.info("closed %d tickets left open from earlier days", closed)
-                # Earlier days closed: the months before today's can be sealed for reports.
-                await run_in_threadpool(seal_due, ctx.store, ctx.site, today)
                 closed_for = today
+                sealed = None  # earlier days closed: the months before today's can be sealed
             except Exception:  # keep serving; the next look tries again
                 log.exception("closing the earlier days failed")
+        site = ctx.site
+        due = sealed is None or sealed[0] is not site or time.monotonic() > sealed[1]
+        if closed_for == today and due:
+            try:
+                await run_in_threadpool(seal_due, ctx.store, site, today)
+                sealed = (site, time.monotonic() + RESEAL_SECONDS)
+            except Exception:  # reports stay right, only slower; the next look tries again
+                log.exception("sealing the report months failed")
         wait = seconds_to_next_day(ctx.site.tz, ctx.queue.clock()) + MIDNIGHT_SLACK
         await asyncio.sleep(min(wait, MAX_NAP))
 

@@ -3,9 +3,12 @@ PostgreSQL; a month whose tickets or targets change is read from the tickets aga
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import delete, func, insert, select, update
 
@@ -18,6 +21,7 @@ from server.reports.tables import MonthCellRow, MonthSealRow
 from server.site import Site
 from server.tables import TicketRow
 from shared.config import Config
+from tests.serverproc import ServerProcess
 
 START = date(2026, 8, 17)  # a Monday; the history runs into October
 TODAY = date(2026, 11, 2)
@@ -175,3 +179,47 @@ def test_this_month_is_sealed_up_to_yesterday(history: Store, site: Site) -> Non
     assert seal_due(history, site, date(2026, 10, 21)) == 1  # the next night: one more day
     with history.read() as s:
         assert valid_seals(s, site, [date(2026, 10, 1)]) == {date(2026, 10, 1): date(2026, 10, 20)}
+
+
+def test_a_server_seals_at_start_and_its_api_gives_the_same_figures(
+    tmp_path: Path, site: Site
+) -> None:
+    url = f"sqlite:///{tmp_path}/history.sqlite"
+    generate(url, 600, date(2026, 8, 17), 60)  # August to October, before today
+    store = Store(url)
+    d0, d1 = date(2026, 9, 1), date(2026, 9, 30)
+    with store.read() as s:
+        expected = summary_report(s, site, d0, d1, "agency", charts=True)
+    server = ServerProcess(tmp_path, demo=True, db=url)
+    server.start()
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with store.read() as s:
+                if date(2026, 9, 1) in valid_seals(s, site, [date(2026, 9, 1)]):
+                    break
+            time.sleep(0.2)
+        else:
+            pytest.fail("the server did not seal September within 30 s")
+        login = httpx.post(
+            f"{server.url}/api/v1/sessions",
+            json={"username": "demo", "pin": "123456", "counter": "L01"},
+            timeout=10,
+        )
+        token = login.json()["token"]
+        answer = httpx.get(
+            f"{server.url}/api/v1/reports/summary",
+            params={
+                "from": d0.isoformat(),
+                "to": d1.isoformat(),
+                "group": "agency",
+                "charts": "true",
+            },
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=30,
+        )
+        assert answer.status_code == 200, answer.text
+        assert answer.json() == expected.model_dump(mode="json")
+    finally:
+        server.stop()
+        store.dispose()
