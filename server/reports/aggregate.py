@@ -148,7 +148,7 @@ class Tickets:
         ranges: list[tuple[date, date]],
         dims: tuple[str, ...],
     ) -> None:
-        self.q, self.sql = q, sql
+        self.sql = sql
         days, booked = [], []
         for i, (a, b) in enumerate(ranges):
             lo, hi = q.date(f"l{i}a", a), q.date(f"l{i}b", b)

@@ -19,7 +19,7 @@ from sqlalchemy import Date, bindparam, select, text
 from sqlalchemy.orm import Session
 
 from server.events import last_seq
-from server.reports.aggregate import Spelling
+from server.reports.aggregate import DEFAULT_TARGET_SECONDS, Spelling, case_map, targets_of
 from server.reports.tables import AlertRow
 from server.site import Site
 from server.tables import CounterRow, DeviceRow, TicketRow, UTCDateTime
@@ -118,15 +118,8 @@ FLOOR_MARK = "/* floor: the day's figures */"
 def _service_rows(s: Session, site: Site, now: datetime) -> dict[str, Any]:
     sql = Spelling(s.get_bind().dialect.name, 0)
     wait = sql.seconds("queued_at", "called_at")
-    targets = {code: svc.target_minutes * 60 for code, (_a, svc) in site.services.items()}
-    whens = " ".join(f"WHEN :k{i} THEN :v{i}" for i in range(len(targets)))
-    params: dict[str, Any] = {
-        "day": business_day(site.tz, now),
-        "hour_ago": now - timedelta(hours=1),
-    }
-    for i, (k, v) in enumerate(targets.items()):
-        params[f"k{i}"], params[f"v{i}"] = k, v
-    target = f"(CASE service {whens} ELSE 1800 END)" if targets else "1800"
+    target, params = case_map("service", targets_of(site), "tg", str(DEFAULT_TARGET_SECONDS))
+    params |= {"day": business_day(site.tz, now), "hour_ago": now - timedelta(hours=1)}
     stmt = text(
         "SELECT service,"
         " SUM(CASE WHEN status = 'waiting' THEN 1 ELSE 0 END),"

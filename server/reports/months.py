@@ -72,12 +72,16 @@ def basis(site: Site, month: date) -> str:
     return hashlib.sha256(json.dumps(made, sort_keys=True).encode()).hexdigest()[:32]
 
 
-def _tickets_of(s: Session, first: date, last: date) -> tuple[int, int, int]:
-    """(rows, highest id, rows still open) of the tickets of days first..last."""
+def _made_from(s: Session, first: date, last: date) -> tuple[int, int]:
+    """(rows, highest id) of the tickets of days first..last: what a seal records."""
     where = TicketRow.business_day.between(first, last)
     rows, high = s.execute(select(func.count(), func.max(TicketRow.id)).where(where)).one()
-    still_open = s.scalar(select(func.count()).where(where, TicketRow.status.in_(OPEN)))
-    return int(rows), int(high or 0), int(still_open or 0)
+    return int(rows), int(high or 0)
+
+
+def _still_open(s: Session, first: date, last: date) -> int:
+    where = TicketRow.business_day.between(first, last), TicketRow.status.in_(OPEN)
+    return int(s.scalar(select(func.count()).where(*where)) or 0)
 
 
 def valid_seals(s: Session, site: Site, months: list[date]) -> dict[date, date]:
@@ -89,9 +93,7 @@ def valid_seals(s: Session, site: Site, months: list[date]) -> dict[date, date]:
     for seal in seals:
         if seal.basis != basis(site, seal.month):
             continue
-        span = TicketRow.business_day.between(seal.month, seal.upto)
-        rows, high = s.execute(select(func.count(), func.max(TicketRow.id)).where(span)).one()
-        if int(rows) == seal.tickets and int(high or 0) == seal.max_id:
+        if _made_from(s, seal.month, seal.upto) == (seal.tickets, seal.max_id):
             good[seal.month] = seal.upto
     return good
 
@@ -144,9 +146,9 @@ def seal_month(store: Store, site: Site, month: date, today: date) -> bool:
     if upto < month:
         return False
     with store.read() as s:
-        rows, high, still_open = _tickets_of(s, month, upto)
-        if still_open:
+        if _still_open(s, month, upto):
             return False
+        rows, high = _made_from(s, month, upto)
         counts, cells = _rows(s, site, month, upto)
     with store.write() as s:  # the old seal first: its rows count no more
         s.execute(delete(MonthSealRow).where(MonthSealRow.month == month))
@@ -159,7 +161,7 @@ def seal_month(store: Store, site: Site, month: date, today: date) -> bool:
             with store.write() as s:
                 s.execute(insert(table), chunk)
     with store.write() as s:
-        if _tickets_of(s, month, upto)[:2] != (rows, high):
+        if _made_from(s, month, upto) != (rows, high):
             return False  # a ticket came in meanwhile: the next round makes it again
         s.add(
             MonthSealRow(
