@@ -25,10 +25,10 @@ from typing import Any
 
 from sqlalchemy import insert
 
-from server.db import Store
-from server.migrate import upgrade
-from server.site import Site
-from server.tables import DailyNumber, OfficerRow, TicketRow
+from server.queue.site import Site
+from server.store.db import Store
+from server.store.migrate import upgrade
+from server.store.tables import DailyNumber, OfficerRow, TicketRow
 from shared.config import Config, load_config
 from shared.schedule import _ranges
 

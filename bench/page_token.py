@@ -13,7 +13,7 @@ import argparse
 import secrets
 import time
 
-from server.skm.pages import TicketPages
+from server.queue.pages import TicketPages
 
 # An issue answer's size (a Ticket's JSON is about 400 bytes).
 ANSWER = b'{"id":123456,' + b'"x":"' + b"y" * 380 + b'"}'

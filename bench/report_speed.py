@@ -25,12 +25,12 @@ import httpx
 
 from bench.common import Server, machine
 from bench.history import generate
-from server.db import Store
-from server.migrate import upgrade
 from server.office.live import site_config
+from server.queue.site import Site
 from server.reports.months import seal_due
 from server.reports.summary import GROUPS
-from server.site import Site
+from server.store.db import Store
+from server.store.migrate import upgrade
 from shared.config import load_config
 from shared.timeutil import business_day, utcnow
 

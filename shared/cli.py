@@ -12,22 +12,22 @@ import sys
 
 # subcommand -> (module, function, one-line help)
 COMMANDS: dict[str, tuple[str, str, str]] = {
-    "server": ("server.main", "server_main", "run the local queue server"),
+    "server": ("server.cli.server", "server_main", "run the local queue server"),
     "kiosk": ("kiosk.app", "main", "run the touchscreen kiosk"),
     "counter": ("counter.app", "main", "run the officer's counter terminal"),
     "display": ("display.app", "main", "run the waiting-room TV display"),
     "demo": ("shared.demo", "main", "everything on one machine"),
     "device": (
-        "server.main",
+        "server.cli.people",
         "device_main",
         "add, revoke or list kiosk, display and survey tokens",
     ),
-    "officer": ("server.main", "officer_main", "add, disable, remove or list officers"),
-    "admin": ("server.main", "admin_main", "add a console admin"),
-    "report": ("server.reports.cli", "report_main", "reports: daily, summary of a period, SKM"),
-    "site": ("server.office.cli", "site_main", "export the site as TOML, or import one"),
-    "status": ("server.status", "status_main", "server, devices, printers and counters now"),
-    "backup": ("server.backup", "backup_main", "back up (or restore) the SQLite database"),
+    "officer": ("server.cli.people", "officer_main", "add, disable, remove or list officers"),
+    "admin": ("server.cli.people", "admin_main", "add a console admin"),
+    "report": ("server.cli.report", "report_main", "reports: daily, summary of a period, SKM"),
+    "site": ("server.cli.site", "site_main", "export the site as TOML, or import one"),
+    "status": ("server.cli.status", "status_main", "server, devices, printers and counters now"),
+    "backup": ("server.cli.backup", "backup_main", "back up (or restore) the SQLite database"),
     "print-test": ("hardware.cli", "print_test_main", "print a test ticket"),
     "announce": ("hardware.cli", "announce_main", "say a call aloud or write the WAV"),
 }

@@ -251,7 +251,7 @@ def choose_port(wanted: int | None, default: int = DEFAULT_PORT) -> tuple[int, s
     if wanted is not None:
         return wanted, ""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        # As the server binds (server/main.py): the last run's connections, still in
+        # As the server binds (server/cli/server.py): the last run's connections, still in
         # TIME_WAIT for a minute after a restart, do not make the port look taken.
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:

@@ -1,6 +1,6 @@
 """Find the queue server on the LAN: zeroconf browse of _antrian._tcp.local.
 
-The server (server/discovery.py) advertises TXT fields `site`, `api` and
+The server (server/runtime/discovery.py) advertises TXT fields `site`, `api` and
 `path`. An explicit URL in the config always wins over discovery.
 """
 

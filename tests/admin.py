@@ -1,13 +1,13 @@
 """An admin's session token for tests, until the console's sign-in (the lead's) is on main:
-an officer row with role admin and a session row, as server/auth.py resolves them."""
+an officer row with role admin and a session row, as server/access/auth.py resolves them."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from server import auth
-from server.db import Store
-from server.tables import OfficerRow, SessionRow
+from server.access import auth
+from server.store.db import Store
+from server.store.tables import OfficerRow, SessionRow
 from shared.timeutil import utcnow
 
 

@@ -14,10 +14,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from server.api.deps import CallerDep, CtxDep, require_role
+from server.access.auth import Principal
+from server.access.context import ServerContext
+from server.access.deps import CallerDep, CtxDep, require_role
 from server.api.errors import BEARER, answers
-from server.auth import Principal
-from server.context import ServerContext
 from server.office import audit, edits, live
 from server.office.audit import Actor
 from server.office.definition import Stored

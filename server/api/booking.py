@@ -8,10 +8,10 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.convertors import Convertor, register_url_convertor
 
-from server.api.deps import CallerDep, CtxDep, IsoDate, in_writer, require_role
+from server.access.context import ServerContext
+from server.access.deps import CallerDep, CtxDep, IsoDate, in_writer, require_role
 from server.api.errors import BEARER, answers
 from server.booking import bookings, views
-from server.context import ServerContext
 from shared.models import (
     BookableAnswer,
     Booking,

@@ -20,7 +20,7 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server.problems import Problem
-from server.storage import Guard, storage_problem
+from server.store.storage import Guard, storage_problem
 from shared.models import API_PATH, ErrorAnswer
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,7 @@ def internal_error(
     """The answer to a bug or a failed database (call it while handling the exception).
 
     A failing disk or database is a 503 with a storage code, logged once by the guard
-    (server/storage.py) rather than with a traceback per request."""
+    (server/store/storage.py) rather than with a traceback per request."""
     problem = storage_problem(exc) if exc is not None else None
     if problem is not None:
         if guard is not None:
@@ -136,7 +136,7 @@ def _add_common_answers(doc: dict[str, Any]) -> None:
                 statuses += [401, 403]  # RequireBearer and the caller dependency
                 operation["security"] = [{BEARER: []}]
             if method.upper() in ("POST", "PUT", "PATCH", "DELETE"):
-                statuses.append(503)  # a write the storage cannot keep (server/storage.py)
+                statuses.append(503)  # a write the storage cannot keep (server/store/storage.py)
             if "422" in responses:  # FastAPI's default describes `detail`, which we never send
                 responses["422"] = {"description": WHY[422], "content": error}
             for status in statuses:

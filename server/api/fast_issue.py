@@ -3,7 +3,7 @@
 Issuing must reach 500 tickets/s on two cores (DESIGN.md), and the route
 through FastAPI (middleware, routing, dependencies, body parsing) costs about
 twice the event loop's share of the work itself. This layer, in front of the
-whole FastAPI app (server/app.py), answers only
+whole FastAPI app (server/runtime/app.py), answers only
 the plain case: a kiosk token already checked within PRINCIPAL_TTL, a small
 JSON body that IssueRequest accepts. Anything else (no or unknown token,
 another role, a bad or large body) goes on to the route, which gives the
@@ -17,10 +17,10 @@ from pydantic import ValidationError
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from server.api.deps import bearer_from_headers
+from server.access.context import ServerContext
+from server.access.deps import bearer_from_headers
 from server.api.errors import internal_error
 from server.api.kiosk import issue_ticket
-from server.context import ServerContext
 from server.problems import Problem
 from shared.models import API_PATH, IssueRequest
 

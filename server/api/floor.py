@@ -7,7 +7,7 @@ import logging
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
-from server.api.deps import CallerDep, CtxDep, require_role
+from server.access.deps import CallerDep, CtxDep, require_role
 from server.api.errors import BEARER, answers
 from server.problems import Problem
 from server.reports.devices import Heartbeat, record_heartbeat

@@ -8,10 +8,10 @@ from functools import partial
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from server.api.deps import CallerDep, CtxDep, TicketId, get_ctx, in_writer, require_role
+from server.access.auth import Principal
+from server.access.context import ServerContext
+from server.access.deps import CallerDep, CtxDep, TicketId, get_ctx, in_writer, require_role
 from server.api.errors import answers
-from server.auth import Principal
-from server.context import ServerContext
 from server.problems import Problem
 from server.reports.devices import Heartbeat, record_heartbeat
 from shared.models import IssuedTicket, IssueRequest, Ticket

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
-from sqlalchemy import update
 
-from server import auth
-from server.api.deps import CallerDep, CtxDep, in_writer, require_counter, require_role
+from server.access.deps import (
+    CallerDep,
+    CtxDep,
+    bearer,
+    in_writer,
+    require_counter,
+    require_role,
+)
+from server.access.signin import console_sign_in, counter_sign_in, end_session, sign_in_allowed
 from server.api.errors import answers
-from server.context import ServerContext
-from server.problems import Problem, not_found
-from server.queue import served_today
-from server.ratelimit import RateLimited
-from server.tables import CounterRow, SessionRow
-from server.wire import counter_state
+from server.problems import not_found
+from server.queue.rules import served_today
+from server.queue.wire import counter_state
+from server.store.tables import CounterRow
 from shared.models import (
     ConsoleSessionAnswer,
     CounterAnswer,
@@ -29,25 +32,9 @@ from shared.models import (
     SessionRequest,
     TransferRequest,
 )
-from shared.timeutil import utcnow
 
 router = APIRouter()
 CounterCode = Annotated[str, Path(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")]
-
-
-def sign_in_allowed(ctx: ServerContext, address: str | None) -> None:
-    """Slow guessing down, per client address and overall, before any hashing (429)."""
-    try:
-        ctx.sign_in_overall.take("all")
-        ctx.sign_in_per_address.take(address or "?")
-    except RateLimited as exc:
-        wait = max(1, math.ceil(exc.retry_after))
-        raise Problem(
-            429,
-            "too_many_attempts",
-            f"Too many sign-in attempts; try again in {wait} seconds.",
-            retry_after=wait,
-        ) from exc
 
 
 @router.post(
@@ -70,18 +57,7 @@ def open_session(
             officer=Officer(username=person.username, name=person.name, role=row.role),
             expires_at=row.expires_at,
         )
-    cfg = ctx.settings
-    token, row, person = auth.authenticate(
-        ctx.store,
-        body.username,
-        body.pin,
-        utcnow(),
-        kind="counter",
-        counter=body.counter,
-        demo=ctx.demo,
-        limits=auth.Limits(cfg.pin_max_failures, cfg.pin_lock_minutes, cfg.session_hours),
-    )
-    ctx.queue.open_counter(body.counter, body.username)
+    token, row, person = counter_sign_in(ctx, body.username, body.pin, body.counter)
     return SessionAnswer(
         token=token,
         officer=Officer(username=body.username, name=person.name, role=row.role),
@@ -90,30 +66,11 @@ def open_session(
     )
 
 
-def console_sign_in(
-    ctx: ServerContext, username: str, password: str
-) -> tuple[str, SessionRow, auth.Person]:
-    """The console's sign-in, for the API and the sign-in page alike."""
-    cfg = ctx.settings
-    return auth.authenticate(
-        ctx.store,
-        username,
-        password,
-        utcnow(),
-        kind="console",
-        demo=ctx.demo,
-        limits=auth.Limits(cfg.pin_max_failures, cfg.pin_lock_minutes, cfg.console_session_hours),
-    )
-
-
 @router.delete("/sessions/current", status_code=204)
-def close_session(ctx: CtxDep, who: CallerDep) -> None:
+def close_session(ctx: CtxDep, who: CallerDep, request: Request) -> None:
+    """Sign out (the session ends at once; an officer's counter closes)."""
     require_role(who, "officer", "supervisor", "admin")
-    with ctx.store.write() as s:
-        s.execute(update(SessionRow).where(SessionRow.id == who.session_id).values(ended=True))
-    ctx.forget_principals()
-    if who.counter:
-        ctx.queue.close_counter(who.counter)
+    end_session(ctx, bearer(request) or "", who.counter)
 
 
 def counter_get(ctx: CtxDep, code: str) -> CounterState:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import datetime
 from functools import partial
 from typing import Annotated, Literal
 
@@ -11,27 +10,17 @@ from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from server.api.deps import MAX_ROW_ID, CallerDep, CtxDep, require_role
+from server.access.deps import MAX_ROW_ID, CallerDep, CtxDep, require_role
 from server.api.errors import BEARER, answers
-from server.auth import Principal
-from server.context import ServerContext
 from server.office import devices as office_devices
 from server.office import people as office_people
-from server.office.audit import Actor
-from shared.timeutil import utcnow
+from server.office.audit import actor
+from server.office.devices import register_device, revoke_device
+from server.office.people import save_person
+from server.office.views import DeviceAnswer, DeviceRegistered, PersonAnswer
 
 router = APIRouter()
 Username = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[a-z0-9._-]+$")]
-
-
-class PersonAnswer(BaseModel):
-    username: str
-    name: str
-    role: str
-    counters: list[str]
-    active: bool
-    has_pin: bool
-    has_password: bool
 
 
 class PersonCreate(BaseModel):
@@ -58,19 +47,6 @@ class PersonPatch(BaseModel):
     active: bool | None = None
 
 
-class DeviceAnswer(BaseModel):
-    id: int
-    name: str
-    role: str
-    counter: str | None
-    created_at: datetime
-    last_seen_at: datetime | None
-    last_address: str | None
-    printer: str | None
-    revoked: bool
-    revoked_at: datetime | None
-
-
 class DeviceCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=64)
@@ -78,45 +54,9 @@ class DeviceCreate(BaseModel):
     counter: str | None = Field(default=None, max_length=32)
 
 
-class DeviceRegistered(DeviceAnswer):
-    token: str = Field(description="The device's token: shown only in this answer")
-
-
 class DevicePatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
     revoked: Literal[True]
-
-
-def actor(who: Principal, source: str) -> Actor:
-    return Actor(who.username or who.role, who.role, source)
-
-
-def save_person(
-    ctx: ServerContext, change: office_people.PersonChange, *, create: bool, by: Actor
-) -> PersonAnswer:
-    """For the API and the console page alike: one transaction, then sessions re-checked."""
-    with ctx.store.write() as s:
-        saved = office_people.save(s, change, set(ctx.site.counters), create=create, actor=by)
-    ctx.forget_principals()  # an ended session stops at once, not after the cache's TTL
-    return PersonAnswer(**asdict(saved))
-
-
-def register_device(
-    ctx: ServerContext, name: str, role: str, counter: str | None, by: Actor
-) -> DeviceRegistered:
-    with ctx.store.write() as s:
-        token, saved = office_devices.register(
-            s, name, role, counter, set(ctx.site.counters), utcnow(), actor=by
-        )
-    ctx.forget_principals()  # a re-registered name's old token stops at once
-    return DeviceRegistered(**asdict(saved), token=token)
-
-
-def revoke_device(ctx: ServerContext, device_id: int, by: Actor) -> DeviceAnswer:
-    with ctx.store.write() as s:
-        saved = office_devices.revoke(s, device_id, utcnow(), actor=by)
-    ctx.forget_principals()
-    return DeviceAnswer(**asdict(saved))
 
 
 @router.get(

@@ -8,18 +8,13 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response
 from starlette.concurrency import run_in_threadpool
 
-from server.api.deps import CallerDep, CtxDep, require_role
+from server.access.deps import CallerDep, CtxDep, require_role
 from server.api.errors import BEARER, answers
-from server.reports.export import render_summary
+from server.documents import MEDIA
+from server.reports.export import summary_download
 from server.reports.summary import SummaryReport, check_group, check_period, summary_report
 
 router = APIRouter()
-
-DOWNLOADS = {
-    "csv": ("text/csv; charset=utf-8", "csv"),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
-    "pdf": ("application/pdf", "pdf"),
-}
 
 
 @router.get(
@@ -29,8 +24,7 @@ DOWNLOADS = {
         **answers(401, 403, 422),
         200: {
             "content": {
-                kind: {"schema": {"type": "string", "format": "binary"}}
-                for kind, _ext in DOWNLOADS.values()
+                kind: {"schema": {"type": "string", "format": "binary"}} for kind in MEDIA.values()
             }
         },
     },
@@ -57,9 +51,5 @@ async def summary(
                 return summary_report(s, site, d0, d1, group, charts=charts)
 
         return await run_in_threadpool(build)
-    data = await run_in_threadpool(render_summary, ctx.store, site, d0, d1, group, format)
-    media, ext = DOWNLOADS[format]
-    name = f"laporan-{d0.isoformat()}-{d1.isoformat()}-{group}.{ext}"
-    return Response(
-        data, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
-    )
+    got = await run_in_threadpool(summary_download, ctx.store, site, d0, d1, group, format)
+    return Response(got.data, media_type=got.media, headers=got.headers)

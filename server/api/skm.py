@@ -11,9 +11,18 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from server.api.deps import MAX_ROW_ID, CallerDep, CtxDep, bearer, caller, in_writer, require_role
+from server.access.auth import DEMO_DEVICE_ID
+from server.access.deps import (
+    MAX_ROW_ID,
+    CallerDep,
+    CtxDep,
+    bearer,
+    caller,
+    in_writer,
+    require_role,
+)
 from server.api.errors import BEARER, answers
-from server.auth import DEMO_DEVICE_ID
+from server.documents import MEDIA
 from server.problems import Problem, not_found
 from server.skm import exports, rules
 from server.skm.report import Filters, respondents, skm_report
@@ -115,7 +124,6 @@ async def submit_survey(
     )
 
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Code = Annotated[str | None, Query(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")]
 
 
@@ -127,7 +135,7 @@ Code = Annotated[str | None, Query(min_length=1, max_length=32, pattern=r"^[A-Za
             "description": "The results (JSON), the tabulation (XLSX) or the report (PDF)",
             "content": {
                 "application/json": {"schema": {"type": "object"}},
-                XLSX: {"schema": {"type": "string", "format": "binary"}},
+                MEDIA["xlsx"]: {"schema": {"type": "string", "format": "binary"}},
                 "application/pdf": {"schema": {"type": "string", "format": "binary"}},
             },
         },
@@ -163,7 +171,7 @@ async def skm_results(
         with ctx.store.read() as s:
             result = skm_report(s, site, filters, officers=who.role == "admin")
             if format == "xlsx":
-                return exports.xlsx(result, respondents(s, filters)), XLSX
+                return exports.xlsx(result, respondents(s, filters)), MEDIA["xlsx"]
         if format == "pdf":
             return exports.pdf(result, today, site), "application/pdf"
         return json.dumps(result.as_dict(), ensure_ascii=False).encode(), "application/json"

@@ -9,9 +9,9 @@ import logging
 from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
 from starlette.concurrency import run_in_threadpool
 
-from server.api.deps import bearer, principal_for
-from server.context import ServerContext
-from server.events import Subscriber, events_after, last_seq
+from server.access.context import ServerContext
+from server.access.deps import bearer, principal_for
+from server.queue.events import Subscriber, events_after, last_seq
 
 log = logging.getLogger(__name__)
 router = APIRouter()

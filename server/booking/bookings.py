@@ -17,12 +17,12 @@ from sqlalchemy.orm import Session
 
 from server.booking import places, rules
 from server.booking.tables import BookingRow, SecretRow
-from server.db import Store
 from server.problems import Problem, conflict
-from server.queue import QueueService
-from server.site import Site
-from server.tables import TicketRow
-from server.wire import ticket_wire
+from server.queue.rules import QueueService
+from server.queue.site import Site
+from server.queue.wire import ticket_wire
+from server.store.db import Store
+from server.store.tables import TicketRow
 from shared.models import (
     BookableAgency,
     BookableAnswer,

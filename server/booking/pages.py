@@ -10,7 +10,7 @@ import qrcode
 import qrcode.image.svg
 from markupsafe import Markup
 
-from server.site import Site
+from server.queue.site import Site
 from shared.models import Booking
 from shared.timeutil import format_date, format_time
 

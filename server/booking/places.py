@@ -6,21 +6,18 @@ checks and changes the count together (`... WHERE taken < places RETURNING`):
 SQLite and PostgreSQL alike never hand out a place twice, and a failed request's
 savepoint gives its place back with everything else it did.
 
-The walk-in pool is the daily quota less the online places; a checked-in
-booking takes a ticket number too, so the walk-ins of a day are the numbers
-issued less the day's checked-in bookings (counted only near the limit).
+The walk-in pool that the online places leave is the queue core's arithmetic
+(server/queue/quotas.py).
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from server.booking.tables import BookingRow, PlaceRow
-from server.rawsql import Raw
-from shared.config import ServiceConfig
+from server.booking.tables import PlaceRow
 
 _CLAIM = text(
     "UPDATE booking_places SET taken = taken + 1, places = :places"
@@ -31,10 +28,6 @@ _RELEASE = text(
     "UPDATE booking_places SET taken = taken - 1"
     " WHERE site_id = 1 AND service = :service AND day = :day AND session = :session"
     " AND taken > 0 RETURNING taken"
-)
-_CHECKED_IN = (
-    "SELECT count(*) FROM bookings"
-    " WHERE service = :service AND day = :day AND ticket_id IS NOT NULL"
 )
 
 
@@ -61,26 +54,5 @@ def taken(s: Session, service: str, day: date) -> dict[str, int]:
         select(PlaceRow.session, PlaceRow.taken).where(
             PlaceRow.service == service, PlaceRow.day == day
         )
-    ).all()
-    return {str(k): int(n) for k, n in rows}
-
-
-def walk_in_quota(svc: ServiceConfig, quota: int) -> int:
-    """The walk-ins' share of a daily quota: what the booking sessions do not take."""
-    return max(0, quota - svc.online_places)
-
-
-def checked_in_today(db: Raw, service: str, day: date) -> int:
-    """How many of today's numbers went to checked-in bookings (queue.issue, near the quota)."""
-    params = db.values(BookingRow.__table__, service=service, day=day)  # type: ignore[arg-type]
-    return int(db.scalar(_CHECKED_IN, **params) or 0)
-
-
-def checked_in_by_service(s: Session, day: date) -> dict[str, int]:
-    """Checked-in bookings per service on a day (one grouped query, for the kiosk's list)."""
-    rows = s.execute(
-        select(BookingRow.service, func.count())
-        .where(BookingRow.day == day, BookingRow.ticket_id.is_not(None))
-        .group_by(BookingRow.service)
     ).all()
     return {str(k): int(n) for k, n in rows}

@@ -6,18 +6,16 @@ only until `retention_days` after its date; the row stays, so the counts do.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
-from starlette.concurrency import run_in_threadpool
 
 from server.booking import rules
 from server.booking.tables import BookingRow
-from server.db import Store
-from server.site import Site
+from server.queue.site import Site
+from server.store.db import Store
 from shared.timeutil import business_day, utcnow
 
 log = logging.getLogger(__name__)
@@ -56,22 +54,8 @@ def erase(store: Store, site: Site, now: datetime) -> int:
     return done
 
 
-# How often bookings are expired and old personal data erased (seconds).
-INTERVAL = 60.0
-
-
 def housekeeping(store: Store, site: Callable[[], Site]) -> None:
     """One round of both: `site()` is read each time (the console swaps the site)."""
     now = utcnow()
     expire(store, site(), now)
     erase(store, site(), now)
-
-
-async def run_housekeeping(store: Store, site: Callable[[], Site]) -> None:
-    """The server's periodic task (started in server/app.py's lifespan)."""
-    while True:
-        try:
-            await run_in_threadpool(housekeeping, store, site)
-        except Exception:  # keep serving; the next round tries again
-            log.exception("booking housekeeping failed")
-        await asyncio.sleep(INTERVAL)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from server.problems import Problem, conflict, not_found
-from server.site import Site
+from server.queue.site import Site
 from shared.api import BOOKING_CODE_ALPHABET, BOOKING_CODE_LENGTH
 from shared.config import AgencyConfig, BookingSession, ServiceConfig
 from shared.schedule import open_ranges

@@ -1,4 +1,4 @@
-"""The booking room's tables (on server.tables.Base, gathered by server/schema.py)."""
+"""The booking room's tables (on server.store.tables.Base, gathered by server/runtime/schema.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from server.tables import Base, UTCDateTime
+from server.store.tables import Base, UTCDateTime
 
 
 class PlaceRow(Base):

@@ -10,13 +10,13 @@ from datetime import date, datetime
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from server.auth import Principal
+from server.access.auth import Principal
 from server.booking.bookings import _status
 from server.booking.tables import BookingRow
-from server.db import Store
 from server.office import audit
 from server.problems import Problem
-from server.site import Site
+from server.queue.site import Site
+from server.store.db import Store
 
 log = logging.getLogger(__name__)
 

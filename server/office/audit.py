@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from server.access.auth import Principal
 from server.office.definition import SETTINGS, Pending, schedules_of
 from server.office.tables import SITE, AuditRow
 from shared.config import SiteDefinition
@@ -24,6 +25,11 @@ class Actor:
     username: str
     role: str
     source: str  # one of SOURCES
+
+
+def actor(who: Principal, source: str) -> Actor:
+    """The actor an audit line names for a signed-in caller (source: api, console, cli)."""
+    return Actor(who.username or who.role, who.role, source)
 
 
 @dataclass(frozen=True)

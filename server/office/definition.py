@@ -22,7 +22,7 @@ from server.office.tables import (
     ServiceRow,
     SiteSettingsRow,
 )
-from server.tables import CounterRow, Meta
+from server.store.tables import CounterRow, Meta
 from shared.api import CounterStatus
 from shared.config import (
     AgencyConfig,

@@ -13,10 +13,13 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server import auth
+from server.access import auth
+from server.access.context import ServerContext
 from server.office import audit
+from server.office.views import DeviceAnswer, DeviceRegistered
 from server.problems import Problem, invalid
-from server.tables import DeviceRow
+from server.store.tables import DeviceRow
+from shared.timeutil import utcnow
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
@@ -114,3 +117,21 @@ def revoke(s: Session, device_id: int, now: datetime, *, actor: audit.Actor) -> 
         entry = audit.Entry("revoke", "device", row.name, _audited(before), _audited(view(row)))
         audit.record(s, actor, now, [entry])
     return view(row)
+
+
+def register_device(
+    ctx: ServerContext, name: str, role: str, counter: str | None, by: audit.Actor
+) -> DeviceRegistered:
+    """For the API and the console page alike; the token is in this answer only."""
+    with ctx.store.write() as s:
+        token, saved = register(s, name, role, counter, set(ctx.site.counters), utcnow(), actor=by)
+    ctx.forget_principals()  # a re-registered name's old token stops at once
+    return DeviceRegistered(**asdict(saved), token=token)
+
+
+def revoke_device(ctx: ServerContext, device_id: int, by: audit.Actor) -> DeviceAnswer:
+    """The device's token stops working at once."""
+    with ctx.store.write() as s:
+        saved = revoke(s, device_id, utcnow(), actor=by)
+    ctx.forget_principals()
+    return DeviceAnswer(**asdict(saved))

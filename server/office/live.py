@@ -13,7 +13,6 @@ bumps site_version; `watch` sees the new version within a second and reloads.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,25 +20,21 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
-from server import events as ev
-from server.db import Store
 from server.office import audit, definition, rules
 from server.office.audit import Actor, Entry
 from server.office.definition import Pending, Stored
-from server.site import Site
+from server.queue import events as ev
+from server.queue.site import Site
+from server.store.db import Store
 from shared.api import EventType
 from shared.config import Config, SiteDefinition
 from shared.timeutil import business_day, utcnow
 
 if TYPE_CHECKING:
-    from server.context import ServerContext
+    from server.access.context import ServerContext
 
 log = logging.getLogger(__name__)
-
-# How often the server looks for a change made by another process (seconds).
-WATCH_SECONDS = 1.0
 
 Edit = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -189,13 +184,8 @@ def _version(store: Store) -> int:
         return definition.site_version(s)
 
 
-async def watch(ctx: ServerContext) -> None:
-    """Every second: a newer site_version in the database, or a day a prefix changes."""
-    while True:
-        await asyncio.sleep(WATCH_SECONDS)
-        try:
-            version = await run_in_threadpool(_version, ctx.store)
-            if due(ctx, version, business_day(ctx.site.tz, utcnow())):
-                await run_in_threadpool(reload, ctx)
-        except Exception:  # keep serving; the next round tries again
-            log.exception("checking the site's version failed")
+def reload_if_due(ctx: ServerContext) -> bool:
+    """A newer site_version in the database, or the day a prefix changes: reload (True)."""
+    if due(ctx, _version(ctx.store), business_day(ctx.site.tz, utcnow())):
+        return reload(ctx)
+    return False

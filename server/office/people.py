@@ -14,10 +14,12 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server import auth
+from server.access import auth
+from server.access.context import ServerContext
 from server.office import audit
+from server.office.views import PersonAnswer
 from server.problems import Problem, invalid
-from server.tables import OfficerRow
+from server.store.tables import OfficerRow
 from shared.timeutil import utcnow
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
@@ -208,3 +210,13 @@ def remove(s: Session, username: str, *, actor: audit.Actor, now: datetime | Non
 def one_time_password() -> str:
     """A password to hand to a new admin once (they should change it)."""
     return secrets.token_urlsafe(12)
+
+
+def save_person(
+    ctx: ServerContext, change: PersonChange, *, create: bool, by: audit.Actor
+) -> PersonAnswer:
+    """For the API and the console page alike: one transaction, then sessions re-checked."""
+    with ctx.store.write() as s:
+        saved = save(s, change, set(ctx.site.counters), create=create, actor=by)
+    ctx.forget_principals()  # an ended session stops at once, not after the cache's TTL
+    return PersonAnswer(**asdict(saved))

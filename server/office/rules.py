@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from server.office.definition import Pending, Stored, with_prefixes
 from server.problems import Problem
-from server.tables import CounterRow, DailyNumber, TicketRow
+from server.store.tables import CounterRow, DailyNumber, TicketRow
 from shared.api import TicketStatus
 from shared.config import SiteDefinition, SiteProblem, site_problems
 

@@ -1,7 +1,7 @@
 """The site's setup as rows. Every table has site_id (several sites may share one database).
 
 The counters' runtime state (status, current ticket, officer) stays in `counters`
-(server/tables.py), written on every call; their setup lives here in
+(server/store/tables.py), written on every call; their setup lives here in
 `counter_setup`, written only when the manager changes it. A counter's row in
 `counters` is made and removed together with its setup row (server/office/definition.py).
 """
@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from server.tables import Base, UTCDateTime
+from server.store.tables import Base, UTCDateTime
 
 SITE = 1  # the one site of a database today
 
@@ -126,7 +126,7 @@ class BookingSessionRow(Base):
 
 
 class CounterSetupRow(Base):
-    """A counter's setup (its runtime state is server/tables.py CounterRow)."""
+    """A counter's setup (its runtime state is server/store/tables.py CounterRow)."""
 
     __tablename__ = "counter_setup"
 

@@ -30,7 +30,7 @@ from typing import Any
 from sqlalchemy import Date, bindparam, text
 from sqlalchemy.orm import Session
 
-from server.site import Site
+from server.queue.site import Site
 from shared.models import TicketStatus
 
 # Dimensions a sealed month keeps with histograms; agency is service, mapped when read.

@@ -10,8 +10,8 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.site import Site
-from server.tables import TicketRow
+from server.queue.site import Site
+from server.store.tables import TicketRow
 from shared.models import DailyReport, ServiceReport, TicketStatus
 
 

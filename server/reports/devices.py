@@ -15,8 +15,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 from sqlalchemy.orm import Session
 
-from server import events as ev
-from server.tables import DeviceRow
+from server.queue import events as ev
+from server.store.tables import DeviceRow
 from shared.models import DeviceInfo, EventType
 
 # What makes a state "changed": last_seq moves on every beat and does not count.

@@ -6,25 +6,22 @@ computes a figure, only lays it out (the PDF's charts draw the report's own seri
 
 from __future__ import annotations
 
-import base64
 import csv
 import io
 import logging
-import mimetypes
 from datetime import date
-from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
-
-from server.db import Store
-from server.pdf import html_to_pdf
+from server import documents
+from server.documents import id_day
+from server.documents.pdf import html_to_pdf
+from server.problems import Problem
+from server.queue.site import Site
 from server.reports.summary import SummaryReport, SummaryRow, summary_report
-from server.site import Site
-from shared.timeutil import MONTH_NAMES_ID, business_day, utcnow
+from server.store.db import Store
+from shared.timeutil import business_day, utcnow
 
 log = logging.getLogger(__name__)
-TEMPLATES = Path(__file__).with_name("templates")
 
 WEEKDAYS_SHORT_ID = ("Sen", "Sel", "Rab", "Kam", "Jum", "Sab", "Min")
 GROUP_NAMES_ID = {
@@ -81,16 +78,11 @@ def id_number(value: float | int | None, decimals: int = 0) -> str:
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
 
-def id_date(d: date) -> str:
-    """'1 November 2026'."""
-    return f"{d.day} {MONTH_NAMES_ID[d.month - 1]} {d.year}"
-
-
 def id_period(report: SummaryReport) -> str:
     """'1 November 2026 s.d. 30 November 2026' (one date for a one-day period)."""
     if report.date_from == report.date_to:
-        return id_date(report.date_from)
-    return f"{id_date(report.date_from)} s.d. {id_date(report.date_to)}"
+        return id_day(report.date_from)
+    return f"{id_day(report.date_from)} s.d. {id_day(report.date_to)}"
 
 
 # -- table and CSV ---------------------------------------------------------------
@@ -295,26 +287,6 @@ def _svg_heatmap(arrivals: list[list[int]], width: int = 1000) -> str:
     return "".join(parts)
 
 
-def _logo_uri(path: str) -> str | None:
-    """The site's logo as a data: URI, or None (no logo set, or the file is unreadable)."""
-    if not path:
-        return None
-    p = Path(path)
-    try:
-        data = p.read_bytes()
-    except OSError:
-        log.warning("report logo %s cannot be read; the report goes without it", path)
-        return None
-    kind = mimetypes.guess_type(p.name)[0] or "image/png"
-    return f"data:{kind};base64,{base64.b64encode(data).decode()}"
-
-
-def _environment() -> Environment:
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
-    env.filters["num"] = id_number
-    return env
-
-
 def _fmt(value: Any, dec: int | None) -> str:
     return id_number(value, dec or 0)
 
@@ -345,25 +317,21 @@ def summary_html(report: SummaryReport, site: Site, signed: date) -> str:
             for r in _rows(report)
         ]
 
-    return (
-        _environment()
-        .get_template("summary.html")
-        .render(
-            site=cfg,
-            logo=_logo_uri(cfg.logo),
-            period=id_period(report),
-            report=report,
-            group_name=GROUP_NAMES_ID[report.group],
-            main_head=[h for _n, h, _g, _d in main_cols],
-            main_rows=cells(main_cols),
-            time_head=[h for _n, h, _g, _d in time_cols],
-            time_rows=cells(time_cols),
-            per_day_svg=per_day_svg,
-            heat_svg=heat_svg,
-            wait_svg=wait_svg,
-            signed=id_date(signed),
-            total=report.total,
-        )
+    return documents.render(
+        "summary.html",
+        documents.Letterhead.of(cfg, signed),
+        num=id_number,
+        period=id_period(report),
+        report=report,
+        group_name=GROUP_NAMES_ID[report.group],
+        main_head=[h for _n, h, _g, _d in main_cols],
+        main_rows=cells(main_cols),
+        time_head=[h for _n, h, _g, _d in time_cols],
+        time_rows=cells(time_cols),
+        per_day_svg=per_day_svg,
+        heat_svg=heat_svg,
+        wait_svg=wait_svg,
+        total=report.total,
     )
 
 
@@ -392,7 +360,7 @@ _PDF_TIMES = (
 
 def summary_pdf(report: SummaryReport, site: Site, signed: date) -> bytes:
     """The Indonesian government report (Laporan Kinerja Pelayanan) as PDF bytes."""
-    return html_to_pdf(summary_html(report, site, signed), base_url=str(TEMPLATES))
+    return html_to_pdf(summary_html(report, site, signed), base_url=str(documents.TEMPLATES))
 
 
 def render_summary(
@@ -408,3 +376,15 @@ def render_summary(
     if fmt == "pdf":
         return summary_pdf(report, site, business_day(site.tz, utcnow()))
     return (summary_table(report) + "\n").encode()
+
+
+def summary_download(
+    store: Store, site: Site, date_from: date, date_to: date, group: str, fmt: str
+) -> documents.Download:
+    """The summary as a file, as the API's download and the reports page both give it."""
+    if fmt not in documents.MEDIA:
+        formats = ", ".join(documents.MEDIA)
+        raise Problem(422, "invalid_request", f"format is one of {formats}.", field="format")
+    data = render_summary(store, site, date_from, date_to, group, fmt)
+    name = f"laporan-{date_from.isoformat()}-{date_to.isoformat()}-{group}.{fmt}"
+    return documents.Download(data, name)

@@ -18,11 +18,11 @@ from pydantic import BaseModel
 from sqlalchemy import Date, bindparam, select, text
 from sqlalchemy.orm import Session
 
-from server.events import last_seq
+from server.queue.events import last_seq
+from server.queue.site import Site
 from server.reports.aggregate import DEFAULT_TARGET_SECONDS, Spelling, case_map, targets_of
 from server.reports.tables import AlertRow
-from server.site import Site
-from server.tables import CounterRow, DeviceRow, TicketRow, UTCDateTime
+from server.store.tables import CounterRow, DeviceRow, TicketRow, UTCDateTime
 from shared.models import CounterStatus
 from shared.timeutil import business_day
 

@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from server.db import Store
+from server.queue.site import Site
 from server.reports.aggregate import (
     ALL,
     CHART_DIMS,
@@ -37,8 +37,8 @@ from server.reports.aggregate import (
     targets_of,
 )
 from server.reports.tables import MonthCellRow, MonthCountRow, MonthSealRow
-from server.site import Site
-from server.tables import TicketRow
+from server.store.db import Store
+from server.store.tables import TicketRow
 from shared.models import TicketStatus
 from shared.timeutil import utcnow
 

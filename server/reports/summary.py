@@ -38,6 +38,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.problems import Problem
+from server.queue.site import Site
 from server.reports.aggregate import (
     ALL,
     BUCKET,
@@ -50,8 +51,7 @@ from server.reports.aggregate import (
     case_map,
 )
 from server.reports.months import months_touching, offset_seconds, valid_seals
-from server.site import Site
-from server.tables import OfficerRow
+from server.store.tables import OfficerRow
 
 Group = Literal["agency", "service", "counter", "officer", "hour", "weekday"]
 GROUPS: tuple[str, ...] = ("agency", "service", "counter", "officer", "hour", "weekday")

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, Date, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from server.tables import Base, UTCDateTime
+from server.store.tables import Base, UTCDateTime
 
 
 class AlertRow(Base):

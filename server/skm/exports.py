@@ -2,7 +2,7 @@
 
 Everything a citizen typed is written as text: XLSX cells are strings (a suggestion
 starting with "=" stays text, never a formula), and the PDF comes from an autoescaped
-Jinja2 template (server/web/templates/skm/report_pdf.html).
+Jinja2 template (server/documents/templates/skm_report.html).
 """
 
 from __future__ import annotations
@@ -19,20 +19,15 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from server.pdf import html_to_pdf
+from server import documents
+from server.documents import id_day
 from server.skm import results
 from server.skm.questions import DEFAULTS
 from server.skm.report import Row, SkmReport
 from server.skm.tables import SCORE_COLUMNS, SurveyRow
-from shared.timeutil import MONTH_NAMES_ID
 
 BOLD = Font(bold=True)
 HEAD = PatternFill("solid", fgColor="DDE6F0")
-
-
-def id_day(d: date) -> str:
-    """'1 Desember 2026'."""
-    return f"{d.day} {MONTH_NAMES_ID[d.month - 1]} {d.year}"
 
 
 def period_text(report: SkmReport) -> str:
@@ -189,8 +184,6 @@ def chart(report: SkmReport) -> dict[str, Any]:
 def pdf_values(report: SkmReport, today: date, site: Any) -> dict[str, Any]:
     """What the PDF's template lays out: every figure already in Indonesian form."""
     r = report.overall.result
-    cfg = site.config.site
-
     return {
         "report": report,
         "period": period_text(report),
@@ -222,11 +215,6 @@ def pdf_values(report: SkmReport, today: date, site: Any) -> dict[str, Any]:
             if rows
         ],
         "chart": chart(report),
-        "today": id_day(today),
-        "place": cfg.place,
-        "head_title": cfg.head_title,
-        "head_name": cfg.head_name,
-        "head_id": cfg.head_id,
     }
 
 
@@ -237,7 +225,6 @@ def _group_line(row: Row) -> tuple[str, str, str, str]:
 
 
 def pdf(report: SkmReport, today: date, site: Any) -> bytes:
-    """The PDF, by WeasyPrint from the template (server/pdf.py: in a child process)."""
-    from server.web.render import render
-
-    return html_to_pdf(render("skm/report_pdf.html", "id", **pdf_values(report, today, site)))
+    """The PDF, by WeasyPrint from the template (server/documents/pdf.py: in a child process)."""
+    letterhead = documents.Letterhead.of(site.config.site, today)
+    return documents.to_pdf("skm_report.html", letterhead, **pdf_values(report, today, site))

@@ -18,11 +18,11 @@ from sqlalchemy import ColumnElement, Select, and_, extract, func, select
 from sqlalchemy.orm import Session
 
 from server.problems import Problem
-from server.site import Site
+from server.queue.site import Site
 from server.skm import results
 from server.skm.questions import DEFAULTS
 from server.skm.tables import SCORE_COLUMNS, SurveyRow
-from server.tables import TicketRow
+from server.store.tables import TicketRow
 from shared.models import TicketStatus
 from shared.timeutil import MONTH_NAMES_EN, MONTH_NAMES_ID
 

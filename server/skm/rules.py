@@ -4,7 +4,7 @@ One answer per served ticket (409 after, and for a ticket not done); anonymous (
 optional profile is four choices, never a name or a NIK); nine scores of 1 to 4; the
 suggestion plain text of at most SUGGESTION_MAX characters. A survey tablet answers only
 for tickets finished at its own counter; the visitor's phone proves the ticket with the
-page token (server/skm/pages.py) before it gets here. The JSON API and the pages both
+page token (server/queue/pages.py) before it gets here. The JSON API and the pages both
 call make_entry and record: nothing is decided twice.
 """
 
@@ -20,13 +20,13 @@ from typing import Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.db import Store
 from server.problems import Problem, conflict, not_found
-from server.site import Site
+from server.queue.site import Site
 from server.skm.results import SCORE_MAX, SCORE_MIN, UNSUR_COUNT
 from server.skm.tables import SurveyRow
 from server.skm.text import plain_text
-from server.tables import SessionRow, TicketRow
+from server.store.db import Store
+from server.store.tables import SessionRow, TicketRow
 from shared.models import TicketStatus
 
 log = logging.getLogger(__name__)

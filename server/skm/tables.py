@@ -1,4 +1,4 @@
-"""The SKM room's tables (on server.tables.Base, gathered by server/schema.py; migration 0007)."""
+"""The SKM room's tables (on server.store.tables.Base, runtime/schema.py; migration 0007)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Date, Index, Integer, SmallInteger, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from server.tables import Base, UTCDateTime
+from server.store.tables import Base, UTCDateTime
 
 SCORE_COLUMNS = tuple(f"u{i}" for i in range(1, 10))
 
@@ -76,14 +76,4 @@ class QuestionRow(Base):
     updated_by: Mapped[str | None] = mapped_column(String(64))
 
 
-class PageKeyRow(Base):
-    """The site's secret for ticket page tokens (made at first start, never shown)."""
-
-    __tablename__ = "ticket_page_keys"
-
-    site_id: Mapped[int] = mapped_column(Integer, primary_key=True, server_default=text("1"))
-    secret: Mapped[str] = mapped_column(String(64))  # 32 random bytes, hex
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-
-__all__ = ["SCORE_COLUMNS", "PageKeyRow", "QuestionRow", "SurveyRow"]
+__all__ = ["SCORE_COLUMNS", "QuestionRow", "SurveyRow"]

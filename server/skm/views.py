@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from server.site import Site
+from server.queue.site import Site
+from server.queue.wire import ticket_wire
 from server.skm.questions import Question, questions
 from server.skm.rules import answered, follow_transfers
 from server.skm.words import PROFILE_CHOICES, word
-from server.wire import ticket_wire
 from shared.i18n import tr
 from shared.models import Ticket, TicketStatus
 

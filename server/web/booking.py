@@ -18,7 +18,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from server.api.deps import get_ctx, in_writer
+from server.access.deps import get_ctx, in_writer
 from server.booking import bookings, pages, rules
 from server.problems import Problem
 from server.web.i18n import add_words
@@ -142,7 +142,7 @@ def _slot_page(
     error: str,
     status: int = 200,
 ) -> Response:
-    from server.context import ServerContext
+    from server.access.context import ServerContext
 
     assert isinstance(ctx, ServerContext)
     lang = language(request)

@@ -6,14 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import update
 from starlette.concurrency import run_in_threadpool
 
-from server.api.deps import get_ctx
-from server.api.officer import console_sign_in, sign_in_allowed
-from server.auth import token_hash
+from server.access.deps import get_ctx
+from server.access.signin import console_sign_in, end_session, sign_in_allowed
 from server.problems import Problem
-from server.tables import SessionRow
 from server.web.i18n import t
 from server.web.render import page
 from server.web.session import COOKIE, ConsoleDep, language, signed_in
@@ -106,16 +103,7 @@ async def logout(
         return RedirectResponse("/console/", status_code=303)
     ctx = await get_ctx(request)
 
-    def end() -> None:
-        with ctx.store.write() as s:
-            s.execute(
-                update(SessionRow)
-                .where(SessionRow.token_hash == token_hash(visitor.token))
-                .values(ended=True)
-            )
-        ctx.forget_principals()
-
-    await run_in_threadpool(end)
+    await run_in_threadpool(end_session, ctx, visitor.token)
     answer = RedirectResponse("/console/login", status_code=303)
     answer.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
     return answer

@@ -10,12 +10,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from server.api.deps import get_ctx
-from server.api.people import actor, register_device, revoke_device, save_person
+from server.access.deps import get_ctx
 from server.office import devices as office_devices
 from server.office import people as office_people
+from server.office.audit import actor
+from server.office.devices import register_device, revoke_device
+from server.office.people import save_person
 from server.problems import Problem, field_errors
-from server.tables import SessionRow
+from server.store.tables import SessionRow
 from server.web.i18n import add_words, t
 from server.web.menu import ADMIN, menu
 from server.web.render import page

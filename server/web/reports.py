@@ -15,15 +15,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from server.api.deps import get_ctx
-from server.api.reports import DOWNLOADS
+from server.access.deps import get_ctx
+from server.documents import MEDIA
 from server.problems import Problem
 from server.reports.export import (
     GROUP_NAMES_ID,
     WEEKDAYS_SHORT_ID,
     id_number,
     id_period,
-    render_summary,
+    summary_download,
 )
 from server.reports.floor import Floor, floor_view
 from server.reports.summary import GROUPS, PERIODS, SummaryReport, period_of, summary_report
@@ -199,7 +199,7 @@ async def reports_page(request: Request, visitor: ConsoleDep) -> HTMLResponse:
         group_names=GROUP_NAMES_ID,
         period_text=id_period(report) if report else "",
         charts_json=charts,
-        formats=list(DOWNLOADS),
+        formats=list(MEDIA),
         num=number(visitor.lang),
     )
 
@@ -209,12 +209,6 @@ async def reports_download(request: Request, visitor: ConsoleDep) -> Response:
     """The page's download buttons: the same files as GET /api/v1/reports/summary."""
     ctx = await get_ctx(request)
     fmt = request.query_params.get("format", "csv")
-    if fmt not in DOWNLOADS:
-        raise Problem(422, "invalid_request", f"format is one of {', '.join(DOWNLOADS)}.")
     _kind, d0, d1, group = _query(request)
-    data = await run_in_threadpool(render_summary, ctx.store, ctx.site, d0, d1, group, fmt)
-    media, ext = DOWNLOADS[fmt]
-    name = f"laporan-{d0.isoformat()}-{d1.isoformat()}-{group}.{ext}"
-    return Response(
-        data, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
-    )
+    got = await run_in_threadpool(summary_download, ctx.store, ctx.site, d0, d1, group, fmt)
+    return Response(got.data, media_type=got.media, headers=got.headers)

@@ -15,9 +15,9 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
-from server.api.deps import get_ctx, principal_for
-from server.auth import Principal
-from server.context import ServerContext
+from server.access.auth import Principal
+from server.access.context import ServerContext
+from server.access.deps import get_ctx, principal_for
 from server.web.i18n import LANGUAGES
 
 COOKIE = "antrian_console"

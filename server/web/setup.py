@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from server.api.deps import get_ctx
+from server.access.deps import get_ctx
 from server.office import audit, edits, live
 from server.office.audit import Actor
 from server.office.definition import Stored

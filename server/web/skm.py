@@ -15,11 +15,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from server.api.deps import get_ctx, in_writer, principal_for
-from server.api.skm import XLSX
-from server.auth import DEMO_DEVICE_ID
-from server.events import last_seq
+from server.access.auth import DEMO_DEVICE_ID
+from server.access.deps import get_ctx, in_writer, principal_for
+from server.documents import MEDIA
 from server.problems import Problem
+from server.queue.events import last_seq
 from server.skm import exports, results, rules
 from server.skm.questions import questions, reset_question, save_question
 from server.skm.report import Filters, SkmReport, respondents, skm_report
@@ -489,7 +489,7 @@ async def console_skm_download(request: Request, visitor: ConsoleDep) -> Respons
         data = await run_in_threadpool(build)
     except Problem:
         return RedirectResponse("/console/skm", status_code=303)
-    media = "application/pdf" if kind == "pdf" else XLSX
+    media = "application/pdf" if kind == "pdf" else MEDIA["xlsx"]
     name = f"skm-{filters.start.isoformat()}-{filters.end.isoformat()}.{kind}"
     return Response(data, media_type=media,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 
-from server import events
+from server.queue import events
 from shared.cli import main
 
 if __name__ == "__main__":

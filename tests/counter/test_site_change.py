@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 
 from counter.controller import CounterController
-from server.db import Store
+from server.store.db import Store
 from shared.client import ServerLocator, Worker
 from shared.config import load_config
 from tests.admin import admin_token

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from server.backup import BackupError, backup, check, in_use, prune, restore
-from server.db import Store
-from server.migrate import upgrade
-from server.queue import QueueService
-from server.site import Site
+from server.queue.rules import QueueService
+from server.queue.site import Site
+from server.store.backup import BackupError, backup, check, in_use, prune, restore
+from server.store.db import Store
+from server.store.migrate import upgrade
 from shared.config import load_config
 
 JAKARTA = load_config(None).site.tz

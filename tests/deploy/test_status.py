@@ -6,9 +6,9 @@ from pathlib import Path
 
 import httpx
 
-from server import auth
-from server.db import Store
-from server.migrate import upgrade
+from server.access import auth
+from server.store.db import Store
+from server.store.migrate import upgrade
 from shared.timeutil import utcnow
 
 

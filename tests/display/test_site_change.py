@@ -13,7 +13,7 @@ import pytest
 from display.settings import from_config
 from display.ui import DisplayApp
 from kiosk.controller import KioskController, Timing
-from server.db import Store
+from server.store.db import Store
 from shared.config import load_config
 from tests.admin import admin_token
 from tests.display.conftest import Voice, pump_until, running

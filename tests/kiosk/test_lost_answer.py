@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 
 from kiosk.controller import KioskController
-from server import auth
-from server.db import Store
-from server.migrate import upgrade
+from server.access import auth
+from server.store.db import Store
+from server.store.migrate import upgrade
 from shared.client import ApiClient
 from shared.timeutil import utcnow
 from tests.kiosk.conftest import DummyPrinter, UiLoop

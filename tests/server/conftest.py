@@ -13,13 +13,13 @@ import httpx
 import pytest
 import uvicorn
 
+from server.access.context import ServerContext
 from server.api.fast_issue import FastIssue
-from server.app import create_app
-from server.context import ServerContext
-from server.db import Store
-from server.migrate import upgrade
-from server.queue import QueueService
-from server.site import Site
+from server.queue.rules import QueueService
+from server.queue.site import Site
+from server.runtime.app import create_app
+from server.store.db import Store
+from server.store.migrate import upgrade
 from shared.config import Config, load_config
 from tests.serverproc import ServerProcess as BaseServerProcess
 

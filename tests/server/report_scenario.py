@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from server.queue import QueueService
+from server.queue.rules import QueueService
 from tests.server.conftest import MONDAY_9AM, FakeClock
 
 MON, TUE = date(2026, 11, 30), date(2026, 12, 1)

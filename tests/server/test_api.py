@@ -6,8 +6,8 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from server import auth
-from server.tables import DeviceRow, LoginFailure, OfficerRow
+from server.access import auth
+from server.store.tables import DeviceRow, LoginFailure, OfficerRow
 from shared.timeutil import utcnow
 from tests.server.conftest import LiveServer
 
@@ -247,8 +247,8 @@ def test_a_site_can_require_a_token_to_read(store, config) -> None:  # type: ign
     import websockets.sync.client as ws_client
     from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-    from server.context import ServerContext
-    from server.site import Site
+    from server.access.context import ServerContext
+    from server.queue.site import Site
     from tests.server.conftest import run_in_thread
 
     settings = config.server.model_copy(update={"require_token_for_reads": True})

@@ -9,15 +9,15 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, text
 
-from server.auth import Principal
+from server.access.auth import Principal
 from server.booking import bookings, places, retention, views
 from server.booking.tables import BookingRow, PlaceRow
-from server.db import Store
 from server.problems import Problem
-from server.queue import QueueService
+from server.queue.rules import QueueService
+from server.queue.site import Site
 from server.reports.summary import summary_report
-from server.site import Site
-from server.tables import TicketRow
+from server.store.db import Store
+from server.store.tables import TicketRow
 from shared.config import Config, parse_config
 from shared.models import BookingRequest
 from shared.timeutil import business_day

@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from server.access.context import ServerContext
 from server.booking.tables import BookingRow
-from server.context import ServerContext
-from server.db import Store
-from server.site import Site
+from server.queue.site import Site
+from server.store.db import Store
 from shared.config import Config
 from shared.timeutil import business_day, utcnow
 from tests.server.conftest import LiveServer, run_in_thread

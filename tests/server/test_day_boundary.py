@@ -21,10 +21,10 @@ from counter.controller import CounterController
 from display import wire
 from display.controller import DisplayController
 from display.settings import from_config
-from server import app as server_app
-from server.context import ServerContext
-from server.db import Store
-from server.site import Site
+from server.access.context import ServerContext
+from server.queue.site import Site
+from server.runtime import loops
+from server.store.db import Store
 from shared.client import ServerLocator, Worker
 from shared.config import Config
 from tests.counter.conftest import UiThread
@@ -38,7 +38,7 @@ LATE_MONDAY = datetime(2026, 11, 30, 16, 58, tzinfo=UTC)
 def late(
     store: Store, config: Config, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[tuple[LiveServer, FakeClock]]:
-    monkeypatch.setattr(server_app, "MAX_NAP", 0.02)  # look at the fake clock often
+    monkeypatch.setattr(loops, "MAX_NAP", 0.02)  # look at the fake clock often
     clock = FakeClock(LATE_MONDAY)
     ctx = ServerContext(store=store, site=Site(config, demo=True), settings=config.server)
     ctx.queue.clock = clock

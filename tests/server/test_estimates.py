@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from server.estimates import SPREAD, EstimateCache
+from server.queue.estimates import SPREAD, EstimateCache
 from tests.server.conftest import LiveServer
 
 

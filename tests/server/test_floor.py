@@ -8,13 +8,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from server import auth
-from server.db import Store
-from server.queue import QueueService
+from server.access import auth
+from server.queue.rules import QueueService
+from server.queue.site import Site
 from server.reports.floor import Floor, evaluate_alerts, floor_view, list_alerts
 from server.reports.tables import AlertRow
-from server.site import Site
-from server.tables import DeviceRow, EventRow
+from server.store.db import Store
+from server.store.tables import DeviceRow, EventRow
 from tests.server.conftest import MONDAY_9AM, FakeClock, LiveServer
 from tests.server.test_api import officer_token
 

@@ -1,5 +1,5 @@
 """A start never begins empty, or on another or older database, over a site's data; and
-never replays a write-ahead log that is not the database's own (server/identity.py)."""
+never replays a write-ahead log that is not the database's own (server/store/identity.py)."""
 
 from __future__ import annotations
 

@@ -11,12 +11,12 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from sqlalchemy import select
 
-from server.db import Store
-from server.migrate import upgrade
 from server.problems import Problem
-from server.queue import QueueService
-from server.site import Site
-from server.tables import CounterRow, EventRow, TicketRow
+from server.queue.rules import QueueService
+from server.queue.site import Site
+from server.store.db import Store
+from server.store.migrate import upgrade
+from server.store.tables import CounterRow, EventRow, TicketRow
 from shared.config import load_config
 from shared.models import TicketStatus
 from tests.server.conftest import FakeClock

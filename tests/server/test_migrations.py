@@ -8,9 +8,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from server.db import Store
-from server.migrate import upgrade
-from server.schema import Base
+from server.runtime.schema import Base
+from server.store.db import Store
+from server.store.migrate import upgrade
 
 
 def test_upgrade_head_matches_the_tables(db_url: str) -> None:

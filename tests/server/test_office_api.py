@@ -11,13 +11,13 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from server import auth
-from server.context import ServerContext
-from server.db import Store
+from server.access import auth
+from server.access.context import ServerContext
 from server.office import live
 from server.office.audit import Actor
 from server.office.tables import AuditRow
-from server.tables import EventRow
+from server.store.db import Store
+from server.store.tables import EventRow
 from shared.config import Config
 from shared.timeutil import utcnow
 from tests.admin import admin_token

@@ -15,11 +15,11 @@ import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import func, select
 
-from server.db import Store
-from server.migrate import alembic_config, upgrade
+from server.cli.site import site_main
 from server.office import definition, live
-from server.office.cli import site_main
 from server.office.tables import AuditRow
+from server.store.db import Store
+from server.store.migrate import alembic_config, upgrade
 from shared.config import load_config, parse_config, sample_path
 from tests.serverproc import ROOT, ServerProcess
 

@@ -1,4 +1,4 @@
-"""PDFs are rendered in a child process (server/pdf.py): the page comes back as a PDF,
+"""PDFs are rendered in a child process (server/documents/pdf.py): the page comes back as a PDF,
 and a renderer that dies is an error that says so, never an empty download."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from server.pdf import PdfFailed, html_to_pdf
+from server.documents.pdf import PdfFailed, html_to_pdf
 
 
 def test_a_page_comes_back_as_a_pdf() -> None:

@@ -11,10 +11,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from server import auth
-from server.context import ServerContext
-from server.db import Store
-from server.site import Site
+from server.access import auth
+from server.access.context import ServerContext
+from server.queue.site import Site
+from server.store.db import Store
 from shared.config import Config
 from tests.server.conftest import LiveServer, ServerProcess, run_in_thread
 

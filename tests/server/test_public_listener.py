@@ -14,7 +14,7 @@ import pytest
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
-from server.booking.public import allowed
+from server.runtime.public import allowed
 from tests.serverproc import ServerProcess
 
 PUBLIC = {

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
-from server.db import Store
 from server.reports.floor import FLOOR_MARK
+from server.store.db import Store
 from tests.server.conftest import LiveServer
 from tests.server.test_api import officer_token
 

@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from server.problems import Problem
-from server.queue import QueueService
-from server.tables import EventRow, TicketRow
-from server.wire import ticket_wire
+from server.queue.rules import QueueService
+from server.queue.wire import ticket_wire
+from server.store.tables import EventRow, TicketRow
 from shared.models import TicketStatus
 from tests.server.conftest import FakeClock
 

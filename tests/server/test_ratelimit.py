@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from server.ratelimit import Buckets, RateLimited
+from server.access.ratelimit import Buckets, RateLimited
 
 
 class Clock:

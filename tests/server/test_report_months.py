@@ -14,12 +14,12 @@ from sqlalchemy import delete, func, insert, select, update
 
 from bench.history import generate
 from server.booking.tables import BookingRow
-from server.db import Store
+from server.queue.site import Site
 from server.reports.months import months_touching, seal_due, seal_month, valid_seals
 from server.reports.summary import GROUPS, SummaryReport, summary_report
 from server.reports.tables import MonthCellRow, MonthSealRow
-from server.site import Site
-from server.tables import TicketRow
+from server.store.db import Store
+from server.store.tables import TicketRow
 from shared.config import Config
 from tests.serverproc import ServerProcess
 

@@ -12,11 +12,11 @@ import pytest
 from openpyxl import load_workbook
 from PIL import Image
 
-from server.db import Store
-from server.queue import QueueService
+from server.queue.rules import QueueService
+from server.queue.site import Site
 from server.reports.export import id_number, id_period, summary_csv
 from server.reports.summary import summary_report
-from server.site import Site
+from server.store.db import Store
 from shared.config import Config
 from tests.server.conftest import FakeClock, LiveServer
 from tests.server.report_scenario import MON, TUE, play

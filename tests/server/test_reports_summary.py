@@ -11,12 +11,12 @@ from datetime import date
 
 import pytest
 
-from server.db import Store
 from server.problems import Problem
-from server.queue import QueueService
+from server.queue.rules import QueueService
+from server.queue.site import Site
 from server.reports.export import summary_table
 from server.reports.summary import Figures, SummaryReport, SummaryRow, summary_report
-from server.site import Site
+from server.store.db import Store
 from tests.server.conftest import FakeClock
 from tests.server.report_scenario import MON, TUE, play
 

@@ -24,9 +24,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from server import auth
-from server.db import Store
-from server.migrate import upgrade
+from server.access import auth
+from server.store.db import Store
+from server.store.migrate import upgrade
 from shared.config import sample_path
 from shared.timeutil import utcnow
 from tests.pg import Cluster

@@ -13,11 +13,11 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
-from server.checkpoint import WAL_FALLBACK
-from server.db import Store
 from server.problems import conflict
-from server.queue import QueueService
-from server.tables import DeviceRow, EventRow, Meta, TicketRow
+from server.queue.rules import QueueService
+from server.store.checkpoint import WAL_FALLBACK
+from server.store.db import Store
+from server.store.tables import DeviceRow, EventRow, Meta, TicketRow
 from shared.models import Event, TicketStatus
 from shared.timeutil import utcnow
 
@@ -159,7 +159,7 @@ def test_a_job_failing_inside_the_orm_fails_alone(store: Store, queue: QueueServ
 def test_raw_written_tickets_are_stored_as_the_orm_stores_them(
     store: Store, queue: QueueService
 ) -> None:
-    """issue() writes raw SQL (server/rawsql.py); call-next updates the row through the ORM."""
+    """issue() writes raw SQL (store/rawsql.py); call-next updates the row through the ORM."""
     ticket = queue.issue("KTP", True, "fmt", None).ticket
     queue.open_counter("L03", "demo")  # serves KTP
     assert queue.call_next("L03").ticket is not None
@@ -197,7 +197,7 @@ def test_raw_values_are_each_dialects_own_however_they_alternate() -> None:
     """Raw.values remembers each converter's last value; never across converters."""
     from sqlalchemy.dialects import postgresql, sqlite
 
-    from server.rawsql import TICKETS, Raw
+    from server.store.rawsql import TICKETS, Raw
 
     at = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
     raws = []

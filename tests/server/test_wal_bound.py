@@ -6,10 +6,10 @@ import sqlite3
 import time
 from pathlib import Path
 
-from server.db import Store
-from server.migrate import upgrade
-from server.queue import QueueService
-from server.site import Site
+from server.queue.rules import QueueService
+from server.queue.site import Site
+from server.store.db import Store
+from server.store.migrate import upgrade
 from shared.config import load_config
 from tests.server.conftest import FakeClock
 

@@ -13,11 +13,11 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from bench.history import generate
-from server.db import Store
+from server.queue.site import Site
 from server.reports.export import id_number
 from server.reports.summary import summary_report
-from server.site import Site
-from server.tables import TicketRow
+from server.store.db import Store
+from server.store.tables import TicketRow
 from shared.config import load_config
 from shared.timeutil import business_day, utcnow
 from tests.serverproc import ServerProcess

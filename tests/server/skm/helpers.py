@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from server import auth
-from server.db import Store
-from server.queue import QueueService
+from server.access import auth
+from server.queue.rules import QueueService
+from server.store.db import Store
 from tests.server.conftest import FakeClock
 
 

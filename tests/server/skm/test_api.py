@@ -9,7 +9,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from server import auth
+from server.access import auth
 from server.skm.tables import SurveyRow
 from shared.timeutil import utcnow
 from tests.server.conftest import LiveServer

@@ -7,8 +7,8 @@ import hmac
 
 import pytest
 
-from server.db import Store
-from server.skm.pages import MAC_BYTES, TicketPages
+from server.queue.pages import MAC_BYTES, TicketPages
+from server.store.db import Store
 
 SECRET = bytes(range(32))
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from server.db import Store
 from server.problems import Problem
 from server.skm.questions import DEFAULTS, questions, reset_question, save_question
+from server.store.db import Store
 from tests.server.conftest import FakeClock
 
 SQLITE = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)

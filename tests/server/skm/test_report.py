@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from server.db import Store
 from server.problems import Problem
-from server.queue import QueueService
-from server.site import Site
+from server.queue.rules import QueueService
+from server.queue.site import Site
 from server.skm import exports, results, rules
 from server.skm.report import Filters, respondents, skm_report
+from server.store.db import Store
 from shared.config import Config
 from tests.server.conftest import FakeClock
 from tests.server.skm.helpers import serve, sign_in

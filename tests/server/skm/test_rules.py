@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from server.db import Store
 from server.problems import Problem
-from server.queue import QueueService
-from server.site import Site
+from server.queue.rules import QueueService
+from server.queue.site import Site
 from server.skm import rules
 from server.skm.tables import SurveyRow
+from server.store.db import Store
 from tests.server.conftest import FakeClock
 from tests.server.skm.helpers import serve, sign_in
 

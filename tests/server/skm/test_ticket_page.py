@@ -43,7 +43,7 @@ def test_the_issue_answer_carries_the_page_and_nothing_else_does(live: LiveServe
     assert "page" not in again
     assert ticket["page"][3:] not in board
     with live.ctx.store.read() as s:
-        from server.tables import EventRow
+        from server.store.tables import EventRow
 
         bodies = list(s.scalars(select(EventRow.body)))
     assert bodies and all(ticket["page"][3:] not in b for b in bodies)

@@ -1,0 +1,1 @@
+"""The command line: each `antrian` subcommand of the server side (shared/cli.py's COMMANDS)."""

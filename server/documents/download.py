@@ -1,0 +1,25 @@
+"""A file to download: its bytes, its name, its media type (the API and the pages alike)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MEDIA = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+
+
+@dataclass(frozen=True)
+class Download:
+    data: bytes
+    name: str  # e.g. laporan-2026-11-01-2026-11-30-service.pdf; its ending picks the media
+
+    @property
+    def media(self) -> str:
+        return MEDIA[self.name.rsplit(".", 1)[-1]]
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Content-Disposition": f'attachment; filename="{self.name}"'}

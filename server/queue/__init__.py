@@ -1,0 +1,1 @@
+"""The queue core: issue, call, states, estimates, events, quotas, the site as the queue sees it."""

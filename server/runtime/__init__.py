@@ -1,0 +1,1 @@
+"""The running server: app wiring, listeners, discovery, background loops."""

@@ -1,0 +1,130 @@
+"""The server's background loops: each a small function of one round, and its loop.
+
+Started by the app's lifespan (server/runtime/app.py) and cancelled when it stops. A
+round that fails is logged and tried again at the next; the queue keeps serving.
+A test calls a round once (e.g. `close_past_days_once`) instead of waiting for a loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+
+from starlette.concurrency import run_in_threadpool
+
+from server.access.context import ServerContext
+from server.booking import retention
+from server.office import live as office_live
+from server.reports.floor import alerts_due, evaluate_alerts
+from server.reports.months import seal_due
+from shared.timeutil import seconds_to_next_day, utcnow
+
+log = logging.getLogger(__name__)
+
+# The longest nap between two looks at the wall clock (seconds). The wait for midnight
+# runs on the event loop's monotonic clock, so a wall clock set later (NTP after the boot
+# of a box with no RTC) or a failed round is caught within this.
+MAX_NAP = 60.0
+# Wake this long after midnight (seconds): a timer may fire a little early.
+MIDNIGHT_SLACK = 0.05
+# Seals are checked again this often (seconds): a cheap count per month when all hold.
+RESEAL_SECONDS = 600.0
+
+
+async def close_past_days(ctx: ServerContext) -> None:
+    """Close the tickets of earlier days at start, then at each local midnight of the site,
+    and seal the months that are over (server/reports/months.py): then, after a change of
+    the site (a target), and every RESEAL_SECONDS (a ticket a wrong clock put in the past)."""
+    closed_for = None  # the business day whose earlier days are closed
+    sealed: tuple[object, float] | None = None  # (the site sealed for, when: monotonic)
+    while True:
+        today = ctx.queue.today()
+        if today != closed_for:
+            try:
+                closed = await run_in_threadpool(ctx.queue.close_past_days)
+                if closed:
+                    log.info("closed %d tickets left open from earlier days", closed)
+                closed_for = today
+                sealed = None  # earlier days closed: the months before today's can be sealed
+            except Exception:  # keep serving; the next look tries again
+                log.exception("closing the earlier days failed")
+        site = ctx.site
+        due = sealed is None or sealed[0] is not site or time.monotonic() > sealed[1]
+        if closed_for == today and due:
+            try:
+                await run_in_threadpool(seal_due, ctx.store, site, today)
+                sealed = (site, time.monotonic() + RESEAL_SECONDS)
+            except Exception:  # reports stay right, only slower; the next look tries again
+                log.exception("sealing the report months failed")
+        wait = seconds_to_next_day(ctx.site.tz, ctx.queue.clock()) + MIDNIGHT_SLACK
+        await asyncio.sleep(min(wait, MAX_NAP))
+
+
+# The floor's alerts are evaluated this often (seconds), and soon after any event.
+ALERTS_INTERVAL = 5.0
+ALERTS_DEBOUNCE = 0.3
+
+
+def check_alerts(ctx: ServerContext) -> None:
+    site, now = ctx.site, utcnow()
+    with ctx.store.read() as s:
+        due = alerts_due(s, site, now)
+    if due:
+        with ctx.store.write() as s:
+            evaluate_alerts(s, site, now)
+
+
+async def alerts(ctx: ServerContext) -> None:
+    async with ctx.hub.subscribe() as events:
+        while True:
+            try:
+                await run_in_threadpool(check_alerts, ctx)
+            except Exception:  # keep serving; the next round tries again
+                log.exception("alerts evaluation failed")
+            try:
+                await asyncio.wait_for(events.queue.get(), ALERTS_INTERVAL)
+                await asyncio.sleep(ALERTS_DEBOUNCE)  # one evaluation for a burst of events
+                while not events.queue.empty():
+                    events.queue.get_nowait()
+                events.overflowed = False
+            except TimeoutError:
+                pass
+
+
+# The site is looked at this often (seconds): a change made by another process (the
+# command line, a second server on PostgreSQL) reaches this one within it.
+WATCH_SECONDS = 1.0
+# How often bookings are expired and old personal data erased (seconds).
+BOOKINGS_SECONDS = 60.0
+
+
+async def every(seconds: float, what: str, round_: Callable[[], object]) -> None:
+    """Run `round_` in a worker thread every `seconds`; a failed round is logged only."""
+    while True:
+        try:
+            await run_in_threadpool(round_)
+        except Exception:  # keep serving; the next round tries again
+            log.exception("%s failed", what)
+        await asyncio.sleep(seconds)
+
+
+def bookings_once(ctx: ServerContext) -> None:
+    """Expire bookings not checked in, erase personal data past its retention."""
+    retention.housekeeping(ctx.store, lambda: ctx.site)
+
+
+def start(ctx: ServerContext) -> list[asyncio.Task[None]]:
+    """Every background loop of a running server, as tasks to cancel at its stop."""
+    loops: list[Awaitable[None]] = [
+        close_past_days(ctx),
+        alerts(ctx),
+        every(WATCH_SECONDS, "checking the site's version", lambda: office_live.reload_if_due(ctx)),
+        every(
+            BOOKINGS_SECONDS,
+            "booking housekeeping",
+            lambda: retention.housekeeping(ctx.store, lambda: ctx.site),
+        ),
+    ]
+    return [asyncio.ensure_future(loop) for loop in loops]

@@ -1,0 +1,70 @@
+"""The one way to open the store: check which database this is, upgrade it, hold it.
+
+The server and every one-shot command (`antrian device`, `report`, `site`...) open the
+database here, so the identity checks (server/store/identity.py) and the migrations
+run the same way for all of them.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from server.store import identity
+from server.store.db import Store, sqlite_file
+from server.store.migrate import upgrade
+from shared.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+
+def safe_url(url: str) -> str:
+    """A database URL without its password, for the log."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        return f"{scheme}://{creds.split(':')[0]}:***@{host}"
+    return url
+
+
+def cannot_open(url: str, exc: SQLAlchemyError) -> ConfigError:
+    """The driver's own words (e.g. 'file is not a database'), without SQLAlchemy's noise."""
+    return ConfigError(
+        f"cannot open the database {safe_url(url)}: {getattr(exc, 'orig', None) or exc}"
+    )
+
+
+def open_store(url: str, *, serve: bool = False, accept_change: bool = False) -> Store:
+    """The store at `url`, at the current schema.
+
+    `serve`: the server's start, which checks that this is the database the data
+    directory last held (or `accept_change`) and keeps the identity record current.
+    A one-shot command only checks that the write-ahead log belongs to the file.
+    """
+    path = sqlite_file(url)
+    if path is not None:  # before anything opens it for writing (identity.py)
+        if serve:
+            identity.check_start(path, accept_change=accept_change)
+        elif path.exists():
+            identity.check_wal(path)
+    store = Store(url)
+    try:
+        upgrade(store)
+    except SQLAlchemyError as exc:
+        store.dispose()
+        raise cannot_open(url, exc) from exc
+    if serve and path is not None and store.checkpointer is not None:
+        held = identity.read_record(path)
+        found = identity.settle(path)
+        if held is not None and held != found and accept_change:
+            log.warning(
+                "database change accepted: %s is now database %s at seq %s (was %s at %s)",
+                path,
+                found.database_id,
+                found.seq,
+                held.database_id,
+                held.seq,
+            )
+        store.checkpointer.keeper = identity.Keeper(path, found)
+    return store
