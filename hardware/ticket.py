@@ -1,4 +1,9 @@
-"""The ticket: its data (`TicketPrint`) and its one ESC/POS layout, shared by every transport."""
+"""The ticket: its data (`TicketPrint`) and its one ESC/POS layout, shared by every transport.
+
+`layout_ticket` is the only description of a ticket: the printer's bytes come from running
+it on a python-escpos printer, the PNG preview from running it on
+`hardware.preview.TicketCanvas`. `TicketPaper` is what the layout may call on either.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +12,12 @@ import textwrap
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
 from shared.timeutil import format_date, format_time
 
 if TYPE_CHECKING:
-    from escpos.escpos import Escpos
-
     from shared.config import SiteConfig
     from shared.models import Ticket
 
@@ -131,13 +134,46 @@ def wrap(text: str, paper_mm: int, magnification: int = 1) -> list[str]:
     return textwrap.wrap(text, width) or [""]
 
 
-def _rule(p: Escpos, paper_mm: int) -> None:
+class TicketPaper(Protocol):
+    """The part of python-escpos's `Escpos` API the layout uses: same names, parameters and
+    defaults. A call outside it fails mypy, so the preview canvas cannot fall behind."""
+
+    def hw(self, hw: str) -> None: ...
+
+    def set(
+        self,
+        *,
+        align: str | None = None,
+        bold: bool | None = None,
+        width: int | None = None,
+        height: int | None = None,
+        invert: bool | None = None,
+        smooth: bool | None = None,
+        normal_textsize: bool | None = None,
+        double_width: bool | None = None,
+        double_height: bool | None = None,
+        custom_size: bool | None = None,
+    ) -> None: ...
+
+    def textln(self, txt: str = "") -> None: ...
+
+    def ln(self, count: int = 1) -> None: ...
+
+    def image(self, img_source: str, *, center: bool = False) -> None: ...
+
+    def qr(self, content: str, *, size: int = 3, native: bool = False) -> None: ...
+
+    def cut(self) -> None: ...
+
+
+def _rule(p: TicketPaper, paper_mm: int) -> None:
     p.set(align="center", normal_textsize=True, bold=False)
     p.textln("-" * COLUMNS[paper_mm])
 
 
-def layout_ticket(p: Escpos, t: TicketPrint, paper_mm: int = 80) -> None:
-    """Lay out one ticket on any escpos printer object (a Dummy records the exact bytes)."""
+def layout_ticket(p: TicketPaper, t: TicketPrint, paper_mm: int = 80) -> None:
+    """Lay out one ticket on an escpos printer (a Dummy records the exact bytes) or on the
+    preview's canvas, which draws the same calls."""
     p.hw("INIT")
     p.set(align="center", bold=True, double_height=True, double_width=True)
     for line in wrap(t.site_name, paper_mm, 2):
