@@ -14,12 +14,14 @@ server: $(VENV)/.gui
 test: $(VENV)/.test
 	$(BIN)/ruff check .
 	$(BIN)/mypy server shared hardware kiosk counter display
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
 
 lint: $(VENV)/.test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy server shared hardware kiosk counter display
+	$(BIN)/lint-imports
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

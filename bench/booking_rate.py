@@ -5,7 +5,7 @@
 A `--demo` server (every service has booking sessions all day) with the
 booking rate limit set out of the way; `--clients` keep-alive connections send
 `POST /api/v1/bookings` flat out, each for a fresh phone number, spread over
-the services and sessions of today. No target beyond exactness (DESIGN.md):
+the services and sessions of today. No target beyond exactness (docs/ARCHITECTURE.md):
 at the end every answer must be a 201 or a 409 "full", and the accepted
 bookings per session never more than its places.
 """

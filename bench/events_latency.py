@@ -5,7 +5,7 @@
 For each call: t0 just before POST /counters/{code}/call; t_i when subscriber i
 receives the ticket.called event of that ticket. Reports the latency to the
 LAST subscriber (max over i) per call, and over all deliveries.
-Target (DESIGN.md): p99 under 50 ms with 100 displays connected.
+Target (docs/ARCHITECTURE.md): p99 under 50 ms with 100 displays connected.
 
 The subscribers are raw asyncio websockets clients in one process (100
 EventStream threads would measure our own GIL contention instead).

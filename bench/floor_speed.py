@@ -9,7 +9,7 @@ tickets per counter, and then:
 - opens the page in Debian's chromium (Playwright) and, for --calls calls, times from
   POST /counters/X/call to the called ticket's code shown on the page (no reload), while
   kiosks issue --busy tickets/s, so the page's event stream never goes quiet.
-Targets (DESIGN.md): the page loads under 300 ms; it follows a call within 1 s.
+Targets (docs/ARCHITECTURE.md): the page loads under 300 ms; it follows a call within 1 s.
 """
 
 from __future__ import annotations

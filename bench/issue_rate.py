@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.issue_rate [--tickets 6000] [--kiosks 8] [--rate 500]
                                          [--client lean|httpx]
 
-Target (DESIGN.md): at least 500 tickets/s sustained, p99 under 20 ms. Two runs
+Target (docs/ARCHITECTURE.md): at least 500 tickets/s sustained, p99 under 20 ms. Two runs
 show both: flat out (every kiosk sends its next request as soon as it has its
 answer) gives the most the server sustains; at an offered 500/s (see Plan) gives
 the latency a kiosk sees at that rate. Flat out, latency only says how many

@@ -8,7 +8,7 @@ Makes the history (bench/history.py; an existing --sqlite FILE is reused), start
 GET /api/v1/reports/summary for the periods below, for every grouping
 (median of --repeat runs after a warm-up), plus the month's PDF. PostgreSQL: a throwaway
 cluster as tests/pg.py starts one. Also prints the server's memory (VmRSS) before and
-after, and its peak (VmHWM). Targets (DESIGN.md): a month < 300 ms, the year < 2 s,
+after, and its peak (VmHWM). Targets (docs/ARCHITECTURE.md): a month < 300 ms, the year < 2 s,
 memory flat.
 """
 

@@ -8,7 +8,7 @@ client of /events (as a TV or a counter is): on the `site.changed` event it read
 GET /board again, as the TV does, and the change counts as seen by that box when the
 board it read carries the new text. Reported: the time to the event at the LAST box,
 and to the new board at the last box (max over boxes, per change).
-Target (DESIGN.md): p99 under 2 s.
+Target (docs/ARCHITECTURE.md): p99 under 2 s.
 """
 
 from __future__ import annotations

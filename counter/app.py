@@ -35,7 +35,7 @@ def _size(text: str) -> tuple[int, int]:
 
 
 def prepare_kivy(headless: bool) -> None:
-    """Kivy reads these when first imported: set them before that (RECIPES.md)."""
+    """Kivy reads these when first imported: set them before that (docs/TESTING.md)."""
     os.environ.setdefault("KIVY_NO_ARGS", "1")  # else Kivy parses our argv
     os.environ.setdefault("KIVY_NO_FILELOG", "1")  # logs go to stdout for journald
     os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")  # ...once, through our logging set-up

@@ -1,4 +1,4 @@
-"""The counter terminal's own words (GLOSSARY.md first); shared terms come from shared.i18n."""
+"""The counter terminal's own words (Indonesian first); shared terms come from shared.i18n."""
 
 from __future__ import annotations
 

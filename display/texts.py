@@ -1,4 +1,4 @@
-"""The display's own words (GLOSSARY.md terms live in shared.i18n.TERMS)."""
+"""The display's own words (shared terms live in shared.i18n.TERMS)."""
 
 from __future__ import annotations
 

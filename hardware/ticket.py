@@ -30,7 +30,7 @@ FONT_A_WIDTH = 12
 
 HEADING = "Nomor Antrean Anda"
 PRIORITY_MARK = "PRIORITAS"
-# A booking checked in at the kiosk (GLOSSARY.md: antrean online).
+# A booking checked in at the kiosk ("antrean online", docs/ARCHITECTURE.md, Words).
 ONLINE_MARK = "ANTREAN ONLINE"
 QR_HINT = "Pindai untuk melihat status antrean"
 

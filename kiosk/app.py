@@ -36,7 +36,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def _kivy_environment(headless: bool) -> None:
-    """Set before Kivy is imported (RECIPES.md); the caller's own settings win."""
+    """Set before Kivy is imported (docs/TESTING.md); the caller's own settings win."""
     os.environ.setdefault("KIVY_NO_ARGS", "1")  # our argparse owns the command line
     os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")  # Kivy logs through `logging`, untouched
     os.environ.setdefault("KIVY_NO_FILELOG", "1")

@@ -1,4 +1,4 @@
-"""The kiosk's own words (GLOSSARY.md terms live in shared.i18n.TERMS)."""
+"""The kiosk's own words (shared terms live in shared.i18n.TERMS)."""
 
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ KIOSK_TEXTS: dict[str, tuple[str, str]] = {
         "Today's quota is full, reopens {day} at {time}",
     ),
     "back_home": ("Kembali ke awal", "Back to start"),
-    # antrean online (GLOSSARY.md)
+    # antrean online (docs/ARCHITECTURE.md, Words)
     "checkin_tile": ("Sudah daftar online?", "Booked online?"),
     "checkin_note": ("Pindai kode QR Anda", "Scan your QR code"),
     "checkin_title": ("Masukkan kode booking", "Enter your booking code"),

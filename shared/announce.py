@@ -7,7 +7,7 @@ from typing import Literal
 
 DEFAULT_TEMPLATE = "Nomor antrean, {code}, silakan menuju {counter}."
 
-# How Indonesians say the letters (GLOSSARY.md).
+# How Indonesians say the letters (docs/ARCHITECTURE.md, Words).
 LETTERS = {
     "A": "a", "B": "be", "C": "ce", "D": "de", "E": "e", "F": "ef", "G": "ge",
     "H": "ha", "I": "i", "J": "je", "K": "ka", "L": "el", "M": "em", "N": "en",

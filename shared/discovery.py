@@ -82,7 +82,7 @@ def browse(
     )
 
     # QM (multicast) questions: the default unicast-response question makes a
-    # browse on one host wait about a second (RECIPES.md); QM answers in ~0.1 s.
+    # browse on one host wait about a second (docs/TESTING.md); QM answers in ~0.1 s.
     question = DNSQuestionType.QM
     names: queue.Queue[str] = queue.Queue()
 

@@ -1,6 +1,6 @@
 """Words on screens and tickets, Indonesian first, English for the language switch.
 
-Terms follow ../shared/GLOSSARY.md (the KBBI spelling "antrean" on screen).
+Terms follow docs/ARCHITECTURE.md, Words (the KBBI spelling "antrean" on screen).
 Apps keep their own extra strings beside them and look them up with `tr`.
 """
 

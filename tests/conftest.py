@@ -1,4 +1,4 @@
-"""Test-wide set-up: Kivy with no screen (RECIPES.md), the database fixtures."""
+"""Test-wide set-up: Kivy with no screen (docs/TESTING.md), the database fixtures."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 
-# Must be set before anything imports kivy (RECIPES.md: never SDL's "dummy" video driver).
+# Must be set before anything imports kivy (docs/TESTING.md: never SDL's "dummy" video driver).
 os.environ.setdefault("KIVY_NO_ARGS", "1")
 os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
 os.environ.setdefault("KIVY_NO_FILELOG", "1")

@@ -1,4 +1,4 @@
-"""A throwaway PostgreSQL cluster for the test run (RECIPES.md), or None if unavailable."""
+"""A throwaway PostgreSQL cluster for the test run (docs/TESTING.md), or None if unavailable."""
 
 from __future__ import annotations
 

@@ -19,6 +19,7 @@ from server.access.context import ServerContext
 from server.access.deps import CallerDep, CtxDep, require_role
 from server.api.errors import BEARER, answers
 from server.office import audit, edits, live
+from server.office import views as office_views
 from server.office.audit import Actor
 from server.office.definition import Stored
 from server.problems import not_found
@@ -216,7 +217,7 @@ class AuditPage(BaseModel):
 
 def _read(ctx: ServerContext) -> Stored:
     with ctx.store.read() as s:
-        return edits.stored(s)
+        return office_views.stored(s)
 
 
 def _after(out: live.Outcome) -> Stored:
@@ -238,14 +239,14 @@ def get_site(ctx: CtxDep, who: CallerDep) -> dict[str, Any]:
     """The site's settings: name, running text, the reports' signature block, queue rules,
     alerts, online booking."""
     admin(who)
-    return edits.settings_view(_read(ctx))
+    return office_views.settings_view(_read(ctx))
 
 
 @router.patch("/site", response_model=Settings, responses=answers(409, 422))
 def patch_site(ctx: CtxDep, who: CallerDep, body: SettingsPatch) -> dict[str, Any]:
     changes = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
     out = live.change(ctx, admin(who), edits.patch_settings(changes))
-    return edits.settings_view(_after(out))
+    return office_views.settings_view(_after(out))
 
 
 # -- agencies ----------------------------------------------------------------------------
@@ -256,7 +257,7 @@ def patch_site(ctx: CtxDep, who: CallerDep, body: SettingsPatch) -> dict[str, An
 )
 def list_agencies(ctx: CtxDep, who: CallerDep) -> list[dict[str, Any]]:
     admin(who)
-    return edits.agencies_view(_read(ctx))
+    return office_views.agencies_view(_read(ctx))
 
 
 @router.post("/agencies", response_model=Agency, status_code=201, responses=answers(409, 422))
@@ -264,7 +265,7 @@ def add_agency(ctx: CtxDep, who: CallerDep, body: NewAgency) -> dict[str, Any]:
     """A new agency with its first service(s)."""
     agency = body.model_dump(exclude_unset=True)
     out = live.change(ctx, admin(who), edits.add_agency(agency))
-    return _one(edits.agencies_view(_after(out)), body.code, "agency")
+    return _one(office_views.agencies_view(_after(out)), body.code, "agency")
 
 
 @router.patch("/agencies/{code}", response_model=Agency, responses=answers(404, 409, 422))
@@ -273,7 +274,7 @@ def patch_agency(ctx: CtxDep, who: CallerDep, code: Code, body: AgencyFields) ->
     out = live.change(
         ctx, admin(who), edits.patch_agency(code, body.model_dump(exclude_unset=True))
     )
-    return _one(edits.agencies_view(_after(out)), code, "agency")
+    return _one(office_views.agencies_view(_after(out)), code, "agency")
 
 
 @router.delete("/agencies/{code}", status_code=204, responses=answers(404, 409, 422))
@@ -291,14 +292,14 @@ def delete_agency(ctx: CtxDep, who: CallerDep, code: Code) -> Response:
 )
 def list_services(ctx: CtxDep, who: CallerDep) -> list[dict[str, Any]]:
     admin(who)
-    return edits.services_view(_read(ctx))
+    return office_views.services_view(_read(ctx))
 
 
 @router.post("/services", response_model=Service, status_code=201, responses=answers(404, 409, 422))
 def add_service(ctx: CtxDep, who: CallerDep, body: NewAgencyService) -> dict[str, Any]:
     service = body.model_dump(exclude_unset=True, exclude={"agency"})
     out = live.change(ctx, admin(who), edits.add_service(body.agency, service))
-    return _one(edits.services_view(_after(out)), body.code, "service")
+    return _one(office_views.services_view(_after(out)), body.code, "service")
 
 
 @router.patch("/services/{code}", response_model=Service, responses=answers(404, 409, 422))
@@ -307,7 +308,7 @@ def patch_service(ctx: CtxDep, who: CallerDep, code: Code, body: ServiceFields) 
     booking sessions, hidden; `agency` moves it (the code never changes)."""
     fields = body.model_dump(exclude_unset=True)
     out = live.change(ctx, admin(who), edits.patch_service(code, fields))
-    return _one(edits.services_view(_after(out)), code, "service")
+    return _one(office_views.services_view(_after(out)), code, "service")
 
 
 @router.delete("/services/{code}", status_code=204, responses=answers(404, 409, 422))
@@ -328,7 +329,7 @@ def delete_service(ctx: CtxDep, who: CallerDep, code: Code) -> Response:
 )
 def list_counters(ctx: CtxDep, who: CallerDep) -> list[dict[str, Any]]:
     admin(who)
-    return edits.counters_view(_read(ctx))
+    return office_views.counters_view(_read(ctx))
 
 
 @router.post(
@@ -336,14 +337,14 @@ def list_counters(ctx: CtxDep, who: CallerDep) -> list[dict[str, Any]]:
 )
 def add_counter(ctx: CtxDep, who: CallerDep, body: NewCounter) -> dict[str, Any]:
     out = live.change(ctx, admin(who), edits.add_counter(body.model_dump()))
-    return _one(edits.counters_view(_after(out)), body.code, "counter")
+    return _one(office_views.counters_view(_after(out)), body.code, "counter")
 
 
 @router.patch("/counters/{code}", response_model=CounterConfig, responses=answers(404, 409, 422))
 def patch_counter(ctx: CtxDep, who: CallerDep, code: Code, body: CounterFields) -> dict[str, Any]:
     fields = body.model_dump(exclude_unset=True)
     out = live.change(ctx, admin(who), edits.patch_counter(code, fields))
-    return _one(edits.counters_view(_after(out)), code, "counter")
+    return _one(office_views.counters_view(_after(out)), code, "counter")
 
 
 @router.delete("/counters/{code}", status_code=204, responses=answers(404, 409, 422))
@@ -362,21 +363,21 @@ def delete_counter(ctx: CtxDep, who: CallerDep, code: Code) -> Response:
 def get_schedule(ctx: CtxDep, who: CallerDep) -> dict[str, Any]:
     """The site's hours, and those of each agency and service that has its own (else null)."""
     admin(who)
-    return edits.schedules_view(_read(ctx))
+    return office_views.schedules_view(_read(ctx))
 
 
 @router.patch("/schedule", response_model=Schedules, responses=answers(404, 409, 422))
 def patch_schedule(ctx: CtxDep, who: CallerDep, body: HoursBody) -> dict[str, Any]:
     """Change some of a scope's hours (week, holidays, one-off dates, last-issue cut-off)."""
     edit = edits.set_schedule(body.scope, body.key, body.changes(), replace=False)
-    return edits.schedules_view(_after(live.change(ctx, admin(who), edit)))
+    return office_views.schedules_view(_after(live.change(ctx, admin(who), edit)))
 
 
 @router.post("/schedule", response_model=Schedules, responses=answers(404, 409, 422))
 def put_schedule(ctx: CtxDep, who: CallerDep, body: HoursBody) -> dict[str, Any]:
     """Give a scope these hours, in place of what it had."""
     edit = edits.set_schedule(body.scope, body.key, body.changes(), replace=True)
-    return edits.schedules_view(_after(live.change(ctx, admin(who), edit)))
+    return office_views.schedules_view(_after(live.change(ctx, admin(who), edit)))
 
 
 @router.delete("/schedule", status_code=204, responses=answers(404, 409, 422))

@@ -153,7 +153,7 @@ _OPEN_WRITE = re.compile(rf"^{re.escape(API_PATH)}/bookings/(?!check-in/)[^/]+/c
 
 
 def needs_bearer(method: str, path: str) -> bool:
-    """DESIGN.md: writes need a token, except logging in, booking, a booker's cancel and a
+    """Writes need a token, except logging in, booking, a booker's cancel and a
     visitor's survey."""
     return (
         method.upper() in ("POST", "PUT", "PATCH", "DELETE")

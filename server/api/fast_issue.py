@@ -1,6 +1,6 @@
 """POST /tickets from a known kiosk, answered beneath the framework.
 
-Issuing must reach 500 tickets/s on two cores (DESIGN.md), and the route
+Issuing must reach 500 tickets/s on two cores (docs/ARCHITECTURE.md), and the route
 through FastAPI (middleware, routing, dependencies, body parsing) costs about
 twice the event loop's share of the work itself. This layer, in front of the
 whole FastAPI app (server/runtime/app.py), answers only

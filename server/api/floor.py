@@ -11,7 +11,7 @@ from server.access.deps import CallerDep, CtxDep, require_role
 from server.api.errors import BEARER, answers
 from server.problems import Problem
 from server.reports.devices import Heartbeat, record_heartbeat
-from server.reports.floor import Floor, floor_view
+from server.reports.views import Floor, floor_view
 from shared.timeutil import utcnow
 
 log = logging.getLogger(__name__)

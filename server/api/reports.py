@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from server.access.deps import CallerDep, CtxDep, require_role
 from server.api.errors import BEARER, answers
 from server.documents import MEDIA
-from server.reports.export import summary_download
+from server.reports.exports import summary_download
 from server.reports.summary import SummaryReport, check_group, check_period, summary_report
 
 router = APIRouter()

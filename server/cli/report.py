@@ -19,7 +19,7 @@ from server.cli.settings import config_from
 from server.office.live import site_config
 from server.queue.site import Site
 from server.reports.daily import daily_report, report_csv, report_table
-from server.reports.export import render_summary
+from server.reports.exports import render_summary
 from server.reports.months import seal_due
 from server.reports.summary import GROUPS
 from server.store.db import Store

@@ -13,7 +13,7 @@ import tomllib
 from datetime import datetime
 from typing import Any
 
-from server.office.edits import schedule_view
+from server.office.views import schedule_view
 from shared.config import SITE_SECTIONS, Config, Schedule, SiteDefinition
 from shared.demo import to_toml
 from shared.errors import ConfigError

@@ -1,4 +1,4 @@
-"""The queue rules (DESIGN.md): issue, call, recall, start, finish, skip, requeue,
+"""The queue rules (docs/ARCHITECTURE.md): issue, call, recall, start, finish, skip, requeue,
 transfer, cancel, pause, resume. Each is one serialised write transaction."""
 
 from __future__ import annotations

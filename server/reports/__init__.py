@@ -1,5 +1,9 @@
 """Reports: the daily report, the summary of any period, the floor's figures, exports.
 
+aggregate.py and summary.py (any period, in SQL), months.py (sealed months), daily.py,
+views.py (the floor now), alerts.py (the floor's alerts), devices.py (heartbeats),
+exports.py (table, CSV, XLSX, PDF), tables.py.
+
 The daily report's names stay importable from here for its users (the API and CLI).
 """
 

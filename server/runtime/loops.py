@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from server.access.context import ServerContext
 from server.booking import retention
 from server.office import live as office_live
-from server.reports.floor import alerts_due, evaluate_alerts
+from server.reports.alerts import alerts_due, evaluate_alerts
 from server.reports.months import seal_due
 from shared.timeutil import seconds_to_next_day, utcnow
 

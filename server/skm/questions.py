@@ -1,6 +1,6 @@
 """The nine unsur and their questions: the regulation's defaults, a site's own wording over them.
 
-Defaults are PermenPANRB 14/2017's standard questionnaire (GLOSSARY.md); the English is
+Defaults are PermenPANRB 14/2017's standard questionnaire; the English is
 ours, for the language switch. Answers score 1 to 4 in the order given.
 """
 

@@ -10,7 +10,7 @@
 - Respondents needed: Krejcie and Morgan (1970),
   S = X2 N P (1-P) / (d2 (N-1) + X2 P (1-P)), X2 = 3,841, P = 0,5, d = 0,05, rounded to
   the nearest whole respondent as their published table is (N=50 -> 44, 500 -> 217);
-  from 100.000 people served on, the table's 384 (GLOSSARY.md: 100.000 -> 384).
+  from 100.000 people served on, the table's 384 (the regulation's table: 100.000 -> 384).
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ def sample_size(population: int) -> int:
     s = CHI_SQUARE * population * pq / (ACCURACY**2 * (population - 1) + CHI_SQUARE * pq)
     if population >= LARGE_POPULATION:
         # The formula gives 382,63 at 100.000 and tends to 384,1; the published practice
-        # (and GLOSSARY.md: 100.000 -> 384) asks the table's 384 from there on.
+        # (and the regulation's table: 100.000 -> 384) asks the table's 384 from there on.
         return LARGE_SAMPLE
     return int(round_half_up(s, 0))
 

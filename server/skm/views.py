@@ -1,4 +1,4 @@
-"""What the SKM pages show, computed here so templates only lay it out (STYLE.md)."""
+"""What the SKM pages show, computed here so templates only lay it out (docs/ARCHITECTURE.md)."""
 
 from __future__ import annotations
 

@@ -1,11 +1,11 @@
-"""SKM's words, Indonesian first (GLOSSARY.md), English for the switch: pages and exports."""
+"""SKM's words, Indonesian first, English for the switch: pages and exports."""
 
 from __future__ import annotations
 
 from server.skm.rules import AgeGroup, Education, Occupation, Sex
 
 WORDS: dict[str, tuple[str, str]] = {
-    # the survey (GLOSSARY.md's screen texts)
+    # the survey (the survey's screen texts)
     "skm_how_today": ("Bagaimana pelayanan kami hari ini?", "How was our service today?"),
     "skm_thanks": ("Terima kasih atas penilaian Anda", "Thank you for your rating"),
     "skm_suggestion": ("Kotak saran (boleh dikosongkan)", "Suggestions (you may leave it empty)"),
@@ -59,7 +59,7 @@ WORDS: dict[str, tuple[str, str]] = {
         "Tiket tidak ditemukan. Periksa alamat pada tiket Anda.",
         "Ticket not found. Check the address on your ticket.",
     ),
-    # the profile (GLOSSARY.md's choices)
+    # the profile (the regulation's choices)
     "skm_age_group": ("Usia", "Age"),
     "skm_sex": ("Jenis kelamin", "Sex"),
     "skm_education": ("Pendidikan terakhir", "Education"),

@@ -1,6 +1,6 @@
 """The few statements on the issuing hot path, run on the DB-API connection.
 
-Issuing must reach 500 tickets/s on two cores (DESIGN.md). Through the ORM an
+Issuing must reach 500 tickets/s on two cores (docs/ARCHITECTURE.md). Through the ORM an
 issue costs ~5 ms of CPU, almost all of it SQLAlchemy building, caching and
 flushing statements; the statements themselves cost ~5 µs each in SQLite. So
 these statements go straight to the driver, on the same connection and in the

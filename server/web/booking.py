@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from server.access.deps import get_ctx, in_writer
-from server.booking import bookings, pages, rules
+from server.booking import bookings, rules, views
 from server.problems import Problem
 from server.web.i18n import add_words
 from server.web.render import page
@@ -167,9 +167,9 @@ def _slot_page(
         request, cookie, "booking/slot.html", status=status,
         agency=offered.agency, service=svc,
         service_name=svc.name_en if lang == "en" and svc.name_en else svc.name,
-        days=[(d.isoformat(), pages.day_text(d, lang)) for d in days],
+        days=[(d.isoformat(), views.day_text(d, lang)) for d in days],
         chosen=chosen.isoformat() if chosen else "",
-        chosen_text=pages.day_text(chosen, lang) if chosen else "",
+        chosen_text=views.day_text(chosen, lang) if chosen else "",
         slots=slots, form=form, error=error,
     )  # fmt: skip
 
@@ -254,7 +254,7 @@ async def look_up(request: Request, token: str) -> Response:
         found = bookings.lookup(ctx.store, ctx.site, token, utcnow())
     except Problem:
         return _answer(request, cookie, "booking/missing.html", status=404)
-    view = pages.booking_view(ctx.site, found, language(request))
+    view = views.booking_view(ctx.site, found, language(request))
     new = request.query_params.get("new") == "1"
     return _answer(request, cookie, "booking/booking.html", token=token, new=new, **view)
 

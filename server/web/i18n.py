@@ -1,4 +1,4 @@
-"""Words of the web pages, Indonesian first, English for the switch (GLOSSARY.md).
+"""Words of the web pages, Indonesian first, English for the switch (docs/ARCHITECTURE.md, Words).
 
 A room adds its own words with `add_words({...})` in its pages' module.
 """

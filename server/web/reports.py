@@ -18,15 +18,15 @@ from starlette.concurrency import run_in_threadpool
 from server.access.deps import get_ctx
 from server.documents import MEDIA
 from server.problems import Problem
-from server.reports.export import (
+from server.reports.exports import (
     GROUP_NAMES_ID,
     WEEKDAYS_SHORT_ID,
     id_number,
     id_period,
     summary_download,
 )
-from server.reports.floor import Floor, floor_view
 from server.reports.summary import GROUPS, PERIODS, SummaryReport, period_of, summary_report
+from server.reports.views import Floor, floor_view
 from server.web.i18n import add_words
 from server.web.menu import CONSOLE, menu
 from server.web.render import page, render

@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from server.access.deps import get_ctx
 from server.office import audit, edits, live
+from server.office import views as office_views
 from server.office.audit import Actor
 from server.office.definition import Stored
 from server.problems import Problem, field_errors
@@ -200,7 +201,7 @@ async def _read(request: Request) -> Stored:
 
     def read() -> Stored:
         with ctx.store.read() as s:
-            return edits.stored(s)
+            return office_views.stored(s)
 
     return await run_in_threadpool(read)
 
@@ -254,7 +255,7 @@ async def _site_page(
     notice: str = "",
     bad: bool = False,
 ) -> HTMLResponse:
-    view = edits.settings_view(await _read(request))
+    view = office_views.settings_view(await _read(request))
     values = {
         f"{sec}.{f}": str(view[sec][f]) for sec, fields in SETTING_FIELDS.items() for f in fields
     }
@@ -321,7 +322,7 @@ async def _agencies_page(
         "console/setup_agencies.html",
         visitor,
         status=status,
-        agencies=edits.agencies_view(st),
+        agencies=office_views.agencies_view(st),
         errors=errors or {},
         form=form or {},
         notice=notice,
@@ -428,7 +429,7 @@ async def _services_page(
     editing: str = "",
 ) -> HTMLResponse:
     st = await _read(request)
-    services = edits.services_view(st)
+    services = office_views.services_view(st)
     for svc in services:
         svc["sessions_text"] = ", ".join(
             f"{b['start'][:5]}-{b['end'][:5]}={b['places']}" for b in svc["sessions"]
@@ -439,7 +440,7 @@ async def _services_page(
         visitor,
         status=status,
         services=services,
-        agencies=[(a["code"], a["name"]) for a in edits.agencies_view(st)],
+        agencies=[(a["code"], a["name"]) for a in office_views.agencies_view(st)],
         errors=errors or {},
         form=form or {},
         notice=notice,
@@ -529,8 +530,8 @@ async def _counters_page(
         "console/setup_counters.html",
         visitor,
         status=status,
-        counters=edits.counters_view(st),
-        agencies=[(a["code"], a["name"]) for a in edits.agencies_view(st)],
+        counters=office_views.counters_view(st),
+        agencies=[(a["code"], a["name"]) for a in office_views.agencies_view(st)],
         errors=errors or {},
         form=form or {},
         notice=notice,
@@ -624,7 +625,7 @@ async def _hours_page(
     bad: bool = False,
 ) -> HTMLResponse:
     st = await _read(request)
-    view = edits.schedules_view(st)
+    view = office_views.schedules_view(st)
     if scope == "site":
         own: dict[str, Any] | None = view["site"]
     else:

@@ -114,7 +114,7 @@ def _wait(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
         time.sleep(0.02)
 
 
-# -- two network namespaces joined by a veth pair (RECIPES.md) --------------------
+# -- two network namespaces joined by a veth pair (docs/TESTING.md) --------------------
 
 
 def _can_make_namespaces() -> bool:

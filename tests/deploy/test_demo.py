@@ -167,7 +167,7 @@ def test_server_failure_is_a_message_not_a_traceback(
 def test_with_a_screen_apps_start_and_ctrl_c_stops_them_all(
     tmp_path: Path, demos: list[DemoProcess]
 ) -> None:
-    # DISPLAY marks "a screen"; the offscreen SDL driver renders without one (RECIPES.md).
+    # DISPLAY marks "a screen"; the offscreen SDL driver renders without one (docs/TESTING.md).
     env = _env(DISPLAY=":99", SDL_VIDEODRIVER="offscreen", SDL_AUDIODRIVER="dummy")
     demo = DemoProcess(["--port", "0", "--data-dir", str(tmp_path)], env)
     demos.append(demo)

@@ -1,5 +1,5 @@
 """A ticket's 201 lost on the way back: the kiosk retries with the same request_id and
-gets the same ticket, no number used twice, none skipped (DESIGN.md, issuing).
+gets the same ticket, no number used twice, none skipped (docs/ARCHITECTURE.md, the queue's rules).
 
 Between the kiosk (its controller, Worker and ApiClient) and a real server process
 sits a TCP proxy on 127.0.0.1 that passes everything through except the answer to

@@ -16,7 +16,7 @@ WRONG_TOKEN = "dev_not-issued-by-this-server"
 
 @schemathesis.check
 def error_is_json_with_code_and_message(ctx: Any, response: Any, case: Any) -> bool | None:
-    """DESIGN.md: every error answer is JSON with a machine-readable code and a message."""
+    """Every error answer is JSON with a machine-readable code and a message."""
     if response.status_code < 400:
         return None
     content_type = response.headers.get("content-type", [""])[0]

@@ -11,8 +11,9 @@ from sqlalchemy import select
 from server.access import auth
 from server.queue.rules import QueueService
 from server.queue.site import Site
-from server.reports.floor import Floor, evaluate_alerts, floor_view, list_alerts
+from server.reports.alerts import evaluate_alerts
 from server.reports.tables import AlertRow
+from server.reports.views import Floor, floor_view, list_alerts
 from server.store.db import Store
 from server.store.tables import DeviceRow, EventRow
 from tests.server.conftest import MONDAY_9AM, FakeClock, LiveServer

@@ -1,4 +1,4 @@
-"""Property-based test of DESIGN.md's invariants 1-3 over random operation sequences."""
+"""Property-based test of docs/ARCHITECTURE.md's invariants 1-3 over random operation sequences."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
-from server.reports.floor import FLOOR_MARK
+from server.reports.views import FLOOR_MARK
 from server.store.db import Store
 from tests.server.conftest import LiveServer
 from tests.server.test_api import officer_token
@@ -38,7 +38,7 @@ def test_the_common_paths_never_scan_the_tickets(live: LiveServer, store: Store)
     with live.client() as public:
         for path in ("/board", "/services", "/tickets/5", "/counters/L03"):
             assert public.get(path).status_code == 200, path
-    # Not the floor's own round (server/reports/floor.py FLOOR_MARK): it reads the day
+    # Not the floor's own round (server/reports/views.py FLOOR_MARK): it reads the day
     # on purpose, every few seconds, in the background.
     selects = sorted(
         {

@@ -14,7 +14,7 @@ from PIL import Image
 
 from server.queue.rules import QueueService
 from server.queue.site import Site
-from server.reports.export import id_number, id_period, summary_csv
+from server.reports.exports import id_number, id_period, summary_csv
 from server.reports.summary import summary_report
 from server.store.db import Store
 from shared.config import Config

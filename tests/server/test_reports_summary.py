@@ -14,7 +14,7 @@ import pytest
 from server.problems import Problem
 from server.queue.rules import QueueService
 from server.queue.site import Site
-from server.reports.export import summary_table
+from server.reports.exports import summary_table
 from server.reports.summary import Figures, SummaryReport, SummaryRow, summary_report
 from server.store.db import Store
 from tests.server.conftest import FakeClock

@@ -1,4 +1,4 @@
-"""Pages in a real browser: Playwright driving Debian's chromium (RECIPES.md), against a
+"""Pages in a real browser: Playwright driving Debian's chromium (docs/TESTING.md), against a
 real `antrian server` process on 127.0.0.1. Each test saves the screenshots it checked.
 
 Screenshots go to $ANTRIAN_SCREENSHOTS/web when set (to look at them), else to the

@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from bench.history import generate
 from server.queue.site import Site
-from server.reports.export import id_number
+from server.reports.exports import id_number
 from server.reports.summary import summary_report
 from server.store.db import Store
 from server.store.tables import TicketRow

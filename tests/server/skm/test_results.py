@@ -109,7 +109,7 @@ def test_grade_in_nrr_terms_as_the_glossary_gives_them() -> None:
 
 def test_the_published_example_where_011_and_one_ninth_differ() -> None:
     # 1,000 respondents whose NRRs add up to 32,932: with exact 1/9 weights the index is
-    # 91,48; with each NRR weighted by a rounded 0,11 it comes out 90,56 (GLOSSARY).
+    # 91,48; with each NRR weighted by a rounded 0,11 it comes out 90,56.
     totals = [3600, 3700, 3500, 3800, 3650, 3750, 3720, 3612, 3600]
     assert sum(totals) == 32_932
     r = result(1000, totals)
@@ -139,7 +139,7 @@ def test_the_published_example_where_011_and_one_ninth_differ() -> None:
         (10_000, 370),
         (75_000, 382),
         (99_999, 383),  # the formula: 382,63
-        # From 100.000 on the table's 384 (GLOSSARY.md), where the formula gives 382,63
+        # From 100.000 on the table's 384, where the formula gives 382,63
         # to 384,1 (its limit).
         (100_000, 384),
         (1_000_000, 384),
