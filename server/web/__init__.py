@@ -11,10 +11,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from server.web.forms import FormRefused, form_guard
 from server.web.session import NotAllowed, SignInRequired
 
 STATIC = Path(__file__).with_name("static")
@@ -63,5 +64,21 @@ def install(app: FastAPI) -> None:
 
         return page(request, "console/forbidden.html", await signed_in(request), status=403)
 
+    @app.exception_handler(FormRefused)
+    async def _refused(request: Request, exc: FormRefused) -> Response:
+        from server.web.i18n import t
+        from server.web.render import page
+        from server.web.session import language, signed_in
+
+        if exc.json:
+            message = t("expired_form", language(request))
+            return JSONResponse({"code": "csrf", "message": message}, status_code=403)
+        visitor = await signed_in(request) if request.url.path.startswith("/console/") else None
+        back = request.url.path if request.url.path.startswith("/") else "/"
+        return page(request, "expired.html", visitor, status=403, back=back)
+
+    # Every page router gets the form guard: no state-changing page route goes unchecked.
     for module in (console, people, setup, skm, booking, reports):
-        app.include_router(module.router, include_in_schema=False)
+        app.include_router(
+            module.router, include_in_schema=False, dependencies=[Depends(form_guard)]
+        )

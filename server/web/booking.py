@@ -8,8 +8,6 @@ SameSite=Strict): another site's page can neither send the cookie nor read it.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
 from datetime import date
 from typing import Annotated
@@ -23,12 +21,11 @@ from server.booking import bookings, rules, views
 from server.problems import Problem
 from server.web.i18n import add_words
 from server.web.render import page
-from server.web.session import language
+from server.web.session import BOOKING_COOKIE, csrf_for, language
 from shared.models import BookingRequest
 from shared.timeutil import utcnow
 
 router = APIRouter()
-COOKIE = "antrian_booking"
 
 add_words(
     {
@@ -92,11 +89,11 @@ add_words(
 
 
 def _csrf(cookie: str) -> str:
-    return hashlib.sha256(b"booking-csrf:" + cookie.encode()).hexdigest()[:32]
+    return csrf_for(cookie, "booking-csrf")
 
 
 def _cookie(request: Request) -> str:
-    return request.cookies.get(COOKIE) or secrets.token_urlsafe(24)
+    return request.cookies.get(BOOKING_COOKIE) or secrets.token_urlsafe(24)
 
 
 def _answer(
@@ -104,15 +101,10 @@ def _answer(
 ) -> Response:
     lang = language(request)
     answer = page(request, template, None, status=status, csrf=_csrf(cookie), **values)
-    if request.cookies.get(COOKIE) != cookie:
-        answer.set_cookie(COOKIE, cookie, httponly=True, samesite="strict", max_age=86400)
+    if request.cookies.get(BOOKING_COOKIE) != cookie:
+        answer.set_cookie(BOOKING_COOKIE, cookie, httponly=True, samesite="strict", max_age=86400)
     answer.headers["Content-Language"] = lang
     return answer
-
-
-def _checked(request: Request, sent: str) -> bool:
-    cookie = request.cookies.get(COOKIE)
-    return bool(cookie) and hmac.compare_digest(sent, _csrf(cookie or ""))
 
 
 @router.get("/booking")
@@ -183,13 +175,10 @@ async def book(
     name: Annotated[str, Form(max_length=200)] = "",
     phone: Annotated[str, Form(max_length=40)] = "",
     nik: Annotated[str, Form(max_length=40)] = "",
-    csrf: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
     ctx = await get_ctx(request)
     form = {"session": session, "name": name, "phone": phone}  # never the NIK, even back
     lang = language(request)
-    if not _checked(request, csrf):
-        return _slot_page(request, ctx, service, day, form, "expired_form", 403)
     try:
         ctx.booking_limits.take(request.client.host if request.client else "?",
                                 ctx.settings)  # fmt: skip
@@ -260,16 +249,13 @@ async def look_up(request: Request, token: str) -> Response:
 
 
 @router.post("/booking/b/{token}/cancel", response_class=HTMLResponse)
-async def cancel(
-    request: Request, token: str, csrf: Annotated[str, Form(max_length=64)] = ""
-) -> Response:
+async def cancel(request: Request, token: str) -> Response:
     ctx = await get_ctx(request)
     lang = language(request)
-    if _checked(request, csrf):
-        try:
-            ctx.booking_limits.take(request.client.host if request.client else "?",
-                                    ctx.settings)  # fmt: skip
-            await in_writer(ctx, bookings.cancel, ctx.store, ctx.site, token, utcnow())
-        except Problem:
-            pass  # the page shows the booking as it now is
+    try:
+        ctx.booking_limits.take(request.client.host if request.client else "?",
+                                ctx.settings)  # fmt: skip
+        await in_writer(ctx, bookings.cancel, ctx.store, ctx.site, token, utcnow())
+    except Problem:
+        pass  # the page shows the booking as it now is
     return RedirectResponse(f"/booking/b/{token}?lang={lang}", status_code=303)

@@ -18,15 +18,6 @@ from server.web.session import COOKIE, ConsoleDep, language, signed_in
 router = APIRouter()
 
 
-def same_origin(request: Request) -> bool:
-    """A browser's POST names the page it came from; absent (curl, old browsers) is let be."""
-    origin = request.headers.get("origin")
-    if not origin or origin == "null":
-        return origin != "null"
-    host = request.headers.get("host", "")
-    return origin.split("://", 1)[-1].rstrip("/") == host
-
-
 def safe_next(target: str) -> str:
     """Only a path of this console: never another site (an open redirect)."""
     if target.startswith("/console/") and not target.startswith("//") and "\\" not in target:
@@ -62,11 +53,8 @@ async def login(
     ctx = await get_ctx(request)
     lang = language(request)
     address = request.client.host if request.client else None
-    if not same_origin(request):
-        # No session yet, so no CSRF token: a sign-in posted from another site's page
-        # (to sign the browser into the attacker's account) is refused by its Origin.
-        return page(request, "console/login.html", status=403, next="/console/",
-                    username="", problem=t("expired_form", lang))  # fmt: skip
+    # No session yet, so no CSRF token: a sign-in posted from another site's page (to sign
+    # the browser into the attacker's account) is refused by its Origin (web/forms.py).
 
     def attempt() -> tuple[str, int]:
         sign_in_allowed(ctx, address)
@@ -96,11 +84,7 @@ async def login(
 
 
 @router.post("/console/logout")
-async def logout(
-    request: Request, visitor: ConsoleDep, csrf: Annotated[str, Form(max_length=64)] = ""
-) -> Response:
-    if not visitor.check_csrf(request, csrf):
-        return RedirectResponse("/console/", status_code=303)
+async def logout(request: Request, visitor: ConsoleDep) -> Response:
     ctx = await get_ctx(request)
 
     await run_in_threadpool(end_session, ctx, visitor.token)

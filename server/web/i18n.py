@@ -28,6 +28,7 @@ words: dict[str, tuple[str, str]] = {
         "Formulir kedaluwarsa. Silakan coba lagi.",
         "The form has expired. Please try again.",
     ),
+    "reload_page": ("Buka lagi halaman ini", "Open the page again"),
     "home": ("Beranda", "Home"),
     "site_setup": ("Pengaturan Situs", "Site setup"),
     "people": ("Petugas", "Officers"),

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from functools import partial
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
@@ -16,8 +17,10 @@ from server.office import people as office_people
 from server.office.audit import actor
 from server.office.devices import register_device, revoke_device
 from server.office.people import save_person
+from server.office.views import DeviceRegistered
 from server.problems import Problem, field_errors
 from server.store.tables import SessionRow
+from server.web.forms import answer_form
 from server.web.i18n import add_words, t
 from server.web.menu import ADMIN, menu
 from server.web.render import page
@@ -134,7 +137,6 @@ async def people_page(
 async def people_save(
     request: Request,
     visitor: AdminDep,
-    csrf: Annotated[str, Form(max_length=64)] = "",
     create: Annotated[str, Form(max_length=1)] = "",
     username: Annotated[str, Form(max_length=64)] = "",
     name: Annotated[str, Form(max_length=200)] = "",
@@ -145,10 +147,6 @@ async def people_save(
     active: Annotated[str, Form(max_length=8)] = "",
 ) -> Response:
     form = {"username": username, "name": name, "role": role, "counters": counters}
-    if not visitor.check_csrf(request, csrf):
-        return await _people_page(
-            request, visitor, status=403, notice=t("expired_form", visitor.lang), form=form
-        )
     ctx = await get_ctx(request)
     change = office_people.PersonChange(
         username=username.strip(),
@@ -159,13 +157,8 @@ async def people_save(
         password=password or None,
         active=None if not active else active == "1",
     )
-    try:
-        saved = await run_in_threadpool(
-            partial(
-                save_person, ctx, change, create=create == "1", by=actor(visitor.who, "console")
-            )
-        )
-    except Problem as problem:
+
+    async def again(problem: Problem) -> Response:
         return await _people_page(
             request,
             visitor,
@@ -174,7 +167,13 @@ async def people_save(
             form=form,
             editing="" if create == "1" else username,
         )
-    return RedirectResponse(f"/console/people?saved={saved.username}", status_code=303)
+
+    by = actor(visitor.who, "console")
+    return await answer_form(
+        partial(save_person, ctx, change, create=create == "1", by=by),
+        lambda saved: f"/console/people?saved={saved.username}",
+        again,
+    )
 
 
 @router.post("/console/people/{username}/active", response_class=HTMLResponse)
@@ -182,22 +181,18 @@ async def people_active(
     request: Request,
     visitor: AdminDep,
     username: str,
-    csrf: Annotated[str, Form(max_length=64)] = "",
     active: Annotated[str, Form(max_length=1)] = "0",
 ) -> Response:
-    if not visitor.check_csrf(request, csrf):
-        return await _people_page(
-            request, visitor, status=403, notice=t("expired_form", visitor.lang)
-        )
     ctx = await get_ctx(request)
     change = office_people.PersonChange(username=username, active=active == "1")
-    try:
-        await run_in_threadpool(
-            partial(save_person, ctx, change, create=False, by=actor(visitor.who, "console"))
-        )
-    except Problem as problem:
+
+    async def again(problem: Problem) -> Response:
         return await _people_page(request, visitor, status=problem.status, notice=problem.message)
-    return RedirectResponse("/console/people", status_code=303)
+
+    by = actor(visitor.who, "console")
+    return await answer_form(
+        partial(save_person, ctx, change, create=False, by=by), "/console/people", again
+    )
 
 
 async def _devices_page(
@@ -236,10 +231,13 @@ async def _devices_page(
 
 
 @router.get("/console/devices", response_class=HTMLResponse)
-async def devices_page(request: Request, visitor: AdminDep, shown: str = "") -> HTMLResponse:
+async def devices_page(
+    request: Request, visitor: AdminDep, shown: str = "", revoked: str = ""
+) -> HTMLResponse:
     kept = request.app.state.once.pop(shown) if shown else None
     if kept is None:
-        return await _devices_page(request, visitor)
+        notice = t("device_revoked", visitor.lang, name=revoked) if revoked else ""
+        return await _devices_page(request, visitor, notice=notice)
     name, token = kept
     return await _devices_page(request, visitor, token=token, token_name=name)
 
@@ -248,23 +246,14 @@ async def devices_page(request: Request, visitor: AdminDep, shown: str = "") -> 
 async def devices_register(
     request: Request,
     visitor: AdminDep,
-    csrf: Annotated[str, Form(max_length=64)] = "",
     name: Annotated[str, Form(max_length=200)] = "",
     role: Annotated[str, Form(max_length=16)] = "kiosk",
     counter: Annotated[str, Form(max_length=32)] = "",
 ) -> Response:
     form = {"name": name, "role": role, "counter": counter}
-    if not visitor.check_csrf(request, csrf):
-        return await _devices_page(
-            request, visitor, status=403, notice=t("expired_form", visitor.lang), form=form
-        )
     ctx = await get_ctx(request)
-    try:
-        by = actor(visitor.who, "console")
-        saved = await run_in_threadpool(
-            register_device, ctx, name.strip(), role, counter.strip() or None, by
-        )
-    except Problem as problem:
+
+    async def again(problem: Problem) -> Response:
         return await _devices_page(
             request,
             visitor,
@@ -272,10 +261,18 @@ async def devices_register(
             errors=field_errors(problem, visitor.lang),
             form=form,
         )
-    # Shown once, on the page the redirect leads to (so a reload cannot register again):
-    # kept in memory for that one view, never in a URL or a log.
-    note = request.app.state.once.put((saved.name, saved.token))
-    return RedirectResponse(f"/console/devices?shown={note}", status_code=303)
+
+    def shown(saved: DeviceRegistered) -> str:
+        # Shown once, on the page the redirect leads to (so a reload cannot register
+        # again): kept in memory for that one view, never in a URL or a log.
+        return f"/console/devices?shown={request.app.state.once.put((saved.name, saved.token))}"
+
+    by = actor(visitor.who, "console")
+    return await answer_form(
+        partial(register_device, ctx, name.strip(), role, counter.strip() or None, by),
+        shown,
+        again,
+    )
 
 
 @router.post("/console/devices/{device_id}/revoke", response_class=HTMLResponse)
@@ -283,19 +280,14 @@ async def devices_revoke(
     request: Request,
     visitor: AdminDep,
     device_id: int,
-    csrf: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
-    if not visitor.check_csrf(request, csrf):
-        return await _devices_page(
-            request, visitor, status=403, notice=t("expired_form", visitor.lang)
-        )
     ctx = await get_ctx(request)
-    try:
-        saved = await run_in_threadpool(
-            revoke_device, ctx, device_id, actor(visitor.who, "console")
-        )
-    except Problem as problem:
+
+    async def again(problem: Problem) -> Response:
         return await _devices_page(request, visitor, status=problem.status, notice=problem.message)
-    return await _devices_page(
-        request, visitor, notice=t("device_revoked", visitor.lang, name=saved.name)
+
+    return await answer_form(
+        partial(revoke_device, ctx, device_id, actor(visitor.who, "console")),
+        lambda saved: "/console/devices?" + urlencode({"revoked": saved.name}),
+        again,
     )

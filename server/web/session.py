@@ -9,7 +9,6 @@ can neither read the cookie nor compute the token.
 from __future__ import annotations
 
 import hashlib
-import hmac
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -22,6 +21,10 @@ from server.web.i18n import LANGUAGES
 
 COOKIE = "antrian_console"
 LANG_COOKIE = "antrian_lang"
+# A citizen's browser on the booking pages: a random key its forms' tokens derive from.
+BOOKING_COOKIE = "antrian_booking"
+# A signed-in survey tablet: its device token.
+SURVEY_COOKIE = "antrian_survey"
 CSRF_FIELD = "csrf"
 CSRF_HEADER = "x-csrf-token"
 
@@ -38,8 +41,11 @@ class NotAllowed(Exception):
     """Signed in, but this role may not open the page."""
 
 
-def csrf_for(session_token: str) -> str:
-    return hashlib.sha256(b"csrf:" + session_token.encode()).hexdigest()[:32]
+def csrf_for(secret: str, purpose: str = "csrf") -> str:
+    """A form's token: derived from a secret the browser holds in an HttpOnly cookie (or,
+    on the ticket page, the unguessable page token), so another site's page can neither
+    read it nor compute it."""
+    return hashlib.sha256(f"{purpose}:{secret}".encode()).hexdigest()[:32]
 
 
 def language(request: Request) -> str:
@@ -58,11 +64,6 @@ class Visitor:
     @property
     def csrf(self) -> str:
         return csrf_for(self.token)
-
-    def check_csrf(self, request: Request, sent: str | None) -> bool:
-        """Whether a form's (or htmx header's) token belongs to this session."""
-        given = sent or request.headers.get(CSRF_HEADER) or ""
-        return hmac.compare_digest(given, self.csrf)
 
 
 async def signed_in(request: Request) -> Visitor | None:

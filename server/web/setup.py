@@ -6,18 +6,21 @@ errors show beside their fields, and nothing is half-saved."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from server.access.deps import get_ctx
 from server.office import audit, edits, live
 from server.office import views as office_views
-from server.office.audit import Actor
+from server.office.audit import actor
 from server.office.definition import Stored
 from server.problems import Problem, field_errors
+from server.web.forms import answer_form
 from server.web.i18n import add_words, t
 from server.web.menu import ADMIN, menu
 from server.web.render import page
@@ -147,10 +150,6 @@ add_words(
 CLOSED_WORDS = {"tutup", "closed", "libur", "-"}
 
 
-def _actor(visitor: Visitor) -> Actor:
-    return Actor(visitor.who.username or visitor.who.role, visitor.who.role, "console")
-
-
 async def _form(request: Request) -> dict[str, str]:
     data = await request.form()
     return {k: v for k, v in data.items() if isinstance(v, str)}
@@ -206,16 +205,19 @@ async def _read(request: Request) -> Stored:
     return await run_in_threadpool(read)
 
 
-async def _change(request: Request, visitor: Visitor, csrf: str, edit: live.Edit) -> Problem | None:
-    """Make the change; the Problem to show when it was refused (nothing saved then)."""
-    if not visitor.check_csrf(request, csrf):
-        return Problem(403, "expired_form", t("expired_form", visitor.lang))
+async def _submit(
+    request: Request,
+    visitor: Visitor,
+    edit: live.Edit,
+    done: str,
+    again: Callable[[Problem], Awaitable[Response]],
+) -> Response:
+    """Make the change through the one validator (live.change): to `done` when saved, else
+    `again(problem)`, the same page with the field errors (nothing saved then)."""
     ctx = await get_ctx(request)
-    try:
-        await run_in_threadpool(live.change, ctx, _actor(visitor), edit)
-    except Problem as problem:
-        return problem
-    return None
+    return await answer_form(
+        partial(live.change, ctx, actor(visitor.who, "console"), edit), done, again
+    )
 
 
 def _notice(problem: Problem, lang: str) -> str:
@@ -225,8 +227,8 @@ def _notice(problem: Problem, lang: str) -> str:
     return str(english) if lang == "en" and english else problem.message
 
 
-def _back(path: str, what: str) -> Response:
-    return RedirectResponse(f"{path}?saved={what}", status_code=303)
+def _saved_at(path: str, what: str) -> str:
+    return f"{path}?{urlencode({'saved': what})}"
 
 
 def _saved(visitor: Visitor, saved: str, deleted: str = "") -> str:
@@ -288,17 +290,24 @@ async def site_save(request: Request, visitor: AdminDep) -> Response:
             if key in form:
                 raw = form[key]
                 changes.setdefault(section, {})[f] = raw if section == "site" else _number(raw)
-    problem = await _change(request, visitor, form.get("csrf", ""), edits.patch_settings(changes))
-    if problem is None:
-        return _back("/console/site", t("site_title", visitor.lang))
-    return await _site_page(
+
+    async def again(problem: Problem) -> Response:
+        return await _site_page(
+            request,
+            visitor,
+            status=problem.status,
+            errors=field_errors(problem, visitor.lang),
+            form={k: v for k, v in form.items() if k != "csrf"},
+            notice=_notice(problem, visitor.lang),
+            bad=True,
+        )
+
+    return await _submit(
         request,
         visitor,
-        status=problem.status,
-        errors=field_errors(problem, visitor.lang),
-        form={k: v for k, v in form.items() if k != "csrf"},
-        notice=_notice(problem, visitor.lang),
-        bad=True,
+        edits.patch_settings(changes),
+        _saved_at("/console/site", t("site_title", visitor.lang)),
+        again,
     )
 
 
@@ -355,24 +364,25 @@ async def agencies_save(request: Request, visitor: AdminDep) -> Response:
         edit = edits.add_agency({"code": code, **fields, "services": [first]})
     else:
         edit = edits.patch_agency(code, fields)
-    problem = await _change(request, visitor, form.get("csrf", ""), edit)
-    if problem is None:
-        return _back("/console/agencies", code)
-    errors = field_errors(problem, visitor.lang)
-    local = _local(f"agencies.{code}.", errors)
-    for key, text in errors.items():  # the first service's fields, by their form names
-        if key.startswith("services."):
-            local.setdefault("service_" + key.split(".")[-1], text)
-    return await _agencies_page(
-        request,
-        visitor,
-        status=problem.status,
-        errors=local,
-        form=form,
-        notice=_notice(problem, visitor.lang),
-        bad=True,
-        editing="" if form.get("create") == "1" else code,
-    )
+
+    async def again(problem: Problem) -> Response:
+        errors = field_errors(problem, visitor.lang)
+        local = _local(f"agencies.{code}.", errors)
+        for key, text in errors.items():  # the first service's fields, by their form names
+            if key.startswith("services."):
+                local.setdefault("service_" + key.split(".")[-1], text)
+        return await _agencies_page(
+            request,
+            visitor,
+            status=problem.status,
+            errors=local,
+            form=form,
+            notice=_notice(problem, visitor.lang),
+            bad=True,
+            editing="" if form.get("create") == "1" else code,
+        )
+
+    return await _submit(request, visitor, edit, _saved_at("/console/agencies", code), again)
 
 
 @router.post("/console/agencies/{code}/delete", response_class=HTMLResponse)
@@ -394,17 +404,17 @@ async def _delete(
     page_of: Callable[..., Awaitable[HTMLResponse]],
 ) -> Response:
     """A delete button's post: to `done` when deleted, else its page saying why not."""
-    form = await _form(request)
-    problem = await _change(request, visitor, form.get("csrf", ""), edit)
-    if problem is None:
-        return RedirectResponse(done, status_code=303)
-    return await page_of(
-        request,
-        visitor,
-        status=problem.status,
-        notice=_problem_text(problem, visitor.lang),
-        bad=True,
-    )
+
+    async def again(problem: Problem) -> Response:
+        return await page_of(
+            request,
+            visitor,
+            status=problem.status,
+            notice=_problem_text(problem, visitor.lang),
+            bad=True,
+        )
+
+    return await _submit(request, visitor, edit, done, again)
 
 
 def _problem_text(problem: Problem, lang: str) -> str:
@@ -484,19 +494,20 @@ async def services_save(request: Request, visitor: AdminDep) -> Response:
         if form.get("agency"):
             fields["agency"] = form["agency"]
         edit = edits.patch_service(code, fields)
-    problem = await _change(request, visitor, form.get("csrf", ""), edit)
-    if problem is None:
-        return _back("/console/services", code)
-    return await _services_page(
-        request,
-        visitor,
-        status=problem.status,
-        errors=_local(f"services.{code}.", field_errors(problem, visitor.lang)),
-        form=form,
-        notice=_notice(problem, visitor.lang),
-        bad=True,
-        editing="" if form.get("create") == "1" else code,
-    )
+
+    async def again(problem: Problem) -> Response:
+        return await _services_page(
+            request,
+            visitor,
+            status=problem.status,
+            errors=_local(f"services.{code}.", field_errors(problem, visitor.lang)),
+            form=form,
+            notice=_notice(problem, visitor.lang),
+            bad=True,
+            editing="" if form.get("create") == "1" else code,
+        )
+
+    return await _submit(request, visitor, edit, _saved_at("/console/services", code), again)
 
 
 @router.post("/console/services/{code}/delete", response_class=HTMLResponse)
@@ -560,19 +571,20 @@ async def counters_save(request: Request, visitor: AdminDep) -> Response:
         edit = edits.add_counter({"code": code, **fields})
     else:
         edit = edits.patch_counter(code, fields)
-    problem = await _change(request, visitor, form.get("csrf", ""), edit)
-    if problem is None:
-        return _back("/console/counters", code)
-    return await _counters_page(
-        request,
-        visitor,
-        status=problem.status,
-        errors=_local(f"counters.{code}.", field_errors(problem, visitor.lang)),
-        form=form,
-        notice=_notice(problem, visitor.lang),
-        bad=True,
-        editing="" if form.get("create") == "1" else code,
-    )
+
+    async def again(problem: Problem) -> Response:
+        return await _counters_page(
+            request,
+            visitor,
+            status=problem.status,
+            errors=_local(f"counters.{code}.", field_errors(problem, visitor.lang)),
+            form=form,
+            notice=_notice(problem, visitor.lang),
+            bad=True,
+            editing="" if form.get("create") == "1" else code,
+        )
+
+    return await _submit(request, visitor, edit, _saved_at("/console/counters", code), again)
 
 
 @router.post("/console/counters/{code}/delete", response_class=HTMLResponse)
@@ -679,26 +691,27 @@ async def hours_save(request: Request, visitor: AdminDep) -> Response:
             "last_issue_minutes": _number(form.get("last_issue_minutes", "")),
         }
         edit = edits.set_schedule(scope, key, changes, replace=False)
-    problem = await _change(request, visitor, form.get("csrf", ""), edit)
-    if problem is None:
-        sep = "&" if "?" in where else "?"
-        return RedirectResponse(f"{where}{sep}saved={key or scope}", status_code=303)
-    errors = field_errors(problem, visitor.lang)
-    local: dict[str, str] = {}
-    for path, text in errors.items():
-        name = path.split("schedule.", 1)[-1].split(".")[0]
-        local.setdefault("week" if name == "week" else name, text)
-    return await _hours_page(
-        request,
-        visitor,
-        scope,
-        key,
-        status=problem.status,
-        errors=local,
-        form={k: v for k, v in form.items() if k != "csrf"},
-        notice=_notice(problem, visitor.lang),
-        bad=True,
-    )
+
+    async def again(problem: Problem) -> Response:
+        errors = field_errors(problem, visitor.lang)
+        local: dict[str, str] = {}
+        for path, text in errors.items():
+            name = path.split("schedule.", 1)[-1].split(".")[0]
+            local.setdefault("week" if name == "week" else name, text)
+        return await _hours_page(
+            request,
+            visitor,
+            scope,
+            key,
+            status=problem.status,
+            errors=local,
+            form={k: v for k, v in form.items() if k != "csrf"},
+            notice=_notice(problem, visitor.lang),
+            bad=True,
+        )
+
+    sep = "&" if "?" in where else "?"
+    return await _submit(request, visitor, edit, f"{where}{sep}saved={key or scope}", again)
 
 
 # -- the change log ---------------------------------------------------------------------------
