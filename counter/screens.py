@@ -21,7 +21,7 @@ from kivy.uix.button import Button
 from kivy.uix.modalview import ModalView
 from kivy.uix.screenmanager import Screen
 
-from counter.controller import CounterView
+from counter.view import CounterView
 
 # Colours (RGBA): one place, so screens stay consistent.
 KIND_COLORS = {

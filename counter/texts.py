@@ -2,6 +2,26 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
+from shared.i18n import tr
+
+
+class Say(Protocol):
+    """A text in the terminal's language: `say("calling", code="A001")`."""
+
+    def __call__(self, key: str, /, **values: object) -> str: ...
+
+
+def sayer(lang: str) -> Say:
+    """The `Say` for `lang`: our TEXTS first, then the shared terms."""
+
+    def say(key: str, /, **values: object) -> str:
+        return tr(key, lang, TEXTS, **values)
+
+    return say
+
+
 TEXTS: dict[str, tuple[str, str]] = {
     "app_title": ("Terminal Loket", "Counter terminal"),
     "login_title": ("Masuk Petugas Loket", "Counter officer log in"),

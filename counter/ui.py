@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,9 +15,11 @@ from kivy.lang import Builder
 from kivy.uix.modalview import ModalView
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
-from counter.controller import ACTIONS, CounterController, CounterView
+from counter.controller import CounterController
+from counter.flow import ACTIONS
 from counter.screens import LoginScreen, MainScreen, RequeueDialog, TransferDialog
 from counter.texts import TEXTS
+from counter.view import CounterView
 from shared.client import ServerLocator, Worker
 from shared.config import Config
 from shared.i18n import TERMS, tr
@@ -24,8 +27,10 @@ from shared.i18n import TERMS, tr
 log = logging.getLogger(__name__)
 
 KV = Path(__file__).with_name("layout.kv")
-# SDL key codes of F1..F8, in the order of controller.ACTIONS.
+# SDL key codes of F1..F8, in the order of flow.ACTIONS.
 F_KEYS = {282 + i: action for i, action in enumerate(ACTIONS)}
+# How often the controller's clock ticks; its retries keep their own intervals (link.py).
+TICK_SECONDS = 1.0
 
 
 def _without_cut_buffer() -> None:
@@ -128,7 +133,9 @@ class CounterApp(App):
         if not self.counter_fixed:
             self.controller.load_counters()
         Window.bind(on_key_down=self._on_key_down)
-        self._ticker = Clock.schedule_interval(lambda _dt: self.controller.tick(), 3.0)
+        self._ticker = Clock.schedule_interval(
+            lambda _dt: self.controller.tick(time.monotonic()), TICK_SECONDS
+        )
         Clock.schedule_once(lambda _dt: ls.focus_first(), 0.2)
         if self.screenshots is not None:
             from counter.shots import ScreenshotTour

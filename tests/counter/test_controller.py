@@ -6,7 +6,8 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from counter.controller import CounterController, CounterView
+from counter.controller import CounterController
+from counter.view import CounterView
 from shared.client import ApiClient, ServerLocator, Worker
 from shared.config import load_config
 from shared.models import TicketStatus
@@ -295,11 +296,11 @@ def test_nobody_waiting_goes_when_a_ticket_arrives(site: Site, make: Make, ui: U
     code, services = site.counter()
     c = make(site.url, live=True)
     login(c, ui, code)
-    ui.pump(lambda: c.connection == "connected" and not c._refreshing)
+    ui.pump(lambda: c.connection == "connected" and not c.refreshing)
     act(c, ui, "call")
     assert c.state is not None and c.state.ticket is None
     assert c.view().message == "Tidak ada antrean"
     site.issue(services[0])
     ui.pump(lambda: c.view().waiting_total == 1)
-    ui.pump(lambda: not c._refreshing)
+    ui.pump(lambda: not c.refreshing)
     assert c.view().message == ""  # not "nobody waiting" beside "1 waiting"
