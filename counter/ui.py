@@ -16,7 +16,7 @@ from kivy.uix.modalview import ModalView
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from counter.controller import CounterController
-from counter.flow import ACTIONS
+from counter.navigation import Navigator
 from counter.screens import LoginScreen, MainScreen, RequeueDialog, TransferDialog
 from counter.texts import TEXTS
 from counter.view import CounterView
@@ -27,8 +27,6 @@ from shared.i18n import TERMS, tr
 log = logging.getLogger(__name__)
 
 KV = Path(__file__).with_name("layout.kv")
-# SDL key codes of F1..F8, in the order of flow.ACTIONS.
-F_KEYS = {282 + i: action for i, action in enumerate(ACTIONS)}
 # How often the controller's clock ticks; its retries keep their own intervals (link.py).
 TICK_SECONDS = 1.0
 
@@ -83,8 +81,7 @@ class CounterApp(App):
         self.dialog: ModalView | None = None
         self.sign: Any = None
         self.buttons: Any = None
-        self._was_busy = False
-        self._logged_in = False
+        self.nav = Navigator()
         self._ticker: Any = None
         self.tour: Any = None
 
@@ -181,23 +178,21 @@ class CounterApp(App):
             ls.counters = view.counters
             ls.counter_text = ""
             ls.preselect(chosen)
-        if self._was_busy and not view.login_busy and not view.logged_in:
+        moves = self.nav.show(view, self._dialog_action if self.dialog is not None else "")
+        if moves.retry_pin:
             ls.clear_pin()  # a failed attempt: type the PIN again
             Clock.schedule_once(lambda _dt: setattr(ls.ids.pin, "focus", True), 0)
-        self._was_busy = view.login_busy
-        if view.logged_in != self._logged_in:
-            self._logged_in = view.logged_in
+        if moves.close_dialog:
             self.close_dialog()
+        if moves.screen:
             if view.logged_in:  # the login fields must not keep the keyboard
                 ls.ids.username.focus = ls.ids.pin.focus = False
-            self.manager.current = "main" if view.logged_in else "login"
+            self.manager.current = moves.screen
             if not view.logged_in:
                 ls.clear_pin()
                 Clock.schedule_once(lambda _dt: ls.focus_first(), 0)
         if view.logged_in:
             self.main_screen.apply(view)
-            if self.dialog is not None and not view.enabled.get(self._dialog_action, False):
-                self.close_dialog()  # e.g. the ticket was finished from the keypad meanwhile
 
     def login(self, username: str, pin: str, counter: str) -> None:
         self.controller.login(username, pin, counter)
@@ -253,10 +248,8 @@ class CounterApp(App):
     def _on_key_down(
         self, _window: Any, key: int, _scancode: int, _codepoint: str | None, _mods: list[str]
     ) -> bool:
-        action = F_KEYS.get(key)
-        if action is None or self.dialog is not None:
-            return False
-        if self.manager.current != "main":
+        action = self.nav.f_key(key, dialog_open=self.dialog is not None)
+        if not action:
             return False
         self.press(action)
         return True  # an F-key never reaches a text field
