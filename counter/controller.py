@@ -114,10 +114,6 @@ class CounterController:
         return self.link.connection.state
 
     @property
-    def refreshing(self) -> bool:
-        return self.link.refreshing
-
-    @property
     def client(self) -> ApiClient | None:
         return self.link.client
 

@@ -155,7 +155,7 @@ class ScreenshotTour:
         if c.state is not None and c.state.ticket is not None:
             c.act("finish")
             yield lambda: not c.busy
-        yield lambda: not c.refreshing
+        yield lambda: not c.link.refreshing
         yield "03-idle"
         services = c.state.services if c.state is not None else []
         url = c.client.base_url
@@ -167,10 +167,10 @@ class ScreenshotTour:
 
         waiting = c.view().waiting_total
         yield from self._job(issue)
-        yield lambda: c.view().waiting_total >= waiting + 3 and not c.refreshing
+        yield lambda: c.view().waiting_total >= waiting + 3 and not c.link.refreshing
         c.act("call")
         yield lambda: not c.busy and c.state is not None and c.state.ticket is not None
-        yield lambda: not c.refreshing
+        yield lambda: not c.link.refreshing
         yield "04-calling"
         c.act("start")
         yield lambda: not c.busy
@@ -201,7 +201,7 @@ class ScreenshotTour:
             yield lambda: not c.busy
             if c.state is not None and c.state.ticket is None:
                 break
-        yield lambda: not c.refreshing
+        yield lambda: not c.link.refreshing
         yield "09-nobody-waiting"
         # The server goes away just as the officer presses F1: the request meets a closed
         # port, the app says the result is unknown, re-reads, and shows the outage.
@@ -210,5 +210,5 @@ class ScreenshotTour:
         if old is not None:
             old.close()
         c.act("call")
-        yield lambda: not c.busy and c.connection == "down" and not c.refreshing
+        yield lambda: not c.busy and c.connection == "down" and not c.link.refreshing
         yield "10-server-down"

@@ -296,11 +296,11 @@ def test_nobody_waiting_goes_when_a_ticket_arrives(site: Site, make: Make, ui: U
     code, services = site.counter()
     c = make(site.url, live=True)
     login(c, ui, code)
-    ui.pump(lambda: c.connection == "connected" and not c.refreshing)
+    ui.pump(lambda: c.connection == "connected" and not c.link.refreshing)
     act(c, ui, "call")
     assert c.state is not None and c.state.ticket is None
     assert c.view().message == "Tidak ada antrean"
     site.issue(services[0])
     ui.pump(lambda: c.view().waiting_total == 1)
-    ui.pump(lambda: not c.refreshing)
+    ui.pump(lambda: not c.link.refreshing)
     assert c.view().message == ""  # not "nobody waiting" beside "1 waiting"

@@ -62,7 +62,7 @@ def button(app: CounterApp, action: str) -> FKeyButton:
 
 def settled(app: CounterApp) -> bool:
     c = app.controller
-    return not c.busy and not c.refreshing
+    return not c.busy and not c.link.refreshing
 
 
 @pytest.fixture
