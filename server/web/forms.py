@@ -59,14 +59,23 @@ def _cookie_token(cookie: str, purpose: str = "csrf") -> Callable[[Request], str
 
 
 def _ticket_page(request: Request) -> str | None:
+    pages = request.app.state.ctx.pages
     token = str(request.path_params.get("token", ""))
-    return request.app.state.ctx.pages.form_key(token) if token else None
+    if pages.ticket_id(token) is None:
+        return NO_SUCH_PAGE  # a forged or unknown token: the page's own 404, as for a GET
+    return pages.form_key(token)
+
+
+# What `Rule.expected` answers for a page that does not exist: its handler answers 404 and
+# changes nothing, so there is nothing to guard and the answer stays the page's own.
+NO_SUCH_PAGE = ""
 
 
 @dataclass(frozen=True)
 class Rule:
     prefix: str
-    # The token the form must carry; None: a sign-in form (the Origin alone).
+    # The token the form must carry (None: the browser has no key, refused; NO_SUCH_PAGE);
+    # no function: a sign-in form, checked by its Origin alone.
     expected: Callable[[Request], str | None] | None
     json: bool = False
 
@@ -102,6 +111,8 @@ async def form_guard(request: Request) -> None:
     if rule.expected is None:
         return
     expected = rule.expected(request)
+    if expected == NO_SUCH_PAGE:
+        return
     sent = request.headers.get(CSRF_HEADER, "")
     if not sent:
         # Starlette keeps the parsed form on the request: the handler reads it again free.
