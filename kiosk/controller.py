@@ -11,15 +11,15 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol, TypeVar
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from hardware.errors import PaperOut
 from hardware.printer import PrinterState, PrinterStatus
 from hardware.ticket import TicketPrint
 from kiosk import view
+from kiosk.ports import Client, Locator, Post, Submit, TicketPrinter, Timing, off_ui_thread
 from kiosk.texts import t
 from shared.api import BOOKING_CODE_ALPHABET
 from shared.config import Config
@@ -28,7 +28,6 @@ from shared.models import (
     AgencyInfo,
     Health,
     IssuedTicket,
-    OnlineTicket,
     ServiceInfo,
     ServicesAnswer,
     Ticket,
@@ -49,31 +48,7 @@ SERVER_PRINTER_STATE = {
     PrinterState.UNKNOWN: "unknown",
 }
 
-Done = Callable[[Any, BaseException | None], None]
 T = TypeVar("T")
-
-
-class Client(Protocol):
-    base_url: str
-
-    def set_token(self, token: str | None) -> None: ...
-    def health(self) -> Health: ...
-    def services(self) -> ServicesAnswer: ...
-    def issue(self, service: str, priority: bool, request_id: str) -> IssuedTicket: ...
-    def check_in(self, code: str, request_id: str) -> OnlineTicket: ...
-    def cancel(self, ticket_id: int) -> Ticket: ...
-    def device_status(self, printer: str, detail: str = "") -> None: ...
-    def heartbeat(self, *, printer: str | None = None, detail: str | None = None) -> None: ...
-
-
-class Locator(Protocol):
-    def locate(self) -> str: ...
-    def forget(self) -> None: ...
-
-
-class TicketPrinter(Protocol):
-    def check(self) -> PrinterStatus: ...
-    def print_ticket(self, ticket: TicketPrint) -> Any: ...
 
 
 class PrinterProblem(HardwareError):
@@ -98,20 +73,6 @@ class NoToken(Exception):
     """The server is not in demo mode and the config holds no kiosk token."""
 
 
-@dataclass
-class Timing:
-    """How often things happen; tests shorten these instead of sleeping."""
-
-    retry_seconds: float = 5.0  # server down: try again this often
-    refresh_seconds: float = 10.0  # waiting counts on screen
-    site_check_seconds: float = 2.0  # GET /health: has the site's setup changed?
-    printer_ok_seconds: float = 60.0  # re-check a good printer
-    printer_bad_seconds: float = 5.0  # re-check a printer with a problem
-    touch_grace_seconds: float = 1.0  # a second tap must not dismiss the ticket screen
-    issue_retry_delays: tuple[float, ...] = (0.3, 0.7, 1.5)  # same request_id each time
-    heartbeat_seconds: float = 30.0  # "still here", with the printer's state
-
-
 class KioskController:
     """Screens: connecting, home, services, priority, checkin, printing, done, notice,
     config_error."""
@@ -122,8 +83,8 @@ class KioskController:
         locator: Locator,
         make_client: Callable[[str, str | None], Client],
         printer: TicketPrinter | None,
-        submit: Callable[[Callable[[], Any], Done], object],
-        post: Callable[[Callable[[], None]], None],
+        submit: Submit,
+        post: Post,
         clock: Callable[[], float] = time.monotonic,
         timing: Timing | None = None,
     ) -> None:
@@ -131,8 +92,7 @@ class KioskController:
         self.locator = locator
         self.make_client = make_client
         self.printer = printer
-        self._submit = submit
-        self._post = post
+        self._run = off_ui_thread(submit, post)
         self.clock = clock
         self.timing = timing or Timing()
         self.listeners: list[Callable[[], None]] = []
@@ -723,14 +683,3 @@ class KioskController:
             paper = status.state is PrinterState.PAPER_OUT
             self.problem = "paper_out" if paper else "printer_failed"
             self._changed()
-
-    def _run(self, job: Callable[[], Any], done: Done) -> None:
-        """Run `job` on the worker; `done(result, exc)` comes back on the UI thread."""
-
-        def back(result: Any, exc: BaseException | None) -> None:
-            self._post(lambda: done(result, exc))
-
-        try:
-            self._submit(job, back)
-        except RuntimeError as exc:  # the worker stopped: the app is closing, nothing to do
-            log.debug("not run: %s", exc)
