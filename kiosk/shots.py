@@ -120,16 +120,17 @@ class Shooter:
         if agency is None:
             log.warning("no closed service on the servers given: no closed-service screenshot")
             return
-        saved, every = self.ctl.services, self.ctl.timing.refresh_seconds
-        pump_until(lambda: not self.ctl._refreshing)
-        self.ctl.timing.refresh_seconds = 3600  # keep the other server's answer on screen
+        refresh = self.ctl.catalog.refresh
+        saved, every = self.ctl.services, refresh.seconds
+        pump_until(lambda: not refresh.busy)
+        refresh.seconds = 3600  # keep the other server's answer on screen
         self.ctl.services_answered(answer)
         self.home()
         self.shot(f"{prefix}-06-home-closed")
         self.ctl.choose_agency(agency.code)
         pump_until(lambda: self.ctl.screen == "services")
         self.shot(f"{prefix}-07-closed-service")
-        self.ctl.timing.refresh_seconds = every
+        refresh.seconds = every
         if saved is not None:
             self.ctl.services_answered(saved)
         self.home()
@@ -146,8 +147,9 @@ class Shooter:
         """A real failing printer: the virtual one writing into a path that is a file."""
         blocker = self.out / "tickets-blocked"
         blocker.write_text("a file where the preview folder should be\n")
-        saved = self.ctl.printer
-        self.ctl.printer = Printer(saved.config, preview_dir=blocker / "x")  # type: ignore[union-attr]
+        printers = self.ctl.printers
+        saved = printers.printer
+        printers.printer = Printer(saved.config, preview_dir=blocker / "x")  # type: ignore[union-attr]
         try:
             self.home()
             self.ctl.choose_agency(agency)
@@ -158,13 +160,13 @@ class Shooter:
             pump_until(lambda: self.ctl.screen == "notice")
             self.shot(f"{prefix}-09-print-failed")
         finally:
-            self.ctl.printer = saved
+            printers.printer = saved
             blocker.unlink()
-            self.ctl.problem = None
+            printers.problem = None
             self.home()
 
     def server_down(self, prefix: str) -> None:
-        locator: Any = self.ctl.locator
+        locator: Any = self.ctl.link.locator
         real = locator.url
         locator.url = "http://127.0.0.1:9"  # nothing listens there: every retry fails for real
         self.ctl.lost_server()
@@ -204,10 +206,11 @@ class Shooter:
         self.home()
 
     def message(self, prefix: str, problem: str) -> None:
-        saved = self.ctl.screen, self.ctl.config_problem
-        self.ctl.config_problem, self.ctl.screen = problem, "config_error"
+        nav = self.ctl.nav
+        saved = nav.screen, nav.config_problem
+        nav.config_problem, nav.screen = problem, "config_error"
         self.shot(f"{prefix}-11-{problem.replace('_', '-')}")
-        self.ctl.screen, self.ctl.config_problem = saved
+        nav.screen, nav.config_problem = saved
         self.home()
 
 
@@ -256,7 +259,7 @@ def take_screenshots(
     app: Any, ctl: KioskController, worker: Any, out: Path, closed_url: str | None
 ) -> int:
     out.mkdir(parents=True, exist_ok=True)
-    ctl.timing.retry_seconds = 0.5  # the server-down shots wait for the reconnect
+    ctl.link.reconnect.seconds = 0.5  # the server-down shots wait for the reconnect
     gate = threading.Event()  # hold the worker: the connecting screen stays for its shot
     worker.submit(lambda: gate.wait(10))
     start_embedded(app)
@@ -270,7 +273,7 @@ def take_screenshots(
         agency = next(a for a in ctl.services.agencies if len(a.services) > 1)
         service = next(s for s in agency.services if s.open_now and s.priority_allowed).code
         closed = _closed_answer(ctl, closed_url)
-        bookings = Bookings(ctl.server_url)
+        bookings = Bookings(ctl.link.server_url)
         gone = bookings.make()
         bookings.cancel(gone["token"])
         refusals = {

@@ -19,7 +19,7 @@ from kivy.uix.screenmanager import NoTransition, Screen
 from kiosk import screens
 from kiosk.controller import KioskController
 from kiosk.texts import t
-from kiosk.view import done_lines, keypad_keys
+from kiosk.view import done_lines, keypad_keys, name_of
 from shared.timeutil import format_date, format_time
 
 log = logging.getLogger(__name__)
@@ -163,28 +163,22 @@ class KioskApp(App):
         self.lang_button_text = t("language", ctl.lang)
         self.site_name = ctl.services.site if ctl.services else ctl.config.site.name
         self.problem_text = ctl.problem_text()
-        self.agency_name = ""
-        if ctl.agency is not None:
-            self.agency_name = (
-                ctl.agency.name_en if ctl.lang == "en" and ctl.agency.name_en else ctl.agency.name
-            )
-        svc = ctl.service
-        self.service_name = (
-            (svc.name_en if ctl.lang == "en" and svc.name_en else svc.name) if svc else ""
-        )
+        agency, svc = ctl.nav.agency, ctl.service
+        self.agency_name = name_of(agency, ctl.lang) if agency else ""
+        self.service_name = name_of(svc, ctl.lang) if svc else ""
         if ctl.ticket is not None:
             self.ticket_code = ctl.ticket.code
             self.ticket_service = ctl.ticket_names()
             self.ticket_ahead, self.ticket_wait = done_lines(ctl.ticket, ctl.lang)
         self.notice_text = ctl.notice_message()
-        self.booking_code = ctl.booking_code
+        self.booking_code = ctl.checkin.code
         if ctl.screen == "config_error":
             problem = ctl.config_problem or "no_printer"
             self.message_text = ctl.text(problem)
             self.message_hint = ctl.text(f"{problem}_tech")
         else:
             self.message_text = ctl.text("connecting")
-            url = ctl.server_url or ctl.text("searching_server")
+            url = ctl.link.server_url or ctl.text("searching_server")
             self.message_hint = ctl.text("server_tech", url=url)
         self._clock()
         if ctl.screen == "home":

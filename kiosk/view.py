@@ -125,6 +125,20 @@ def service_rows(
     return rows
 
 
+def ticket_names(ticket: Ticket | None, answer: ServicesAnswer | None, lang: str) -> str:
+    """'Agency · Service' of a ticket, in `lang` when the services answer names them."""
+    if ticket is None:
+        return ""
+    agency_name, service_name = ticket.agency_name, ticket.service_name
+    for agency in answer.agencies if answer else []:
+        for svc in agency.services:
+            if svc.code == ticket.service:
+                agency_name = name_of(agency, lang)
+                service_name = name_of(svc, lang)
+    online = f" · {t('online_mark', lang)}" if getattr(ticket, "online", False) else ""
+    return f"{agency_name} · {service_name}{online}"
+
+
 def done_lines(ticket: Ticket, lang: str) -> tuple[str, str]:
     """The two lines under the code: people ahead and the estimated wait."""
     ahead = t("you_are_next", lang) if ticket.ahead <= 0 else t("ahead", lang, n=ticket.ahead)

@@ -200,6 +200,7 @@ def make_kiosk() -> Iterator[Callable[..., tuple[KioskController, UiLoop]]]:
         config: Config | None = None,
         timing: Timing | None = None,
         token: str = "",
+        clock: Callable[[], float] = time.monotonic,
     ) -> tuple[KioskController, UiLoop]:
         cfg = config or load_config(None)
         cfg = cfg.model_copy(update={"client": ClientConfig(server=url, token=token)})
@@ -213,6 +214,7 @@ def make_kiosk() -> Iterator[Callable[..., tuple[KioskController, UiLoop]]]:
             printer if printer is not None else DummyPrinter(),  # type: ignore[arg-type]
             worker.submit,
             loop.post,
+            clock=clock,
             timing=timing or FAST,
         )
         return kiosk, loop

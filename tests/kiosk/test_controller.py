@@ -146,8 +146,7 @@ def test_idle_visitor_returns_home_in_the_default_language(
     server: ServerProcess, make_kiosk: Make
 ) -> None:
     now = [1000.0]
-    kiosk, loop = make_kiosk(server.url)
-    kiosk.clock = lambda: now[0]
+    kiosk, loop = make_kiosk(server.url, clock=lambda: now[0])
     kiosk.tick()
     loop.run_until(lambda: kiosk.screen == "home" and kiosk.client is not None, kiosk)
     kiosk.toggle_language()
