@@ -163,7 +163,7 @@ class KioskController:
         for listener in list(self.listeners):
             listener()
 
-    # -- the server and the printer ------------------------------------------------------
+    # -- what runs by itself --------------------------------------------------------------
 
     def tick(self) -> None:
         """Called about twice a second by the UI: timeouts, reconnects, refreshes."""
@@ -184,5 +184,6 @@ class KioskController:
             self.link.heartbeat.tick(now)
 
     def _connected(self, health: Health, services: ServicesAnswer) -> None:
+        """(Re)connected: the tiles from the server's answer, the printer asked again."""
         self.catalog.loaded(services, health.site_version)
         self.printers.forget()
