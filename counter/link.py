@@ -14,7 +14,6 @@ from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from counter.flow import Request
-from counter.periodic import Every
 from shared.client import ApiClient, EventStream
 from shared.errors import ApiError, ServerUnavailable
 from shared.models import (
@@ -25,6 +24,7 @@ from shared.models import (
     ServicesAnswer,
     SessionAnswer,
 )
+from shared.periodic import Every
 
 if TYPE_CHECKING:
     from shared.client import ServerLocator, Worker

@@ -12,10 +12,10 @@ import re
 from collections.abc import Callable
 
 from counter.link import RETRY_SECONDS, ServerLink
-from counter.periodic import Every
 from counter.texts import Say
 from shared.errors import ApiError, ServerUnavailable
 from shared.models import CounterState, Officer
+from shared.periodic import Every
 
 log = logging.getLogger(__name__)
 

@@ -12,10 +12,10 @@ from collections.abc import Callable
 
 from kiosk.link import ServerLink
 from kiosk.navigation import Navigation
-from kiosk.periodic import Every
 from kiosk.ports import Run, Timing
 from shared.errors import ServerUnavailable
 from shared.models import Health, ServicesAnswer
+from shared.periodic import Every
 
 log = logging.getLogger(__name__)
 

@@ -8,11 +8,11 @@ from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from kiosk.navigation import Navigation
-from kiosk.periodic import Every
 from kiosk.ports import Client, Locator, Run, Timing
 from shared.config import Config
 from shared.errors import ApiError
 from shared.models import Health, ServicesAnswer, Ticket
+from shared.periodic import Every
 
 log = logging.getLogger(__name__)
 

@@ -9,9 +9,9 @@ from collections.abc import Callable
 
 from hardware.printer import PrinterState, PrinterStatus
 from kiosk.link import ServerLink
-from kiosk.periodic import Every
 from kiosk.ports import Changed, Client, Run, TicketPrinter, Timing
 from shared.errors import ApiError, ServerUnavailable
+from shared.periodic import Every
 
 log = logging.getLogger(__name__)
 

@@ -68,7 +68,7 @@ def open_session(
 
 @router.delete("/sessions/current", status_code=204)
 def close_session(ctx: CtxDep, who: CallerDep, request: Request) -> None:
-    """Sign out (the session ends at once; an officer's counter closes)."""
+    # Sign out: the session ends at once, an officer's counter closes (access/signin.py).
     require_role(who, "officer", "supervisor", "admin")
     end_session(ctx, bearer(request) or "", who.counter)
 

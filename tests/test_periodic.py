@@ -1,10 +1,11 @@
-"""Every: when a periodic job runs, with plain numbers for the clock."""
+"""shared.periodic.Every (the kiosk's and the counter's): when a periodic job runs, with
+plain numbers for the clock."""
 
 from __future__ import annotations
 
 import pytest
 
-from kiosk.periodic import Every
+from shared.periodic import Every
 
 
 class Job:
@@ -63,7 +64,8 @@ def test_a_job_that_raises_is_not_left_busy() -> None:
     every = Every(1.0, job)
     with pytest.raises(RuntimeError):
         every.tick(0.0)
-    assert not every.busy and every.due(0.0)
+    # not busy, and not tried again at every tick: at its interval
+    assert not every.busy and not every.due(0.5) and every.due(1.0)
 
 
 def test_soon_after_and_a_longer_wait_after_a_failure() -> None:
@@ -102,3 +104,50 @@ def test_the_interval_may_change_between_runs() -> None:
     every.seconds = 3600.0  # e.g. a screenshot run that keeps one answer on screen
     every.finished(1.0)
     assert not every.due(11.0) and every.due(3601.0)
+
+
+# -- synchronous jobs (the counter's retries): they return None --------------------------
+
+
+def runs_at(seconds: float, ticks: list[float]) -> list[float]:
+    """The tick times at which an Every(seconds) ran."""
+    ran: list[float] = []
+    clock = [0.0]  # now, as the task sees it
+    every = Every(seconds, lambda: ran.append(clock[0]))
+    for now in ticks:
+        clock[0] = now
+        every.tick(now)
+    return ran
+
+
+def test_a_synchronous_job_runs_at_the_first_tick_then_every_interval() -> None:
+    assert runs_at(3.0, [10.0, 11.0, 12.9, 13.0, 14.0, 16.0]) == [10.0, 13.0, 16.0]
+
+
+def test_a_long_gap_runs_it_once_not_a_burst() -> None:
+    # e.g. the machine slept: one run when it wakes, then the interval from there.
+    assert runs_at(3.0, [0.0, 100.0, 100.5, 101.0, 102.9, 103.0]) == [0.0, 100.0, 103.0]
+
+
+def test_a_failing_task_is_not_retried_before_it_is_due() -> None:
+    calls = []
+
+    def boom() -> None:
+        calls.append(1)
+        raise RuntimeError("no server")
+
+    every = Every(5.0, boom)
+    with pytest.raises(RuntimeError):
+        every.tick(0.0)
+    every.tick(1.0)
+    every.tick(4.9)
+    assert len(calls) == 1
+    with pytest.raises(RuntimeError):
+        every.tick(5.0)
+    assert len(calls) == 2
+
+
+@pytest.mark.parametrize("seconds", [0.0, -1.0])
+def test_the_interval_must_be_positive(seconds: float) -> None:
+    with pytest.raises(ValueError, match="positive"):
+        Every(seconds, lambda: None)
