@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
+
 from shared.errors import AntrianError
 
 
@@ -28,10 +31,46 @@ def conflict(code: str, message: str, **extra: object) -> Problem:
     return Problem(409, code, message, **extra)
 
 
-def invalid(*errors: tuple[str, str, str]) -> Problem:
-    """422 naming each field: (field, message in Indonesian, message in English)."""
+def refused(status: int, code: str, *errors: tuple[str, str, str]) -> Problem:
+    """A refusal naming each field: (field, message in Indonesian, message in English).
+
+    The page shows each field's message in its language (field_errors), the API answers
+    them all in `errors`, the command line prints the English ones (cli/common.py)."""
     listed = [{"field": f, "message": id_, "message_en": en} for f, id_, en in errors]
-    return Problem(422, "invalid_fields", errors[0][2], field=errors[0][0], errors=listed)
+    return Problem(status, code, errors[0][2], field=errors[0][0], errors=listed)
+
+
+def invalid(*errors: tuple[str, str, str], code: str = "invalid_fields") -> Problem:
+    """422 naming each field: (field, message in Indonesian, message in English)."""
+    return refused(422, code, *errors)
+
+
+_DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def read_days(*fields: tuple[str, str | None], code: str = "invalid_fields") -> list[date | None]:
+    """Date fields as a query, a form or a command line sends them: YYYY-MM-DD, or empty
+    or absent (None). One 422 naming every field that is not a date."""
+    days: list[date | None] = []
+    errors: list[tuple[str, str, str]] = []
+    for name, text in fields:
+        value = (text or "").strip()
+        try:
+            if value and not _DAY.match(value):
+                raise ValueError(value)
+            days.append(date.fromisoformat(value) if value else None)
+        except ValueError:
+            days.append(None)
+            errors.append(
+                (
+                    name,
+                    "Tanggal ditulis TTTT-BB-HH, mis. 2026-11-30",
+                    "A date is written YYYY-MM-DD, e.g. 2026-11-30",
+                )
+            )
+    if errors:
+        raise invalid(*errors, code=code)
+    return days
 
 
 def field_errors(problem: Problem, lang: str) -> dict[str, str]:

@@ -12,7 +12,7 @@ import logging
 import re
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -46,6 +46,12 @@ BEARER = "bearer"
 def answers(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """`responses=` for a route: the error answers it gives, each {code, message}."""
     return {status: {"model": ErrorAnswer, "description": WHY[status]} for status in statuses}
+
+
+def day(alias: str) -> Any:
+    """A date query parameter as sent (YYYY-MM-DD; empty or absent: none): the room reads
+    it, so a page's form, the API and the command line get the same 422 for a bad one."""
+    return Query(alias=alias, max_length=1000, json_schema_extra={"format": "date"})
 
 
 def _answer(status: int, code: str, message: str, **extra: Any) -> JSONResponse:

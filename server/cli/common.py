@@ -35,10 +35,12 @@ CLI = Actor(getpass.getuser() if hasattr(getpass, "getuser") else "technician", 
 
 
 def problem_text(problem: Problem) -> str:
-    """A refusal for the command line: every field's English message."""
+    """A refusal for the command line: every field's English message, then the code the
+    API answers with (e.g. "pin: The PIN must be 4 to 12 digits [invalid_fields]")."""
     listed = problem.extra.get("errors")
+    text = str(problem)
     if isinstance(listed, list) and listed:
-        return "; ".join(
+        text = "; ".join(
             f"{e.get('field')}: {e.get('message_en') or e.get('message')}" for e in listed
         )
-    return str(problem)
+    return f"{text} [{problem.code}]"
