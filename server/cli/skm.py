@@ -8,19 +8,20 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
 from pathlib import Path
 
-from server.skm import exports, results
-from server.skm.report import Filters, SkmReport, respondents, skm_report
+from server.skm import results
+from server.skm.exports import skm_download
+from server.skm.report import SkmReport, filters_for, skm_report
 from shared.timeutil import business_day, utcnow
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
     """The `skm` subcommand of `antrian report`."""
     p = sub.add_parser("skm", help="SKM (satisfaction survey) results: IKM, grade, per unsur")
-    p.add_argument("--from", dest="start", type=date.fromisoformat, help="YYYY-MM-DD")
-    p.add_argument("--to", dest="end", type=date.fromisoformat, help="YYYY-MM-DD (default today)")
+    # As typed: the skm room reads and checks them (filters_for), as for the API and the page.
+    p.add_argument("--from", dest="start", help="YYYY-MM-DD (default the first of to's month)")
+    p.add_argument("--to", dest="end", help="YYYY-MM-DD (default today)")
     p.add_argument("--agency")
     p.add_argument("--service")
     p.add_argument("--counter")
@@ -64,7 +65,7 @@ def table(report: SkmReport) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Run `antrian report skm` with the parsed arguments; 0 on success."""
-    from server.cli.common import fail, store_for
+    from server.cli.common import fail, problem_text, store_for
     from server.cli.settings import config_from
     from server.office.live import site_config
     from server.problems import Problem
@@ -74,30 +75,38 @@ def run(args: argparse.Namespace) -> int:
     try:
         config = config_from(args.config)
         store = store_for(config, args.db)
-        site = Site(site_config(store, config))  # the database's site
-        end = args.end or business_day(site.tz, utcnow())
-        start = args.start or end.replace(day=1)
-        filters = Filters(start, end, args.agency, args.service, args.counter, args.officer)
         try:
-            with store.read() as s:
-                report = skm_report(s, site, filters, officers=True)
-                data = (
-                    exports.xlsx(report, respondents(s, filters)) if args.format == "xlsx" else b""
-                )
-            if args.format == "pdf":
-                data = exports.pdf(report, business_day(site.tz, utcnow()), site)
+            site = Site(site_config(store, config))  # the database's site
+            today = business_day(site.tz, utcnow())
+            filters = filters_for(
+                site,
+                today,
+                start=args.start,
+                end=args.end,
+                agency=args.agency,
+                service=args.service,
+                counter=args.counter,
+                officer=args.officer,
+                role="admin",  # the box's technician sees everything
+            )
+            if args.format == "table":
+                with store.read() as s:
+                    text = table(skm_report(s, site, filters, officers=True))
+            else:
+                got = skm_download(store, site, filters, args.format, today, officers=True)
         finally:
             store.dispose()
-    except (AntrianError, Problem) as exc:
+    except Problem as exc:
+        return fail(problem_text(exc))
+    except AntrianError as exc:
         return fail(str(exc))
     if args.format == "table":
-        text = table(report)
         if args.out:
             Path(args.out).write_text(text, encoding="utf-8")
         else:
             sys.stdout.write(text)
         return 0
-    out = Path(args.out or f"skm-{start.isoformat()}-{end.isoformat()}.{args.format}")
-    out.write_bytes(data)
+    out = Path(args.out or got.name)
+    out.write_bytes(got.data)
     sys.stdout.write(f"{out}\n")
     return 0

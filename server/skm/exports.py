@@ -21,10 +21,13 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from server import documents
 from server.documents import id_day
+from server.problems import invalid
+from server.queue.site import Site
 from server.skm import results
 from server.skm.questions import DEFAULTS
-from server.skm.report import Row, SkmReport
+from server.skm.report import Filters, Row, SkmReport, respondents, skm_report
 from server.skm.tables import SCORE_COLUMNS, SurveyRow
+from server.store.db import Store
 
 BOLD = Font(bold=True)
 HEAD = PatternFill("solid", fgColor="DDE6F0")
@@ -228,3 +231,25 @@ def pdf(report: SkmReport, today: date, site: Any) -> bytes:
     """The PDF, by WeasyPrint from the template (server/documents/pdf.py: in a child process)."""
     letterhead = documents.Letterhead.of(site.config.site, today)
     return documents.to_pdf("skm_report.html", letterhead, **pdf_values(report, today, site))
+
+
+FORMATS = ("xlsx", "pdf")
+
+
+def skm_download(
+    store: Store, site: Site, filters: Filters, fmt: str, today: date, *, officers: bool
+) -> documents.Download:
+    """The tabulation (xlsx) or the report (pdf) of the filters (filters_for's), as the API,
+    the console page and `antrian report skm` all give it; per officer for an admin only."""
+    if fmt not in FORMATS:
+        raise invalid(
+            ("format", "Format: xlsx atau pdf", "format is one of xlsx, pdf"),
+            code="invalid_request",
+        )
+    with store.read() as s:
+        report = skm_report(s, site, filters, officers=officers)
+        data = xlsx(report, respondents(s, filters)) if fmt == "xlsx" else b""
+    if fmt == "pdf":
+        data = pdf(report, today, site)
+    name = f"skm-{filters.start.isoformat()}-{filters.end.isoformat()}.{fmt}"
+    return documents.Download(data, name)

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, extract, func, select
 from sqlalchemy.orm import Session
 
-from server.problems import Problem
+from server.problems import invalid, read_days, refused
 from server.queue.site import Site
 from server.skm import results
 from server.skm.questions import DEFAULTS
@@ -27,6 +27,7 @@ from shared.models import TicketStatus
 from shared.timeutil import MONTH_NAMES_EN, MONTH_NAMES_ID
 
 MAX_DAYS = 3 * 366
+YEARS = (2000, 2999)
 SUGGESTIONS_SHOWN = 200
 GROUPS = ("agency", "service", "counter", "officer", "month", "wait")
 
@@ -41,17 +42,67 @@ class Filters:
     officer: str | None = None
 
     def check(self, site: Site) -> None:
-        """422 with the field for a period or a filter that cannot be."""
-        if self.end < self.start:
-            raise Problem(422, "invalid_period", "to is before from", field="to")
-        if (self.end - self.start).days >= MAX_DAYS:
-            raise Problem(422, "invalid_period", "at most three years at once", field="to")
-        if self.agency and self.agency not in site.agencies:
-            raise Problem(404, "unknown_agency", f"No agency {self.agency!r}.", field="agency")
-        if self.service and self.service not in site.services:
-            raise Problem(404, "unknown_service", f"No service {self.service!r}.", field="service")
-        if self.counter and self.counter not in site.counters:
-            raise Problem(404, "unknown_counter", f"No counter {self.counter!r}.", field="counter")
+        """A 422 naming the field for a period that cannot be; a 404 for an unknown code."""
+        errors: list[tuple[str, str, str]] = []
+        low, high = YEARS
+        for name, day in (("from", self.start), ("to", self.end)):
+            if not low <= day.year <= high:
+                errors.append((name, f"Tahun {low} sampai {high}", f"dates from {low} to {high}"))
+        if not errors and self.end < self.start:
+            errors.append(("to", "Tanggal akhir sebelum tanggal awal", "to is before from"))
+        elif not errors and (self.end - self.start).days >= MAX_DAYS:
+            errors.append(("to", "Paling lama tiga tahun sekaligus", "at most three years at once"))
+        if errors:
+            raise invalid(*errors, code="invalid_period")
+        for what, code, known, word in (
+            ("agency", self.agency, site.agencies, "Instansi"),
+            ("service", self.service, site.services, "Layanan"),
+            ("counter", self.counter, site.counters, "Loket"),
+        ):
+            if code and code not in known:
+                raise refused(
+                    404,
+                    f"unknown_{what}",
+                    (what, f"{word} {code!r} tidak dikenal.", f"No {what} {code!r}."),
+                )
+
+
+def filters_for(
+    site: Site,
+    today: date,
+    *,
+    start: str | None = None,
+    end: str | None = None,
+    agency: str | None = None,
+    service: str | None = None,
+    counter: str | None = None,
+    officer: str | None = None,
+    role: str,
+) -> Filters:
+    """The filters of the results as the API, the console page and `antrian report skm` ask
+    them (text as sent; empty is absent), or the problem to answer.
+
+    Defaults: to = today, from = the first of to's month. Per officer: an admin's only
+    (403). A date that is not one, a year outside 2000-2999, to before from, more than
+    three years: 422 invalid_period naming the field. An unknown agency, service or
+    counter: 404 naming it."""
+    if officer and role != "admin":
+        raise refused(
+            403,
+            "forbidden",
+            (
+                "officer",
+                "Hasil per petugas hanya untuk admin.",
+                "Results per officer are for an admin.",
+            ),
+        )
+    first, last = read_days(("from", start), ("to", end), code="invalid_period")
+    last = last or today
+    first = first or last.replace(day=1)
+    codes = (agency or None, service or None, counter or None, officer or None)
+    filters = Filters(first, last, *codes)
+    filters.check(site)
+    return filters
 
 
 @dataclass

@@ -6,7 +6,7 @@ it, and lay out the answer.
 
 from __future__ import annotations
 
-from datetime import date
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
@@ -16,18 +16,19 @@ from starlette.concurrency import run_in_threadpool
 
 from server.access.auth import DEMO_DEVICE_ID
 from server.access.deps import get_ctx, in_writer, principal_for
-from server.documents import MEDIA
-from server.problems import Problem
+from server.problems import Problem, field_errors
 from server.queue.events import last_seq
-from server.skm import exports, results, rules
+from server.queue.site import Site
+from server.skm import results, rules
+from server.skm.exports import skm_download
 from server.skm.questions import questions, reset_question, save_question
-from server.skm.report import Filters, SkmReport, respondents, skm_report
+from server.skm.report import Filters, SkmReport, filters_for, skm_report
 from server.skm.views import TicketPage, ticket_page
 from server.skm.words import WORDS
 from server.web.i18n import LANGUAGES, add_words, t
 from server.web.menu import CONSOLE, menu
 from server.web.render import page
-from server.web.session import SURVEY_COOKIE, AdminDep, ConsoleDep, csrf_for, language
+from server.web.session import SURVEY_COOKIE, AdminDep, ConsoleDep, Visitor, csrf_for, language
 from shared.models import API_PATH
 from shared.timeutil import business_day, utcnow
 
@@ -366,57 +367,65 @@ add_words(
 )
 
 
-def _filters_from(request: Request, today: date) -> Filters:
-    q = request.query_params
-
-    def day(name: str) -> date | None:
-        try:
-            return date.fromisoformat(q.get(name, "")) if q.get(name) else None
-        except ValueError:
-            return None
-
-    end = day("to") or today
-    start = day("from") or end.replace(day=1)
-    pick = {k: (q.get(k) or None) for k in ("agency", "service", "counter", "officer")}
-    return Filters(start, end, pick["agency"], pick["service"], pick["counter"], pick["officer"])
+FILTER_FIELDS = ("from", "to", "agency", "service", "counter", "officer")
 
 
-@router.get("/console/skm", response_class=HTMLResponse)
-async def console_skm(request: Request, visitor: ConsoleDep) -> HTMLResponse:
-    """The results as GET /api/v1/reports/skm gives them, with their downloads."""
+def _asked(request: Request) -> dict[str, str]:
+    """The filters' form as sent (the skm room reads and checks it: filters_for)."""
+    return {k: request.query_params.get(k, "") for k in FILTER_FIELDS}
+
+
+def _filters(asked: dict[str, str], site: Site, role: str) -> Filters:
+    return filters_for(
+        site,
+        business_day(site.tz, utcnow()),
+        start=asked["from"],
+        end=asked["to"],
+        agency=asked["agency"],
+        service=asked["service"],
+        counter=asked["counter"],
+        officer=asked["officer"],
+        role=role,
+    )
+
+
+async def _results_page(
+    request: Request, visitor: Visitor, asked: dict[str, str], problem: Problem | None = None
+) -> HTMLResponse:
+    """The results of the filters, or the form as sent with its problem in the page's
+    language (the API's answer to the same query: the same code and fields)."""
     ctx = await get_ctx(request)
-    today = business_day(ctx.site.tz, utcnow())
-    filters = _filters_from(request, today)
     admin = visitor.who.role == "admin"
-    if not admin:
-        filters = Filters(filters.start, filters.end, filters.agency, filters.service,
-                          filters.counter)  # fmt: skip
+    filters: Filters | None = None
+    if problem is None:
+        try:
+            filters = _filters(asked, ctx.site, visitor.who.role)
+        except Problem as refused:
+            problem = refused
 
-    def read() -> tuple[SkmReport | None, str, list[Any]]:
+    def read() -> tuple[SkmReport | None, list[Any]]:
         with ctx.store.read() as s:
-            asked = questions(s, "id")
-            try:
-                return (
-                    skm_report(s, ctx.site, filters, officers=admin, lang=visitor.lang),
-                    "",
-                    asked,
-                )
-            except Problem as problem:
-                return None, problem.message, asked
+            asked_questions = questions(s, "id")
+            if filters is None:
+                return None, asked_questions
+            report = skm_report(s, ctx.site, filters, officers=admin, lang=visitor.lang)
+            return report, asked_questions
 
-    report, problem, asked = await run_in_threadpool(read)
-    query = urlencode({k: v for k, v in (
-        ("from", filters.start.isoformat()), ("to", filters.end.isoformat()),
-        ("agency", filters.agency), ("service", filters.service),
-        ("counter", filters.counter), ("officer", filters.officer)) if v})  # fmt: skip
+    report, asked_questions = await run_in_threadpool(read)
+    form = dict(asked)
+    if filters is not None:
+        form.update({"from": filters.start.isoformat(), "to": filters.end.isoformat()})
+    query = urlencode({k: v for k, v in form.items() if v})
     r = report.overall.result if report else None
     return page(
         request,
         "skm/console.html",
         visitor,
+        status=problem.status if problem else 200,
         report=report,
         problem=problem,
-        filters=filters,
+        errors=field_errors(problem, visitor.lang) if problem else {},
+        form=form,
         query=query,
         ikm=results.id_number(r.ikm_shown) if r else "-",
         grade=r.grade if r else None,
@@ -425,10 +434,16 @@ async def console_skm(request: Request, visitor: ConsoleDep) -> HTMLResponse:
         agencies=[(c, a.name) for c, a in ctx.site.agencies.items()],
         services=[(c, svc.name) for c, (_, svc) in ctx.site.services.items()],
         counters=[(c, k.name) for c, k in ctx.site.counters.items()],
-        questions=asked,
+        questions=asked_questions,
         admin=admin,
         notice=request.query_params.get("saved", ""),
     )
+
+
+@router.get("/console/skm", response_class=HTMLResponse)
+async def console_skm(request: Request, visitor: ConsoleDep) -> HTMLResponse:
+    """The results as GET /api/v1/reports/skm gives them, with their downloads."""
+    return await _results_page(request, visitor, _asked(request))
 
 
 def _unsur_lines(report: SkmReport) -> list[dict[str, str]]:
@@ -462,30 +477,21 @@ def _group_lines(report: SkmReport) -> list[tuple[str, list[tuple[str, str, str,
 
 @router.get("/console/skm/download")
 async def console_skm_download(request: Request, visitor: ConsoleDep) -> Response:
-    """The XLSX or PDF of the page's period, as GET /api/v1/reports/skm?format= gives them."""
+    """The XLSX or PDF of the page's period, as GET /api/v1/reports/skm?format= gives them;
+    a query that cannot be answers the page with its problem."""
     ctx = await get_ctx(request)
-    today = business_day(ctx.site.tz, utcnow())
-    filters = _filters_from(request, today)
+    asked = _asked(request)
     admin = visitor.who.role == "admin"
-    kind = request.query_params.get("format")
-    if kind not in ("xlsx", "pdf") or (filters.officer and not admin):
-        return RedirectResponse("/console/skm", status_code=303)
-
-    def build() -> bytes:
-        with ctx.store.read() as s:
-            report = skm_report(s, ctx.site, filters, officers=admin)
-            if kind == "xlsx":
-                return exports.xlsx(report, respondents(s, filters))
-        return exports.pdf(report, today, ctx.site)
-
+    today = business_day(ctx.site.tz, utcnow())
     try:
-        data = await run_in_threadpool(build)
-    except Problem:
-        return RedirectResponse("/console/skm", status_code=303)
-    media = "application/pdf" if kind == "pdf" else MEDIA["xlsx"]
-    name = f"skm-{filters.start.isoformat()}-{filters.end.isoformat()}.{kind}"
-    return Response(data, media_type=media,
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
+        filters = _filters(asked, ctx.site, visitor.who.role)
+        fmt = request.query_params.get("format", "")
+        got = await run_in_threadpool(
+            partial(skm_download, ctx.store, ctx.site, filters, fmt, today, officers=admin)
+        )
+    except Problem as problem:
+        return await _results_page(request, visitor, asked, problem)
+    return Response(got.data, media_type=got.media, headers=got.headers)
 
 
 @router.post("/console/skm/questions", response_class=HTMLResponse)

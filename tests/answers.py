@@ -1,0 +1,171 @@
+"""The same bad input to a console page, the API and the command line, and the one answer
+all three must give: the code, and each field's message in Indonesian and English.
+
+The rules live in the rooms (server/skm, server/reports, server/office); these cases pin
+what they answer, and the readers below take that answer out of an HTTP response, a
+page (its `[data-code]` and `.error#e-FIELD` elements) or `antrian`'s standard error.
+tests/server/test_same_answers.py holds the API and the CLI to them, and
+tests/web/test_same_answers.py the pages (with the API and the CLI beside them).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+
+import httpx
+
+from tests.serverproc import ROOT
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    code: str
+    fields: dict[str, tuple[str, str]]  # field: (message in Indonesian, in English)
+
+    @property
+    def english(self) -> tuple[str, dict[str, str]]:
+        """What the command line says: the code and each field's English message."""
+        return self.code, {name: en for name, (_id, en) in self.fields.items()}
+
+
+@dataclass(frozen=True)
+class Case:
+    """One bad input, as query parameters or form fields (text, as a form sends them)."""
+
+    name: str
+    asked: dict[str, str]
+    want: Answer
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def of_api(r: httpx.Response) -> Answer:
+    body = r.json()
+    fields: dict[str, tuple[str, str]] = {}
+    for e in body.get("errors", []):
+        fields.setdefault(e["field"], (e["message"], e["message_en"]))
+    return Answer(r.status_code, body["code"], fields)
+
+
+_CLI = re.compile(r"^antrian: (?P<text>.*) \[(?P<code>[a-z_]+)\]$")
+
+
+def antrian(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "shared.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=ROOT,
+    )
+
+
+def of_cli(run: subprocess.CompletedProcess[str]) -> tuple[str, dict[str, str]]:
+    """`antrian: FIELD: message; FIELD: message [code]` (server/cli/common.py problem_text)."""
+    assert run.returncode == 2, (run.returncode, run.stdout, run.stderr)
+    assert "Traceback" not in run.stderr, run.stderr
+    line = run.stderr.strip().splitlines()[-1]
+    found = _CLI.match(line)
+    assert found is not None, run.stderr
+    fields: dict[str, str] = {}
+    for part in found["text"].split("; "):
+        name, _, message = part.partition(": ")
+        fields.setdefault(name, message)
+    return found["code"], fields
+
+
+def flags(asked: dict[str, str], names: dict[str, str] | None = None) -> list[str]:
+    """Query parameters as the command line's options (--from 2026-11-01 ...)."""
+    out: list[str] = []
+    for key, value in asked.items():
+        out += [f"--{(names or {}).get(key, key)}", value]
+    return out
+
+
+# -- SKM results: GET /api/v1/reports/skm, /console/skm, `antrian report skm` --------------
+
+DATE = (
+    "Tanggal ditulis TTTT-BB-HH, mis. 2026-11-30",
+    "A date is written YYYY-MM-DD, e.g. 2026-11-30",
+)
+SKM_YEARS = ("Tahun 2000 sampai 2999", "dates from 2000 to 2999")
+
+SKM = [
+    Case("bad date", {"from": "2026-13-01"}, Answer(422, "invalid_period", {"from": DATE})),
+    Case(
+        "not dates",
+        {"from": "kemarin", "to": "30/11/2026"},
+        Answer(422, "invalid_period", {"from": DATE, "to": DATE}),
+    ),
+    Case(
+        "years",
+        {"from": "1999-12-01", "to": "1999-12-31"},
+        Answer(422, "invalid_period", {"from": SKM_YEARS, "to": SKM_YEARS}),
+    ),
+    Case(
+        "to before from",
+        {"from": "2026-12-02", "to": "2026-12-01"},
+        Answer(
+            422,
+            "invalid_period",
+            {"to": ("Tanggal akhir sebelum tanggal awal", "to is before from")},
+        ),
+    ),
+    Case(
+        "over three years",
+        {"from": "2020-01-01", "to": "2026-01-01"},
+        Answer(
+            422,
+            "invalid_period",
+            {"to": ("Paling lama tiga tahun sekaligus", "at most three years at once")},
+        ),
+    ),
+    Case(
+        "unknown agency",
+        {"agency": "NOPE"},
+        Answer(
+            404,
+            "unknown_agency",
+            {"agency": ("Instansi 'NOPE' tidak dikenal.", "No agency 'NOPE'.")},
+        ),
+    ),
+    Case(
+        "unknown service",
+        {"service": "NOPE"},
+        Answer(
+            404,
+            "unknown_service",
+            {"service": ("Layanan 'NOPE' tidak dikenal.", "No service 'NOPE'.")},
+        ),
+    ),
+    Case(
+        "unknown counter",
+        {"counter": "L99"},
+        Answer(
+            404, "unknown_counter", {"counter": ("Loket 'L99' tidak dikenal.", "No counter 'L99'.")}
+        ),
+    ),
+]
+
+# Asked by a supervisor (the command line is the box's technician: it sees everything).
+SKM_PER_OFFICER = Case(
+    "per officer, not an admin",
+    {"officer": "demo"},
+    Answer(
+        403,
+        "forbidden",
+        {
+            "officer": (
+                "Hasil per petugas hanya untuk admin.",
+                "Results per officer are for an admin.",
+            )
+        },
+    ),
+)

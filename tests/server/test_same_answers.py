@@ -1,0 +1,78 @@
+"""The API and the command line give the same answer to the same bad input: the code, the
+fields and their messages (tests/answers.py pins them; the pages: tests/web/)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.answers import (
+    SKM,
+    SKM_PER_OFFICER,
+    Case,
+    antrian,
+    flags,
+    of_api,
+    of_cli,
+)
+from tests.serverproc import ServerProcess
+
+SUPERVISOR = ("kepala-skm", "kepala-password-26")
+
+
+class Site:
+    def __init__(self, proc: ServerProcess, db: str) -> None:
+        self.proc, self.db = proc, db
+        with httpx.Client(base_url=proc.url + "/api/v1", timeout=10) as c:
+            r = c.post("/sessions", json={"username": "admin", "password": "demo-admin-2026"})
+            assert r.status_code == 201, r.text
+            self.admin = str(r.json()["token"])
+            made = c.post(
+                "/admin/officers",
+                json={
+                    "username": SUPERVISOR[0],
+                    "name": "Kepala",
+                    "role": "supervisor",
+                    "password": SUPERVISOR[1],
+                },
+                headers={"Authorization": f"Bearer {self.admin}"},
+            )
+            assert made.status_code == 201, made.text
+            r = c.post("/sessions", json={"username": SUPERVISOR[0], "password": SUPERVISOR[1]})
+            self.supervisor = str(r.json()["token"])
+
+    def api(self, token: str | None = None) -> httpx.Client:
+        headers = {"Authorization": f"Bearer {token or self.admin}"}
+        return httpx.Client(base_url=self.proc.url + "/api/v1", headers=headers, timeout=30)
+
+    def cli(self, *args: str, stdin: str = "") -> tuple[str, dict[str, str]]:
+        return of_cli(antrian(*args, "--db", self.db, stdin=stdin))
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    data: Path = tmp_path_factory.mktemp("same-answers")
+    db = f"sqlite:///{data}/antrian.sqlite"
+    proc = ServerProcess(data, demo=True, db=db)
+    proc.start()
+    yield Site(proc, db)
+    proc.stop()
+
+
+@pytest.mark.parametrize("case", SKM, ids=str)
+def test_skm_filters(site: Site, case: Case) -> None:
+    with site.api() as c:
+        api = of_api(c.get("/reports/skm", params=case.asked))
+    assert api == case.want
+    assert site.cli("report", "skm", *flags(case.asked)) == case.want.english
+
+
+def test_skm_per_officer_is_an_admins(site: Site) -> None:
+    case = SKM_PER_OFFICER
+    with site.api(site.supervisor) as c:
+        assert of_api(c.get("/reports/skm", params=case.asked)) == case.want
+    with site.api() as c:  # an admin's
+        assert c.get("/reports/skm", params=case.asked).status_code == 200

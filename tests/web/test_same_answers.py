@@ -1,0 +1,159 @@
+"""A console page, the API and the command line give the same answer to the same bad
+input: the same status and code, the same fields, the page's message in its language
+(Indonesian, or English after ?lang=en) the API's `message` and `message_en`, and the
+command line's the English one. In a real browser against a real `antrian server`.
+
+The pages show the code on the refused form (`data-code`) and each field's message
+beside it (`.error#e-FIELD`); the cases and their answers are tests/answers.py's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page
+
+from tests.answers import (
+    SKM,
+    SKM_PER_OFFICER,
+    Answer,
+    Case,
+    antrian,
+    flags,
+    of_api,
+    of_cli,
+)
+from tests.serverproc import ServerProcess
+from tests.web.conftest import ADMIN, sign_in
+
+SUPERVISOR = ("kepala-web", "kepala-password-26")
+
+
+def of_page(page: Page, load: Callable[[str], int]) -> Answer:
+    """The page's answer, loaded once in each language: status, code, fields' messages."""
+    seen: dict[str, tuple[int, str | None, dict[str, str]]] = {}
+    for lang in ("id", "en"):
+        status = load(lang)
+        code = page.locator("[data-code]").first.get_attribute("data-code")
+        fields = {
+            str(e.get_attribute("id"))[2:]: e.inner_text().strip()
+            for e in page.locator(".error[id^='e-']").all()
+        }
+        seen[lang] = (status, code, fields)
+    (status, code, ids), (status_en, code_en, ens) = seen["id"], seen["en"]
+    assert (status, code, set(ids)) == (status_en, code_en, set(ens)), seen
+    assert code is not None
+    return Answer(status, code, {name: (ids[name], ens[name]) for name in ids})
+
+
+class Site:
+    def __init__(self, proc: ServerProcess, db: str, browser: Browser) -> None:
+        self.proc, self.db, self.url = proc, db, proc.url
+        with httpx.Client(base_url=self.url + "/api/v1", timeout=10) as c:
+            r = c.post("/sessions", json={"username": ADMIN[0], "password": ADMIN[1]})
+            self.admin = str(r.json()["token"])
+            made = c.post(
+                "/admin/officers",
+                json={
+                    "username": SUPERVISOR[0],
+                    "name": "Kepala",
+                    "role": "supervisor",
+                    "password": SUPERVISOR[1],
+                },
+                headers={"Authorization": f"Bearer {self.admin}"},
+            )
+            assert made.status_code == 201, made.text
+            r = c.post("/sessions", json={"username": SUPERVISOR[0], "password": SUPERVISOR[1]})
+            self.supervisor = str(r.json()["token"])
+        self.contexts: list[BrowserContext] = []
+        self.admin_page = self._signed_in(browser, ADMIN)
+        self.supervisor_page = self._signed_in(browser, SUPERVISOR)
+
+    def _signed_in(self, browser: Browser, user: tuple[str, str]) -> Page:
+        context = browser.new_context(viewport={"width": 1366, "height": 768})
+        self.contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        sign_in(page, self.url, user)
+        return page
+
+    def api(self, token: str | None = None) -> httpx.Client:
+        headers = {"Authorization": f"Bearer {token or self.admin}"}
+        return httpx.Client(base_url=self.url + "/api/v1", headers=headers, timeout=30)
+
+    def cli(self, *args: str, stdin: str = "") -> tuple[str, dict[str, str]]:
+        return of_cli(antrian(*args, "--db", self.db, stdin=stdin))
+
+    def get(self, path: str, asked: dict[str, str], page: Page | None = None) -> Answer:
+        """A page's GET with the query as a form sends it."""
+        page = page or self.admin_page
+
+        def load(lang: str) -> int:
+            answer = page.goto(f"{self.url}{path}?{urlencode({**asked, 'lang': lang})}")
+            assert answer is not None
+            return answer.status
+
+        return of_page(page, load)
+
+    def post(self, path: str, form: dict[str, str]) -> Answer:
+        """A console form posted as the page posts it (its CSRF token, the session's cookie)."""
+        page = self.admin_page
+        page.goto(f"{self.url}{path}")
+        csrf = page.locator("input[name=csrf]").first.get_attribute("value") or ""
+
+        def load(lang: str) -> int:
+            sent: dict[str, Any] = {**form, "csrf": csrf}
+            answer = page.request.post(f"{self.url}{path}?lang={lang}", form=sent)
+            page.set_content(answer.text())
+            return answer.status
+
+        return of_page(page, load)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory, browser: Browser) -> Iterator[Site]:
+    data: Path = tmp_path_factory.mktemp("same-answers-web")
+    db = f"sqlite:///{data}/antrian.sqlite"
+    proc = ServerProcess(data, demo=True, db=db)
+    proc.start()
+    made = Site(proc, db, browser)
+    yield made
+    for context in made.contexts:
+        context.close()
+    proc.stop()
+
+
+@pytest.mark.parametrize("case", SKM, ids=str)
+def test_skm_results_page(site: Site, case: Case) -> None:
+    page = site.get("/console/skm", case.asked)
+    with site.api() as c:
+        api = of_api(c.get("/reports/skm", params=case.asked))
+    assert page == api == case.want
+    assert site.cli("report", "skm", *flags(case.asked)) == case.want.english
+    # The download buttons' route answers the same (the page, with the problem shown).
+    download = site.get("/console/skm/download", {**case.asked, "format": "xlsx"})
+    with site.api() as c:
+        api_download = of_api(c.get("/reports/skm", params={**case.asked, "format": "xlsx"}))
+    assert download == api_download == case.want
+
+
+def test_skm_per_officer_is_refused_not_dropped(site: Site) -> None:
+    """A supervisor's officer filter was silently dropped by the page: now the API's 403."""
+    case = SKM_PER_OFFICER
+    page = site.get("/console/skm", case.asked, site.supervisor_page)
+    with site.api(site.supervisor) as c:
+        api = of_api(c.get("/reports/skm", params=case.asked))
+    assert page == api == case.want
+    download = site.get(
+        "/console/skm/download", {**case.asked, "format": "pdf"}, site.supervisor_page
+    )
+    assert download == case.want
+    # An admin's: the page shows the results with the filter kept.
+    site.admin_page.goto(f"{site.url}/console/skm?officer=demo")
+    assert site.admin_page.locator("#problem").count() == 0
+    assert site.admin_page.locator("#f-officer").input_value() == "demo"
