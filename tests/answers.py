@@ -169,3 +169,89 @@ SKM_PER_OFFICER = Case(
         },
     ),
 )
+
+# -- the summary: GET /api/v1/reports/summary, /console/reports, `antrian report summary` -
+
+CUSTOM = {"period": "custom"}  # the page's form opens on a month; the API's default is custom
+
+REPORTS = [
+    Case(
+        "unknown group",
+        {**CUSTOM, "from": "2026-11-01", "to": "2026-11-30", "group": "bogus"},
+        Answer(
+            422,
+            "invalid_group",
+            {
+                "group": (
+                    "Kelompok: instansi, layanan, loket, petugas, jam, hari.",
+                    "group is one of agency, service, counter, officer, hour, weekday.",
+                )
+            },
+        ),
+    ),
+    Case(
+        "unknown period",
+        {"period": "year", "from": "2026-11-01"},
+        Answer(
+            422,
+            "invalid_period",
+            {
+                "period": (
+                    "Periode: hari, minggu, bulan, dari-sampai.",
+                    "period is one of day, week, month, custom.",
+                )
+            },
+        ),
+    ),
+    Case(
+        "bad date",
+        {**CUSTOM, "from": "2026-13-01", "to": "2026-12-01"},
+        Answer(422, "invalid_period", {"from": DATE}),
+    ),
+    Case(
+        "from after to",
+        {**CUSTOM, "from": "2026-12-02", "to": "2026-12-01"},
+        Answer(
+            422,
+            "invalid_period",
+            {
+                "from": (
+                    "Tanggal dari tidak boleh sesudah tanggal sampai.",
+                    "from must not be after to.",
+                )
+            },
+        ),
+    ),
+    Case(
+        "too long",
+        {**CUSTOM, "from": "2025-01-01", "to": "2026-12-01"},
+        Answer(
+            422,
+            "invalid_period",
+            {
+                "to": (
+                    "Satu periode paling lama 366 hari (700 diminta).",
+                    "A period is at most 366 days (700 given).",
+                )
+            },
+        ),
+    ),
+    Case(
+        "years",
+        {**CUSTOM, "from": "1999-01-01", "to": "1999-01-02"},
+        Answer(
+            422,
+            "invalid_period",
+            {
+                "from": (
+                    "1999-01-01 di luar rentang (tahun 2000-2999).",
+                    "1999-01-01 is out of range.",
+                ),
+                "to": (
+                    "1999-01-02 di luar rentang (tahun 2000-2999).",
+                    "1999-01-02 is out of range.",
+                ),
+            },
+        ),
+    ),
+]

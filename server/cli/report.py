@@ -14,14 +14,15 @@ from datetime import date
 from pathlib import Path
 
 from server.cli import skm as skm_cli
-from server.cli.common import db_args, fail, store_for
+from server.cli.common import db_args, fail, problem_text, store_for
 from server.cli.settings import config_from
 from server.office.live import site_config
+from server.problems import Problem
 from server.queue.site import Site
 from server.reports.daily import daily_report, report_csv, report_table
 from server.reports.exports import render_summary
 from server.reports.months import seal_due
-from server.reports.summary import GROUPS
+from server.reports.summary import GROUPS, PERIODS, summary_query
 from server.store.db import Store
 from shared.errors import AntrianError
 from shared.timeutil import business_day, utcnow
@@ -51,15 +52,20 @@ def _daily(args: argparse.Namespace, site: Site, store: Store) -> int:
 
 
 def _summary_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--from", dest="date_from", type=date.fromisoformat, required=True)
-    p.add_argument("--to", dest="date_to", type=date.fromisoformat, required=True)
-    p.add_argument("--group", choices=GROUPS, default="service")
+    # As typed: the reports room reads and checks them (summary_query), as for the API.
+    p.add_argument("--from", dest="date_from", help="YYYY-MM-DD")
+    p.add_argument("--to", dest="date_to", help="YYYY-MM-DD (a custom period's last day)")
+    p.add_argument("--period", help=f"{', '.join(PERIODS)} (default custom: from..to)")
+    p.add_argument("--group", default="service", help=", ".join(GROUPS))
     p.add_argument("--format", choices=("table", "csv", "xlsx", "pdf"), default="table")
     p.add_argument("--out", type=Path, help="write to FILE (xlsx and pdf: default stdout)")
 
 
 def _summary(args: argparse.Namespace, site: Site, store: Store) -> int:
-    data = render_summary(store, site, args.date_from, args.date_to, args.group, args.format)
+    asked = summary_query(
+        start=args.date_from, end=args.date_to, group=args.group, period=args.period
+    )
+    data = render_summary(store, site, asked.date_from, asked.date_to, asked.group, args.format)
     if args.out is not None:
         args.out.write_bytes(data)
     else:
@@ -109,7 +115,9 @@ def report_main(argv: list[str]) -> int:
             return SUBCOMMANDS[args.kind].run(args, site, store)
         finally:
             store.dispose()
-    except AntrianError as exc:  # a Problem too: a bad period, a bad group
+    except Problem as exc:  # a bad period, a bad group: the API's code and fields
+        return fail(problem_text(exc))
+    except AntrianError as exc:
         return fail(str(exc))
     except OSError as exc:
         return fail(f"cannot write {exc.filename}: {exc.strerror}")

@@ -15,7 +15,7 @@ from typing import Any
 from server import documents
 from server.documents import id_day
 from server.documents.pdf import html_to_pdf
-from server.problems import Problem
+from server.problems import invalid
 from server.queue.site import Site
 from server.reports.summary import SummaryReport, SummaryRow, summary_report
 from server.store.db import Store
@@ -384,7 +384,10 @@ def summary_download(
     """The summary as a file, as the API's download and the reports page both give it."""
     if fmt not in documents.MEDIA:
         formats = ", ".join(documents.MEDIA)
-        raise Problem(422, "invalid_request", f"format is one of {formats}.", field="format")
+        raise invalid(
+            ("format", f"Format: {formats}.", f"format is one of {formats}."),
+            code="invalid_request",
+        )
     data = render_summary(store, site, date_from, date_to, group, fmt)
     name = f"laporan-{date_from.isoformat()}-{date_to.isoformat()}-{group}.{fmt}"
     return documents.Download(data, name)

@@ -30,6 +30,7 @@ See server/reports/aggregate.py for how each row is made.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Literal
 
@@ -37,7 +38,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.problems import Problem
+from server.problems import Problem, invalid, read_days
 from server.queue.site import Site
 from server.reports.aggregate import (
     ALL,
@@ -115,21 +116,64 @@ class SummaryReport(BaseModel):
 
 
 def check_period(date_from: date | None, date_to: date | None) -> tuple[date, date]:
-    """The period's two days, or a 422 saying what is wrong with them."""
-    if date_from is None or date_to is None:
-        raise Problem(422, "invalid_period", "Give both from and to (YYYY-MM-DD).")
-    for d in (date_from, date_to):
-        if d.year < 2000 or d.year > 2999:
-            raise Problem(422, "invalid_period", f"{d.isoformat()} is out of range.")
+    """The period's two days, or a 422 (invalid_period) naming the field that is wrong."""
+    missing = [name for name, d in (("from", date_from), ("to", date_to)) if d is None]
+    if missing:
+        raise invalid(
+            *(
+                (
+                    name,
+                    "Isi tanggal dari dan sampai (TTTT-BB-HH).",
+                    "Give both from and to (YYYY-MM-DD).",
+                )
+                for name in missing
+            ),
+            code="invalid_period",
+        )
+    assert date_from is not None and date_to is not None
+    out = [
+        (
+            name,
+            f"{d.isoformat()} di luar rentang (tahun 2000-2999).",
+            f"{d.isoformat()} is out of range.",
+        )
+        for name, d in (("from", date_from), ("to", date_to))
+        if d.year < 2000 or d.year > 2999
+    ]
+    if out:
+        raise invalid(*out, code="invalid_period")
     if date_from > date_to:
-        raise Problem(422, "invalid_period", "from must not be after to.")
+        raise invalid(
+            (
+                "from",
+                "Tanggal dari tidak boleh sesudah tanggal sampai.",
+                "from must not be after to.",
+            ),
+            code="invalid_period",
+        )
     days = (date_to - date_from).days + 1
     if days > MAX_DAYS:
-        raise Problem(422, "invalid_period", f"A period is at most {MAX_DAYS} days ({days} given).")
+        raise invalid(
+            (
+                "to",
+                f"Satu periode paling lama {MAX_DAYS} hari ({days} diminta).",
+                f"A period is at most {MAX_DAYS} days ({days} given).",
+            ),
+            code="invalid_period",
+        )
     return date_from, date_to
 
 
 PERIODS = ("day", "week", "month", "custom")
+PERIOD_WORDS_ID = {"day": "hari", "week": "minggu", "month": "bulan", "custom": "dari-sampai"}
+GROUP_WORDS_ID = {
+    "agency": "instansi",
+    "service": "layanan",
+    "counter": "loket",
+    "officer": "petugas",
+    "hour": "jam",
+    "weekday": "hari",
+}
 
 
 def period_of(kind: str, day: date, date_to: date | None = None) -> tuple[date, date]:
@@ -146,13 +190,77 @@ def period_of(kind: str, day: date, date_to: date | None = None) -> tuple[date, 
         return start, following - timedelta(days=1)
     if kind == "custom":
         return check_period(day, date_to)
-    raise Problem(422, "invalid_period", f"period is one of {', '.join(PERIODS)}.")
+    raise unknown_period(kind)
+
+
+def unknown_period(kind: str) -> Problem:
+    """The 422 naming the period for a kind that is not one (what period_of raises)."""
+    return invalid(
+        (
+            "period",
+            f"Periode: {', '.join(PERIOD_WORDS_ID[p] for p in PERIODS)}.",
+            f"period is one of {', '.join(PERIODS)}.",
+        ),
+        code="invalid_period",
+    )
 
 
 def check_group(group: str) -> str:
     if group not in GROUPS:
-        raise Problem(422, "invalid_group", f"group is one of {', '.join(GROUPS)}.")
+        raise invalid(
+            (
+                "group",
+                f"Kelompok: {', '.join(GROUP_WORDS_ID[g] for g in GROUPS)}.",
+                f"group is one of {', '.join(GROUPS)}.",
+            ),
+            code="invalid_group",
+        )
     return group
+
+
+@dataclass(frozen=True)
+class SummaryQuery:
+    """A summary's period and grouping, checked: what the API, the page and the CLI ask."""
+
+    kind: str
+    date_from: date
+    date_to: date
+    group: str
+
+
+def summary_query(
+    *,
+    start: str | None,
+    end: str | None,
+    group: str | None = None,
+    period: str | None = None,
+    today: date | None = None,
+) -> SummaryQuery:
+    """The period (from, to; a named period around from) and the group as sent (text;
+    empty is absent), checked, or the 422 to answer: the same for
+    GET /api/v1/reports/summary, the reports page and `antrian report summary`.
+
+    period: day, week, month (around from) or custom (from..to, the default).
+    today: what a missing from means (the page's form opens on it; to is then from);
+    without it (the API, the command line) from and to are required."""
+    kind = "custom" if period is None else period
+    first, last = read_days(("from", start), ("to", end), code="invalid_period")
+    if today is not None:
+        first = first or today
+        last = last or first
+    if kind not in PERIODS:
+        raise unknown_period(kind)
+    if kind == "custom":
+        d0, d1 = check_period(first, last)
+    elif first is None:
+        raise invalid(
+            ("from", "Isi tanggal (TTTT-BB-HH).", "Give from (YYYY-MM-DD)."),
+            code="invalid_period",
+        )
+    else:
+        check_period(first, first)  # a day of a year the reports know
+        d0, d1 = period_of(kind, first)
+    return SummaryQuery(kind, d0, d1, check_group("service" if group is None else group))
 
 
 def _minutes(seconds: Any) -> float | None:

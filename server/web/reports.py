@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import date
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -17,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from server.access.deps import get_ctx
 from server.documents import MEDIA
-from server.problems import Problem
+from server.problems import Problem, field_errors
 from server.reports.exports import (
     GROUP_NAMES_ID,
     WEEKDAYS_SHORT_ID,
@@ -25,12 +24,19 @@ from server.reports.exports import (
     id_period,
     summary_download,
 )
-from server.reports.summary import GROUPS, PERIODS, SummaryReport, period_of, summary_report
+from server.reports.summary import (
+    GROUPS,
+    PERIODS,
+    SummaryQuery,
+    SummaryReport,
+    summary_query,
+    summary_report,
+)
 from server.reports.views import Floor, floor_view
 from server.web.i18n import add_words
 from server.web.menu import CONSOLE, menu
 from server.web.render import page, render
-from server.web.session import ConsoleDep
+from server.web.session import ConsoleDep, Visitor
 from shared.timeutil import business_day, utcnow
 
 router = APIRouter()
@@ -137,40 +143,56 @@ async def floor_fragment(request: Request, visitor: ConsoleDep) -> HTMLResponse:
     return HTMLResponse(text, headers={"Cache-Control": "no-store"})
 
 
-def _query(request: Request) -> tuple[str, date, date, str]:
-    """The reports page's form: (period kind, from, to, group), checked by the rules."""
+def _query(request: Request) -> SummaryQuery:
+    """The reports page's form as sent, read and checked by the reports room (the same
+    function as the API's and the command line's); the form opens on today's month."""
     q = request.query_params
     ctx = request.app.state.ctx
-    kind = q.get("period", "month")
-    try:
-        day = date.fromisoformat(q["from"]) if q.get("from") else business_day(ctx.site.tz)
-        until = date.fromisoformat(q["to"]) if q.get("to") else day
-    except ValueError as exc:
-        raise Problem(422, "invalid_period", "Dates are YYYY-MM-DD.") from exc
-    group = q.get("group", "service")
-    if group not in GROUPS:
-        group = "service"
-    d0, d1 = period_of(kind if kind in PERIODS else "month", day, until)
-    return kind, d0, d1, group
+    return summary_query(
+        start=q.get("from"),
+        end=q.get("to"),
+        group=q.get("group"),
+        period=q.get("period", "month"),
+        today=business_day(ctx.site.tz),
+    )
 
 
-@router.get("/console/reports", response_class=HTMLResponse)
-async def reports_page(request: Request, visitor: ConsoleDep) -> HTMLResponse:
+async def _reports_page(
+    request: Request, visitor: Visitor, problem: Problem | None = None
+) -> HTMLResponse:
+    """The report of the form's period, or the form as sent with its problem in the page's
+    language (the API's answer to the same query: the same code and fields)."""
     ctx = await get_ctx(request)
-    problem = ""
     report: SummaryReport | None = None
-    try:
-        kind, d0, d1, group = _query(request)
+    asked: SummaryQuery | None = None
+    if problem is None:
+        try:
+            asked = _query(request)
+        except Problem as refused:
+            problem = refused
+    q = request.query_params
+    form = {  # the form as sent, or as the room read it
+        "kind": q.get("period", "month"),
+        "date_from": q.get("from", ""),
+        "date_to": q.get("to", ""),
+        "group": q.get("group", "service"),
+    }
+    if asked is not None:
+        query = asked
 
         def build() -> SummaryReport:
             with ctx.store.read() as s:
-                return summary_report(s, ctx.site, d0, d1, group, charts=True)
+                return summary_report(
+                    s, ctx.site, query.date_from, query.date_to, query.group, charts=True
+                )
 
         report = await run_in_threadpool(build)
-    except Problem as exc:
-        problem = exc.message
-        today = business_day(ctx.site.tz)
-        kind, d0, d1, group = "day", today, today, "service"
+        form.update(
+            kind=asked.kind,
+            date_from=asked.date_from.isoformat(),
+            date_to=asked.date_to.isoformat(),
+            group=asked.group,
+        )
     charts = "{}"
     if report is not None and report.charts is not None:
         c = report.charts
@@ -188,12 +210,11 @@ async def reports_page(request: Request, visitor: ConsoleDep) -> HTMLResponse:
         request,
         "console/reports.html",
         visitor,
+        status=problem.status if problem else 200,
         report=report,
         problem=problem,
-        kind=kind,
-        date_from=d0.isoformat(),
-        date_to=d1.isoformat(),
-        group=group,
+        errors=field_errors(problem, visitor.lang) if problem else {},
+        **form,
         groups=GROUPS,
         periods=PERIODS,
         group_names=GROUP_NAMES_ID,
@@ -204,11 +225,22 @@ async def reports_page(request: Request, visitor: ConsoleDep) -> HTMLResponse:
     )
 
 
+@router.get("/console/reports", response_class=HTMLResponse)
+async def reports_page(request: Request, visitor: ConsoleDep) -> HTMLResponse:
+    return await _reports_page(request, visitor)
+
+
 @router.get("/console/reports/download")
 async def reports_download(request: Request, visitor: ConsoleDep) -> Response:
-    """The page's download buttons: the same files as GET /api/v1/reports/summary."""
+    """The page's download buttons: the same files as GET /api/v1/reports/summary; a query
+    that cannot be answers the page with its problem."""
     ctx = await get_ctx(request)
     fmt = request.query_params.get("format", "csv")
-    _kind, d0, d1, group = _query(request)
-    got = await run_in_threadpool(summary_download, ctx.store, ctx.site, d0, d1, group, fmt)
+    try:
+        q = _query(request)
+        got = await run_in_threadpool(
+            summary_download, ctx.store, ctx.site, q.date_from, q.date_to, q.group, fmt
+        )
+    except Problem as problem:
+        return await _reports_page(request, visitor, problem)
     return Response(got.data, media_type=got.media, headers=got.headers)

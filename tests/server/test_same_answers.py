@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from tests.answers import (
+    REPORTS,
     SKM,
     SKM_PER_OFFICER,
     Case,
@@ -76,3 +77,11 @@ def test_skm_per_officer_is_an_admins(site: Site) -> None:
         assert of_api(c.get("/reports/skm", params=case.asked)) == case.want
     with site.api() as c:  # an admin's
         assert c.get("/reports/skm", params=case.asked).status_code == 200
+
+
+@pytest.mark.parametrize("case", REPORTS, ids=str)
+def test_summary_query(site: Site, case: Case) -> None:
+    with site.api() as c:
+        api = of_api(c.get("/reports/summary", params=case.asked))
+    assert api == case.want
+    assert site.cli("report", "summary", *flags(case.asked)) == case.want.english

@@ -19,6 +19,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
 from tests.answers import (
+    REPORTS,
     SKM,
     SKM_PER_OFFICER,
     Answer,
@@ -157,3 +158,14 @@ def test_skm_per_officer_is_refused_not_dropped(site: Site) -> None:
     site.admin_page.goto(f"{site.url}/console/skm?officer=demo")
     assert site.admin_page.locator("#problem").count() == 0
     assert site.admin_page.locator("#f-officer").input_value() == "demo"
+
+
+@pytest.mark.parametrize("case", REPORTS, ids=str)
+def test_reports_page(site: Site, case: Case) -> None:
+    page = site.get("/console/reports", case.asked)
+    with site.api() as c:
+        api = of_api(c.get("/reports/summary", params=case.asked))
+    assert page == api == case.want
+    assert site.cli("report", "summary", *flags(case.asked)) == case.want.english
+    download = site.get("/console/reports/download", {**case.asked, "format": "csv"})
+    assert download == case.want
