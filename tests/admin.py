@@ -1,41 +1,21 @@
-"""An admin's session token for tests, until the console's sign-in (the lead's) is on main:
-an officer row with role admin and a session row, as server/access/auth.py resolves them."""
+"""An admin's session token for tests: a console admin added by the office's own rules
+(tests/seed.py) and signed in as the console's sign-in does (server/access/auth.py)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from server.access import auth
 from server.store.db import Store
-from server.store.tables import OfficerRow, SessionRow
 from shared.timeutil import utcnow
+from tests import seed
+
+PASSWORD = "manager-password-2026"
 
 
 def admin_token(store: Store, username: str = "manager") -> str:
-    now = utcnow()
-    token = auth.new_token("ses")
     with store.write() as s:
-        officer = OfficerRow(
-            username=username,
-            name="Manager MPP",
-            role="admin",
-            pin_hash=auth.hash_pin("000000"),
-            counters="",
-            failures=0,
-            active=True,
-        )
-        s.add(officer)
-        s.flush()
-        s.add(
-            SessionRow(
-                token_hash=auth.token_hash(token),
-                officer_id=officer.id,
-                username=username,
-                role="admin",
-                counter="",
-                created_at=now,
-                expires_at=now + timedelta(hours=8),
-                ended=False,
-            )
-        )
+        seed.add_officer(s, username, "Manager MPP", None, [], "admin", password=PASSWORD)
+    limits = auth.Limits(max_failures=5, lock_minutes=5, session_hours=8)
+    token, _session, _person = auth.authenticate(
+        store, username, PASSWORD, utcnow(), kind="console", demo=False, limits=limits
+    )
     return token

@@ -14,6 +14,7 @@ import re
 import subprocess
 import sys
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 
@@ -255,3 +256,90 @@ REPORTS = [
         ),
     ),
 ]
+
+# -- people: POST /api/v1/admin/officers, /console/people, `antrian officer|admin add` ---
+
+USERNAME = (
+    "2-32 huruf kecil, angka, titik, garis bawah atau tanda hubung",
+    "2-32 lowercase letters, digits, dots, underscores or hyphens",
+)
+NAME = ("Nama wajib diisi (maks. 80 karakter)", "A name is required (at most 80 characters)")
+PIN = ("PIN berupa 4 sampai 12 angka", "The PIN must be 4 to 12 digits")
+
+
+def _person(want: dict[str, tuple[str, str]]) -> Answer:
+    return Answer(422, "invalid_fields", want)
+
+
+OFFICERS = [
+    Case(
+        "short pin, one-letter username",
+        {"username": "x", "name": "X", "counters": "L03", "pin": "12"},
+        _person({"username": USERNAME, "pin": PIN}),
+    ),
+    Case(
+        "unknown counter",
+        {"username": "rina", "name": "Rina", "counters": "L03,L77", "pin": "2468"},
+        _person({"counters": ("Loket tidak dikenal: L77", "Unknown counter(s): L77")}),
+    ),
+    Case(
+        "an officer without a PIN",
+        {"username": "rina", "name": "Rina", "counters": "L03"},
+        _person({"pin": ("Petugas loket perlu PIN", "An officer needs a PIN")}),
+    ),
+]
+
+ADMINS = [
+    Case(
+        "short password",
+        {"username": "kepala", "name": "Kepala", "role": "admin", "password": "short"},
+        _person(
+            {
+                "password": (
+                    "Kata sandi minimal 10 karakter",
+                    "The password needs at least 10 characters",
+                )
+            }
+        ),
+    ),
+]
+
+
+def person_body(asked: dict[str, str]) -> dict[str, Any]:
+    """A form's text as the API's JSON body (counters as a list; empty fields left out)."""
+    body: dict[str, Any] = {k: v for k, v in asked.items() if k != "counters"}
+    body["counters"] = [c for c in asked.get("counters", "").split(",") if c]
+    return body
+
+
+def officer_args(asked: dict[str, str]) -> list[str]:
+    args = ["officer", "add", asked["username"], "--name", asked["name"]]
+    for key in ("pin", "counters", "role"):
+        if key in asked:
+            args += [f"--{key}", asked[key]]
+    return args
+
+
+def admin_args(asked: dict[str, str]) -> list[str]:
+    return ["admin", "add", asked["username"], "--name", asked["name"], "--password-stdin"]
+
+
+# -- devices: POST /api/v1/admin/devices, /console/devices, `antrian device add` ----------
+
+DEVICE_NAME = (
+    "1-64 huruf, angka, titik, garis bawah atau tanda hubung",
+    "1-64 letters, digits, dots, underscores or hyphens",
+)
+
+DEVICES = [
+    Case("bad name", {"name": "kiosk lobby!", "role": "kiosk"}, _person({"name": DEVICE_NAME})),
+    Case(
+        "survey tablet without its counter",
+        {"name": "tablet-1", "role": "survey"},
+        _person({"counter": ("Tablet survei perlu loketnya", "A survey tablet needs its counter")}),
+    ),
+]
+
+
+def device_args(asked: dict[str, str]) -> list[str]:
+    return ["device", "add", asked["name"], *flags({k: v for k, v in asked.items() if k != "name"})]

@@ -1,5 +1,8 @@
 """Device tokens, PINs and passwords, stored hashed; sessions; lock-out after failures.
 
+Who may be added, with which PIN or password, and which devices may be registered are
+the office's rules (server/office/people.py, devices.py): it calls the hashing here.
+
 Failures are counted per username in `login_failures` whether or not the person
 exists, and an unknown username costs the same hashing as a known one: a wrong
 guess answers alike either way, so usernames cannot be probed.
@@ -20,11 +23,7 @@ from server.problems import Problem
 from server.store.db import Store
 from server.store.tables import DeviceRow, LoginFailure, OfficerRow, SessionRow
 
-ROLES_DEVICE = ("kiosk", "display", "survey")
-ROLES_OFFICER = ("officer", "supervisor")  # who signs in at a counter with a PIN
-ROLES_PERSON = ("officer", "supervisor", "admin")
 ROLES_CONSOLE = ("supervisor", "admin")  # who signs in to the console with a password
-MIN_PASSWORD = 10
 _PBKDF2_ROUNDS = 120_000
 # scrypt (memory-hard): 16 MiB and ~50 ms a password on these boxes.
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
@@ -99,60 +98,6 @@ _DUMMY_PIN = hash_pin("000000")
 _DUMMY_PASSWORD = hash_password("not-a-real-password")
 
 
-def check_pin_rule(pin: str) -> None:
-    if not (pin.isdigit() and 4 <= len(pin) <= 12):
-        raise Problem(422, "invalid_pin", "The PIN must be 4 to 12 digits.", field="pin")
-
-
-def check_password_rule(password: str) -> None:
-    if len(password) < MIN_PASSWORD:
-        raise Problem(
-            422,
-            "weak_password",
-            f"The password must have at least {MIN_PASSWORD} characters.",
-            field="password",
-        )
-    if len(password) > 200:
-        raise Problem(422, "invalid_password", "The password is too long.", field="password")
-
-
-def add_device(s: Session, name: str, role: str, now: datetime, counter: str | None = None) -> str:
-    """Register a kiosk, display or survey tablet; returns the token (shown once, stored hashed)."""
-    if role not in ROLES_DEVICE:
-        raise Problem(422, "invalid_role", f"role must be one of {', '.join(ROLES_DEVICE)}")
-    if role == "survey" and not counter:
-        raise Problem(422, "counter_required", "A survey tablet belongs to a counter.")
-    existing = s.scalar(select(DeviceRow).where(DeviceRow.name == name))
-    token = new_token("dev")
-    if existing is not None:
-        # Re-adding a name replaces its token: how a technician swaps a broken box.
-        existing.token_hash = token_hash(token)
-        existing.role = role
-        existing.revoked = False
-        existing.revoked_at = None
-        existing.counter = counter if role == "survey" else None
-    else:
-        s.add(
-            DeviceRow(
-                name=name,
-                role=role,
-                token_hash=token_hash(token),
-                created_at=now,
-                counter=counter if role == "survey" else None,
-            )
-        )
-    return token
-
-
-def revoke_device(s: Session, device_id: int, now: datetime) -> DeviceRow:
-    row = s.get(DeviceRow, device_id)
-    if row is None:
-        raise Problem(404, "unknown_device", f"No device {device_id}.")
-    row.revoked = True
-    row.revoked_at = now
-    return row
-
-
 def end_sessions(s: Session, officer_id: int) -> int:
     """End every session of a person (a change to them, or they were disabled)."""
     result = s.execute(
@@ -161,61 +106,6 @@ def end_sessions(s: Session, officer_id: int) -> int:
         .values(ended=True)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
-
-
-def add_officer(
-    s: Session,
-    username: str,
-    name: str,
-    pin: str | None,
-    counters: list[str],
-    role: str,
-    *,
-    password: str | None = None,
-) -> OfficerRow:
-    """Add a person, or change one (which ends their sessions at once)."""
-    if role not in ROLES_PERSON:
-        raise Problem(422, "invalid_role", f"role must be one of {', '.join(ROLES_PERSON)}")
-    if pin is not None:
-        check_pin_rule(pin)
-    if password is not None:
-        check_password_rule(password)
-    row = s.scalar(select(OfficerRow).where(OfficerRow.username == username))
-    if row is None:
-        if pin is None and password is None:
-            raise Problem(422, "secret_required", "A new person needs a PIN or a password.")
-        row = OfficerRow(username=username, failures=0, active=True, pin_hash="")
-        s.add(row)
-    elif row.id is not None:
-        end_sessions(s, row.id)
-    row.name = name
-    row.role = role
-    if pin is not None:
-        row.pin_hash = hash_pin(pin)
-    if password is not None:
-        row.password_hash = hash_password(password)
-    row.counters = ",".join(counters)
-    row.active = True
-    s.flush()
-    clear_failures(s, username)
-    return row
-
-
-def set_active(s: Session, username: str, active: bool) -> OfficerRow:
-    row = s.scalar(select(OfficerRow).where(OfficerRow.username == username))
-    if row is None:
-        raise Problem(404, "unknown_officer", f"No officer {username!r}.")
-    row.active = active
-    end_sessions(s, row.id)
-    return row
-
-
-def remove_officer(s: Session, username: str) -> None:
-    row = s.scalar(select(OfficerRow).where(OfficerRow.username == username))
-    if row is None:
-        raise Problem(404, "unknown_officer", f"No officer {username!r}.")
-    end_sessions(s, row.id)
-    s.delete(row)
 
 
 def clear_failures(s: Session, username: str) -> None:

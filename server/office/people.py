@@ -1,7 +1,9 @@
 """People: officers (a PIN at their counters), supervisors and admins (a console password).
 
-The one place their rules live: the console's forms, `/api/v1/admin/officers` and
-`antrian officer|admin` all call these. A change to a person ends their sessions at once.
+The one place their rules live (_check: every field's message in Indonesian and English):
+the console's forms, `/api/v1/admin/officers`, `antrian officer|admin` and the tests' seeds
+all call these. server/access/auth.py only hashes and checks what is stored here. A change
+to a person ends their sessions at once.
 """
 
 from __future__ import annotations
@@ -18,11 +20,17 @@ from server.access import auth
 from server.access.context import ServerContext
 from server.office import audit
 from server.office.views import PersonAnswer
-from server.problems import Problem, invalid
+from server.problems import Problem, invalid, refused
 from server.store.tables import OfficerRow
 from shared.timeutil import utcnow
 
-USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
+# Matched whole (fullmatch): a "$" would let a trailing newline through.
+USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,31}")
+ROLES = ("officer", "supervisor", "admin")
+NAME_MAX = 80
+PIN = re.compile(r"[0-9]{4,12}")  # ASCII digits (str.isdigit also takes other scripts)
+MIN_PASSWORD = 10
+MAX_PASSWORD = 200
 
 
 @dataclass(frozen=True)
@@ -68,7 +76,7 @@ def people(s: Session) -> list[PersonView]:
 
 def _check(change: PersonChange, row: OfficerRow | None, known_counters: set[str]) -> None:
     errors: list[tuple[str, str, str]] = []
-    if row is None and not USERNAME.match(change.username):
+    if row is None and not USERNAME.fullmatch(change.username):
         errors.append(
             (
                 "username",
@@ -77,7 +85,7 @@ def _check(change: PersonChange, row: OfficerRow | None, known_counters: set[str
             )
         )
     name = change.name if change.name is not None else (row.name if row else "")
-    if not name.strip() or len(name) > 80:
+    if not name.strip() or len(name) > NAME_MAX:
         errors.append(
             (
                 "name",
@@ -86,7 +94,7 @@ def _check(change: PersonChange, row: OfficerRow | None, known_counters: set[str
             )
         )
     role = change.role or (row.role if row else "")
-    if role not in auth.ROLES_PERSON:
+    if role not in ROLES:
         errors.append(("role", "Pilih peran", "Choose a role"))
     counters = (
         change.counters if change.counters is not None else (view(row).counters if row else [])
@@ -108,14 +116,22 @@ def _check(change: PersonChange, row: OfficerRow | None, known_counters: set[str
                 "An officer needs at least one counter",
             )
         )
-    if change.pin is not None and not (change.pin.isdigit() and 4 <= len(change.pin) <= 12):
+    if change.pin is not None and not PIN.fullmatch(change.pin):
         errors.append(("pin", "PIN berupa 4 sampai 12 angka", "The PIN must be 4 to 12 digits"))
-    if change.password is not None and not (auth.MIN_PASSWORD <= len(change.password) <= 200):
+    if change.password is not None and len(change.password) < MIN_PASSWORD:
         errors.append(
             (
                 "password",
-                f"Kata sandi minimal {auth.MIN_PASSWORD} karakter",
-                f"The password needs at least {auth.MIN_PASSWORD} characters",
+                f"Kata sandi minimal {MIN_PASSWORD} karakter",
+                f"The password needs at least {MIN_PASSWORD} characters",
+            )
+        )
+    elif change.password is not None and len(change.password) > MAX_PASSWORD:
+        errors.append(
+            (
+                "password",
+                f"Kata sandi paling banyak {MAX_PASSWORD} karakter",
+                f"The password has at most {MAX_PASSWORD} characters",
             )
         )
     has_pin = change.pin is not None or bool(row and row.pin_hash)
@@ -164,7 +180,7 @@ def save(
     if create and row is not None:
         raise invalid(("username", "Nama pengguna sudah dipakai", "This username is taken"))
     if not create and row is None:
-        raise Problem(404, "unknown_officer", f"No officer {change.username!r}.")
+        raise _unknown(change.username)
     _check(change, row, known_counters)
     if row is None:
         row = OfficerRow(
@@ -199,10 +215,22 @@ def save(
     return after
 
 
+def _unknown(username: str) -> Problem:
+    return refused(
+        404,
+        "unknown_officer",
+        ("username", f"Tidak ada petugas {username!r}.", f"No officer {username!r}."),
+    )
+
+
 def remove(s: Session, username: str, *, actor: audit.Actor, now: datetime | None = None) -> None:
+    """Remove a person; their sessions end at once; audited."""
     row = s.scalar(select(OfficerRow).where(OfficerRow.username == username))
-    before = view(row) if row is not None else None
-    auth.remove_officer(s, username)
+    if row is None:
+        raise _unknown(username)
+    before = view(row)
+    auth.end_sessions(s, row.id)
+    s.delete(row)
     entry = audit.Entry("delete", "officer", username, _audited(before), None)
     audit.record(s, actor, now or utcnow(), [entry])
 

@@ -93,6 +93,7 @@ async def _people_page(
     *,
     status: int = 200,
     errors: dict[str, str] | None = None,
+    code: str = "",
     form: dict[str, str] | None = None,
     notice: str = "",
     editing: str = "",
@@ -115,6 +116,7 @@ async def _people_page(
         status=status,
         people=listed,
         errors=errors or {},
+        code=code,  # the refusal's code, as the API answers it (on the form, for tools)
         form=form or {},
         notice=notice,
         editing=editing,
@@ -164,6 +166,7 @@ async def people_save(
             visitor,
             status=problem.status,
             errors=field_errors(problem, visitor.lang),
+            code=problem.code,
             form=form,
             editing="" if create == "1" else username,
         )
@@ -201,6 +204,7 @@ async def _devices_page(
     *,
     status: int = 200,
     errors: dict[str, str] | None = None,
+    code: str = "",
     form: dict[str, str] | None = None,
     notice: str = "",
     token: str = "",
@@ -220,6 +224,7 @@ async def _devices_page(
         status=status,
         devices=listed,
         errors=errors or {},
+        code=code,  # the refusal's code, as the API answers it (on the form, for tools)
         form=form or {},
         notice=notice,
         token=token,
@@ -259,6 +264,7 @@ async def devices_register(
             visitor,
             status=problem.status,
             errors=field_errors(problem, visitor.lang),
+            code=problem.code,
             form=form,
         )
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import httpx
 
-from server.access import auth
 from server.store.db import Store
 from server.store.migrate import upgrade
 from shared.timeutil import utcnow
+from tests import seed
 
 
 def _line(output: str, start: str) -> str:
@@ -24,10 +24,10 @@ def test_status_shows_server_devices_printers_counters(tmp_path: Path, start_ser
     store = Store(url)
     upgrade(store)
     with store.write() as s:
-        kiosk1 = auth.add_device(s, "kiosk-1", "kiosk", utcnow())
-        kiosk2 = auth.add_device(s, "kiosk-2", "kiosk", utcnow())
-        auth.add_device(s, "tv-lobby", "display", utcnow())
-        auth.add_officer(s, "siti", "Siti Aminah", "2468", ["L03"], "officer")
+        kiosk1 = seed.add_device(s, "kiosk-1", "kiosk", utcnow())
+        kiosk2 = seed.add_device(s, "kiosk-2", "kiosk", utcnow())
+        seed.add_device(s, "tv-lobby", "display", utcnow())
+        seed.add_officer(s, "siti", "Siti Aminah", "2468", ["L03"], "officer")
     store.dispose()
 
     server = start_server(data, "--demo", "--db", url)

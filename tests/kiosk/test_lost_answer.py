@@ -20,11 +20,11 @@ from pathlib import Path
 import pytest
 
 from kiosk.controller import KioskController
-from server.access import auth
 from server.store.db import Store
 from server.store.migrate import upgrade
 from shared.client import ApiClient
 from shared.timeutil import utcnow
+from tests import seed
 from tests.kiosk.conftest import DummyPrinter, UiLoop
 from tests.serverproc import ServerProcess
 
@@ -149,7 +149,7 @@ def site(db_url: str, tmp_path: Path) -> Iterator[tuple[ServerProcess, str]]:
     store = Store(db_url)
     upgrade(store)
     with store.write() as s:
-        token = auth.add_device(s, "kiosk-lobby", "kiosk", utcnow())
+        token = seed.add_device(s, "kiosk-lobby", "kiosk", utcnow())
     store.dispose()
     server = ServerProcess(tmp_path, demo=True, db=db_url)
     server.start()

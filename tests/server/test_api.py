@@ -6,9 +6,9 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from server.access import auth
 from server.store.tables import DeviceRow, LoginFailure, OfficerRow
 from shared.timeutil import utcnow
+from tests import seed
 from tests.server.conftest import LiveServer
 
 TICKET_FIELDS = {
@@ -60,7 +60,7 @@ def test_issue_contract(live: LiveServer) -> None:
 
 def test_closed_service_is_409_in_production(live_prod: LiveServer, store) -> None:  # type: ignore[no-untyped-def]
     with store.write() as s:
-        token = auth.add_device(s, "kiosk-1", "kiosk", utcnow())
+        token = seed.add_device(s, "kiosk-1", "kiosk", utcnow())
     with live_prod.client() as c:
         services = c.get("/services").json()
     ktp = next(s for a in services["agencies"] for s in a["services"] if s["code"] == "KTP")
@@ -93,7 +93,7 @@ def test_writes_need_a_token_and_the_right_role(live: LiveServer) -> None:
 
 def test_officer_acts_only_at_allowed_counters(live: LiveServer, store) -> None:  # type: ignore[no-untyped-def]
     with store.write() as s:
-        auth.add_officer(s, "siti", "Siti Aminah", "4321", ["L03"], "officer")
+        seed.add_officer(s, "siti", "Siti Aminah", "4321", ["L03"], "officer")
     assert login(live, "siti", "4321", "L06").status_code == 403
     r = login(live, "siti", "4321", "L03")
     assert r.status_code == 201 and r.json()["officer"]["name"] == "Siti Aminah"
@@ -108,7 +108,7 @@ def test_officer_acts_only_at_allowed_counters(live: LiveServer, store) -> None:
 
 def test_pin_lock_out_after_repeated_failures(live: LiveServer, store) -> None:  # type: ignore[no-untyped-def]
     with store.write() as s:
-        auth.add_officer(s, "budi", "Budi", "1111", ["L03"], "officer")
+        seed.add_officer(s, "budi", "Budi", "1111", ["L03"], "officer")
     for _ in range(4):
         r = login(live, "budi", "9999", "L03")
         assert r.status_code == 401 and r.json()["code"] == "wrong_pin"
@@ -124,7 +124,7 @@ def test_pin_lock_out_after_repeated_failures(live: LiveServer, store) -> None: 
 
 def test_device_tokens_are_stored_hashed(live: LiveServer, store) -> None:  # type: ignore[no-untyped-def]
     with store.write() as s:
-        token = auth.add_device(s, "kiosk-lobby", "kiosk", utcnow())
+        token = seed.add_device(s, "kiosk-lobby", "kiosk", utcnow())
     with store.read() as s:
         row = s.scalar(select(DeviceRow))
         assert row is not None and token not in row.token_hash and len(row.token_hash) == 64

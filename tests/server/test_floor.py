@@ -8,7 +8,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from server.access import auth
 from server.queue.rules import QueueService
 from server.queue.site import Site
 from server.reports.alerts import evaluate_alerts
@@ -16,6 +15,7 @@ from server.reports.tables import AlertRow
 from server.reports.views import Floor, floor_view, list_alerts
 from server.store.db import Store
 from server.store.tables import DeviceRow, EventRow
+from tests import seed
 from tests.server.conftest import MONDAY_9AM, FakeClock, LiveServer
 from tests.server.test_api import officer_token
 
@@ -120,8 +120,8 @@ def test_quota_and_device_alerts(
     queue.issue("TANAH", False, "q-2", None)
     assert alerts_now(store, site, clock) == (1, 0)
     with store.write() as s:
-        auth.add_device(s, "kiosk-lobi", "kiosk", clock())
-        auth.add_device(s, "tv-ruang", "display", clock())
+        seed.add_device(s, "kiosk-lobi", "kiosk", clock())
+        seed.add_device(s, "tv-ruang", "display", clock())
         for d in s.scalars(select(DeviceRow)):
             d.last_seen_at = clock()
             d.state = json.dumps({"printer": "paper_out"} if d.role == "kiosk" else {"voice": "ok"})
@@ -142,8 +142,8 @@ def test_quota_and_device_alerts(
 def test_heartbeat_and_floor_over_http(live: LiveServer) -> None:
     ctx = live.ctx
     with ctx.store.write() as s:
-        kiosk = auth.add_device(s, "kiosk-1", "kiosk", MONDAY_9AM)
-        tv = auth.add_device(s, "tv-1", "display", MONDAY_9AM)
+        kiosk = seed.add_device(s, "kiosk-1", "kiosk", MONDAY_9AM)
+        tv = seed.add_device(s, "tv-1", "display", MONDAY_9AM)
 
     def device_events() -> list[dict[str, object]]:
         with ctx.store.read() as s:
@@ -183,8 +183,8 @@ def test_the_apps_clients_send_heartbeats(live: LiveServer) -> None:
     from shared.client import ApiClient
 
     with live.ctx.store.write() as s:
-        kiosk = auth.add_device(s, "kiosk-2", "kiosk", MONDAY_9AM)
-        tv = auth.add_device(s, "tv-2", "display", MONDAY_9AM)
+        kiosk = seed.add_device(s, "kiosk-2", "kiosk", MONDAY_9AM)
+        tv = seed.add_device(s, "tv-2", "display", MONDAY_9AM)
     ApiClient(live.url, kiosk).heartbeat(printer="paper_near_end", detail="sensor")
     BoardClient(live.url, tv).heartbeat("failed", 42)
     ApiClient(live.url, kiosk).device_status("paper_out")  # the older call: the same record

@@ -11,11 +11,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from server.access import auth
 from server.access.context import ServerContext
 from server.queue.site import Site
 from server.store.db import Store
 from shared.config import Config
+from tests import seed
 from tests.server.conftest import LiveServer, ServerProcess, run_in_thread
 
 API = "/api/v1"
@@ -188,7 +188,7 @@ def test_guessing_over_many_usernames_is_limited_per_address(
     strict: LiveServer, store: Store
 ) -> None:
     with store.write() as s:
-        auth.add_officer(s, "budi", "Budi", "1111", ["L03"], "officer")
+        seed.add_officer(s, "budi", "Budi", "1111", ["L03"], "officer")
     answers = []
     with httpx.Client(base_url=strict.url, timeout=10) as c:
         for i in range(12):
@@ -208,7 +208,7 @@ def test_guessing_over_many_usernames_is_limited_per_address(
 
 def test_unknown_usernames_lock_out_like_real_ones(live: LiveServer, store: Store) -> None:
     with store.write() as s:
-        auth.add_officer(s, "budi", "Budi", "1111", ["L03"], "officer")
+        seed.add_officer(s, "budi", "Budi", "1111", ["L03"], "officer")
     with httpx.Client(base_url=live.url, timeout=10) as c:
         for name in ("budi", "nobody"):
             codes = [login(c, name, "9999", "L03").status_code for _ in range(5)]

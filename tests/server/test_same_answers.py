@@ -10,14 +10,21 @@ import httpx
 import pytest
 
 from tests.answers import (
+    ADMINS,
+    DEVICES,
+    OFFICERS,
     REPORTS,
     SKM,
     SKM_PER_OFFICER,
     Case,
+    admin_args,
     antrian,
+    device_args,
     flags,
     of_api,
     of_cli,
+    officer_args,
+    person_body,
 )
 from tests.serverproc import ServerProcess
 
@@ -85,3 +92,30 @@ def test_summary_query(site: Site, case: Case) -> None:
         api = of_api(c.get("/reports/summary", params=case.asked))
     assert api == case.want
     assert site.cli("report", "summary", *flags(case.asked)) == case.want.english
+
+
+@pytest.mark.parametrize("case", OFFICERS + ADMINS, ids=str)
+def test_people(site: Site, case: Case) -> None:
+    with site.api() as c:
+        api = of_api(c.post("/admin/officers", json=person_body(case.asked)))
+    assert api == case.want
+    if case.asked.get("role") == "admin":
+        cli = site.cli(*admin_args(case.asked), stdin=case.asked["password"] + "\n")
+    else:
+        cli = site.cli(*officer_args(case.asked))
+    assert cli == case.want.english
+
+
+@pytest.mark.parametrize("case", DEVICES, ids=str)
+def test_devices(site: Site, case: Case) -> None:
+    with site.api() as c:
+        api = of_api(c.post("/admin/devices", json=case.asked))
+    assert api == case.want
+    assert site.cli(*device_args(case.asked)) == case.want.english
+
+
+def test_nothing_was_saved(site: Site) -> None:
+    with site.api() as c:
+        people = {p["username"] for p in c.get("/admin/officers").json()}
+        devices = c.get("/admin/devices").json()
+    assert people == {SUPERVISOR[0]} and devices == []

@@ -24,11 +24,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from server.access import auth
 from server.store.db import Store
 from server.store.migrate import upgrade
 from shared.config import sample_path
 from shared.timeutil import utcnow
+from tests import seed
 from tests.pg import Cluster
 from tests.server.schemathesis_hooks import WRONG_TOKEN
 from tests.serverproc import ROOT, ServerProcess
@@ -120,9 +120,9 @@ def start_site(db: str, data: Path) -> Site:
     store = Store(db)
     upgrade(store)
     with store.write() as s:
-        kiosk_token = auth.add_device(s, "kiosk-lobby", "kiosk", utcnow())
-        auth.add_officer(s, OFFICER[0], "Siti", OFFICER[1], [OFFICER[2]], "officer")
-        auth.add_officer(s, SUPERVISOR[0], "Kepala", SUPERVISOR[1], [], "supervisor")
+        kiosk_token = seed.add_device(s, "kiosk-lobby", "kiosk", utcnow())
+        seed.add_officer(s, OFFICER[0], "Siti", OFFICER[1], [OFFICER[2]], "officer")
+        seed.add_officer(s, SUPERVISOR[0], "Kepala", SUPERVISOR[1], [], "supervisor")
     store.dispose()
     # Sign-in limits lifted: the fuzzer signs in far more often than 20 times a minute.
     config = data / "site.toml"

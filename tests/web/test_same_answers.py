@@ -19,15 +19,22 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
 from tests.answers import (
+    ADMINS,
+    DEVICES,
+    OFFICERS,
     REPORTS,
     SKM,
     SKM_PER_OFFICER,
     Answer,
     Case,
+    admin_args,
     antrian,
+    device_args,
     flags,
     of_api,
     of_cli,
+    officer_args,
+    person_body,
 )
 from tests.serverproc import ServerProcess
 from tests.web.conftest import ADMIN, sign_in
@@ -169,3 +176,32 @@ def test_reports_page(site: Site, case: Case) -> None:
     assert site.cli("report", "summary", *flags(case.asked)) == case.want.english
     download = site.get("/console/reports/download", {**case.asked, "format": "csv"})
     assert download == case.want
+
+
+@pytest.mark.parametrize("case", OFFICERS + ADMINS, ids=str)
+def test_people_page(site: Site, case: Case) -> None:
+    page = site.post("/console/people", {"create": "1", **case.asked})
+    with site.api() as c:
+        api = of_api(c.post("/admin/officers", json=person_body(case.asked)))
+    assert page == api == case.want
+    if case.asked.get("role") == "admin":
+        cli = site.cli(*admin_args(case.asked), stdin=case.asked["password"] + "\n")
+    else:
+        cli = site.cli(*officer_args(case.asked))
+    assert cli == case.want.english
+
+
+@pytest.mark.parametrize("case", DEVICES, ids=str)
+def test_devices_page(site: Site, case: Case) -> None:
+    page = site.post("/console/devices", case.asked)
+    with site.api() as c:
+        api = of_api(c.post("/admin/devices", json=case.asked))
+    assert page == api == case.want
+    assert site.cli(*device_args(case.asked)) == case.want.english
+
+
+def test_nothing_was_saved(site: Site) -> None:
+    with site.api() as c:
+        people = {p["username"] for p in c.get("/admin/officers").json()}
+        devices = c.get("/admin/devices").json()
+    assert people == {SUPERVISOR[0]} and devices == []

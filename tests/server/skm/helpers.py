@@ -7,13 +7,14 @@ from datetime import timedelta
 from server.access import auth
 from server.queue.rules import QueueService
 from server.store.db import Store
+from tests import seed
 from tests.server.conftest import FakeClock
 
 
 def sign_in(store: Store, clock: FakeClock, username: str, counter: str) -> None:
     """An officer's session at `counter` (how the survey learns who served)."""
     with store.write() as s:
-        auth.add_officer(s, username, username.title(), "246810", [counter], "officer")
+        seed.add_officer(s, username, username.title(), "246810", [counter], "officer")
     auth.authenticate(
         store,
         username,

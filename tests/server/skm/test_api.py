@@ -9,9 +9,9 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from server.access import auth
 from server.skm.tables import SurveyRow
 from shared.timeutil import utcnow
+from tests import seed
 from tests.server.conftest import LiveServer
 
 pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
@@ -139,7 +139,7 @@ def test_not_json_is_a_clear_error(live: LiveServer) -> None:
 def survey_tablet(live: LiveServer, counter: str) -> httpx.Client:
     """A survey tablet registered for `counter` (as `antrian device add` does)."""
     with live.ctx.store.write() as s:
-        token = auth.add_device(s, f"tablet-{counter}", "survey", utcnow(), counter=counter)
+        token = seed.add_device(s, f"tablet-{counter}", "survey", utcnow(), counter=counter)
     return live.client(token)
 
 
