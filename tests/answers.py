@@ -277,6 +277,27 @@ OFFICERS = [
         {"username": "x", "name": "X", "counters": "L03", "pin": "12"},
         _person({"username": USERNAME, "pin": PIN}),
     ),
+    # Pydantic answered these on the API before (max_length=12, 80; min_length=1; Literal).
+    Case(
+        "long pin",
+        {"username": "rina", "name": "Rina", "counters": "L03", "pin": "1234567890123"},
+        _person({"pin": PIN}),
+    ),
+    Case(
+        "long name",
+        {"username": "rina", "name": "R" * 81, "counters": "L03", "pin": "2468"},
+        _person({"name": NAME}),
+    ),
+    Case(
+        "empty name",
+        {"username": "rina", "name": "", "counters": "L03", "pin": "2468"},
+        _person({"name": NAME}),
+    ),
+    Case(
+        "unknown role",
+        {"username": "rina", "name": "Rina", "role": "boss", "pin": "2468"},
+        _person({"role": ("Pilih peran", "Choose a role")}),
+    ),
     Case(
         "unknown counter",
         {"username": "rina", "name": "Rina", "counters": "L03,L77", "pin": "2468"},
@@ -298,6 +319,18 @@ ADMINS = [
                 "password": (
                     "Kata sandi minimal 10 karakter",
                     "The password needs at least 10 characters",
+                )
+            }
+        ),
+    ),
+    Case(
+        "long password",  # pydantic's max_length=200 on the API before
+        {"username": "kepala", "name": "Kepala", "role": "admin", "password": "p" * 201},
+        _person(
+            {
+                "password": (
+                    "Kata sandi paling banyak 200 karakter",
+                    "The password has at most 200 characters",
                 )
             }
         ),
@@ -333,6 +366,14 @@ DEVICE_NAME = (
 
 DEVICES = [
     Case("bad name", {"name": "kiosk lobby!", "role": "kiosk"}, _person({"name": DEVICE_NAME})),
+    Case(  # pydantic's max_length=64 on the API before
+        "long name", {"name": "k" * 65, "role": "kiosk"}, _person({"name": DEVICE_NAME})
+    ),
+    Case(  # pydantic's Literal on the API before
+        "unknown kind",
+        {"name": "printer-1", "role": "printer"},
+        _person({"role": ("Pilih jenis perangkat", "Choose the kind of device")}),
+    ),
     Case(
         "survey tablet without its counter",
         {"name": "tablet-1", "role": "survey"},

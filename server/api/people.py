@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from functools import partial
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, Field
@@ -23,35 +23,53 @@ router = APIRouter()
 Username = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[a-z0-9._-]+$")]
 
 
+# Types only: the office's rules (server/office/people.py, devices.py) check every value
+# and answer a 422 naming the field in Indonesian and English, as for the console's forms
+# and the command line. The bounds only cap the memory a request can take, above any
+# rule's (a counter's code is at most 32 characters); a list at its bound of its longest
+# codes stays under the body's 64 KB (a longer one is a 422, not a 413).
+TEXT = 1000
+COUNTERS = 200
+Code = Annotated[str, Field(max_length=64)]
+
+
+def _text(what: str, *, default: object = ...) -> Any:
+    return Field(default=default, max_length=TEXT, description=what)
+
+
 class PersonCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    username: str = Field(min_length=1, max_length=64)
-    name: str = Field(min_length=1, max_length=80)
-    role: Literal["officer", "supervisor", "admin"] = "officer"
-    counters: list[Annotated[str, Field(max_length=32)]] = Field(
-        default_factory=list, max_length=200
+    username: str = _text("2-32 lowercase letters, digits, dots, underscores or hyphens")
+    name: str = _text("1-80 characters")
+    role: str = Field(
+        default="officer", max_length=TEXT, json_schema_extra={"enum": list(office_people.ROLES)}
     )
-    pin: str | None = Field(default=None, max_length=12)
-    password: str | None = Field(default=None, max_length=200)
+    counters: list[Code] = Field(default_factory=list, max_length=COUNTERS)
+    pin: str | None = _text("4 to 12 digits", default=None)
+    password: str | None = _text(
+        f"{office_people.MIN_PASSWORD} to {office_people.MAX_PASSWORD} characters", default=None
+    )
 
 
 class PersonPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str | None = Field(default=None, min_length=1, max_length=80)
-    role: Literal["officer", "supervisor", "admin"] | None = None
-    counters: list[Annotated[str, Field(max_length=32)]] | None = Field(
-        default=None, max_length=200
+    name: str | None = _text("1-80 characters", default=None)
+    role: str | None = Field(
+        default=None, max_length=TEXT, json_schema_extra={"enum": list(office_people.ROLES)}
     )
-    pin: str | None = Field(default=None, max_length=12)
-    password: str | None = Field(default=None, max_length=200)
+    counters: list[Code] | None = Field(default=None, max_length=COUNTERS)
+    pin: str | None = _text("4 to 12 digits", default=None)
+    password: str | None = _text(
+        f"{office_people.MIN_PASSWORD} to {office_people.MAX_PASSWORD} characters", default=None
+    )
     active: bool | None = None
 
 
 class DeviceCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=1, max_length=64)
-    role: Literal["kiosk", "display", "survey"]
-    counter: str | None = Field(default=None, max_length=32)
+    name: str = _text("1-64 letters, digits, dots, underscores or hyphens")
+    role: str = Field(max_length=TEXT, json_schema_extra={"enum": list(office_devices.ROLES)})
+    counter: str | None = _text("a survey tablet's counter", default=None)
 
 
 class DevicePatch(BaseModel):

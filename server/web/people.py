@@ -80,6 +80,11 @@ add_words(
     }
 )
 
+# Text as typed: the office's rules (server/office/) check each field and the page shows
+# their messages; the bound only caps the memory (above any rule's), as the API's.
+TEXT = 1000
+FormText = Annotated[str, Form(max_length=TEXT)]
+
 ROLE_WORDS = {"admin": "role_admin", "supervisor": "role_supervisor", "officer": "role_officer"}
 
 
@@ -140,12 +145,12 @@ async def people_save(
     request: Request,
     visitor: AdminDep,
     create: Annotated[str, Form(max_length=1)] = "",
-    username: Annotated[str, Form(max_length=64)] = "",
-    name: Annotated[str, Form(max_length=200)] = "",
-    role: Annotated[str, Form(max_length=16)] = "officer",
-    counters: Annotated[str, Form(max_length=2000)] = "",
-    pin: Annotated[str, Form(max_length=64)] = "",
-    password: Annotated[str, Form(max_length=400)] = "",
+    username: FormText = "",
+    name: FormText = "",
+    role: FormText = "officer",
+    counters: Annotated[str, Form(max_length=4 * TEXT)] = "",
+    pin: FormText = "",
+    password: FormText = "",
     active: Annotated[str, Form(max_length=8)] = "",
 ) -> Response:
     form = {"username": username, "name": name, "role": role, "counters": counters}
@@ -251,9 +256,9 @@ async def devices_page(
 async def devices_register(
     request: Request,
     visitor: AdminDep,
-    name: Annotated[str, Form(max_length=200)] = "",
-    role: Annotated[str, Form(max_length=16)] = "kiosk",
-    counter: Annotated[str, Form(max_length=32)] = "",
+    name: FormText = "",
+    role: FormText = "kiosk",
+    counter: FormText = "",
 ) -> Response:
     form = {"name": name, "role": role, "counter": counter}
     ctx = await get_ctx(request)
