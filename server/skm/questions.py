@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from server.problems import Problem
+from server.problems import Problem, invalid
 from server.skm.tables import QuestionRow
 from server.skm.text import plain_text
 from shared.i18n import LANGUAGES
@@ -207,7 +207,14 @@ def save_question(
         plain_text(a, ANSWER_MAX, f"answers.{i}", multiline=False) for i, a in enumerate(answers)
     ]
     if not question or not all(cleaned):
-        raise Problem(422, "empty_text", "A question and its four answers cannot be empty.")
+        raise invalid(
+            (
+                "text" if not question else "answers",
+                "Pertanyaan dan keempat jawabannya tidak boleh kosong.",
+                "A question and its four answers cannot be empty.",
+            ),
+            code="empty_text",
+        )
     row = s.get(QuestionRow, (site_id, unsur, lang))
     if row is None:
         row = QuestionRow(site_id=site_id, unsur=unsur, lang=lang)

@@ -25,6 +25,7 @@ from server.skm.questions import questions, reset_question, save_question
 from server.skm.report import Filters, SkmReport, filters_for, skm_report
 from server.skm.views import TicketPage, ticket_page
 from server.skm.words import WORDS
+from server.web.forms import answer_form
 from server.web.i18n import LANGUAGES, add_words, t
 from server.web.menu import CONSOLE, menu
 from server.web.render import page
@@ -390,10 +391,16 @@ def _filters(asked: dict[str, str], site: Site, role: str) -> Filters:
 
 
 async def _results_page(
-    request: Request, visitor: Visitor, asked: dict[str, str], problem: Problem | None = None
+    request: Request,
+    visitor: Visitor,
+    asked: dict[str, str],
+    problem: Problem | None = None,
+    *,
+    question: dict[str, Any] | None = None,
 ) -> HTMLResponse:
     """The results of the filters, or the form as sent with its problem in the page's
-    language (the API's answer to the same query: the same code and fields)."""
+    language (the API's answer to the same query: the same code and fields). `question`:
+    a question's form as sent, refused, open with its errors (unsur, form, errors)."""
     ctx = await get_ctx(request)
     admin = visitor.who.role == "admin"
     filters: Filters | None = None
@@ -417,11 +424,17 @@ async def _results_page(
         form.update({"from": filters.start.isoformat(), "to": filters.end.isoformat()})
     query = urlencode({k: v for k, v in form.items() if v})
     r = report.overall.result if report else None
+    # After a save, the question's code from the redirect: shown only if it is one.
+    saved = request.query_params.get("question", "")
+    notice = ""
+    if any(q.code == saved for q in asked_questions):
+        notice = t("skm_question_saved", visitor.lang, code=saved)
+    status = problem.status if problem else question["status"] if question else 200
     return page(
         request,
         "skm/console.html",
         visitor,
-        status=problem.status if problem else 200,
+        status=status,
         report=report,
         problem=problem,
         errors=field_errors(problem, visitor.lang) if problem else {},
@@ -436,7 +449,8 @@ async def _results_page(
         counters=[(c, k.name) for c, k in ctx.site.counters.items()],
         questions=asked_questions,
         admin=admin,
-        notice=request.query_params.get("saved", ""),
+        notice=notice,
+        question=question,
     )
 
 
@@ -513,11 +527,11 @@ async def console_skm_question(request: Request, visitor: AdminDep) -> Response:
             return save_question(s, unsur, "id", values.get("text", ""), answers,
                                  who=visitor.who.username, now=utcnow()).code  # fmt: skip
 
-    try:
-        code = await run_in_threadpool(save)
-    except Problem as problem:
-        return RedirectResponse(
-            "/console/skm?" + urlencode({"saved": f"{problem.message}"}) + "#questions", 303
-        )
-    text = t("skm_question_saved", visitor.lang, code=code)
-    return RedirectResponse("/console/skm?" + urlencode({"saved": text}) + "#questions", 303)
+    async def again(problem: Problem) -> Response:
+        errors = field_errors(problem, visitor.lang) or {"text": problem.message}
+        sent = {"unsur": unsur, "form": values, "errors": errors, "status": problem.status}
+        return await _results_page(request, visitor, _asked(request), question=sent)
+
+    return await answer_form(
+        save, lambda code: "/console/skm?" + urlencode({"question": code}) + "#questions", again
+    )

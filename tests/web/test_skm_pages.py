@@ -203,6 +203,20 @@ def test_an_admin_rewords_a_question_and_the_phone_asks_it(
     expect(page.locator(".notice.ok")).to_contain_text("U8")
     expect(page.locator("details").nth(7)).to_contain_text("Bagaimana kenyamanan ruang tunggu")
     shot(page, "questions")
+    # A refused wording: the same page again, that question open with what was typed and
+    # why (nothing saved), not a redirect carrying the message in its address.
+    page.click("#questions ~ details:nth-of-type(3) summary")
+    page.fill("#q3-text", "Berapa lama?")
+    page.fill("#q3-a2", "")
+    with page.expect_response(lambda r: r.url.endswith("/console/skm/questions")) as sent:
+        page.click("#q3-text >> xpath=ancestor::form//button[@type='submit']")
+    assert sent.value.status == 422
+    expect(page.locator("#question-problem")).to_be_visible()
+    expect(page.locator("#q3-text")).to_have_value("Berapa lama?")
+    shot(page, "question-refused")
+    # Only a real question's code makes a notice: nothing typed into an address is shown.
+    page.goto(f"{web_server.url}/console/skm?question=Akun+Anda+diblokir&saved=Hubungi+0812")
+    expect(page.locator(".notice.ok")).to_have_count(0)
     ticket = issue(web_server)
     with api(web_server, officer_token(web_server, "L03")) as officer:
         officer.post("/counters/L03/call")
