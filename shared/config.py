@@ -269,6 +269,13 @@ class BookingConfig(_Section):
     early_minutes: int = Field(default=30, ge=0, le=240)
 
 
+class ComplaintsConfig(_Section):
+    """Pengaduan: the answer's target in working days, and how long a contact is kept."""
+
+    target_days: int = Field(default=5, ge=1, le=60)
+    retention_days: int = Field(default=365, ge=1, le=3650)
+
+
 class ServerConfig(_Section):
     """How the local server listens and stores."""
 
@@ -354,6 +361,7 @@ class Config(_Section):
     queue: QueueConfig = Field(default_factory=QueueConfig)
     alerts: AlertConfig = Field(default_factory=AlertConfig)
     booking: BookingConfig = Field(default_factory=BookingConfig)
+    complaints: ComplaintsConfig = Field(default_factory=ComplaintsConfig)
     agencies: list[AgencyConfig] = Field(default_factory=list)
     counters: list[CounterConfig] = Field(default_factory=list)
     server: ServerConfig = Field(default_factory=ServerConfig)
@@ -397,7 +405,16 @@ class Config(_Section):
 
 # The sections that describe the site (kept in the server's database); the others are
 # each box's own (server, client, kiosk, counter, display, printer, sign, buttons, voice).
-SITE_SECTIONS = ("site", "schedule", "queue", "alerts", "booking", "agencies", "counters")
+SITE_SECTIONS = (
+    "site",
+    "schedule",
+    "queue",
+    "alerts",
+    "booking",
+    "complaints",
+    "agencies",
+    "counters",
+)
 
 
 @dataclass(frozen=True)
@@ -491,6 +508,7 @@ class SiteDefinition(_Section):
     queue: QueueConfig = Field(default_factory=QueueConfig)
     alerts: AlertConfig = Field(default_factory=AlertConfig)
     booking: BookingConfig = Field(default_factory=BookingConfig)
+    complaints: ComplaintsConfig = Field(default_factory=ComplaintsConfig)
     agencies: list[AgencyConfig] = Field(default_factory=list)
     counters: list[CounterConfig] = Field(default_factory=list)
 

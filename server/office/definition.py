@@ -29,6 +29,7 @@ from shared.config import (
     AlertConfig,
     BookingConfig,
     BookingSession,
+    ComplaintsConfig,
     CounterConfig,
     QueueConfig,
     Schedule,
@@ -45,6 +46,7 @@ SETTINGS: dict[str, tuple[type[Any], str]] = {
     "queue": (QueueConfig, "queue_"),
     "alerts": (AlertConfig, "alerts_"),
     "booking": (BookingConfig, "booking_"),
+    "complaints": (ComplaintsConfig, "complaints_"),
 }
 VERSION_KEY = "site_version"
 

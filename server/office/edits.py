@@ -14,7 +14,7 @@ from typing import Any
 from server.office.live import Edit
 from server.problems import Problem, not_found
 
-SETTING_SECTIONS = ("site", "queue", "alerts", "booking")
+SETTING_SECTIONS = ("site", "queue", "alerts", "booking", "complaints")
 SCOPES = ("site", "agency", "service")
 
 

@@ -64,6 +64,9 @@ class SiteSettingsRow(Base):
     booking_days_ahead: Mapped[int] = mapped_column(Integer)
     booking_retention_days: Mapped[int] = mapped_column(Integer)
     booking_early_minutes: Mapped[int] = mapped_column(Integer)
+    # [complaints]
+    complaints_target_days: Mapped[int] = mapped_column(Integer, server_default="5")
+    complaints_retention_days: Mapped[int] = mapped_column(Integer, server_default="365")
     # when the site came into the database (the seed), for the start-up's log line
     since: Mapped[datetime] = mapped_column(UTCDateTime)
 

@@ -7,6 +7,7 @@ this module registers them all in `Base.metadata` (a room adds one import here).
 from __future__ import annotations
 
 from server.booking import tables as booking_tables
+from server.complaints import tables as complaint_tables
 from server.office import tables as office_tables
 from server.reports import tables as report_tables
 from server.skm import tables as skm_tables
@@ -18,6 +19,7 @@ metadata = Base.metadata
 __all__ = [
     "Base",
     "booking_tables",
+    "complaint_tables",
     "metadata",
     "office_tables",
     "report_tables",

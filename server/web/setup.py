@@ -69,6 +69,8 @@ add_words(
         "days_ahead": ("Hari ke depan", "Days ahead"),
         "retention_days": ("Simpan data pribadi (hari)", "Keep personal data (days)"),
         "early_minutes": ("Boleh datang lebih awal (menit)", "May check in early (minutes)"),
+        "complaints_settings": ("Pengaduan", "Complaints"),
+        "target_days": ("Target jawaban (hari kerja)", "Answer within (working days)"),
         "code": ("Kode", "Code"),
         "name_en": ("Nama (Inggris)", "Name (English)"),
         "color": ("Warna", "Colour"),
@@ -244,6 +246,7 @@ SETTING_FIELDS = {
     "queue": ("priority_max_in_row", "requeue_window_minutes", "default_service_minutes"),
     "alerts": ("pause_minutes", "quota_left", "device_silent_minutes"),
     "booking": ("days_ahead", "retention_days", "early_minutes"),
+    "complaints": ("target_days", "retention_days"),
 }
 
 

@@ -1,0 +1,1 @@
+"""Pengaduan: complaints registered, followed up, answered; their figures (PEKPPP)."""
