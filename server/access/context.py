@@ -40,6 +40,8 @@ class ServerContext:
     _principals: dict[str, tuple[float, Principal]] = field(default_factory=dict)
     _seen_lock: threading.Lock = field(default_factory=threading.Lock)
     booking_limits: BookingLimiter = field(default_factory=BookingLimiter)
+    # the public complaint form: the booking's rate, in buckets of its own
+    complaint_limits: BookingLimiter = field(default_factory=lambda: BookingLimiter("complaint"))
 
     sign_in_per_address: Buckets = field(init=False)
     sign_in_overall: Buckets = field(init=False)

@@ -16,7 +16,8 @@ class BookingLimiter:
     The buckets are made again when the rate given changes.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, what: str = "booking") -> None:
+        self.what = what  # said in the 429's message
         self._lock = threading.Lock()
         self._rate: tuple[int, int] | None = None
         self._buckets: Buckets | None = None
@@ -36,6 +37,6 @@ class BookingLimiter:
             raise Problem(
                 429,
                 "rate_limited",
-                f"Too many booking requests from this address; try again in {wait} s.",
+                f"Too many {self.what} requests from this address; try again in {wait} s.",
                 retry_after=wait,
             ) from exc

@@ -152,8 +152,13 @@ def _add_common_answers(doc: dict[str, Any]) -> None:
 
 
 # A visitor answers the survey with its ticket page token in the body, not a bearer;
-# anyone books.
-OPEN_WRITES = (API_PATH + "/sessions", API_PATH + "/surveys", API_PATH + "/bookings")
+# anyone books, anyone files a complaint.
+OPEN_WRITES = (
+    API_PATH + "/sessions",
+    API_PATH + "/surveys",
+    API_PATH + "/bookings",
+    API_PATH + "/complaints",
+)
 # A booker cancels by the link's token (the path's {token} in the OpenAPI document).
 _OPEN_WRITE = re.compile(rf"^{re.escape(API_PATH)}/bookings/(?!check-in/)[^/]+/cancel$")
 

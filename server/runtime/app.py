@@ -15,6 +15,7 @@ from server.access.context import ServerContext
 from server.api import (
     admin,
     booking,
+    complaints,
     errors,
     floor,
     kiosk,
@@ -64,7 +65,19 @@ def create_api(ctx: ServerContext) -> FastAPI:
     app.state.ctx = ctx
     errors.install(app)
     # the busiest writes match first
-    for module in (kiosk, officer, reads, stream, admin, people, skm, booking, reports, floor):
+    for module in (
+        kiosk,
+        officer,
+        reads,
+        stream,
+        admin,
+        people,
+        skm,
+        booking,
+        complaints,
+        reports,
+        floor,
+    ):
         app.include_router(module.router, prefix=API_PATH)
     web.install(app)
     app.add_middleware(errors.BodyLimit)

@@ -2,7 +2,9 @@
 
 It is meant for the site's reverse proxy to the internet, so it serves an
 allow-list and nothing else: the booking pages and their API, the visitor's
-ticket page (`/t/{token}`) and the static files those pages use. Everything
+ticket page (`/t/{token}`), the complaint form and its follow-up page
+(`/pengaduan/`) with their API (file one, read one by its token), and the static
+files those pages use. Everything
 else there (console, officer and device endpoints, the event stream, the
 OpenAPI document and /docs) is a plain 404, as if it did not exist.
 """
@@ -17,18 +19,22 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from shared.models import API_PATH
 
 # Paths anyone on the internet may reach, per method (a prefix ends with "/").
-_PAGES = ("/booking/", "/t/", "/static/")
+_PAGES = ("/booking/", "/t/", "/pengaduan/", "/static/")
 _API = re.compile(
     rf"^{re.escape(API_PATH)}/bookings"
     r"(/services|/slots|/(?!check-in$)[A-Za-z0-9_-]{20,100}(/cancel)?)?$"
 )
+_COMPLAINTS = re.compile(rf"^{re.escape(API_PATH)}/complaints(/[A-Za-z0-9_-]{{20,100}})?$")
 _NOT_FOUND = json.dumps({"code": "not_found", "message": "Not Found"}).encode()
 
 
 def allowed(method: str, path: str) -> bool:
     """Whether the public listener passes this request on (else 404)."""
-    if path == "/booking" or path.startswith(_PAGES):
+    if path in ("/booking", "/pengaduan") or path.startswith(_PAGES):
         return method in ("GET", "HEAD", "POST")
+    complaint = _COMPLAINTS.match(path)
+    if complaint is not None:
+        return method == "POST" if complaint.group(1) is None else method in ("GET", "HEAD")
     m = _API.match(path)
     if m is None:
         return False

@@ -70,9 +70,10 @@ def test_other_content_types_are_declared(live: LiveServer) -> None:
     assert set(report) == {"application/json", "text/csv"}
 
 
-# Logging in, booking, and a booker's cancel by the link's token.
+# Logging in, booking, a booker's cancel by the link's token, filing a complaint.
 OPEN_WRITES = (
     "/api/v1/sessions",
+    "/api/v1/complaints",
     "/api/v1/surveys",
     "/api/v1/bookings",
     "/api/v1/bookings/{token}/cancel",
@@ -105,12 +106,14 @@ def test_what_needs_a_token_is_declared(live: LiveServer) -> None:
             "/api/v1/reports/daily",
             "/api/v1/reports/skm",
             "/api/v1/reports/summary",
+            "/api/v1/reports/complaints",
             "/api/v1/floor",
         )
     }
     assert secured == writes | admin_reads | reads
     # A survey tablet sends its token; the visitor's phone none (its page token is the proof).
     assert operation(doc, "post", "/surveys")["security"] == [{"bearer": []}, {}]
+    assert operation(doc, "post", "/complaints")["security"] == [{"bearer": []}, {}]
 
 
 def test_a_405_says_what_is_allowed(live: LiveServer) -> None:
