@@ -9,8 +9,10 @@ reference's count within the year is taken there, so it is gapless and unique.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
@@ -29,6 +31,7 @@ from server.store.tables import CounterRow, OfficerRow, TicketRow
 from shared.timeutil import business_day
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # -- on the wire -------------------------------------------------------------------------
 
@@ -224,6 +227,18 @@ def _ticket_for(
     return row
 
 
+def _checked(found: list[tuple[str, str, str]], check: Callable[[], T], fallback: T) -> T:
+    """`check()`, or `fallback` with its 422's field messages added to `found`."""
+    try:
+        return check()
+    except Problem as problem:
+        listed = problem.extra.get("errors")
+        if problem.status != 422 or not isinstance(listed, list):
+            raise
+        found.extend((e["field"], e["message"], e["message_en"]) for e in listed)
+        return fallback
+
+
 def file(
     store: Store,
     site: Site,
@@ -240,17 +255,20 @@ def file(
     """
     staff = who is not None and who.role in ("officer", "supervisor", "admin")
     default = "desk" if staff else ("ticket_page" if req.ticket_page else "web")
-    channel = rules.clean_channel(req.channel, default)
+    mistakes: list[tuple[str, str, str]] = []  # every field's at once, for the form
+    channel = _checked(mistakes, lambda: rules.clean_channel(req.channel, default), default)
     if not staff and channel not in ("web", "ticket_page"):
-        raise invalid(
+        mistakes.append(
             (
                 "channel",
                 "Saluran ini hanya dicatat oleh petugas.",
                 "Only staff record a complaint of this channel.",
             )
         )
-    text = rules.clean_text(req.text)
-    contact = rules.clean_contact(req.contact)
+    text = _checked(mistakes, lambda: rules.clean_text(req.text), "")
+    contact = _checked(mistakes, lambda: rules.clean_contact(req.contact), None)
+    if mistakes:
+        raise invalid(*mistakes)
     token = rules.new_token()
     with store.write() as s:
         ticket = _ticket_for(s, pages, who, req)

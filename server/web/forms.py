@@ -9,6 +9,7 @@ key being what that part of the site knows the browser by:
     /console/...                    the console session's cookie
     /survey/...                     the survey tablet's cookie (its token: a JSON header)
     /booking/...                    the booking pages' cookie
+    /pengaduan/                     the booking pages' cookie (the complaint form)
     /t/{token}                      the ticket page's own token (a phone keeps no cookie)
 
 A page path no rule names is refused: a new form is protected before anyone thinks of it.
@@ -87,6 +88,8 @@ RULES = (
     Rule("/survey/login", None),
     Rule("/survey/", _cookie_token(SURVEY_COOKIE), json=True),
     Rule("/booking/", _cookie_token(BOOKING_COOKIE, "booking-csrf")),
+    # the complaint form beside booking: the same browser key, a token of its own
+    Rule("/pengaduan/", _cookie_token(BOOKING_COOKIE, "complaint-csrf")),
     Rule("/t/", _ticket_page),
 )
 

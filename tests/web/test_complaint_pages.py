@@ -1,0 +1,197 @@
+"""Pengaduan's pages in a real browser: the public form and its follow-up on a phone
+(390x844), Indonesian and English; from the visitor's ticket page after service; the
+console's register at 1366x768; a forged or replayed form refused; markup shown as text."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import httpx
+from playwright.sync_api import Page, expect
+
+from tests.serverproc import ServerProcess
+from tests.web.conftest import ADMIN, Shot, sign_in
+
+API = "/api/v1"
+MARKUP = "<b>tebal</b> <script>document.title='x'</script> loket KTP tutup jam 10"
+
+
+def admin_api(base: str) -> httpx.Client:
+    token = httpx.post(
+        f"{base}{API}/sessions", json={"username": ADMIN[0], "password": ADMIN[1]}
+    ).json()["token"]
+    return httpx.Client(base_url=base + API, headers={"Authorization": f"Bearer {token}"})
+
+
+def stored(base: str) -> list[dict[str, object]]:
+    with admin_api(base) as c:
+        found: list[dict[str, object]] = c.get("/admin/complaints").json()
+        return found
+
+
+def test_the_public_form_and_the_follow_up_on_a_phone(
+    web_server: ServerProcess, new_page: Callable[..., Page], shot: Shot
+) -> None:
+    base = web_server.url
+    page = new_page("phone")
+    page.goto(f"{base}/pengaduan/")
+    expect(page.locator("h1")).to_have_text("Sampaikan Pengaduan")
+    shot(page, "1-form")
+    # A mistake: shown beside its field, nothing kept.
+    page.select_option("#f-agency", "DUKCAPIL")
+    page.fill("#f-text", "pendek")
+    page.fill("#f-contact", "bukan nomor")
+    page.click("button[type=submit]")
+    expect(page.locator("#e-text")).to_contain_text("minimal 10 karakter")
+    expect(page.locator("#e-contact")).to_be_visible()
+    expect(page.locator("#f-agency")).to_have_value("DUKCAPIL")
+    shot(page, "2-mistakes")
+    assert stored(base) == []
+    page.fill("#f-text", MARKUP)
+    page.fill("#f-contact", "0812 3456 7890")
+    page.select_option("#f-service", "KTP")
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/pengaduan/[A-Za-z0-9_-]{40,}\?lang=id&new=1$"))
+    expect(page.locator("#reference")).to_have_text(re.compile(r"^ADU-\d{4}-000001$"))
+    expect(page.locator("#status")).to_have_text("Diterima")
+    # The citizen's markup is shown as the text it is: no element made, no script run.
+    expect(page.locator("#text")).to_have_text(MARKUP)
+    assert page.locator("#text b").count() == 0 and page.title() != "x"
+    assert "0812" not in page.content() and "+62" not in page.content()
+    shot(page, "3-sent")
+    link = page.url.split("?")[0]
+
+    [entry] = stored(base)
+    assert entry["contact"] == "+62812*****890" and entry["channel"] == "web"
+    answer = "Mohon maaf. Mulai besok loket KTP buka sampai pukul 15.00."
+    with admin_api(base) as c:
+        assert (
+            c.patch(f"/admin/complaints/{entry['id']}", json={"answer": answer}).status_code == 200
+        )
+    page.goto(link + "?lang=en")
+    expect(page.locator("#status")).to_have_text("Answered")
+    expect(page.locator("#answer")).to_have_text(answer)
+    expect(page.locator("ol.steps li.done")).to_have_count(2)  # received; answered shown done
+    shot(page, "4-answered-en")
+    page.goto(link + "?lang=id")
+    expect(page.locator("#status")).to_have_text("Dijawab")
+    page.goto(f"{base}/pengaduan/" + "A" * 43)
+    expect(page.locator(".notice.bad")).to_have_text("Pengaduan tidak ditemukan.")
+
+
+def test_a_forged_or_replayed_form_is_refused(web_server: ServerProcess) -> None:
+    base = web_server.url
+    body = {"agency": "BPN", "text": "Sertifikat saya belum jadi setelah tiga bulan."}
+    with httpx.Client(base_url=base) as mine, httpx.Client(base_url=base) as other:
+        form = mine.get("/pengaduan/").text
+        token = re.search(r'name="csrf" value="([0-9a-f]{32})"', form)
+        assert token is not None
+        other.get("/pengaduan/")  # another browser, its own cookie
+        # Replayed from another browser (its cookie, this form's token), or with no token.
+        assert other.post("/pengaduan/", data={**body, "csrf": token.group(1)}).status_code == 403
+        assert mine.post("/pengaduan/", data=body).status_code == 403
+        # Posted from another site's page.
+        forged = mine.post(
+            "/pengaduan/", data={**body, "csrf": token.group(1)},
+            headers={"Origin": "http://evil.example"},
+        )  # fmt: skip
+        assert forged.status_code == 403
+        assert stored(base) == []
+        sent = mine.post("/pengaduan/", data={**body, "csrf": token.group(1)})
+        assert sent.status_code == 303 and sent.headers["location"].startswith("/pengaduan/")
+    assert len(stored(base)) == 1
+
+
+def test_from_the_ticket_page_after_service(
+    web_server: ServerProcess, new_page: Callable[..., Page], shot: Shot
+) -> None:
+    base = web_server.url
+    issued = httpx.post(
+        f"{base}{API}/tickets",
+        json={"service": "KTP", "request_id": "cp-ticket-0001"},
+        headers={"Authorization": "Bearer demo-kiosk"},
+    ).json()
+    officer = httpx.post(
+        f"{base}{API}/sessions", json={"username": "demo", "pin": "123456", "counter": "L03"}
+    ).json()["token"]
+    with httpx.Client(base_url=base + API, headers={"Authorization": f"Bearer {officer}"}) as c:
+        for step in ("call", "start", "finish"):
+            assert c.post(f"/counters/L03/{step}").status_code == 200, step
+    page = new_page("phone")
+    page.goto(base + issued["page"])
+    shot(page, "1-ticket-done")
+    page.click("#complain")
+    expect(page.locator("#ticket-note")).to_contain_text(issued["code"])
+    assert page.locator("#f-agency").count() == 0  # the ticket says which
+    page.fill("#f-text", "Petugas tidak menjelaskan syarat akta dengan jelas.")
+    shot(page, "2-form-from-ticket")
+    page.click("button[type=submit]")
+    expect(page.locator("#reference")).to_be_visible()
+    shot(page, "3-sent")
+    [entry] = stored(base)
+    assert (entry["ticket"], entry["channel"], entry["agency"]) == (
+        issued["code"], "ticket_page", "DUKCAPIL",
+    )  # fmt: skip
+
+
+def test_the_console_register(
+    web_server: ServerProcess, new_page: Callable[..., Page], shot: Shot
+) -> None:
+    base = web_server.url
+    for service, text in (("KTP", "=HYPERLINK(\"http://x\") antrean lama sekali"),
+                          ("IZIN", "Berkas izin saya hilang di loket."),
+                          ("JKN", "AC ruang tunggu mati seharian.")):  # fmt: skip
+        r = httpx.post(f"{base}{API}/complaints", json={"service": service, "text": text,
+                                                       "contact": "budi@mail.id"})  # fmt: skip
+        assert r.status_code == 201
+    with admin_api(base) as c:
+        dina = {"username": "dina", "name": "Dina Lestari", "role": "supervisor",
+                "counters": ["L03"], "password": "dukcapil-2026"}  # fmt: skip
+        assert c.post("/admin/officers", json=dina).status_code == 201
+    page = new_page("desktop")
+    sign_in(page, base)
+    page.goto(f"{base}/console/complaints")
+    expect(page.locator("#register tbody tr")).to_have_count(3)
+    expect(page.locator("#register")).to_contain_text("bu***@mail.id")
+    expect(page.locator("#figures tr.total")).to_contain_text("3")
+    shot(page, "1-register")
+    row = page.locator("#register tbody tr").last  # the first filed: KTP
+    row.locator("summary").click()
+    row.locator("textarea").fill("Loket KTP ditambah satu petugas mulai Senin.")
+    row.locator("select[name=assignee]").select_option("dina")
+    shot(page, "2-answering")
+    row.locator("button[type=submit]").click()
+    expect(page.locator(".notice.ok")).to_contain_text("ADU-")
+    expect(page.locator("#register tbody tr").last).to_contain_text("Dijawab")
+    # A complaint by letter, recorded for the citizen.
+    page.select_option("#r-channel", "letter")
+    page.select_option("#r-agency", "BPN")
+    page.fill("#r-text", "Surat: pengukuran tanah tertunda dua bulan.")
+    page.click("#record button[type=submit]")
+    expect(page.locator("#register tbody tr")).to_have_count(4)
+    expect(page.locator("#register tbody tr").first).to_contain_text("Surat")
+    expect(page.locator("#figures tr.total td").nth(1)).to_have_text("4")
+    expect(page.locator("#figures tr.total td").last).to_have_text("25.0")
+    shot(page, "3-recorded")
+    with page.expect_download() as got:
+        page.click("text=Unduh register (LAPOR!)")
+    assert got.value.suggested_filename.endswith(".xlsx")
+
+
+def test_a_supervisor_sees_only_their_agencys_complaints(
+    web_server: ServerProcess, new_page: Callable[..., Page]
+) -> None:
+    base = web_server.url
+    for service in ("KTP", "IZIN"):
+        body = {"service": service, "text": "Pelayanan lambat sekali hari ini."}
+        assert httpx.post(f"{base}{API}/complaints", json=body).status_code == 201
+    with admin_api(base) as c:
+        dina = {"username": "dina", "name": "Dina Lestari", "role": "supervisor",
+                "counters": ["L03"], "password": "dukcapil-2026"}  # fmt: skip
+        assert c.post("/admin/officers", json=dina).status_code == 201
+    page = new_page("desktop")
+    sign_in(page, base, ("dina", "dukcapil-2026"))
+    page.goto(f"{base}/console/complaints")
+    expect(page.locator("#register tbody tr")).to_have_count(1)
+    expect(page.locator("#register")).to_contain_text("Dispendukcapil")
