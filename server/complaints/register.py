@@ -501,3 +501,32 @@ def overdue(s: Session, site: Site, now: datetime) -> list[tuple[str, str, date]
         .order_by(ComplaintRow.filed_day, ComplaintRow.id)
     ).all()
     return [(r.reference, r.agency, due_of(site, r)) for r in rows if is_overdue(site, r, now)]
+
+
+def overdue_alerts(s: Session, site: Site, now: datetime) -> dict[tuple[str, str], str]:
+    """The floor's alerts for overdue complaints, one per agency: ("complaint", agency)."""
+    per_agency: dict[str, list[str]] = {}
+    for reference, agency, _due in overdue(s, site, now):
+        per_agency.setdefault(agency, []).append(reference)
+    out: dict[tuple[str, str], str] = {}
+    for agency, refs in per_agency.items():
+        name = site.agencies[agency].name if agency in site.agencies else agency
+        out[("complaint", agency)] = (
+            f"{name}: {len(refs)} pengaduan lewat target"
+            f" {site.config.complaints.target_days} hari kerja ({refs[0]}"
+            + (", ...)" if len(refs) > 1 else ")")
+        )
+    return out
+
+
+def open_counts(store: Store, site: Site, who: Principal, now: datetime) -> tuple[int, int]:
+    """(open, overdue) complaints of the agencies `who` handles: the console home's count."""
+    with store.read() as s:
+        agencies = responsible(s, site, who)
+        rows = s.scalars(
+            select(ComplaintRow).where(
+                ComplaintRow.status.in_(rules.OPEN_STATES),
+                ComplaintRow.agency.in_(sorted(agencies)),
+            )
+        ).all()
+    return len(rows), sum(1 for r in rows if is_overdue(site, r, now))

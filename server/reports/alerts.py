@@ -8,6 +8,7 @@ and ends when it stops, so the list says when each started and ended.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import datetime
 
 from sqlalchemy import select
@@ -60,11 +61,16 @@ def wanted_alerts(site: Site, floor: Floor) -> dict[tuple[str, str], str]:
     return want
 
 
+# Alerts another room raises (e.g. overdue complaints), computed by the caller: this room
+# does not import its siblings (the layers' contract, setup.cfg).
+More = Mapping[tuple[str, str], str]
+
+
 def _diff(
-    s: Session, site: Site, now: datetime
+    s: Session, site: Site, now: datetime, more: More | None = None
 ) -> tuple[dict[tuple[str, str], str], list[AlertRow]]:
     """The alerts to open (key -> message) and the open rows to end."""
-    want = wanted_alerts(site, floor_view(s, site, now))
+    want = {**wanted_alerts(site, floor_view(s, site, now)), **(more or {})}
     open_rows = s.scalars(select(AlertRow).where(AlertRow.ended_at.is_(None))).all()
     have = {(a.kind, a.subject) for a in open_rows}
     to_open = {k: m for k, m in want.items() if (k[0], k[1][:64]) not in have}
@@ -72,18 +78,20 @@ def _diff(
     return to_open, to_end
 
 
-def alerts_due(s: Session, site: Site, now: datetime) -> bool:
+def alerts_due(s: Session, site: Site, now: datetime, more: More | None = None) -> bool:
     """Read-only: would evaluate_alerts change anything? (No write lock every few seconds.)"""
-    to_open, to_end = _diff(s, site, now)
+    to_open, to_end = _diff(s, site, now, more)
     return bool(to_open or to_end)
 
 
-def evaluate_alerts(s: Session, site: Site, now: datetime) -> tuple[int, int]:
+def evaluate_alerts(
+    s: Session, site: Site, now: datetime, more: More | None = None
+) -> tuple[int, int]:
     """Open the alerts that now hold, end those that no longer do; (opened, ended).
 
     An alert's message is the one it started with; the floor shows the live figures.
     """
-    to_open, to_end = _diff(s, site, now)
+    to_open, to_end = _diff(s, site, now, more)
     for row in to_end:
         row.ended_at = now
     for (kind, subject), message in to_open.items():

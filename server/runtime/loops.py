@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from server.access.context import ServerContext
 from server.booking import retention
+from server.complaints import register as complaints
 from server.office import live as office_live
 from server.reports.alerts import alerts_due, evaluate_alerts
 from server.reports.months import seal_due
@@ -70,10 +71,11 @@ ALERTS_DEBOUNCE = 0.3
 def check_alerts(ctx: ServerContext) -> None:
     site, now = ctx.site, utcnow()
     with ctx.store.read() as s:
-        due = alerts_due(s, site, now)
+        more = complaints.overdue_alerts(s, site, now)
+        due = alerts_due(s, site, now, more)
     if due:
         with ctx.store.write() as s:
-            evaluate_alerts(s, site, now)
+            evaluate_alerts(s, site, now, more)
 
 
 async def alerts(ctx: ServerContext) -> None:
@@ -98,6 +100,8 @@ async def alerts(ctx: ServerContext) -> None:
 WATCH_SECONDS = 1.0
 # How often bookings are expired and old personal data erased (seconds).
 BOOKINGS_SECONDS = 60.0
+# How often complaint contacts past their retention are erased (seconds).
+COMPLAINTS_SECONDS = 3600.0
 
 
 async def every(seconds: float, what: str, round_: Callable[[], object]) -> None:
@@ -108,6 +112,11 @@ async def every(seconds: float, what: str, round_: Callable[[], object]) -> None
         except Exception:  # keep serving; the next round tries again
             log.exception("%s failed", what)
         await asyncio.sleep(seconds)
+
+
+def complaints_once(ctx: ServerContext) -> None:
+    """Erase the contacts of complaints past the site's retention."""
+    complaints.erase(ctx.store, ctx.site, utcnow())
 
 
 def bookings_once(ctx: ServerContext) -> None:
@@ -126,5 +135,6 @@ def start(ctx: ServerContext) -> list[asyncio.Task[None]]:
             "booking housekeeping",
             lambda: retention.housekeeping(ctx.store, lambda: ctx.site),
         ),
+        every(COMPLAINTS_SECONDS, "complaint housekeeping", lambda: complaints_once(ctx)),
     ]
     return [asyncio.ensure_future(loop) for loop in loops]

@@ -121,6 +121,8 @@ add_words(
         "cp_ch_phone": ("Telepon", "Phone"),
         "cp_ch_social": ("Media sosial", "Social media"),
         "cp_total": ("Jumlah", "Total"),
+        "cp_open_count": ("{n} pengaduan belum selesai dijawab", "{n} complaints not yet answered"),
+        "cp_overdue_count": ("{n} lewat target", "{n} overdue"),
         "cp_from": ("Dari", "From"),
         "cp_to": ("Sampai", "To"),
     }

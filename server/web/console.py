@@ -10,10 +10,12 @@ from starlette.concurrency import run_in_threadpool
 
 from server.access.deps import get_ctx
 from server.access.signin import console_sign_in, end_session, sign_in_allowed
+from server.complaints import register
 from server.problems import Problem
 from server.web.i18n import t
 from server.web.render import page
 from server.web.session import COOKIE, ConsoleDep, language, signed_in
+from shared.timeutil import utcnow
 
 router = APIRouter()
 
@@ -32,7 +34,11 @@ async def console_root() -> Response:
 
 @router.get("/console/", response_class=HTMLResponse)
 async def home(request: Request, visitor: ConsoleDep) -> HTMLResponse:
-    return page(request, "console/home.html", visitor)
+    ctx = await get_ctx(request)
+    complaints = await run_in_threadpool(
+        register.open_counts, ctx.store, ctx.site, visitor.who, utcnow()
+    )
+    return page(request, "console/home.html", visitor, complaints=complaints)
 
 
 @router.get("/console/login", response_class=HTMLResponse)

@@ -151,7 +151,8 @@ def test_the_console_register(
         assert c.post("/admin/officers", json=dina).status_code == 201
     page = new_page("desktop")
     sign_in(page, base)
-    page.goto(f"{base}/console/complaints")
+    expect(page.locator("#complaints-count")).to_have_text("3 pengaduan belum selesai dijawab")
+    page.click("#complaints-count a")
     expect(page.locator("#register tbody tr")).to_have_count(3)
     expect(page.locator("#register")).to_contain_text("bu***@mail.id")
     expect(page.locator("#figures tr.total")).to_contain_text("3")

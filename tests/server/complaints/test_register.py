@@ -369,3 +369,29 @@ def test_bad_figures_requests(store: Store, site: Site) -> None:
             with pytest.raises(Problem) as refused:
                 figures.figures(s, site, *args)
             assert refused.value.status == 422
+
+
+def test_overdue_complaints_are_floor_alerts_until_answered(store: Store, site: Site) -> None:
+    from server.reports.alerts import evaluate_alerts
+    from server.reports.tables import AlertRow
+
+    ids = scenario(store, site)
+    now = at("2026-12-09", 10)
+
+    def evaluate(when: datetime) -> tuple[int, int]:
+        with store.write() as s:
+            more = register.overdue_alerts(s, site, when)
+            return evaluate_alerts(s, site, when, more)
+
+    evaluate(now)
+    with store.read() as s:
+        opened = s.scalars(select(AlertRow).where(AlertRow.kind == "complaint")).all()
+    assert [(a.subject, a.message, a.ended_at) for a in opened] == [
+        ("DPMPTSP", "DPMPTSP: 1 pengaduan lewat target 5 hari kerja (ADU-2026-000004)", None)
+    ]
+    step(store, site, ADMIN, ids["D"], now, answer=ANSWER)
+    evaluate(now)
+    with store.read() as s:
+        ended = s.scalars(select(AlertRow).where(AlertRow.kind == "complaint")).all()
+    assert [a.ended_at for a in ended] == [now]
+    assert register.open_counts(store, site, ADMIN, at("2026-12-10")) == (1, 1)  # E, late now
