@@ -246,12 +246,14 @@ def file(
     who: Principal | None,
     req: ComplaintRequest,
     now: datetime,
+    survey_id: int | None = None,
 ) -> ComplaintCreated:
     """A new complaint, received; 201 with its reference and its follow-up link's token.
 
     `who` is None for the public (the booking site, the ticket page), else the signed-in
     person entering it for the citizen (desk, letter, phone, social, a promoted SKM
-    suggestion). Bad input is a 422 naming the field, and nothing is kept.
+    suggestion: `survey_id`, once each). Bad input is a 422 naming the field, and
+    nothing is kept.
     """
     staff = who is not None and who.role in ("officer", "supervisor", "admin")
     default = "desk" if staff else ("ticket_page" if req.ticket_page else "web")
@@ -289,6 +291,15 @@ def file(
             agency = found[0].code
         if not agency or agency not in site.agencies:
             raise invalid(("agency", "Pilih instansi", "Choose an agency"))
+        if survey_id is not None:
+            if who is None:
+                raise Problem(403, "forbidden", "Only staff promote a suggestion.")
+            rules.require_handler(who, agency, responsible(s, site, who))
+            done = s.scalar(
+                select(ComplaintRow.reference).where(ComplaintRow.survey_id == survey_id)
+            )
+            if done is not None:
+                raise Problem(409, "already_promoted", f"This suggestion is complaint {done}.")
         day = today(site, now)
         last = s.scalar(
             select(func.max(ComplaintRow.seq)).where(
@@ -310,6 +321,7 @@ def file(
             contact_masked=rules.mask_contact(contact) if contact else None,
             ticket_id=ticket.id if ticket else None,
             filed_by=who.username if staff and who is not None else None,
+            survey_id=survey_id,
             status=RECEIVED,
             filed_at=now,
             filed_day=day,

@@ -33,6 +33,8 @@ class ComplaintRow(Base):
     contact_masked: Mapped[str | None] = mapped_column(String(120))
     ticket_id: Mapped[int | None] = mapped_column(Integer)
     filed_by: Mapped[str | None] = mapped_column(String(64))  # the officer who entered it
+    # an SKM suggestion promoted to a complaint (skm_surveys.id): promoted once
+    survey_id: Mapped[int | None] = mapped_column(Integer, unique=True)
     status: Mapped[str] = mapped_column(String(16))  # received | in_process | answered | closed
     assignee: Mapped[str | None] = mapped_column(String(64))
     answer: Mapped[str | None] = mapped_column(Text)

@@ -134,6 +134,7 @@ class Suggestion:
     service: str
     counter: str | None
     text: str
+    survey_id: int = 0  # its row, for the console to promote it to a complaint
 
 
 @dataclass
@@ -306,9 +307,10 @@ def skm_report(
         SurveyRow.service,
         SurveyRow.counter,
         SurveyRow.suggestion,
+        SurveyRow.id,
     ).where(_where(f), SurveyRow.suggestion.is_not(None))
     suggestions = [
-        Suggestion(row[0], row[1], row[2], row[3], row[4] or "")
+        Suggestion(row[0], row[1], row[2], row[3], row[4] or "", row[5])
         for row in s.execute(
             shown.order_by(SurveyRow.answered_at.desc(), SurveyRow.id.desc()).limit(
                 SUGGESTIONS_SHOWN
@@ -336,3 +338,22 @@ def respondents(s: Session, f: Filters) -> Iterator[SurveyRow]:
 
 def weighted_sum(result: results.Result) -> Fraction:
     return sum(result.weighted, Fraction(0))
+
+
+@dataclass(frozen=True)
+class Promoted:
+    """A suggestion as a complaint takes it: its words and where it came from."""
+
+    survey_id: int
+    ticket_id: int
+    agency: str
+    service: str
+    text: str
+
+
+def suggestion_of(s: Session, survey_id: int) -> Promoted | None:
+    """One survey's suggestion (None when it has none), for the console to promote."""
+    row = s.get(SurveyRow, survey_id) if 1 <= survey_id <= 2**31 - 1 else None
+    if row is None or not row.suggestion:
+        return None
+    return Promoted(row.id, row.ticket_id, row.agency, row.service, row.suggestion)

@@ -21,6 +21,7 @@ from server.access.deps import get_ctx
 from server.complaints import exports, figures, register, rules, views
 from server.complaints.register import ComplaintChange, ComplaintRequest, Filters
 from server.problems import Problem, field_errors
+from server.skm.report import suggestion_of
 from server.web.forms import answer_form
 from server.web.i18n import add_words
 from server.web.menu import CONSOLE, menu
@@ -121,6 +122,7 @@ add_words(
         "cp_ch_phone": ("Telepon", "Phone"),
         "cp_ch_social": ("Media sosial", "Social media"),
         "cp_total": ("Jumlah", "Total"),
+        "cp_promote": ("Jadikan pengaduan", "Make it a complaint"),
         "cp_open_count": ("{n} pengaduan belum selesai dijawab", "{n} complaints not yet answered"),
         "cp_overdue_count": ("{n} lewat target", "{n} overdue"),
         "cp_from": ("Dari", "From"),
@@ -370,6 +372,32 @@ async def console_record(
         return await _register_page(
             request, visitor, status=problem.status, problem=problem, form=form
         )
+
+    return await answer_form(act, lambda made: f"/console/complaints?saved={made.reference}", again)
+
+
+@router.post("/console/complaints/promote", response_class=HTMLResponse)
+async def console_promote(
+    request: Request, visitor: ConsoleDep, survey: Annotated[int, Form(ge=1, le=2**31 - 1)]
+) -> Response:
+    """An SKM suggestion becomes a complaint (channel skm, linked to its ticket), once."""
+    ctx = await get_ctx(request)
+
+    def act() -> register.ComplaintCreated:
+        with ctx.store.read() as s:
+            found = suggestion_of(s, survey)
+        if found is None:
+            raise Problem(404, "unknown_suggestion", "No suggestion in this survey.")
+        body = ComplaintRequest(
+            agency=found.agency, service=found.service if found.service in ctx.site.services
+            else None, ticket=found.ticket_id, text=found.text, channel="skm",
+        )  # fmt: skip
+        return register.file(
+            ctx.store, ctx.site, ctx.pages, visitor.who, body, utcnow(), found.survey_id
+        )
+
+    async def again(problem: Problem) -> Response:
+        return await _register_page(request, visitor, status=problem.status, problem=problem)
 
     return await answer_form(act, lambda made: f"/console/complaints?saved={made.reference}", again)
 

@@ -107,17 +107,7 @@ def test_from_the_ticket_page_after_service(
     web_server: ServerProcess, new_page: Callable[..., Page], shot: Shot
 ) -> None:
     base = web_server.url
-    issued = httpx.post(
-        f"{base}{API}/tickets",
-        json={"service": "KTP", "request_id": "cp-ticket-0001"},
-        headers={"Authorization": "Bearer demo-kiosk"},
-    ).json()
-    officer = httpx.post(
-        f"{base}{API}/sessions", json={"username": "demo", "pin": "123456", "counter": "L03"}
-    ).json()["token"]
-    with httpx.Client(base_url=base + API, headers={"Authorization": f"Bearer {officer}"}) as c:
-        for step in ("call", "start", "finish"):
-            assert c.post(f"/counters/L03/{step}").status_code == 200, step
+    issued = served_ticket(base, "cp-ticket-0001")
     page = new_page("phone")
     page.goto(base + issued["page"])
     shot(page, "1-ticket-done")
@@ -196,3 +186,45 @@ def test_a_supervisor_sees_only_their_agencys_complaints(
     page.goto(f"{base}/console/complaints")
     expect(page.locator("#register tbody tr")).to_have_count(1)
     expect(page.locator("#register")).to_contain_text("Dispendukcapil")
+
+
+def served_ticket(base: str, request_id: str) -> dict[str, str]:
+    """A KTP ticket issued, called, served and finished at L03 (the demo officer)."""
+    issued: dict[str, str] = httpx.post(
+        f"{base}{API}/tickets",
+        json={"service": "KTP", "request_id": request_id},
+        headers={"Authorization": "Bearer demo-kiosk"},
+    ).json()
+    officer = httpx.post(
+        f"{base}{API}/sessions", json={"username": "demo", "pin": "123456", "counter": "L03"}
+    ).json()["token"]
+    with httpx.Client(base_url=base + API, headers={"Authorization": f"Bearer {officer}"}) as c:
+        for step in ("call", "start", "finish"):
+            assert c.post(f"/counters/L03/{step}").status_code == 200, step
+    return issued
+
+
+def test_an_skm_suggestion_promoted_to_a_complaint(
+    web_server: ServerProcess, new_page: Callable[..., Page], shot: Shot
+) -> None:
+    base = web_server.url
+    issued = served_ticket(base, "cp-promote-0001")
+    survey = {
+        "ticket": issued["page"].removeprefix("/t/"),
+        "answers": [3, 3, 2, 3, 3, 2, 3, 3, 1],
+        "suggestion": "Ruang tunggu panas dan kursi kurang, mohon diperbaiki.",
+    }
+    assert httpx.post(f"{base}{API}/surveys", json=survey).status_code == 201
+    page = new_page("tablet")
+    sign_in(page, base)
+    page.goto(f"{base}/console/skm")
+    page.click("form.promote button")
+    expect(page.locator(".notice.ok")).to_contain_text("ADU-")
+    expect(page.locator("#register tbody tr")).to_have_count(1)
+    expect(page.locator("#register tbody tr").first).to_contain_text("Saran SKM")
+    expect(page.locator("#register tbody tr").first).to_contain_text(issued["code"])
+    shot(page, "1-promoted")
+    page.goto(f"{base}/console/skm")
+    page.click("form.promote button")  # once only
+    expect(page.locator(".notice.bad")).to_contain_text("ADU-")
+    expect(page.locator("#register tbody tr")).to_have_count(1)

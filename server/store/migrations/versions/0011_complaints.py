@@ -42,6 +42,7 @@ def upgrade() -> None:
         sa.Column("contact_masked", sa.String(120), nullable=True),
         sa.Column("ticket_id", sa.Integer(), nullable=True),
         sa.Column("filed_by", sa.String(64), nullable=True),
+        sa.Column("survey_id", sa.Integer(), nullable=True),
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("assignee", sa.String(64), nullable=True),
         sa.Column("answer", sa.Text(), nullable=True),
@@ -56,6 +57,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("reference"),
         sa.UniqueConstraint("token_hash"),
+        sa.UniqueConstraint("survey_id"),
         sa.UniqueConstraint("site_id", "year", "seq", name="ux_complaints_year_seq"),
     )
     op.create_index("ix_complaints_filed", "complaints", ["site_id", "filed_day"])
