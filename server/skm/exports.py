@@ -218,6 +218,19 @@ def pdf_values(report: SkmReport, today: date, site: Any) -> dict[str, Any]:
             if rows
         ],
         "chart": chart(report),
+        "followup": report.followup,
+        "followup_share": results.id_number(Fraction(str(report.followup.share_done)), 1)
+        if report.followup and report.followup.share_done is not None
+        else "-",
+        "followup_days": results.id_number(Fraction(str(report.followup.median_days)), 1)
+        if report.followup and report.followup.median_days is not None
+        else "-",
+        "lowest": {
+            **lowest,
+            "nrr_text": results.id_number(Fraction(str(lowest["nrr"])), 4),
+        }
+        if (lowest := report.lowest_unsur())
+        else None,
     }
 
 

@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 
 from server.problems import invalid, read_days, refused
 from server.queue.site import Site
-from server.skm import results
+from server.skm import followup, results
+from server.skm.followup import FollowUp
 from server.skm.questions import DEFAULTS
 from server.skm.tables import SCORE_COLUMNS, SurveyRow
 from server.store.tables import TicketRow
@@ -147,6 +148,18 @@ class SkmReport:
     sample_needed: int
     suggestions: list[Suggestion] = field(default_factory=list)
     suggestions_total: int = 0
+    # the follow-up (rencana tindak lanjut) of this period's unit (skm/followup.py)
+    followup: FollowUp | None = None
+
+    def lowest_unsur(self) -> dict[str, Any] | None:
+        """The unsur to act on first: the lowest NRR of the period (the first on a tie)."""
+        r = self.overall.result
+        if r is None:
+            return None
+        i = min(range(len(r.nrrs)), key=lambda k: r.nrrs[k])
+        q = DEFAULTS["id"][i]
+        return {"unsur": i + 1, "code": q.code, "name": q.name,
+                "nrr": float(results.round_half_up(r.nrrs[i], 4))}  # fmt: skip
 
     def unsur(self) -> list[dict[str, Any]]:
         """Per unsur: respondents, total score, NRR and NRR x 1/9 (4 decimals)."""
@@ -208,6 +221,17 @@ class SkmReport:
                 for s in self.suggestions
             ],
             "suggestions_total": self.suggestions_total,
+            "lowest_unsur": self.lowest_unsur(),
+            "followup": None
+            if self.followup is None
+            else {
+                "unit": self.followup.unit,
+                "actions": len(self.followup.actions),
+                "done": self.followup.done,
+                "share_done": self.followup.share_done,
+                "done_on_time": self.followup.done_on_time,
+                "median_days_taken": self.followup.median_days,
+            },
         }
 
 
@@ -327,6 +351,7 @@ def skm_report(
         sample_needed=results.sample_size(people),
         suggestions=suggestions,
         suggestions_total=int(total or 0),
+        followup=followup.of_report(s, f.start, f.end, followup.unit_of(f.agency, f.service)),
     )
 
 

@@ -77,3 +77,26 @@ class QuestionRow(Base):
 
 
 __all__ = ["SCORE_COLUMNS", "QuestionRow", "SurveyRow"]
+
+
+class ActionRow(Base):
+    """One follow-up action (rencana tindak lanjut) of a period's SKM result for a unit:
+    what, who, by when, its status and the evidence of it done (a note)."""
+
+    __tablename__ = "skm_actions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    site_id: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+    period_from: Mapped[date] = mapped_column(Date)
+    period_to: Mapped[date] = mapped_column(Date)
+    unit: Mapped[str] = mapped_column(String(48))  # site | agency:CODE | service:CODE
+    unsur: Mapped[int] = mapped_column(Integer)  # 1..9: the unsur it answers
+    what: Mapped[str] = mapped_column(Text)
+    who: Mapped[str] = mapped_column(String(80))
+    due: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))  # planned | in_progress | done
+    evidence: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_skm_actions_unit", "site_id", "unit", "period_from"),)

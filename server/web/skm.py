@@ -6,6 +6,9 @@ it, and lay out the answer.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from datetime import date
+from fractions import Fraction
 from functools import partial
 from typing import Any
 from urllib.parse import urlencode
@@ -19,7 +22,7 @@ from server.access.deps import get_ctx, in_writer, principal_for
 from server.problems import Problem, field_errors
 from server.queue.events import last_seq
 from server.queue.site import Site
-from server.skm import results, rules
+from server.skm import followup, results, rules
 from server.skm.exports import skm_download
 from server.skm.questions import questions, reset_question, save_question
 from server.skm.report import Filters, SkmReport, filters_for, skm_report
@@ -397,6 +400,7 @@ async def _results_page(
     problem: Problem | None = None,
     *,
     question: dict[str, Any] | None = None,
+    followup_problem: Problem | None = None,
 ) -> HTMLResponse:
     """The results of the filters, or the form as sent with its problem in the page's
     language (the API's answer to the same query: the same code and fields). `question`:
@@ -429,7 +433,8 @@ async def _results_page(
     notice = ""
     if any(q.code == saved for q in asked_questions):
         notice = t("skm_question_saved", visitor.lang, code=saved)
-    status = problem.status if problem else question["status"] if question else 200
+    shown = problem or followup_problem
+    status = question["status"] if question else shown.status if shown else 200
     return page(
         request,
         "skm/console.html",
@@ -451,6 +456,12 @@ async def _results_page(
         admin=admin,
         notice=notice,
         question=question,
+        followup_problem=followup_problem,
+        followup_errors=field_errors(followup_problem, visitor.lang) if followup_problem else {},
+        lowest=report.lowest_unsur() if report else None,
+        nrr_text=lambda v: results.id_number(Fraction(str(v)), 4),
+        one_decimal=lambda v: "-" if v is None else results.id_number(Fraction(str(v)), 1),
+        unsur_codes=[(u["unsur"], u["name"]) for u in report.unsur()] if report else [],
     )
 
 
@@ -535,3 +546,88 @@ async def console_skm_question(request: Request, visitor: AdminDep) -> Response:
     return await answer_form(
         save, lambda code: "/console/skm?" + urlencode({"question": code}) + "#questions", again
     )
+
+
+# -- the follow-up (rencana tindak lanjut) ---------------------------------------------
+
+add_words(
+    {
+        "fu_title": ("Rencana tindak lanjut", "Follow-up actions"),
+        "fu_lowest": (
+            "Unsur terendah periode ini: {code} {name} (NRR {nrr}).",
+            "The lowest unsur of this period: {code} {name} (NRR {nrr}).",
+        ),
+        "fu_unit": ("Unit", "Unit"),
+        "fu_unsur": ("Unsur", "Unsur"),
+        "fu_what": ("Tindakan", "Action"),
+        "fu_who": ("Penanggung jawab", "Who"),
+        "fu_due": ("Batas waktu", "Due"),
+        "fu_status": ("Status", "Status"),
+        "fu_evidence": ("Bukti (catatan)", "Evidence (a note)"),
+        "fu_planned": ("Direncanakan", "Planned"),
+        "fu_in_progress": ("Dikerjakan", "In progress"),
+        "fu_done": ("Selesai", "Done"),
+        "fu_add": ("Tambah tindakan", "Add an action"),
+        "fu_share": (
+            "{done} dari {n} tindakan selesai ({share}%); median {days} hari.",
+            "{done} of {n} actions done ({share}%); median {days} days.",
+        ),
+        "fu_none": ("Belum ada tindakan.", "No actions yet."),
+    }
+)
+
+
+def _followup_again(
+    request: Request, visitor: Visitor, values: dict[str, str]
+) -> Callable[[Problem], Awaitable[Response]]:
+    """A refused action: the page of the form's period again, the problem at the follow-up."""
+
+    async def again(problem: Problem) -> Response:
+        asked = {k: values.get(k, "") for k in FILTER_FIELDS}
+        return await _results_page(request, visitor, asked, followup_problem=problem)
+
+    return again
+
+
+def _back(values: dict[str, str]) -> str:
+    keep = {k: values[k] for k in ("from", "to", "agency", "service") if values.get(k)}
+    return "/console/skm?" + urlencode(keep) + "#followup"
+
+
+@router.post("/console/skm/actions", response_class=HTMLResponse)
+async def console_skm_action(request: Request, visitor: ConsoleDep) -> Response:
+    """A follow-up action for the page's period and unit."""
+    form = await request.form()
+    values = {k: v if isinstance(v, str) else "" for k, v in form.items()}
+    ctx = await get_ctx(request)
+
+    def save() -> object:
+        try:
+            start = date.fromisoformat(values.get("from", ""))
+            end = date.fromisoformat(values.get("to", ""))
+            due = date.fromisoformat(values.get("due", ""))
+            unsur = int(values.get("unsur", "0"))
+        except ValueError:
+            raise Problem(422, "invalid_fields", "from, to, due: dates; unsur: 1 to 9") from None
+        unit = followup.unit_of(values.get("agency") or None, values.get("service") or None)
+        return followup.add(
+            ctx.store, visitor.who, start=start, end=end, unit=unit, unsur=unsur,
+            what=values.get("what", ""), person=values.get("who", ""), due=due, now=utcnow(),
+        )  # fmt: skip
+
+    return await answer_form(save, _back(values), _followup_again(request, visitor, values))
+
+
+@router.post("/console/skm/actions/{action_id}", response_class=HTMLResponse)
+async def console_skm_action_status(
+    request: Request, visitor: ConsoleDep, action_id: int
+) -> Response:
+    """An action's status (done: dated now) and its evidence note."""
+    form = await request.form()
+    values = {k: v if isinstance(v, str) else "" for k, v in form.items()}
+    ctx = await get_ctx(request)
+    act = partial(
+        followup.update, ctx.store, visitor.who, action_id, values.get("status", ""),
+        values.get("evidence", ""), utcnow(),
+    )  # fmt: skip
+    return await answer_form(act, _back(values), _followup_again(request, visitor, values))

@@ -228,3 +228,30 @@ def test_an_skm_suggestion_promoted_to_a_complaint(
     page.click("form.promote button")  # once only
     expect(page.locator(".notice.bad")).to_contain_text("ADU-")
     expect(page.locator("#register tbody tr")).to_have_count(1)
+
+
+def test_the_skm_followup_in_the_console(
+    web_server: ServerProcess, new_page: Callable[..., Page], shot: Shot
+) -> None:
+    base = web_server.url
+    issued = served_ticket(base, "cp-followup-0001")
+    survey = {"ticket": issued["page"].removeprefix("/t/"), "answers": [3, 3, 2, 3, 3, 3, 3, 3, 1]}
+    assert httpx.post(f"{base}{API}/surveys", json=survey).status_code == 201
+    page = new_page("desktop")
+    sign_in(page, base)
+    page.goto(f"{base}/console/skm")
+    expect(page.locator("#lowest")).to_contain_text("U9")
+    expect(page.locator("#fu-unsur")).to_have_value("9")  # proposed: the lowest
+    page.fill("#fu-what", "Nomor pengaduan dipasang di setiap loket")
+    page.fill("#fu-who", "Kepala Seksi Pelayanan")
+    page.fill("#fu-due", "2026-12-31")
+    page.click("#add-action button[type=submit]")
+    expect(page.locator("#actions tbody tr")).to_have_count(1)
+    row = page.locator("#actions tbody tr").first
+    row.locator("select[name=status]").select_option("done")
+    row.locator("input[name=evidence]").fill("Foto terpasang, 7 Desember")
+    row.locator("button[type=submit]").click()
+    expect(page.locator("#followup-share")).to_contain_text("1 dari 1 tindakan selesai (100,0%)")
+    expect(page.locator("#actions")).to_contain_text("Foto terpasang, 7 Desember")
+    page.locator("#followup").scroll_into_view_if_needed()
+    shot(page, "1-followup")

@@ -1,4 +1,5 @@
-"""pengaduan: the complaint register, and the site's [complaints] settings
+"""pengaduan: the complaint register, the site's [complaints] settings, and the SKM's
+follow-up actions (rencana tindak lanjut)
 
 Revision ID: 0011
 Revises: 0009
@@ -62,9 +63,29 @@ def upgrade() -> None:
     )
     op.create_index("ix_complaints_filed", "complaints", ["site_id", "filed_day"])
     op.create_index("ix_complaints_status", "complaints", ["site_id", "status"])
+    op.create_table(
+        "skm_actions",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("site_id", sa.Integer(), server_default=sa.text("1"), nullable=False),
+        sa.Column("period_from", sa.Date(), nullable=False),
+        sa.Column("period_to", sa.Date(), nullable=False),
+        sa.Column("unit", sa.String(48), nullable=False),
+        sa.Column("unsur", sa.Integer(), nullable=False),
+        sa.Column("what", sa.Text(), nullable=False),
+        sa.Column("who", sa.String(80), nullable=False),
+        sa.Column("due", sa.Date(), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("evidence", sa.Text(), nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("done_at", sa.DateTime(), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_skm_actions_unit", "skm_actions", ["site_id", "unit", "period_from"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_skm_actions_unit", table_name="skm_actions")
+    op.drop_table("skm_actions")
     op.drop_index("ix_complaints_status", table_name="complaints")
     op.drop_index("ix_complaints_filed", table_name="complaints")
     op.drop_table("complaints")
