@@ -395,3 +395,32 @@ def test_overdue_complaints_are_floor_alerts_until_answered(store: Store, site: 
         ended = s.scalars(select(AlertRow).where(AlertRow.kind == "complaint")).all()
     assert [a.ended_at for a in ended] == [now]
     assert register.open_counts(store, site, ADMIN, at("2026-12-10")) == (1, 1)  # E, late now
+
+
+def test_two_servers_on_one_database_share_the_count(db_url: str, site: Site) -> None:
+    """Two Stores (as two server processes would have) filing at once: every write batch
+    takes the database's write lock first (SQLite BEGIN IMMEDIATE, PostgreSQL the seq
+    row FOR UPDATE), so the year's count stays gapless and unique across them."""
+    from server.store.migrate import upgrade
+
+    stores = [Store(db_url), Store(db_url)]
+    upgrade(stores[0])
+    refs: list[str] = []
+    errors: list[BaseException] = []
+
+    def many(store: Store) -> None:
+        try:
+            for _ in range(15):
+                refs.append(file(store, site, None, at("2026-12-01"), agency="BPN").reference)
+        except BaseException as exc:  # the test reports it
+            errors.append(exc)
+
+    threads = [threading.Thread(target=many, args=(st,)) for st in stores for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for st in stores:
+        st.dispose()
+    assert not errors
+    assert sorted(refs) == [f"ADU-2026-{n:06d}" for n in range(1, 61)]
