@@ -23,6 +23,7 @@ from shared.errors import ApiError, ServerUnavailable
 from shared.models import (
     API_PATH,
     Board,
+    ComplaintCreated,
     CounterAnswer,
     CounterState,
     DailyReport,
@@ -194,6 +195,14 @@ class ApiClient:
 
     def requeue(self, code: str, ticket_code: str) -> CounterAnswer:
         return self._post(CounterAnswer, f"/counters/{code}/requeue", {"code": ticket_code})
+
+    def complain(self, ticket: int, text: str, contact: str | None = None) -> ComplaintCreated:
+        """The information desk files a complaint for the visitor it serves, linked to
+        that ticket (the server checks it is this counter's)."""
+        body: dict[str, Any] = {"ticket": ticket, "text": text, "channel": "desk"}
+        if contact:
+            body["contact"] = contact
+        return self._post(ComplaintCreated, "/complaints", body)
 
     # -- plumbing ----------------------------------------------------------------
 

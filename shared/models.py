@@ -311,3 +311,12 @@ class OnlineTicket(IssuedTicket):
 
     online: bool = True
     booking: str
+
+
+class ComplaintCreated(BaseModel):
+    """A complaint filed (POST /complaints): its reference, and the follow-up link's token
+    (shown once: /pengaduan/{token})."""
+
+    id: int
+    reference: str
+    token: str

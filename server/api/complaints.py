@@ -28,6 +28,7 @@ from server.complaints.register import (
     ComplaintEntry,
     ComplaintRequest,
     ComplaintStatus,
+    ContactShown,
     Filters,
 )
 from server.documents import MEDIA
@@ -118,6 +119,20 @@ async def listing(
 async def one(ctx: CtxDep, who: CallerDep, complaint_id: ComplaintId) -> ComplaintEntry:
     require_role(who, "supervisor", "admin")
     return await run_in_threadpool(register.one, ctx.store, ctx.site, who, complaint_id, utcnow())
+
+
+@router.get(
+    "/admin/complaints/{complaint_id}/contact",
+    response_model=ContactShown,
+    responses=answers(401, 403, 404, 422),
+    openapi_extra=_SECURED,
+)
+async def contact(ctx: CtxDep, who: CallerDep, complaint_id: ComplaintId) -> ContactShown:
+    """The whole contact, to reach the complainant (each look in the audit log)."""
+    require_role(who, "supervisor", "admin")
+    return await run_in_threadpool(
+        register.contact_of, ctx.store, ctx.site, who, complaint_id, utcnow()
+    )
 
 
 @router.patch(

@@ -28,6 +28,7 @@ from server.queue.pages import TicketPages
 from server.queue.site import Site
 from server.store.db import Store
 from server.store.tables import CounterRow, OfficerRow, TicketRow
+from shared.models import ComplaintCreated
 from shared.timeutil import business_day
 
 log = logging.getLogger(__name__)
@@ -46,12 +47,6 @@ class ComplaintRequest(BaseModel):
     text: str = Field(max_length=20_000)
     contact: str | None = Field(default=None, max_length=200)
     channel: str | None = Field(default=None, max_length=16)
-
-
-class ComplaintCreated(BaseModel):
-    id: int
-    reference: str
-    token: str  # the follow-up link's: shown once
 
 
 class ComplaintStatus(BaseModel):
@@ -411,6 +406,27 @@ def one(
         entry = entry_wire(s, site, row, now)
     _view_audit(store, who, source, now, entry.reference, [entry.reference])
     return entry
+
+
+class ContactShown(BaseModel):
+    reference: str
+    contact: str | None  # None: none given, or erased after the retention
+
+
+def contact_of(
+    store: Store, site: Site, who: Principal, complaint_id: int, now: datetime, source: str = "api"
+) -> ContactShown:
+    """The whole contact, to reach the complainant: the handlers only, each look audited."""
+    with store.read() as s:
+        row = s.get(ComplaintRow, complaint_id)
+        if row is None:
+            raise not_found("complaint", complaint_id)
+        rules.require_handler(who, row.agency, responsible(s, site, who))
+        shown = ContactShown(reference=row.reference, contact=row.contact)
+    entry = audit.Entry("view", "personal_data", shown.reference, None, {"contact": "whole"})
+    with store.write() as s:
+        _audit(s, who, source, now, entry)
+    return shown
 
 
 def change(

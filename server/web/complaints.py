@@ -12,6 +12,7 @@ from __future__ import annotations
 import secrets
 from datetime import date
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -122,6 +123,7 @@ add_words(
         "cp_ch_phone": ("Telepon", "Phone"),
         "cp_ch_social": ("Media sosial", "Social media"),
         "cp_total": ("Jumlah", "Total"),
+        "cp_reveal": ("Lihat lengkap", "Show in full"),
         "cp_promote": ("Jadikan pengaduan", "Make it a complaint"),
         "cp_open_count": ("{n} pengaduan belum selesai dijawab", "{n} complaints not yet answered"),
         "cp_overdue_count": ("{n} lewat target", "{n} overdue"),
@@ -317,9 +319,19 @@ async def _register_page(
 
     site_store = ctx.store
     entries, made, people = await run_in_threadpool(read)
+    revealed: dict[int, str] = {}
+    reveal = q.get("reveal", "")
+    if reveal.isdigit() and 1 <= int(reveal) <= 2**31 - 1:
+        try:
+            shown = await run_in_threadpool(
+                register.contact_of, ctx.store, site, visitor.who, int(reveal), now, "console"
+            )
+            revealed[int(reveal)] = shown.contact or "-"
+        except Problem:
+            pass  # not theirs, or gone: the masked form stays
     lang = visitor.lang
     errors = field_errors(problem, lang) if problem is not None else {}
-    query = "&".join(f"{k}={v}" for k, v in q.items() if k in ("from", "to", "status", "agency"))
+    query = urlencode({k: v for k, v in q.items() if k in ("from", "to", "status", "agency")})
     return page(
         request,
         "complaints/register.html",
@@ -343,6 +355,7 @@ async def _register_page(
         query=query,
         group=q.get("group") or "agency",
         when=lambda at: views.when(site, at, lang),
+        revealed=revealed,
     )
 
 

@@ -145,6 +145,7 @@ def test_the_console_register(
     page.click("#complaints-count a")
     expect(page.locator("#register tbody tr")).to_have_count(3)
     expect(page.locator("#register")).to_contain_text("bu***@mail.id")
+    assert "budi@mail.id" not in page.content()
     expect(page.locator("#figures tr.total")).to_contain_text("3")
     shot(page, "1-register")
     row = page.locator("#register tbody tr").last  # the first filed: KTP
@@ -165,6 +166,10 @@ def test_the_console_register(
     expect(page.locator("#figures tr.total td").nth(1)).to_have_text("4")
     expect(page.locator("#figures tr.total td").last).to_have_text("25.0")
     shot(page, "3-recorded")
+    page.locator("#register tbody tr").last.locator("a.reveal").click()
+    expect(page.locator("#register tbody tr").last.locator("td.contact")).to_have_text(
+        "budi@mail.id"
+    )
     with page.expect_download() as got:
         page.click("text=Unduh register (LAPOR!)")
     assert got.value.suggested_filename.endswith(".xlsx")

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from server.access import auth
 from server.access.context import ServerContext
 from server.complaints.tables import ComplaintRow
+from server.office.tables import AuditRow
 from server.queue.site import Site
 from server.store.db import Store
 from server.store.tables import OfficerRow, SessionRow
@@ -83,6 +84,19 @@ def test_file_follow_up_and_answer(live: LiveServer) -> None:
     assert final["status"] == "closed" and final["answer"] == answer
     assert admin.get(path).json()["reference"] == body["reference"]
     assert admin.get("/admin/complaints/999").status_code == 404
+    # The whole contact, to call the complainant back: handlers only, each look audited.
+    shown = admin.get(f"{path}/contact").json()
+    assert shown == {"reference": body["reference"], "contact": "+6281234567890"}
+    bpjs = live.client(token_for(live.ctx.store, "rina", "supervisor", "L06"))
+    assert bpjs.get(f"{path}/contact").status_code == 403
+    assert public.get(f"{path}/contact").status_code == 401
+    with live.ctx.store.read() as s:
+        looks = s.scalars(
+            select(AuditRow.after).where(
+                AuditRow.action == "view", AuditRow.key == body["reference"]
+            )
+        ).all()
+    assert [x for x in looks if x and "whole" in x] == ['{"contact": "whole"}']
 
 
 def test_who_may_do_what(live: LiveServer) -> None:
@@ -211,3 +225,24 @@ def test_the_public_intake_is_rate_limited(strict: LiveServer) -> None:
     # Staff entering complaints at the desk are not held back.
     admin = strict.client(token_for(strict.ctx.store, "manager", "admin"))
     assert admin.post("/complaints", json={"agency": "BPN", "text": TEXT}).status_code == 201
+
+
+def test_the_counter_apps_client_files_for_the_ticket_served(live: LiveServer) -> None:
+    from shared.client import ApiClient
+    from shared.errors import ApiError
+
+    ticket = (
+        live.client("demo-kiosk")
+        .post("/tickets", json={"service": "KTP", "priority": False, "request_id": "req-0000009"})
+        .json()
+    )
+    with ApiClient(live.url) as desk:
+        desk.login("demo", "123456", "L03")
+        desk.call("L03")
+        made = desk.complain(ticket["id"], TEXT, contact="0812 3456 7890")
+        assert made.reference.startswith("ADU-") and len(made.token) >= 40
+        with pytest.raises(ApiError) as refused:
+            desk.complain(ticket["id"], "kurang")
+        assert refused.value.status == 422
+    seen = live.client().get(f"/complaints/{made.token}").json()
+    assert seen["service"] == "KTP" and seen["status"] == "received"
