@@ -1,7 +1,7 @@
 """pengaduan: the complaint register, the site's [complaints] settings, and the SKM's
 follow-up actions (rencana tindak lanjut)
 
-Revision ID: 0011
+Revision ID: 0010
 Revises: 0009
 Create Date: 2026-12-06 00:30:00
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011"
+revision = "0010"
 down_revision = "0009"
 branch_labels = None
 depends_on = None
