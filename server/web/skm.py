@@ -441,6 +441,7 @@ async def _results_page(
         visitor,
         status=status,
         report=report,
+        filters=filters,
         problem=problem,
         errors=field_errors(problem, visitor.lang) if problem else {},
         form=form,
