@@ -51,3 +51,15 @@ class AudioUnavailable(HardwareError):
     """No audio player is available to play a WAV on this machine."""
 
     reason = "audio_unavailable"
+
+
+class ModemUnavailable(HardwareError):
+    """The GSM modem cannot be opened, does not answer, or refused: the SMS was not sent."""
+
+    reason = "modem_unavailable"
+
+
+class SmsNotConfirmed(HardwareError):
+    """The text went to the modem but no answer came: the SMS may or may not have gone."""
+
+    reason = "sms_not_confirmed"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, time
 from importlib import resources
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -20,6 +20,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     WithJsonSchema,
     field_validator,
     model_validator,
@@ -276,6 +277,55 @@ class ComplaintsConfig(_Section):
     retention_days: int = Field(default=365, ge=1, le=3650)
 
 
+class NotifyConfig(_Section):
+    """Messages to waiting visitors who left a phone number (server/notify/)."""
+
+    channel: Literal["none", "sms", "http"] = "none"
+    # sms: the GSM modem on the server box, any pyserial URL (/dev/ttyUSB0, rfc2217://...)
+    device: str = Field(default="", max_length=200, validate_default=True)
+    # http: the gateway's URL, its headers, and the body with {phone} and {text}
+    url: str = Field(default="", max_length=500, validate_default=True)
+    headers: dict[str, str] = Field(default_factory=dict)
+    body: str = Field(default='{"to": "{phone}", "text": "{text}"}', max_length=2000)
+    # "near": this many ahead, or (0 = off) an estimate under this many minutes
+    near_ahead: int = Field(default=3, ge=0, le=100)
+    near_minutes: int = Field(default=0, ge=0, le=240)
+    # caps of the site: messages a minute and a day (a gateway bills each)
+    per_minute: int = Field(default=30, ge=1, le=10_000)
+    per_day: int = Field(default=2000, ge=1, le=1_000_000)
+
+    # Field validators, so that an error names its field (notify.device): each runs after
+    # `channel`, which is declared first.
+    @field_validator("device")
+    @classmethod
+    def _device_for_sms(cls, value: str, info: ValidationInfo) -> str:
+        if info.data.get("channel") == "sms" and not value.strip():
+            raise ValueError("channel sms needs a device")
+        return value
+
+    @field_validator("url")
+    @classmethod
+    def _url_for_http(cls, value: str, info: ValidationInfo) -> str:
+        if info.data.get("channel") == "http" and not re.match(r"^https?://\S+$", value):
+            raise ValueError("channel http needs a url starting with http:// or https://")
+        return value
+
+    @field_validator("headers")
+    @classmethod
+    def _headers(cls, value: dict[str, str]) -> dict[str, str]:
+        for name, text in value.items():
+            if not re.fullmatch(r"[A-Za-z0-9-]{1,64}", name) or "\n" in text or "\r" in text:
+                raise ValueError(f"header {name!r} is not a valid HTTP header")
+        return value
+
+    @field_validator("body")
+    @classmethod
+    def _body(cls, value: str) -> str:
+        if "{text}" not in value:
+            raise ValueError("body must hold {text}")
+        return value
+
+
 class ServerConfig(_Section):
     """How the local server listens and stores."""
 
@@ -362,6 +412,7 @@ class Config(_Section):
     alerts: AlertConfig = Field(default_factory=AlertConfig)
     booking: BookingConfig = Field(default_factory=BookingConfig)
     complaints: ComplaintsConfig = Field(default_factory=ComplaintsConfig)
+    notify: NotifyConfig = Field(default_factory=NotifyConfig)
     agencies: list[AgencyConfig] = Field(default_factory=list)
     counters: list[CounterConfig] = Field(default_factory=list)
     server: ServerConfig = Field(default_factory=ServerConfig)
@@ -412,6 +463,7 @@ SITE_SECTIONS = (
     "alerts",
     "booking",
     "complaints",
+    "notify",
     "agencies",
     "counters",
 )
@@ -509,6 +561,7 @@ class SiteDefinition(_Section):
     alerts: AlertConfig = Field(default_factory=AlertConfig)
     booking: BookingConfig = Field(default_factory=BookingConfig)
     complaints: ComplaintsConfig = Field(default_factory=ComplaintsConfig)
+    notify: NotifyConfig = Field(default_factory=NotifyConfig)
     agencies: list[AgencyConfig] = Field(default_factory=list)
     counters: list[CounterConfig] = Field(default_factory=list)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -135,6 +136,10 @@ class IssueRequest(_Wire):
     service: str = Field(min_length=1, max_length=32)
     priority: bool = False
     request_id: str = Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+    # "Kirim pesan saat giliran Anda dekat?": an Indonesian mobile number (server/notify/),
+    # kept for the ticket's day only; the messages in `lang`
+    phone: str | None = Field(default=None, max_length=32)
+    lang: Literal["id", "en"] = "id"
 
 
 class SessionRequest(_Wire):

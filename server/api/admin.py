@@ -27,6 +27,7 @@ from shared.config import (
     AlertConfig,
     BookingConfig,
     CounterConfig,
+    NotifyConfig,
     QueueConfig,
     ServiceConfig,
     SiteConfig,
@@ -61,6 +62,7 @@ SiteFields = _loose(SiteConfig, "SiteFields")
 QueueFields = _loose(QueueConfig, "QueueFields")
 AlertFields = _loose(AlertConfig, "AlertFields")
 BookingFields = _loose(BookingConfig, "BookingFields")
+NotifyFields = _loose(NotifyConfig, "NotifyFields")
 
 
 class SettingsPatch(_Body):
@@ -68,6 +70,7 @@ class SettingsPatch(_Body):
     queue: QueueFields | None = None  # type: ignore[valid-type]
     alerts: AlertFields | None = None  # type: ignore[valid-type]
     booking: BookingFields | None = None  # type: ignore[valid-type]
+    notify: NotifyFields | None = None  # type: ignore[valid-type]
 
 
 class Settings(BaseModel):
@@ -75,6 +78,7 @@ class Settings(BaseModel):
     queue: QueueConfig
     alerts: AlertConfig
     booking: BookingConfig
+    notify: NotifyConfig
 
 
 class SessionBody(_Body):
@@ -237,7 +241,7 @@ def _one(items: list[dict[str, Any]], code: str, what: str) -> dict[str, Any]:
 @router.get("/site", response_model=Settings, responses=answers(401, 403), openapi_extra=SECURED)
 def get_site(ctx: CtxDep, who: CallerDep) -> dict[str, Any]:
     """The site's settings: name, running text, the reports' signature block, queue rules,
-    alerts, online booking."""
+    alerts, online booking, messages to visitors."""
     admin(who)
     return office_views.settings_view(_read(ctx))
 

@@ -12,6 +12,7 @@ from server.access.auth import Principal
 from server.access.context import ServerContext
 from server.access.deps import CallerDep, CtxDep, TicketId, get_ctx, in_writer, require_role
 from server.api.errors import answers
+from server.notify import rules as notify_rules
 from server.problems import Problem
 from server.reports.devices import Heartbeat, record_heartbeat
 from shared.models import IssuedTicket, IssueRequest, Ticket
@@ -43,7 +44,12 @@ async def issue_ticket(ctx: ServerContext, who: Principal, body: IssueRequest) -
     Also the work of server/api/fast_issue.py, which answers most issues beneath the route.
     """
     args = (body.service, body.priority, body.request_id, who.device_id)
-    issued = await in_writer(ctx, ctx.queue.issue, *args)
+    if body.phone:  # the visitor asked for a message: the ticket and its phone in one write
+        issued = await in_writer(
+            ctx, notify_rules.issue_with_phone, ctx.queue, *args, body.phone, body.lang
+        )
+    else:
+        issued = await in_writer(ctx, ctx.queue.issue, *args)
     # Serialized once, by the model, in the writer: FastAPI would validate it again first.
     # The ticket page's address goes only to the issuing kiosk (never into the event or
     # GET /tickets/{id}): spliced in, as the model would write it (IssuedTicket.page last).

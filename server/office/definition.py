@@ -31,6 +31,7 @@ from shared.config import (
     BookingSession,
     ComplaintsConfig,
     CounterConfig,
+    NotifyConfig,
     QueueConfig,
     Schedule,
     ServiceConfig,
@@ -47,6 +48,7 @@ SETTINGS: dict[str, tuple[type[Any], str]] = {
     "alerts": (AlertConfig, "alerts_"),
     "booking": (BookingConfig, "booking_"),
     "complaints": (ComplaintsConfig, "complaints_"),
+    "notify": (NotifyConfig, "notify_"),
 }
 VERSION_KEY = "site_version"
 

@@ -14,7 +14,7 @@ from typing import Any
 from server.office.live import Edit
 from server.problems import Problem, not_found
 
-SETTING_SECTIONS = ("site", "queue", "alerts", "booking", "complaints")
+SETTING_SECTIONS = ("site", "queue", "alerts", "booking", "complaints", "notify")
 SCOPES = ("site", "agency", "service")
 
 
@@ -54,7 +54,7 @@ def _taken(kind: str, code: str) -> Problem:
 
 
 def patch_settings(changes: dict[str, dict[str, Any]]) -> Edit:
-    """[site], [queue], [alerts], [booking]: the given fields only."""
+    """[site], [queue], [alerts], [booking], [notify]: the given fields only."""
 
     def edit(data: dict[str, Any]) -> dict[str, Any]:
         for section, values in changes.items():

@@ -85,6 +85,13 @@ _VALUE_ERRORS = [
         r"booking sessions offer (\d+) places, more than the daily quota (\d+)",
         "Sesi pemesanan menawarkan {0} tempat, lebih dari kuota harian {1}.",
     ),
+    (r"channel sms needs a device", "Saluran SMS memerlukan perangkat modem (mis. /dev/ttyUSB0)."),
+    (
+        r"channel http needs a url",
+        "Saluran HTTP memerlukan alamat gateway yang diawali http:// atau https://.",
+    ),
+    (r"header '(.*)' is not a valid HTTP header", "Header {0} bukan header HTTP yang sah."),
+    (r"body must hold \{text\}", "Isi permintaan harus memuat {{text}}."),
 ]
 _DAYS_ID = {
     "monday": "Senin",

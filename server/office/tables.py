@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     Date,
     Float,
@@ -25,6 +26,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.store.tables import Base, UTCDateTime
+from shared.config import NotifyConfig
+
+NOTIFY_BODY = NotifyConfig().body
 
 SITE = 1  # the one site of a database today
 
@@ -67,6 +71,16 @@ class SiteSettingsRow(Base):
     # [complaints]
     complaints_target_days: Mapped[int] = mapped_column(Integer, server_default="5")
     complaints_retention_days: Mapped[int] = mapped_column(Integer, server_default="365")
+    # [notify] (server/notify/): defaults for a site stored before it existed
+    notify_channel: Mapped[str] = mapped_column(String(8), server_default="none")
+    notify_device: Mapped[str] = mapped_column(String(200), server_default="")
+    notify_url: Mapped[str] = mapped_column(String(500), server_default="")
+    notify_headers: Mapped[dict[str, str]] = mapped_column(JSON, server_default="{}")
+    notify_body: Mapped[str] = mapped_column(Text, server_default=NOTIFY_BODY)
+    notify_near_ahead: Mapped[int] = mapped_column(Integer, server_default="3")
+    notify_near_minutes: Mapped[int] = mapped_column(Integer, server_default="0")
+    notify_per_minute: Mapped[int] = mapped_column(Integer, server_default="30")
+    notify_per_day: Mapped[int] = mapped_column(Integer, server_default="2000")
     # when the site came into the database (the seed), for the start-up's log line
     since: Mapped[datetime] = mapped_column(UTCDateTime)
 

@@ -18,11 +18,22 @@ from server.queue.wire import NewTicket, counter_info, counter_state, ticket_wir
 from server.store.db import Store
 from server.store.rawsql import DAILY, TICKETS, Raw
 from server.store.tables import CounterRow, TicketRow
-from shared.models import CounterAnswer, CounterStatus, EventType, Ticket, TicketStatus
+from shared.models import (
+    CounterAnswer,
+    CounterInfo,
+    CounterStatus,
+    EventType,
+    Ticket,
+    TicketStatus,
+)
 from shared.schedule import open_state
 from shared.timeutil import business_day, format_time, utcnow
 
 Clock = Callable[[], datetime]
+# Called inside the write transaction of every event, with its session (the rooms above
+# the queue core decide their own rows there, e.g. server/notify/ its messages). It must
+# be cheap for an issue: that is the kiosk's hot path.
+EventHook = Callable[[Session, EventType, datetime, Ticket | None, CounterInfo | None], None]
 ACTIVE = (TicketStatus.CALLED, TicketStatus.SERVING)
 
 
@@ -42,8 +53,10 @@ class QueueService:
         site: Site | Callable[[], Site],
         publish: Callable[[list[tuple[int, str]]], None] | None = None,
         clock: Clock = utcnow,
+        on_event: EventHook | None = None,
     ) -> None:
         self.store = store
+        self.on_event = on_event
         # A server's context passes its current site: a swapped site counts from the next
         # write (swaps happen between write transactions, under the write lock).
         self._site = site
@@ -437,6 +450,8 @@ class QueueService:
 
     def _event(self, s: Session, kind: EventType, at: datetime, **kw: object) -> None:
         ev.record(s, kind, at, publish=self.publish, **kw)  # type: ignore[arg-type]
+        if self.on_event is not None:
+            self.on_event(s, kind, at, kw.get("ticket"), kw.get("counter"))  # type: ignore[arg-type]
 
     def _counter_event(self, s: Session, counter: CounterRow, kind: EventType) -> CounterAnswer:
         self.site.estimates.clear()  # counters open for a service changed

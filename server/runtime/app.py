@@ -27,6 +27,8 @@ from server.api import (
     stream,
 )
 from server.api.fast_issue import FastIssue
+from server.notify.rules import Notifier
+from server.notify.sender import Doorbell
 from server.runtime import loops
 from shared.models import API_PATH
 
@@ -43,10 +45,15 @@ def create_app(ctx: ServerContext) -> FastIssue:
 
 
 def create_api(ctx: ServerContext) -> FastAPI:
+    # Messages to visitors are decided in the transaction of each queue event (the queue
+    # core knows nothing of them: it calls the hook); the worker's loop is woken after.
+    doorbell = Doorbell()
+    ctx.queue.on_event = Notifier(lambda: ctx.site, doorbell.ring).on_event
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         ctx.hub.bind(asyncio.get_running_loop())
-        running = loops.start(ctx)
+        running = loops.start(ctx, doorbell)
         yield
         for task in running:
             task.cancel()

@@ -8,6 +8,7 @@ A test calls a round once (e.g. `close_past_days_once`) instead of waiting for a
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -17,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from server.access.context import ServerContext
 from server.booking import retention
 from server.complaints import register as complaints
+from server.notify.sender import BATCH, Doorbell, Sender, erase_past
 from server.office import live as office_live
 from server.reports.alerts import alerts_due, evaluate_alerts
 from server.reports.months import seal_due
@@ -124,9 +126,43 @@ def bookings_once(ctx: ServerContext) -> None:
     retention.housekeeping(ctx.store, lambda: ctx.site)
 
 
-def start(ctx: ServerContext) -> list[asyncio.Task[None]]:
+# The notify worker looks for due messages at least this often (seconds); a commit that
+# decided one rings its doorbell at once. Phones of earlier days are erased this often.
+NOTIFY_POLL = 1.0
+NOTIFY_ERASE_SECONDS = 60.0
+
+
+async def notify_sender(ctx: ServerContext, doorbell: Doorbell) -> None:
+    """Send the due messages (server/notify/sender.py): a round when rung, or every
+    NOTIFY_POLL (a retry's time, a message due after a restart)."""
+    sender = Sender(ctx.store, lambda: ctx.site)
+    bell = doorbell.bind(asyncio.get_running_loop())
+    try:
+        while True:
+            bell.clear()
+            claimed = 0
+            try:
+                claimed = await run_in_threadpool(sender.round)
+            except Exception:  # keep serving; the next round tries again
+                log.exception("sending messages failed")
+            if claimed >= BATCH:
+                continue  # more are due now
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(bell.wait(), NOTIFY_POLL)
+    finally:
+        sender.close()
+
+
+def notify_erase_once(ctx: ServerContext) -> None:
+    """UU 27/2022: the phones of earlier days' tickets go (server/notify/sender.py)."""
+    erase_past(ctx.store, ctx.site, utcnow())
+
+
+def start(ctx: ServerContext, doorbell: Doorbell | None = None) -> list[asyncio.Task[None]]:
     """Every background loop of a running server, as tasks to cancel at its stop."""
     loops: list[Awaitable[None]] = [
+        notify_sender(ctx, doorbell or Doorbell()),
+        every(NOTIFY_ERASE_SECONDS, "erasing phones", lambda: notify_erase_once(ctx)),
         close_past_days(ctx),
         alerts(ctx),
         every(WATCH_SECONDS, "checking the site's version", lambda: office_live.reload_if_due(ctx)),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from server.booking import tables as booking_tables
 from server.complaints import tables as complaint_tables
+from server.notify import tables as notify_tables
 from server.office import tables as office_tables
 from server.reports import tables as report_tables
 from server.skm import tables as skm_tables
@@ -21,6 +22,7 @@ __all__ = [
     "booking_tables",
     "complaint_tables",
     "metadata",
+    "notify_tables",
     "office_tables",
     "report_tables",
     "skm_tables",

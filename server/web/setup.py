@@ -71,6 +71,21 @@ add_words(
         "early_minutes": ("Boleh datang lebih awal (menit)", "May check in early (minutes)"),
         "complaints_settings": ("Pengaduan", "Complaints"),
         "target_days": ("Target jawaban (hari kerja)", "Answer within (working days)"),
+        "notify_settings": ("Pesan ke pengunjung", "Messages to visitors"),
+        "channel": ("Saluran", "Channel"),
+        "channel_none": ("Tidak ada", "None"),
+        "channel_sms": ("SMS (modem GSM di server)", "SMS (GSM modem on the server)"),
+        "channel_http": ("Gateway HTTP", "HTTP gateway"),
+        "device": ("Perangkat modem", "Modem device"),
+        "url": ("Alamat gateway", "Gateway URL"),
+        "body": ("Isi permintaan ({phone}, {text})", "Request body ({phone}, {text})"),
+        "near_ahead": ("Kirim saat sisa antrean", "Send when this many ahead"),
+        "near_minutes": (
+            "atau perkiraan kurang dari (menit, 0 = tidak)",
+            "or estimate under (min, 0 = off)",
+        ),
+        "per_minute": ("Pesan per menit maks.", "Messages a minute, max"),
+        "per_day": ("Pesan per hari maks.", "Messages a day, max"),
         "code": ("Kode", "Code"),
         "name_en": ("Nama (Inggris)", "Name (English)"),
         "color": ("Warna", "Colour"),
@@ -247,7 +262,19 @@ SETTING_FIELDS = {
     "alerts": ("pause_minutes", "quota_left", "device_silent_minutes"),
     "booking": ("days_ahead", "retention_days", "early_minutes"),
     "complaints": ("target_days", "retention_days"),
+    "notify": (
+        "channel",
+        "device",
+        "url",
+        "body",
+        "near_ahead",
+        "near_minutes",
+        "per_minute",
+        "per_day",
+    ),
 }
+# Fields kept as typed (the others are numbers)
+TEXT_FIELDS = {"site.*", "notify.channel", "notify.device", "notify.url", "notify.body"}
 
 
 async def _site_page(
@@ -292,7 +319,8 @@ async def site_save(request: Request, visitor: AdminDep) -> Response:
             key = f"{section}.{f}"
             if key in form:
                 raw = form[key]
-                changes.setdefault(section, {})[f] = raw if section == "site" else _number(raw)
+                text = f"{section}.*" in TEXT_FIELDS or key in TEXT_FIELDS
+                changes.setdefault(section, {})[f] = raw if text else _number(raw)
 
     async def again(problem: Problem) -> Response:
         return await _site_page(
