@@ -6,6 +6,7 @@ import json
 import os
 import select
 import threading
+import time
 import tty
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -110,8 +111,9 @@ class FakeGateway:
     """An HTTP gateway on 127.0.0.1 that records every POST (and dedupes by Idempotency-Key,
     as the providers that offer one do). `status` is what it answers."""
 
-    def __init__(self, status: int = 200) -> None:
+    def __init__(self, status: int = 200, delay: float = 0.0) -> None:
         self.status = status
+        self.delay = delay  # seconds before each answer (a gateway far away)
         self.posts: list[dict[str, Any]] = []  # every request: headers, body
         self.by_key: dict[str, dict[str, Any]] = {}  # the first of each Idempotency-Key
         self.lock = threading.Lock()
@@ -131,10 +133,15 @@ class FakeGateway:
                     key = self.headers.get("Idempotency-Key")
                     if key and gateway.status < 300:
                         gateway.by_key.setdefault(key, item)
-                self.send_response(gateway.status)
-                self.send_header("Content-Type", "application/json")
-                self.end_headers()
-                self.wfile.write(b'{"ok": true}')
+                if gateway.delay:
+                    time.sleep(gateway.delay)
+                try:
+                    self.send_response(gateway.status)
+                    self.send_header("Content-Type", "application/json")
+                    self.end_headers()
+                    self.wfile.write(b'{"ok": true}')
+                except OSError:  # the sender died waiting (a kill -9 test)
+                    pass
 
             def log_message(self, *args: object) -> None:
                 pass
