@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.notify.tables import OutboxRow, PhoneRow
-from server.problems import invalid
+from server.problems import conflict, invalid, not_found
 from server.queue.rules import Issued, QueueService
 from server.queue.site import Site
 from server.queue.wire import estimate
@@ -211,7 +211,12 @@ def check_near(s: Session, site: Site, day: date, service: str, now: datetime) -
 
 
 def attach_phone(
-    s: Session, site: Site, ticket: Ticket, phone: str, lang: str, now: datetime
+    s: Session,
+    site: Site,
+    ticket: Ticket | TicketRow,
+    phone: str,
+    lang: str,
+    now: datetime,
 ) -> None:
     """Keep a waiting ticket's phone (a second number replaces the first), and tell it at
     once if it is near already."""
@@ -232,6 +237,33 @@ def attach_phone(
     s.flush()
     if site.config.notify.channel != "none":
         check_near(s, site, ticket.business_day, ticket.service, now)
+
+
+def current_entry(s: Session, ticket_id: int) -> TicketRow | None:
+    """The entry standing for a ticket now: a transfer makes a new entry with the same code
+    on the same day (the latest one is the ticket's place)."""
+    row = s.get(TicketRow, ticket_id)
+    if row is None:
+        return None
+    return s.scalar(
+        select(TicketRow)
+        .where(TicketRow.business_day == row.business_day, TicketRow.code == row.code)
+        .where(TicketRow.id >= row.id)
+        .order_by(TicketRow.id.desc())
+        .limit(1)
+    )
+
+
+def attach_from_page(queue: QueueService, ticket_id: int, phone: str, lang: str = "id") -> None:
+    """The ticket page's "Kirim pesan" form: the phone of a ticket still waiting."""
+    number = normalize_phone(phone)
+    with queue.store.write() as s:
+        row = current_entry(s, ticket_id)
+        if row is None:
+            raise not_found("ticket", ticket_id)
+        if row.status != TicketStatus.WAITING:
+            raise conflict("not_waiting", f"Ticket {row.code} is {row.status}, not waiting.")
+        attach_phone(s, queue.site, row, number, lang, queue.clock())
 
 
 def issue_with_phone(

@@ -79,10 +79,10 @@ add_words(
         "device": ("Perangkat modem", "Modem device"),
         "url": ("Alamat gateway", "Gateway URL"),
         "body": ("Isi permintaan ({phone}, {text})", "Request body ({phone}, {text})"),
-        "near_ahead": ("Kirim saat sisa antrean", "Send when this many ahead"),
+        "near_ahead": ("Kirim saat antrean di depan tinggal", "Send when this many are ahead"),
         "near_minutes": (
-            "atau perkiraan kurang dari (menit, 0 = tidak)",
-            "or estimate under (min, 0 = off)",
+            "Atau bila perkiraan kurang dari (menit, 0 = mati)",
+            "Or when the estimate is under (min, 0 = off)",
         ),
         "per_minute": ("Pesan per menit maks.", "Messages a minute, max"),
         "per_day": ("Pesan per hari maks.", "Messages a day, max"),

@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 
 from server.access.auth import DEMO_DEVICE_ID
 from server.access.deps import get_ctx, in_writer, principal_for
+from server.notify.views import PhonePanel, phone_panel
 from server.problems import Problem, field_errors
 from server.queue.events import last_seq
 from server.queue.site import Site
@@ -101,18 +102,20 @@ async def _ticket_page(
     status: int = 200,
     problem: str = "",
     form: dict[str, str] | None = None,
+    phone_problem: str = "",
 ) -> HTMLResponse:
     ctx = await get_ctx(request)
     lang = language(request)
     ticket_id = ctx.pages.ticket_id(token)
 
-    def read() -> TicketPage | None:
+    def read() -> tuple[TicketPage | None, PhonePanel | None]:
         if ticket_id is None:
-            return None
+            return None, None
         with ctx.store.read() as s:
-            return ticket_page(s, ctx.site, ticket_id, lang)
+            # the page shows two rooms: where the ticket stands (and the survey), messages
+            return ticket_page(s, ctx.site, ticket_id, lang), phone_panel(s, ctx.site, ticket_id)
 
-    view = await run_in_threadpool(read)
+    view, messages = await run_in_threadpool(read)
     if view is None:
         return page(request, "ticket.html", status=404, view=None, token=token)
     skipped = request.query_params.get("skip") == "1"
@@ -128,7 +131,13 @@ async def _ticket_page(
         problem=problem,
         form=form or {},
         suggestion_max=rules.SUGGESTION_MAX,
+        messages=messages,
+        phone_problem=phone_problem,
+        phone_saved=request.query_params.get("phone") == "1",
     )
+
+
+ticket_page_response = _ticket_page  # the page again, for the forms of other rooms on it
 
 
 @router.get("/t/{token}", response_class=HTMLResponse)
