@@ -1,9 +1,11 @@
 """A visitor's way to a ticket: an agency's tile, one of its services, then the regular
-or the priority queue (each step skipped when there is nothing to choose)."""
+or the priority queue (each step skipped when there is nothing to choose), then, when the
+site sends messages, a number to text (kiosk/asking.py)."""
 
 from __future__ import annotations
 
 from kiosk import view
+from kiosk.asking import PhoneAsk
 from kiosk.catalog import Catalog
 from kiosk.check_in import CheckIn
 from kiosk.issuing import Issuer
@@ -11,11 +13,14 @@ from kiosk.navigation import Navigation
 
 
 class Choosing:
-    def __init__(self, nav: Navigation, catalog: Catalog, issuer: Issuer, checkin: CheckIn):
+    def __init__(
+        self, nav: Navigation, catalog: Catalog, issuer: Issuer, checkin: CheckIn, ask: PhoneAsk
+    ):
         self.nav = nav
         self.catalog = catalog
         self.issuer = issuer
         self.checkin = checkin
+        self.ask = ask
 
     def agency(self, code: str) -> None:
         """A tile of the first screen: an agency, or the check-in tile."""
@@ -49,10 +54,18 @@ class Choosing:
         if svc.priority_allowed:
             nav.show("priority")
         else:
-            self.issuer.issue(svc.code, False)
+            self._take(svc.code, False)
 
     def priority(self, priority: bool) -> None:
         """The regular or the priority queue: the ticket is issued and printed."""
         self.nav.touched()
         if self.nav.screen == "priority" and self.nav.service is not None:
-            self.issuer.issue(self.nav.service.code, priority)
+            self._take(self.nav.service.code, priority)
+
+    def _take(self, service: str, priority: bool) -> None:
+        """Issue, or first ask for a number when the site sends messages."""
+        services = self.catalog.services
+        if services is not None and services.messages:
+            self.ask.open(service, priority)
+        else:
+            self.issuer.issue(service, priority)

@@ -7,6 +7,7 @@ handed to the part whose job it is.
 - printers: the printer's state, checked every so often and reported to the server
 - issuing: a ticket taken (retried with its request_id) and printed (cancelled if not)
 - check_in: antrean online, a booking checked in from the keypad or a barcode scanner
+- asking: a number for "your turn is near" messages, from the number pad (skippable)
 
 Each periodic job is a `periodic.Every`, all driven from `tick`. Every method runs on
 the UI thread; network and printer I/O run on the worker (kiosk.ports).
@@ -21,6 +22,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from kiosk import view
+from kiosk.asking import PhoneAsk
 from kiosk.catalog import Catalog
 from kiosk.check_in import CheckIn
 from kiosk.choosing import Choosing
@@ -67,19 +69,28 @@ class KioskController:
         self.printers = PrinterWatch(printer, link, timing, run, clock, self._changed)
         self.issuer = Issuer(config, link, self.catalog, self.printers, nav, timing, run)
         self.checkin = CheckIn(self.issuer, link, nav)
-        self.choosing = choose = Choosing(nav, self.catalog, self.issuer, self.checkin)
+        self.asking = PhoneAsk(nav, self.issuer)
+        self.choosing = choose = Choosing(nav, self.catalog, self.issuer, self.checkin, self.asking)
         # A visitor's touches, handed straight to the part whose job each one is:
         self.touched, self.toggle_language = nav.touched, nav.toggle_language
         self.go_home, self.back, self.touch_result = nav.home, nav.back, nav.touch_result
         self.choose_agency, self.choose_service = choose.agency, choose.service
         self.choose_priority, self.issue = choose.priority, self.issuer.issue
-        self.key, self.typed, self.enter = self.checkin.key, self.checkin.typed, self.checkin.enter
+        self.enter = self.checkin.enter
         # and a few things the screenshot run and the tests do.
         self.connect, self.lost_server = link.connect, link.lost
         self.services_answered, self.printer_status = self.catalog.answered, self.printers.status
         if printer is None or getattr(printer, "kind", "") == "none":
             log.error("no ticket printer is configured: set [printer] kind in the config")
             nav.config_error("no_printer")
+
+    def key(self, key: str) -> None:
+        """A key of the on-screen pad: the number asked for messages, or a booking's code."""
+        (self.asking.key if self.nav.screen == "phone" else self.checkin.key)(key)
+
+    def typed(self, text: str) -> None:
+        """Keys from a USB keypad or a barcode scanner, to the screen that takes them."""
+        (self.asking.typed if self.nav.screen == "phone" else self.checkin.typed)(text)
 
     # -- what the widgets read -------------------------------------------------------
 

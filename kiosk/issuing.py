@@ -87,8 +87,9 @@ class Issuer:
         """Tiles take touches: connected, printer not known bad, nothing in flight."""
         return self.link.up and self.printers.problem is None and not self.busy
 
-    def issue(self, service: str, priority: bool) -> None:
-        """Issue and print one ticket; a second tap while this runs is ignored."""
+    def issue(self, service: str, priority: bool, phone: str | None = None) -> None:
+        """Issue and print one ticket; a second tap while this runs is ignored. `phone`: the
+        visitor's number for messages (kiosk/asking.py), in the screen's language."""
         client = self.link.client
         if not self.ready or client is None:
             log.info("ignored a tap while issuing or unusable (service %s)", service)
@@ -97,7 +98,7 @@ class Issuer:
         log.info("issuing %s priority=%s request_id=%s", service, priority, request_id)
         self.start(
             client,
-            lambda: client.issue(service, priority, request_id),
+            lambda: client.issue(service, priority, request_id, phone, self.nav.lang),
             lambda ticket, exc: self.ended(service, priority, request_id, ticket, exc),
         )
 

@@ -215,3 +215,7 @@ class CheckInScreen(Screen):
             )
             tile.bind(on_release=lambda w: on_key(w.code))
             pad.add_widget(tile)
+
+
+class PhoneScreen(CheckInScreen):
+    """ "Kirim pesan saat giliran Anda dekat?": the number pad, skip, the number typed."""

@@ -68,6 +68,18 @@ KIOSK_TEXTS: dict[str, tuple[str, str]] = {
         "Hold your QR code under the scanner, or type your booking code and press OK",
     ),
     "key_delete": ("Hapus", "Delete"),
+    # messages to visitors (server/notify/)
+    "phone_title": ("Kirim pesan saat giliran Anda dekat?", "Text me when my turn is near?"),
+    "phone_note": (
+        "Nomor HP (tidak wajib). Hanya disimpan hari ini.",
+        "Mobile number (optional). Kept for today only.",
+    ),
+    "phone_invalid": (
+        "Nomor HP tidak valid, mis. 0812 3456 7890",
+        "Not a mobile number, e.g. 0812 3456 7890",
+    ),
+    "phone_skip": ("Lewati", "Skip"),
+    "phone_send": ("Kirim", "Send"),
     "online_mark": ("Antrean online", "Online booking"),
     "too_early": (
         "Terlalu awal: silakan kembali pukul {time}",

@@ -17,9 +17,10 @@ from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition, Screen
 
 from kiosk import screens
+from kiosk.asking import shown
 from kiosk.controller import KioskController
 from kiosk.texts import t
-from kiosk.view import done_lines, keypad_keys, name_of
+from kiosk.view import done_lines, keypad_keys, name_of, phone_keys
 from shared.timeutil import format_date, format_time
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,8 @@ class KioskApp(App):
     message_text = StringProperty("")
     message_hint = StringProperty("")
     booking_code = StringProperty("")
+    phone_typed = StringProperty("")
+    phone_invalid = BooleanProperty(False)
 
     def __init__(self, controller: KioskController | None, fatal: str = "", **kwargs: Any):
         super().__init__(**kwargs)
@@ -67,7 +70,8 @@ class KioskApp(App):
         sm.transition = NoTransition()
         for screen in (
             screens.HomeScreen(), screens.ServicesScreen(), screens.PriorityScreen(),
-            screens.CheckInScreen(), screens.PrintingScreen(), screens.DoneScreen(name="done"),
+            screens.CheckInScreen(), screens.PhoneScreen(), screens.PrintingScreen(),
+            screens.DoneScreen(name="done"),
             screens.NoticeScreen(), screens.MessageScreen(name="connecting"),
             screens.MessageScreen(name="config_error"),
         ):  # fmt: skip
@@ -111,7 +115,7 @@ class KioskApp(App):
         if key in (13, 271):  # Enter, keypad Enter
             ctl.enter()
             return True
-        if key == 8 and ctl.screen == "checkin":  # Backspace
+        if key == 8 and ctl.screen in ("checkin", "phone"):  # Backspace
             ctl.key("back")
             return True
         if text and len(text) == 1 and text.isprintable():
@@ -172,6 +176,8 @@ class KioskApp(App):
             self.ticket_ahead, self.ticket_wait = done_lines(ctl.ticket, ctl.lang)
         self.notice_text = ctl.notice_message()
         self.booking_code = ctl.checkin.code
+        self.phone_typed = shown(ctl.asking.phone)
+        self.phone_invalid = ctl.asking.invalid
         if ctl.screen == "config_error":
             problem = ctl.config_problem or "no_printer"
             self.message_text = ctl.text(problem)
@@ -191,4 +197,8 @@ class KioskApp(App):
             checkin: Any = self.screens["checkin"]
             labels = {"back": "⌫ " + ctl.text("key_delete"), "ok": "OK"}
             checkin.show(keypad_keys(), labels, self.press_key)
+        elif ctl.screen == "phone":
+            phone: Any = self.screens["phone"]
+            labels = {"back": "⌫", "ok": ctl.text("phone_send")}
+            phone.show(phone_keys(), labels, self.press_key)
         self._sm.current = ctl.screen

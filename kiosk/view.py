@@ -199,6 +199,11 @@ def refusal(
     return key, values
 
 
+def phone_keys() -> list[str]:
+    """The number pad of the messages question: digits, delete, OK."""
+    return ["1", "2", "3", "4", "5", "6", "7", "8", "9", "back", "0", "ok"]
+
+
 def keypad_keys() -> list[str]:
     """The check-in keypad: the booking code's characters, then delete and OK."""
     return [*BOOKING_CODE_ALPHABET, "back", "ok"]

@@ -119,10 +119,23 @@ class ApiClient:
 
     # -- kiosk -------------------------------------------------------------------
 
-    def issue(self, service: str, priority: bool, request_id: str) -> IssuedTicket:
+    def issue(
+        self,
+        service: str,
+        priority: bool,
+        request_id: str,
+        phone: str | None = None,
+        lang: str = "id",
+    ) -> IssuedTicket:
         """Take a ticket (with its page's path); a retry with the same request_id returns the
-        same ticket."""
-        body = {"service": service, "priority": priority, "request_id": request_id}
+        same ticket. `phone`: the visitor's number for "your turn is near" messages."""
+        body: dict[str, object] = {
+            "service": service,
+            "priority": priority,
+            "request_id": request_id,
+        }
+        if phone:
+            body.update(phone=phone, lang=lang)
         return self._post(IssuedTicket, "/tickets", body)
 
     def check_in(self, code: str, request_id: str) -> OnlineTicket:

@@ -115,6 +115,8 @@ class ServicesAnswer(_Wire):
     site: str
     business_day: date
     agencies: list[AgencyInfo]
+    # the site texts visitors who leave a number (server/notify/): the kiosk asks for one
+    messages: bool = False
 
 
 class Health(_Wire):

@@ -25,6 +25,7 @@ from server.queue.wire import estimate
 from server.store.tables import TicketRow
 from shared.config import NotifyConfig
 from shared.models import CounterInfo, EventType, Ticket, TicketStatus
+from shared.phones import mobile_number
 from shared.timeutil import business_day
 
 log = logging.getLogger(__name__)
@@ -32,7 +33,6 @@ log = logging.getLogger(__name__)
 KINDS = ("near", "called", "transferred", "stopped")
 # The longest a message may be: one SMS of the GSM alphabet.
 SMS_LENGTH = 160
-_SEPARATORS = re.compile(r"[ .()/-]")
 # How far down a line the "estimate under M minutes" rule looks (a long line is never near).
 _LONGEST_NEAR = 200
 
@@ -41,21 +41,9 @@ _LONGEST_NEAR = 200
 
 
 def normalize_phone(text: str) -> str:
-    """An Indonesian mobile number as 62812... (E.164 without the plus); 422 otherwise.
-
-    0812 3456 7890, +62 812-3456-7890 and 62812... are one number. Mobile numbers start
-    with 8 after the country code and have 9 to 12 digits after it.
-    """
-    raw = _SEPARATORS.sub("", text.strip())
-    if raw.startswith("+62"):
-        rest = raw[3:]
-    elif raw.startswith("62"):
-        rest = raw[2:]
-    elif raw.startswith("0"):
-        rest = raw[1:]
-    else:
-        rest = ""
-    if not rest.isdigit() or not rest.startswith("8") or not 9 <= len(rest) <= 12:
+    """An Indonesian mobile number as 62812... (shared/phones.py); 422 naming phone otherwise."""
+    number = mobile_number(text)
+    if number is None:
         raise invalid(
             (
                 "phone",
@@ -63,7 +51,7 @@ def normalize_phone(text: str) -> str:
                 "Give an Indonesian mobile number, e.g. 0812 3456 7890.",
             )
         )
-    return "62" + rest
+    return number
 
 
 def local_number(phone: str) -> str:

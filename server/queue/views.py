@@ -91,7 +91,12 @@ def services_view(s: Session, site: Site, now: datetime) -> ServicesAnswer:
                 services=services,
             )
         )
-    return ServicesAnswer(site=site.name, business_day=day, agencies=agencies)
+    return ServicesAnswer(
+        site=site.name,
+        business_day=day,
+        agencies=agencies,
+        messages=site.config.notify.channel != "none",
+    )
 
 
 def board_view(s: Session, site: Site, now: datetime, recent: int = 10) -> Board:
