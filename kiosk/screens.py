@@ -191,8 +191,8 @@ class MessageScreen(Screen):
     pass
 
 
-class CheckInScreen(Screen):
-    """Antrean online: the code from the scanner (typed, ending with Enter) or the keypad."""
+class PadScreen(Screen):
+    """A screen with an on-screen keypad (its `keypad` grid), built from the keys given."""
 
     _shown: Any = None
 
@@ -217,5 +217,10 @@ class CheckInScreen(Screen):
             pad.add_widget(tile)
 
 
-class PhoneScreen(CheckInScreen):
-    """ "Kirim pesan saat giliran Anda dekat?": the number pad, skip, the number typed."""
+class CheckInScreen(PadScreen):
+    """Antrean online: the code from the scanner (typed, ending with Enter) or the keypad."""
+
+
+class PhoneScreen(PadScreen):
+    """The messages question ("Kirim pesan saat giliran Anda dekat?"): the number pad, skip,
+    the number typed. Not a CheckInScreen: a class's .kv rules apply to its subclasses."""

@@ -104,6 +104,16 @@ class Shooter:
         gate = threading.Event()  # hold the worker so the printing screen stays up for its shot
         self.worker.submit(lambda: gate.wait(10))
         self.ctl.choose_priority(False)
+        if self.ctl.screen == "phone":  # the site sends messages: the question, then a number
+            self.shot(f"{prefix}-03b-phone")
+            for key in "081234567":
+                self.ctl.key(key)
+            self.ctl.key("ok")  # too short: said on the screen
+            self.shot(f"{prefix}-03c-phone-invalid")
+            for key in "890":
+                self.ctl.key(key)
+            self.shot(f"{prefix}-03d-phone-typed")
+            self.ctl.key("ok")
         pump_until(lambda: self.ctl.screen == "printing")
         self.shot(f"{prefix}-04-printing")
         gate.set()
@@ -157,6 +167,8 @@ class Shooter:
                 self.ctl.choose_service(service)
             if self.ctl.screen == "priority":
                 self.ctl.choose_priority(False)
+            if self.ctl.screen == "phone":
+                self.ctl.key("skip")
             pump_until(lambda: self.ctl.screen == "notice")
             self.shot(f"{prefix}-09-print-failed")
         finally:

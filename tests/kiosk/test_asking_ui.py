@@ -1,0 +1,118 @@
+"""The messages question on the real kiosk window (offscreen): the number pad by touch,
+Lewati, both orientations and both languages. (Screenshots: `antrian kiosk --screenshots`
+against a server that sends messages; kiosk/shots.py takes the question's.)"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from kiosk.controller import KioskController, Timing
+from shared.client import ApiClient
+from shared.config import ClientConfig, load_config, sample_path
+from shared.discovery import ServerLocator
+from shared.worker import Worker
+from tests.kiosk.conftest import DummyPrinter, ServerProcess
+from tests.kiosk.test_ui import pump_until, tap, tile
+from tests.notify_wire import FakeGateway
+
+pytestmark = pytest.mark.gui
+
+
+@dataclass
+class Kiosk:
+    app: Any
+    ctl: KioskController
+    printer: DummyPrinter
+    gateway: FakeGateway
+
+
+@pytest.fixture(scope="module")
+def kiosk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kiosk]:
+    from kivy.clock import Clock
+
+    from kiosk.shots import pump, start_embedded
+    from kiosk.ui import KioskApp
+
+    where = tmp_path_factory.mktemp("asking-server")
+    with FakeGateway() as gateway:
+        site = where / "site.toml"
+        text = sample_path().read_text(encoding="utf-8")
+        site.write_text(text + f'\n[notify]\nchannel = "http"\nurl = "{gateway.url}"\n')
+        server = ServerProcess(where, config=site).up()
+        config = load_config(None)
+        config = config.model_copy(update={"client": ClientConfig(server=server.url)})
+        printer = DummyPrinter()
+        worker = Worker("kiosk-asking-worker")
+        timing = Timing(retry_seconds=0.3, refresh_seconds=1.0, printer_ok_seconds=0.5,
+                        printer_bad_seconds=0.3, touch_grace_seconds=0.3,
+                        issue_retry_delays=(0.1, 0.2))  # fmt: skip
+        ctl = KioskController(
+            config, ServerLocator(server.url, None), lambda u, tok: ApiClient(u, tok, timeout=2.0),
+            printer, worker.submit, lambda fn: Clock.schedule_once(lambda _dt: fn(), 0),
+            timing=timing,
+        )  # fmt: skip
+        app = KioskApp(ctl)
+        start_embedded(app)
+        pump(2)
+        try:
+            yield Kiosk(app, ctl, printer, gateway)
+        finally:
+            app.stop()
+            pump(2)
+            worker.stop()
+            server.stop()
+
+
+def to_question(kiosk: Kiosk, lang: str, size: str) -> None:
+    from kivy.core.window import Window
+
+    from kiosk.shots import SIZES, pump
+
+    Window.size = SIZES[size]
+    pump(4)
+    ctl = kiosk.ctl
+    ctl.go_home(new_visitor=True)
+    if ctl.lang != lang:
+        ctl.toggle_language()
+    pump_until(lambda: ctl.screen == "home" and ctl.usable and kiosk.app._sm.current == "home")
+    tap(tile(kiosk, "home", "DUKCAPIL"))  # type: ignore[arg-type]
+    pump_until(lambda: kiosk.app._sm.current == "services")
+    tap(tile(kiosk, "services", "KK"))  # type: ignore[arg-type]
+    pump_until(lambda: kiosk.app._sm.current == "priority")
+    ctl.choose_priority(False)
+    pump_until(lambda: kiosk.app._sm.current == "phone")
+
+
+@pytest.mark.parametrize(("lang", "size"), [("id", "portrait"), ("en", "landscape"),
+                                            ("en", "portrait"), ("id", "landscape")])  # fmt: skip
+def test_the_question_by_touch(kiosk: Kiosk, lang: str, size: str) -> None:
+    to_question(kiosk, lang, size)
+    title = "Kirim pesan saat giliran Anda dekat?" if lang == "id" else "Text me when"
+    texts = [getattr(w, "text", "") for w in kiosk.app.screens["phone"].walk()]
+    assert any(title in t for t in texts), texts
+    for key in "0812":
+        tap(tile(kiosk, "phone", key))  # type: ignore[arg-type]
+    tap(tile(kiosk, "phone", "ok"))  # type: ignore[arg-type]
+    pump_until(lambda: kiosk.app.phone_invalid)  # too short: said on the screen
+    for key in "34567890":
+        tap(tile(kiosk, "phone", key))  # type: ignore[arg-type]
+    pump_until(lambda: kiosk.app.phone_typed == "0812 3456 7890")
+    jobs = len(kiosk.printer.jobs)
+    tap(tile(kiosk, "phone", "ok"))  # type: ignore[arg-type]
+    pump_until(lambda: kiosk.app._sm.current == "done")
+    assert len(kiosk.printer.jobs) == jobs + 1
+
+
+def test_lewati_issues_without_a_number(kiosk: Kiosk) -> None:
+    to_question(kiosk, "id", "portrait")
+    skip = [w for w in kiosk.app.screens["phone"].walk() if getattr(w, "text", "") == "Lewati"]
+    visible = [w for w in skip if not w.disabled]
+    assert len(visible) == 1
+    tap(visible[0])
+    pump_until(lambda: kiosk.app._sm.current == "done")
+    ticket = kiosk.ctl.ticket
+    assert ticket is not None
