@@ -180,6 +180,9 @@ class Issuer:
             # the server may have made the ticket before the line dropped: cancel it later
             self.link.lost(orphan=(service, priority, request_id))
             self.nav.show_notice("server_down")
+        elif isinstance(exc, ApiError) and exc.code == "service_stopped":
+            self.catalog.refresh.soon()
+            self.nav.show_notice("stopped_today", {"reason": exc.extra.get("reason") or ""})
         elif isinstance(exc, ApiError) and exc.code in ("service_closed", "quota_reached"):
             self.catalog.refresh.soon()
             self.nav.show_notice("quota_full" if exc.code == "quota_reached" else "closed")

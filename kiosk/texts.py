@@ -80,6 +80,10 @@ KIOSK_TEXTS: dict[str, tuple[str, str]] = {
     ),
     "phone_skip": ("Lewati", "Skip"),
     "phone_send": ("Kirim", "Send"),
+    "stopped_today": (
+        "Layanan dihentikan hari ini: {reason}",
+        "Service stopped today: {reason}",
+    ),
     "online_mark": ("Antrean online", "Online booking"),
     "too_early": (
         "Terlalu awal: silakan kembali pukul {time}",

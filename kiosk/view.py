@@ -50,6 +50,8 @@ def closed_text(svc: ServiceInfo, lang: str, tz: ZoneInfo, now: datetime) -> str
     """Why a service takes no tickets now and when it opens again."""
     if svc.open_now:
         return ""
+    if svc.closed_reason == "stopped":
+        return t("stopped_today", lang, reason=svc.stop_reason or "")
     opens = svc.opens_at.astimezone(tz) if svc.opens_at else None
     if svc.closed_reason == "quota" and opens is None:
         return t("quota_full", lang)

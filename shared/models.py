@@ -94,13 +94,15 @@ class ServiceInfo(_Wire):
     prefix: str
     priority_allowed: bool
     open_now: bool
-    closed_reason: str | None = None  # "closed", "holiday", "break", "cutoff", "quota"
+    # "closed", "holiday", "break", "cutoff", "quota", "stopped" (for the day: stop_reason)
+    closed_reason: str | None = None
     opens_at: datetime | None = None
     waiting: int
     quota: int | None = None
     quota_left: int | None = None
     estimated_wait_minutes: int | None = None
     counters_open: int | None = None  # counters open now for it (0: none yet)
+    stop_reason: str | None = None  # stopped for the rest of the day, and why
 
 
 class AgencyInfo(_Wire):

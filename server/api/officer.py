@@ -6,6 +6,8 @@ from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
 from server.access.deps import (
     CallerDep,
@@ -18,6 +20,7 @@ from server.access.deps import (
 from server.access.signin import console_sign_in, counter_sign_in, end_session, sign_in_allowed
 from server.api.errors import answers
 from server.problems import not_found
+from server.queue import views as queue_views
 from server.queue.rules import served_today
 from server.queue.wire import counter_state
 from server.store.tables import CounterRow
@@ -28,6 +31,7 @@ from shared.models import (
     Officer,
     PasswordSessionRequest,
     RequeueRequest,
+    ServiceInfo,
     SessionAnswer,
     SessionRequest,
     TransferRequest,
@@ -35,6 +39,7 @@ from shared.models import (
 
 router = APIRouter()
 CounterCode = Annotated[str, Path(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")]
+ServiceCode = Annotated[str, Path(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")]
 
 
 @router.post(
@@ -129,3 +134,20 @@ async def requeue(
     """A late visitor came back: their no-show ticket waits again in its old place."""
     require_counter(who, code)
     return await in_writer(ctx, ctx.queue.requeue, code, body.code)
+
+
+class StopRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(max_length=400, description="why, e.g. blangko habis (blanks ran out)")
+
+
+@router.post("/services/{code}/stop", response_model=ServiceInfo, responses=answers(404, 422))
+async def stop_service(
+    ctx: CtxDep, who: CallerDep, code: ServiceCode, body: StopRequest
+) -> ServiceInfo:
+    """Stop a service for the rest of today: kiosks get 409 service_stopped with the
+    reason; the waiting visitors who left a number are told (supervisor, admin)."""
+    require_role(who, "supervisor")
+    return await run_in_threadpool(
+        queue_views.stop_service, ctx.queue, code, body.reason, who.username or who.role
+    )

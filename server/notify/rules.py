@@ -338,6 +338,42 @@ class Notifier:
                 decided += check_near(s, site, day, service, at)
         return decided
 
+    def on_stop(self, s: Session, service: str, reason: str, at: datetime) -> None:
+        """A service stopped for the day (server/queue/rules.py StopHook): its waiting
+        visitors with a number are told, in the same transaction."""
+        site = self._site()
+        if site.config.notify.channel == "none" or service not in site.services:
+            return
+        try:
+            with s.begin_nested():
+                decided = self._stopped(s, site, service, reason, at)
+        except Exception:
+            log.exception("deciding the messages of a stopped service failed")
+            return
+        if decided and self.wake is not None:
+            s.info["after_commit"].append(self.wake)
+
+    @staticmethod
+    def _stopped(s: Session, site: Site, service: str, reason: str, at: datetime) -> int:
+        day = business_day(site.tz, at)
+        rows = s.execute(
+            select(PhoneRow, TicketRow.code)
+            .join(TicketRow, TicketRow.id == PhoneRow.ticket_id)
+            .where(
+                PhoneRow.business_day == day,
+                PhoneRow.service == service,
+                PhoneRow.phone.is_not(None),
+                TicketRow.status == TicketStatus.WAITING,
+            )
+        ).all()
+        svc = site.services[service][1]
+        decided = 0
+        for p, code in rows:
+            name = svc.name_en or svc.name if p.lang == "en" else svc.name
+            text = stopped_text(code, name, reason, site.name, p.lang)
+            decided += decide(s, p.ticket_id, "stopped", p.phone or "", text, day, at)
+        return decided
+
     @staticmethod
     def _called(s: Session, site: Site, ticket: Ticket, at: datetime) -> int:
         p = s.get(PhoneRow, ticket.id)

@@ -10,14 +10,14 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from server.problems import Problem, conflict, not_found
+from server.problems import Problem, conflict, invalid, not_found
 from server.queue import events as ev
 from server.queue import quotas
 from server.queue.site import Site
 from server.queue.wire import NewTicket, counter_info, counter_state, ticket_wire
 from server.store.db import Store
-from server.store.rawsql import DAILY, TICKETS, Raw
-from server.store.tables import CounterRow, TicketRow
+from server.store.rawsql import DAILY, STOPS, TICKETS, Raw
+from server.store.tables import CounterRow, ServiceStopRow, TicketRow
 from shared.models import (
     CounterAnswer,
     CounterInfo,
@@ -34,6 +34,8 @@ Clock = Callable[[], datetime]
 # the queue core decide their own rows there, e.g. server/notify/ its messages). It must
 # be cheap for an issue: that is the kiosk's hot path.
 EventHook = Callable[[Session, EventType, datetime, Ticket | None, CounterInfo | None], None]
+# Called inside the write that stops a service for the day: (session, service, reason, at).
+StopHook = Callable[[Session, str, str, datetime], None]
 ACTIVE = (TicketStatus.CALLED, TicketStatus.SERVING)
 
 
@@ -54,9 +56,11 @@ class QueueService:
         publish: Callable[[list[tuple[int, str]]], None] | None = None,
         clock: Clock = utcnow,
         on_event: EventHook | None = None,
+        on_stop: StopHook | None = None,
     ) -> None:
         self.store = store
         self.on_event = on_event
+        self.on_stop = on_stop
         # A server's context passes its current site: a swapped site counts from the next
         # write (swaps happen between write transactions, under the write lock).
         self._site = site
@@ -154,6 +158,17 @@ class QueueService:
         if priority and not svc.priority:
             raise conflict("priority_not_offered", f"{svc.name} has no priority queue.")
         now = self.clock()
+        day = business_day(self.site.tz, now)
+        stop = db.values(STOPS, business_day=day, service=service)
+        stopped = db.scalar(
+            "SELECT reason FROM service_stops WHERE business_day = :business_day"
+            " AND service = :service",
+            **stop,
+        )
+        if stopped is not None:  # for bookings too: the blanks ran out for everyone
+            raise conflict(
+                "service_stopped", f"{svc.name} is stopped for today: {stopped}", reason=stopped
+            )
         state = open_state(self.site.schedule_for(service), self.site.tz, now)
         if not state.open and not online:
             opens = state.opens_at
@@ -164,7 +179,6 @@ class QueueService:
                 reason=state.reason,
                 opens_at=opens.isoformat() if opens else None,
             )
-        day = business_day(self.site.tz, now)
         number = self._next_number(db, day, service)
         quota = self.site.quota_for(service)
         if quota is not None and not online:
@@ -205,6 +219,36 @@ class QueueService:
             db.insert(DAILY, business_day=day, service=service, last_number=1)
             number = 1
         return int(number)
+
+    def stop_service(self, service: str, reason: str, by: str) -> ServiceStopRow:
+        """Stop a service for the rest of today: kiosks get 409 service_stopped, and the
+        rooms above are told in the same transaction (`on_stop`). Stopping it again keeps
+        the first reason."""
+        if service not in self.site.services:
+            raise not_found("service", service)
+        text = " ".join(reason.split())
+        if not 1 <= len(text) <= 200:
+            raise invalid(
+                (
+                    "reason",
+                    "Tuliskan alasannya (1 sampai 200 karakter), mis. blangko habis.",
+                    "Give the reason (1 to 200 characters), e.g. blanks ran out.",
+                )
+            )
+        with self.store.write() as s:
+            now = self.clock()
+            day = business_day(self.site.tz, now)
+            row = s.get(ServiceStopRow, (day, service))
+            if row is not None:
+                return row
+            row = ServiceStopRow(
+                business_day=day, service=service, reason=text, stopped_by=by, stopped_at=now
+            )
+            s.add(row)
+            s.flush()
+            if self.on_stop is not None:
+                self.on_stop(s, service, text, now)
+            return row
 
     def cancel(self, ticket_id: int, *, device_id: int | None, supervisor: bool) -> Ticket:
         with self.store.write() as s:

@@ -10,9 +10,10 @@ from sqlalchemy.orm import Session
 
 from server.queue import quotas
 from server.queue.events import last_seq
+from server.queue.rules import QueueService
 from server.queue.site import Site
 from server.queue.wire import counter_state, estimate, ticket_wire
-from server.store.tables import CounterRow, DailyNumber, TicketRow
+from server.store.tables import CounterRow, DailyNumber, ServiceStopRow, TicketRow
 from shared.models import (
     AgencyInfo,
     Board,
@@ -52,6 +53,13 @@ def services_view(s: Session, site: Site, now: datetime) -> ServicesAnswer:
         for r in s.scalars(select(DailyNumber).where(DailyNumber.business_day == day))
     }
     online = quotas.checked_in_by_service(s, day)  # their numbers are not walk-ins'
+    stopped = dict(
+        s.execute(
+            select(ServiceStopRow.service, ServiceStopRow.reason).where(
+                ServiceStopRow.business_day == day
+            )
+        ).all()
+    )
     agencies = []
     for agency in site.config.agencies:
         services = []
@@ -63,6 +71,8 @@ def services_view(s: Session, site: Site, now: datetime) -> ServicesAnswer:
             is_open, reason = state.open, state.reason
             if is_open and left == 0:
                 is_open, reason = False, "quota"
+            if svc.code in stopped:
+                is_open, reason = False, "stopped"
             n = waiting.get(svc.code, 0)
             minutes, counters = estimate(s, site, svc.code, n)
             services.append(
@@ -80,6 +90,7 @@ def services_view(s: Session, site: Site, now: datetime) -> ServicesAnswer:
                     quota_left=left,
                     estimated_wait_minutes=minutes,
                     counters_open=counters,
+                    stop_reason=stopped.get(svc.code),
                 )
             )
         agencies.append(
@@ -133,3 +144,19 @@ def board_view(s: Session, site: Site, now: datetime, recent: int = 10) -> Board
         waiting=counts,
         running_text=site.config.site.running_text,
     )
+
+
+def service_view(s: Session, site: Site, now: datetime, code: str) -> ServiceInfo:
+    """One service as GET /services shows it (the answer of POST /services/{code}/stop)."""
+    for agency in services_view(s, site, now).agencies:
+        for svc in agency.services:
+            if svc.code == code:
+                return svc
+    raise LookupError(code)
+
+
+def stop_service(queue: QueueService, code: str, reason: str, by: str) -> ServiceInfo:
+    """POST /services/{code}/stop: the service stopped for today, as GET /services shows it."""
+    queue.stop_service(code, reason, by)
+    with queue.store.read() as s:
+        return service_view(s, queue.site, queue.clock(), code)

@@ -48,7 +48,8 @@ def create_api(ctx: ServerContext) -> FastAPI:
     # Messages to visitors are decided in the transaction of each queue event (the queue
     # core knows nothing of them: it calls the hook); the worker's loop is woken after.
     doorbell = Doorbell()
-    ctx.queue.on_event = Notifier(lambda: ctx.site, doorbell.ring).on_event
+    notifier = Notifier(lambda: ctx.site, doorbell.ring)
+    ctx.queue.on_event, ctx.queue.on_stop = notifier.on_event, notifier.on_stop
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

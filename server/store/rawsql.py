@@ -19,7 +19,7 @@ from sqlalchemy import Table
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
-from server.store.tables import DailyNumber, EventRow, TicketRow
+from server.store.tables import DailyNumber, EventRow, ServiceStopRow, TicketRow
 
 _NAMED = re.compile(r"(?<!:):(\w+)")
 
@@ -114,3 +114,4 @@ class Raw:
 TICKETS: Table = TicketRow.__table__  # type: ignore[assignment]
 EVENTS: Table = EventRow.__table__  # type: ignore[assignment]
 DAILY: Table = DailyNumber.__table__  # type: ignore[assignment]
+STOPS: Table = ServiceStopRow.__table__  # type: ignore[assignment]

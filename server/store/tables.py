@@ -112,6 +112,19 @@ class DailyNumber(Base):
     last_number: Mapped[int] = mapped_column(Integer)
 
 
+class ServiceStopRow(Base):
+    """A service stopped for the rest of a business day (blanks ran out, an agency's system
+    is down): no ticket is issued for it that day (POST /services/{code}/stop)."""
+
+    __tablename__ = "service_stops"
+
+    business_day: Mapped[date] = mapped_column(Date, primary_key=True)
+    service: Mapped[str] = mapped_column(String(32), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(200))
+    stopped_by: Mapped[str] = mapped_column(String(64))
+    stopped_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class EventRow(Base):
     __tablename__ = "events"
 

@@ -121,3 +121,34 @@ def test_no_question_when_the_site_sends_no_messages(
     kiosk.choose_priority(False)
     assert kiosk.screen == "printing"
     loop.run_until(lambda: kiosk.screen == "done", kiosk)
+
+
+def test_a_service_stopped_for_the_day_says_why_at_the_kiosk(
+    server: ServerProcess, make_kiosk: Make
+) -> None:
+    kiosk, loop, printer = connected(make_kiosk, server.url)
+    with httpx.Client(base_url=server.url + "/api/v1") as c:
+        login = {"username": "demo", "pin": "123456", "counter": "L03"}
+        token = c.post("/sessions", json=login).json()["token"]
+        r = c.post(
+            "/services/SKCK/stop",
+            json={"reason": "Sistem Polri sedang gangguan"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert r.status_code == 200, r.text
+    jobs = len(printer.jobs)
+    kiosk.choose_agency("POLRES")  # one service: straight to it (the tiles are not yet fresh)
+    if kiosk.screen == "priority":
+        kiosk.choose_priority(False)
+    loop.run_until(lambda: kiosk.screen == "notice", kiosk)
+    assert kiosk.notice_message() == "Layanan dihentikan hari ini: Sistem Polri sedang gangguan"
+    assert len(printer.jobs) == jobs
+    loop.run_until(lambda: kiosk.services is not None and any(
+        s.stop_reason for a in kiosk.services.agencies for s in a.services), kiosk)  # fmt: skip
+    kiosk.go_home(new_visitor=True)
+    svc = next(s for a in kiosk.services.agencies for s in a.services if s.code == "SKCK")
+    from kiosk.view import closed_text
+
+    assert closed_text(svc, "en", kiosk.tz, kiosk.now()) == (
+        "Service stopped today: Sistem Polri sedang gangguan"
+    )

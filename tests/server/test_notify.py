@@ -302,3 +302,46 @@ def test_the_whole_path_through_a_gsm_modem(store: Store, config: Config) -> Non
     (n1, near), (n2, called) = modem.sent
     assert n1 == n2 == "085712345678"
     assert "3 antrean lagi" in near and called.startswith(f"Nomor {mine['code']} dipanggil")
+
+
+# -- a service stopped for the day --------------------------------------------------------
+
+
+def test_a_stopped_service_refuses_kiosks_and_tells_its_waiting_visitors(
+    store: Store, config: Config, gateway: FakeGateway
+) -> None:
+    for live in live_with(store, with_notify(config, channel="http", url=gateway.url)):
+        with live.client("demo-kiosk") as k:
+            for i in range(5):
+                body = {"service": "KTP", "request_id": f"stop-{i:06d}", "phone": "081299990000"}
+                assert k.post("/tickets", json=body).status_code == 201
+            k.post("/tickets", json={"service": "KK", "request_id": "other-line-1"})
+            wait_for(lambda: len(gateway.messages()) == 4)  # the first four are near at once
+            with live.client(officer(live)) as sup:
+                assert sup.post("/counters/L03/call").status_code == 200  # one is called
+                wait_for(lambda: len(gateway.messages()) == 6)  # called, and the fifth near
+                bad = sup.post("/services/KTP/stop", json={"reason": "   "})
+                assert bad.status_code == 422 and bad.json()["field"] == "reason"
+                stopped = sup.post("/services/KTP/stop", json={"reason": "Blangko habis"})
+                assert stopped.status_code == 200, stopped.text
+                again = sup.post("/services/KTP/stop", json={"reason": "another reason"})
+            with live.client("demo-kiosk") as kiosk_only:
+                refused = kiosk_only.post("/services/KTP/stop", json={"reason": "x"})
+            after = k.post("/tickets", json={"service": "KTP", "request_id": "stop-after-1"})
+            still = k.post("/tickets", json={"service": "KK", "request_id": "other-line-2"})
+            services = k.get("/services").json()
+        wait_for(lambda: len(gateway.messages()) == 10)  # the four still waiting are told
+    assert refused.status_code == 403
+    info = stopped.json()
+    assert info["open_now"] is False and info["closed_reason"] == "stopped"
+    assert info["stop_reason"] == "Blangko habis" == again.json()["stop_reason"]
+    assert after.status_code == 409 and after.json()["code"] == "service_stopped"
+    assert after.json()["reason"] == "Blangko habis"
+    assert still.status_code == 201
+    ktp = next(s for a in services["agencies"] for s in a["services"] if s["code"] == "KTP")
+    assert ktp["stop_reason"] == "Blangko habis"
+    told = [m["text"] for m in gateway.messages() if "dihentikan" in m["text"]]
+    assert len(told) == 4
+    assert all("Layanan KTP" in t or "KTP-el" in t for t in told), told
+    ending = "dihentikan hari ini: Blangko habis. MPP Kabupaten Jombang"
+    assert all(t.endswith(ending) for t in told)

@@ -1,4 +1,5 @@
-"""notify: visitors' phones for the day, the outbox of messages, the site's [notify]
+"""notify: visitors' phones for the day, the outbox of messages, the site's [notify];
+services stopped for the day
 
 Revision ID: 0010
 Revises: 0009
@@ -73,9 +74,19 @@ def upgrade() -> None:
     )
     op.create_index("ix_notify_outbox_state", "notify_outbox", ["state", "next_try_at"])
     op.create_index("ix_notify_outbox_claimed", "notify_outbox", ["claimed_at"])
+    op.create_table(
+        "service_stops",
+        sa.Column("business_day", sa.Date(), nullable=False),
+        sa.Column("service", sa.String(32), nullable=False),
+        sa.Column("reason", sa.String(200), nullable=False),
+        sa.Column("stopped_by", sa.String(64), nullable=False),
+        sa.Column("stopped_at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("business_day", "service"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("service_stops")
     op.drop_index("ix_notify_outbox_claimed", table_name="notify_outbox")
     op.drop_index("ix_notify_outbox_state", table_name="notify_outbox")
     op.drop_table("notify_outbox")
