@@ -4,7 +4,7 @@
     cli/          the command line: one module per `antrian` subcommand of the server
     runtime/      app wiring, listeners, zeroconf, background loops, the tables' schema
     api/ | web/   thin JSON routes | pages; they call the rooms, never each other
-    booking/ | skm/ | reports/   rooms: rules.py, tables.py, views.py, exports.py
+    booking/ | skm/ | reports/ | notify/   rooms: rules.py, tables.py, views.py, exports.py
     office/       the room the others may use: the site's setup, people, devices, audit
     access/       tokens, sign-in and out, sessions, rate limits, the request context
     queue/        the queue core: issue, call, states, estimates, events, quotas

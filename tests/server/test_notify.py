@@ -345,3 +345,21 @@ def test_a_stopped_service_refuses_kiosks_and_tells_its_waiting_visitors(
     assert all("Layanan KTP" in t or "KTP-el" in t for t in told), told
     ending = "dihentikan hari ini: Blangko habis. MPP Kabupaten Jombang"
     assert all(t.endswith(ending) for t in told)
+
+
+def test_phones_are_erased_after_their_day_and_unsent_messages_expire(
+    notified: QueueService, store: Store, clock: FakeClock
+) -> None:
+    from server.notify.sender import erase_past
+
+    issue_with_phone(notified, "KK", False, "req-erase-01", None, "081234567890")
+    assert erase_past(store, notified.site, clock()) == 0  # today's stay
+    with store.read() as s:
+        assert s.get(PhoneRow, outbox(store)[0].ticket_id).phone == "6281234567890"  # type: ignore[union-attr]
+    clock.advance(days=1)
+    assert erase_past(store, notified.site, clock()) == 1
+    [row] = outbox(store)
+    assert row.phone is None and row.state == "expired"
+    with store.read() as s:
+        phone = s.get(PhoneRow, row.ticket_id)
+        assert phone is not None and phone.phone is None and phone.erased_at == clock()
