@@ -363,3 +363,34 @@ def test_phones_are_erased_after_their_day_and_unsent_messages_expire(
     with store.read() as s:
         phone = s.get(PhoneRow, row.ticket_id)
         assert phone is not None and phone.phone is None and phone.erased_at == clock()
+
+
+def test_the_notify_settings_go_through_the_one_validator_and_apply_live(
+    store: Store, config: Config, gateway: FakeGateway
+) -> None:
+    from server.office import live as office_live
+    from tests.admin import admin_token
+
+    site = office_live.start_site(store, config, demo=True)  # the site in the database
+    ctx = ServerContext(store=store, site=site, settings=config.server)
+    ctx.queue.sync_counters()
+    for server in run_in_thread(ctx):
+        with server.client(admin_token(store)) as admin:
+            assert admin.get("/admin/site").json()["notify"]["channel"] == "none"
+            bad = admin.patch("/admin/site", json={"notify": {"channel": "sms"}})
+            assert bad.status_code == 422
+            assert bad.json()["errors"][0]["field"] == "notify.device"
+            assert "perangkat modem" in bad.json()["errors"][0]["message"]
+            ok = admin.patch(
+                "/admin/site",
+                json={"notify": {"channel": "http", "url": gateway.url, "near_ahead": 0}},
+            )
+            assert ok.status_code == 200, ok.text
+            assert ok.json()["notify"]["near_ahead"] == 0
+        with server.client("demo-kiosk") as k:
+            assert k.get("/services").json()["messages"] is True
+            r = k.post("/tickets", json={"service": "KK", "request_id": "live-set-01",
+                                         "phone": "081277776666"})  # fmt: skip
+            assert r.status_code == 201
+        wait_for(lambda: len(gateway.messages()) == 1)  # first in line, near_ahead 0
+    assert gateway.messages()[0]["to"] == "6281277776666"
