@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import tempfile
 import threading
 import time
@@ -89,12 +90,15 @@ def main() -> None:
     gateway = Gateway()
     folder = Path(tempfile.mkdtemp(prefix="antrian-bench-notify-"))
     config = folder / "site.toml"
-    config.write_text(
-        sample_config_text()
-        + f'\n[notify]\nchannel = "{"none" if args.off else "http"}"\nurl = "{gateway.url}"\n'
-        + "per_minute = 10000\nper_day = 100000\n",
-        encoding="utf-8",
+    notify = (
+        f'[notify]\nchannel = "{"none" if args.off else "http"}"\nurl = "{gateway.url}"\n'
+        "per_minute = 10000\nper_day = 100000\n"
     )
+    # the sample's own [notify] section replaced by this one
+    text = re.sub(
+        r"\[notify\]\n.*?(?=\n\[)", lambda _m: notify, sample_config_text(), count=1, flags=re.S
+    )
+    config.write_text(text, encoding="utf-8")
     with Server(config=config, data_dir=folder / "data") as server:
         base = server.url + "/api/v1"
         codes: list[str] = []

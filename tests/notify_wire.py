@@ -162,3 +162,14 @@ class FakeGateway:
     def messages(self) -> list[dict[str, Any]]:
         with self.lock:
             return [p["body"] for p in self.by_key.values()]
+
+
+def site_toml(notify: str) -> str:
+    """The sample site's TOML with its [notify] section replaced by these lines."""
+    import re
+
+    from shared.config import sample_path
+
+    text = sample_path().read_text(encoding="utf-8")
+    return re.sub(r"\[notify\]\n.*?(?=\n\[)", lambda _m: f"[notify]\n{notify}\n", text, count=1,
+                  flags=re.S)  # fmt: skip

@@ -10,16 +10,15 @@ import httpx
 import pytest
 
 from kiosk.controller import KioskController
-from shared.config import sample_path
 from tests.kiosk.conftest import DummyPrinter, ServerProcess, UiLoop, wait_for
-from tests.notify_wire import FakeGateway, FakeModem
+from tests.notify_wire import FakeGateway, FakeModem, site_toml
 
 Make = Callable[..., tuple[KioskController, UiLoop]]
 
 
 def serving(tmp_path: Path, notify: str) -> ServerProcess:
     site = tmp_path / "site.toml"
-    site.write_text(sample_path().read_text(encoding="utf-8") + f"\n[notify]\n{notify}\n")
+    site.write_text(site_toml(notify), encoding="utf-8")
     return ServerProcess(tmp_path, config=site).up()
 
 

@@ -12,12 +12,12 @@ import pytest
 
 from kiosk.controller import KioskController, Timing
 from shared.client import ApiClient
-from shared.config import ClientConfig, load_config, sample_path
+from shared.config import ClientConfig, load_config
 from shared.discovery import ServerLocator
 from shared.worker import Worker
 from tests.kiosk.conftest import DummyPrinter, ServerProcess
 from tests.kiosk.test_ui import pump_until, tap, tile
-from tests.notify_wire import FakeGateway
+from tests.notify_wire import FakeGateway, site_toml
 
 pytestmark = pytest.mark.gui
 
@@ -40,8 +40,7 @@ def kiosk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kiosk]:
     where = tmp_path_factory.mktemp("asking-server")
     with FakeGateway() as gateway:
         site = where / "site.toml"
-        text = sample_path().read_text(encoding="utf-8")
-        site.write_text(text + f'\n[notify]\nchannel = "http"\nurl = "{gateway.url}"\n')
+        site.write_text(site_toml(f'channel = "http"\nurl = "{gateway.url}"'), encoding="utf-8")
         server = ServerProcess(where, config=site).up()
         config = load_config(None)
         config = config.model_copy(update={"client": ClientConfig(server=server.url)})

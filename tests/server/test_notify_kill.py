@@ -14,8 +14,7 @@ from sqlalchemy import select
 
 from server.notify.tables import OutboxRow, PhoneRow
 from server.store.db import Store
-from shared.config import sample_path
-from tests.notify_wire import FakeGateway
+from tests.notify_wire import FakeGateway, site_toml
 from tests.serverproc import ServerProcess
 
 PHONES = 30
@@ -31,10 +30,8 @@ def gateway() -> Iterator[FakeGateway]:
 
 def site_with_gateway(tmp_path: Path, url: str) -> Path:
     path = tmp_path / "site.toml"
-    text = sample_path().read_text(encoding="utf-8")
     path.write_text(
-        text + f'\n[notify]\nchannel = "http"\nurl = "{url}"\nper_minute = 10000\n',
-        encoding="utf-8",
+        site_toml(f'channel = "http"\nurl = "{url}"\nper_minute = 10000'), encoding="utf-8"
     )
     return path
 

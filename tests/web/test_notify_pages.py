@@ -12,8 +12,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from shared.config import sample_path
-from tests.notify_wire import FakeGateway
+from tests.notify_wire import FakeGateway, site_toml
 from tests.serverproc import ServerProcess
 from tests.web.conftest import Shot, sign_in
 
@@ -29,11 +28,7 @@ def gateway() -> Iterator[FakeGateway]:
 @pytest.fixture
 def server(tmp_path: Path, gateway: FakeGateway) -> Iterator[ServerProcess]:
     config = tmp_path / "site.toml"
-    config.write_text(
-        sample_path().read_text(encoding="utf-8")
-        + f'\n[notify]\nchannel = "http"\nurl = "{gateway.url}"\n',
-        encoding="utf-8",
-    )
+    config.write_text(site_toml(f'channel = "http"\nurl = "{gateway.url}"'), encoding="utf-8")
     proc = ServerProcess(tmp_path, demo=True, config=config)
     proc.start()
     yield proc
