@@ -262,7 +262,10 @@ def check_in(
         schedule = site.schedule_for(row.service)
         if not schedule.always_open and not open_ranges(schedule, row.day):
             raise conflict("service_closed", f"{row.service} is closed today.")
-        issued = queue.issue_in(s, row.service, False, request_id, device_id, online=True)
+        # the booking's phone: "your turn is near" messages, when the site sends them
+        issued = queue.issue_in(
+            s, row.service, False, request_id, device_id, online=True, phone=row.phone
+        )
         if not issued.created:
             raise conflict("request_id_reused", "This request_id was already used for a ticket.")
         row.status = CHECKED_IN

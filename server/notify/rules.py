@@ -338,6 +338,22 @@ class Notifier:
                 decided += check_near(s, site, day, service, at)
         return decided
 
+    def on_phone(self, s: Session, ticket: Ticket, phone: str, at: datetime) -> None:
+        """A ticket issued with a contact phone (a booking's check-in: server/queue/rules.py
+        PhoneHook): kept as a number left at the kiosk is, when it is a mobile one."""
+        site = self._site()
+        number = mobile_number(phone)
+        if number is None or site.config.notify.channel == "none":
+            return  # a landline, or no messages at this site: nothing kept
+        try:
+            with s.begin_nested():
+                attach_phone(s, site, ticket, number, "id", at)
+        except Exception:
+            log.exception("keeping the phone of ticket %s failed", ticket.code)
+            return
+        if self.wake is not None:
+            s.info["after_commit"].append(self.wake)
+
     def on_stop(self, s: Session, service: str, reason: str, at: datetime) -> None:
         """A service stopped for the day (server/queue/rules.py StopHook): its waiting
         visitors with a number are told, in the same transaction."""

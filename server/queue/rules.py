@@ -36,6 +36,9 @@ Clock = Callable[[], datetime]
 EventHook = Callable[[Session, EventType, datetime, Ticket | None, CounterInfo | None], None]
 # Called inside the write that stops a service for the day: (session, service, reason, at).
 StopHook = Callable[[Session, str, str, datetime], None]
+# Called inside the write that issued a ticket with a contact phone (a booking's check-in):
+# (session, ticket, phone as given, at).
+PhoneHook = Callable[[Session, Ticket, str, datetime], None]
 ACTIVE = (TicketStatus.CALLED, TicketStatus.SERVING)
 
 
@@ -57,10 +60,12 @@ class QueueService:
         clock: Clock = utcnow,
         on_event: EventHook | None = None,
         on_stop: StopHook | None = None,
+        on_phone: PhoneHook | None = None,
     ) -> None:
         self.store = store
         self.on_event = on_event
         self.on_stop = on_stop
+        self.on_phone = on_phone
         # A server's context passes its current site: a swapped site counts from the next
         # write (swaps happen between write transactions, under the write lock).
         self._site = site
@@ -139,9 +144,11 @@ class QueueService:
         device_id: int | None,
         *,
         online: bool = False,
+        phone: str | None = None,
     ) -> Issued:
         """Issue within a write already open. `online`: a booking's check-in, whose window
-        server/booking/ checked: it joins the line now, outside the walk-in quota."""
+        server/booking/ checked: it joins the line now, outside the walk-in quota. `phone`:
+        the booking's, handed to `on_phone` with the new ticket (messages, server/notify/)."""
         db = Raw(s)  # the hot path: see server/store/rawsql.py
         found = db.scalar("SELECT id FROM tickets WHERE request_id = :rid", rid=request_id)
         existing = s.get(TicketRow, found) if found is not None else None
@@ -204,6 +211,8 @@ class QueueService:
         ticket = ticket_wire(s, self.site, new)
         body = ticket.model_dump_json()
         self._event(s, EventType.ISSUED, now, ticket=ticket, ticket_json=body)
+        if phone and self.on_phone is not None:
+            self.on_phone(s, ticket, phone, now)
         return Issued(ticket, created=True, body=body.encode())
 
     @staticmethod

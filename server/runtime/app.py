@@ -50,6 +50,7 @@ def create_api(ctx: ServerContext) -> FastAPI:
     doorbell = Doorbell()
     notifier = Notifier(lambda: ctx.site, doorbell.ring)
     ctx.queue.on_event, ctx.queue.on_stop = notifier.on_event, notifier.on_stop
+    ctx.queue.on_phone = notifier.on_phone
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -394,3 +394,25 @@ def test_the_notify_settings_go_through_the_one_validator_and_apply_live(
             assert r.status_code == 201
         wait_for(lambda: len(gateway.messages()) == 1)  # first in line, near_ahead 0
     assert gateway.messages()[0]["to"] == "6281277776666"
+
+
+def test_a_bookings_phone_follows_its_ticket_at_check_in(
+    store: Store, config: Config, gateway: FakeGateway
+) -> None:
+    from tests.server.test_booking_api import body
+
+    for live in live_with(store, with_notify(config, channel="http", url=gateway.url)):
+        c = live.client()
+        made = c.post("/bookings", json=body(live, phone="+62 857 0000 1111"))
+        assert made.status_code == 201, made.text
+        landline = c.post("/bookings", json=body(live, phone="0321 861234", name="Siti Aminah"))
+        assert landline.status_code == 201, landline.text
+        with live.client("demo-kiosk") as k:
+            for i, b in enumerate((made, landline)):
+                checking = {"code": b.json()["code"], "request_id": f"ci-phone-{i:04d}"}
+                r = k.post("/bookings/check-in", json=checking)
+                assert r.status_code == 201, r.text
+        wait_for(lambda: len(gateway.messages()) == 1)  # first in its line: near at once
+        time.sleep(0.3)
+    [near] = gateway.messages()  # the landline's booking keeps no number for messages
+    assert near["to"] == "6285700001111" and "Giliran Anda sebentar lagi" in near["text"]
