@@ -6,6 +6,7 @@ on their own ticket page, an admin in the log.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -48,7 +49,7 @@ def phone_panel(s: Session, site: Site, ticket_id: int) -> PhonePanel | None:
     if not on and not messages:
         return None
     phone = s.scalar(select(PhoneRow.phone).where(PhoneRow.ticket_id == row.id))
-    return PhonePanel(
+    panel = PhonePanel(
         offered=on and row.status == TicketStatus.WAITING,
         phone=mask_phone(phone),
         sent=[kind for kind, state, _error in messages if state == "sent"],
@@ -59,6 +60,7 @@ def phone_panel(s: Session, site: Site, ticket_id: int) -> PhonePanel | None:
             for _kind, state, error in messages
         ),
     )
+    return panel if panel.offered or panel.phone or panel.sent or panel.failed else None
 
 
 @dataclass
@@ -113,3 +115,20 @@ def message_log(s: Session, site: Site, day: date, limit: int = 200) -> MessageL
         for r, code in rows
     ]
     return MessageLog(day, site.config.notify.channel, counts, sum(counts.values()), lines)
+
+
+def live_key(s: Session, ticket_id: int) -> tuple[str, str] | None:
+    """What the ticket page's live stream follows: (its code, its current service).
+
+    An event of that service moves the line (the page's "N ahead"); one of that code is
+    the ticket itself (called, transferred: then the page follows its new service)."""
+    row = current_entry(s, ticket_id)
+    return None if row is None else (row.code, row.service)
+
+
+def concerns(body: str, key: tuple[str, str]) -> bool:
+    """Whether an event (its JSON) changes what the ticket page shows."""
+    if '"ticket":{' not in body:
+        return False
+    ticket = json.loads(body).get("ticket") or {}
+    return ticket.get("code") == key[0] or ticket.get("service") == key[1]

@@ -5,15 +5,17 @@ No rules here: server/notify/ decides (rules, views).
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from server.access.deps import get_ctx, in_writer
 from server.notify import rules
-from server.notify.views import STATES, MessageLog, message_log
+from server.notify.views import STATES, MessageLog, concerns, live_key, message_log
 from server.problems import Problem, field_errors
 from server.web.i18n import add_words
 from server.web.menu import CONSOLE, menu
@@ -89,6 +91,44 @@ async def leave_phone(
         text = field_errors(problem, lang).get("phone", problem.message)
         return await ticket_page_response(request, token, status=422, phone_problem=text)
     return RedirectResponse(f"/t/{token}?phone=1", status_code=303)
+
+
+# a comment line this often keeps proxies and phones from closing a quiet stream (seconds)
+LIVE_PING = 15.0
+
+
+@router.get("/t/{token}/live")
+async def ticket_live(request: Request, token: str) -> Response:
+    """The ticket page's server push (Server-Sent Events, allowed on the public listener):
+    `change` when an event touches this ticket or its line; the page then reloads."""
+    ctx = await get_ctx(request)
+    ticket_id = ctx.pages.ticket_id(token)
+
+    def read() -> tuple[str, str] | None:
+        if ticket_id is None:
+            return None
+        with ctx.store.read() as s:
+            return live_key(s, ticket_id)
+
+    key = await run_in_threadpool(read)
+    if key is None:
+        return Response(status_code=404)
+
+    async def stream() -> AsyncIterator[str]:
+        yield "retry: 2000\n\n"
+        async with ctx.hub.subscribe() as sub:
+            while not await request.is_disconnected():
+                try:
+                    item = await asyncio.wait_for(sub.queue.get(), LIVE_PING)
+                except TimeoutError:
+                    yield ": ping\n\n"
+                    continue
+                if item is None or concerns(item[1], key):  # (None: fell behind)
+                    yield "event: change\ndata: {}\n\n"
+                    return
+
+    headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+    return StreamingResponse(stream(), media_type="text/event-stream", headers=headers)
 
 
 @router.get("/console/messages", response_class=HTMLResponse)

@@ -132,9 +132,19 @@ async def _ticket_page(
         form=form or {},
         suggestion_max=rules.SUGGESTION_MAX,
         messages=messages,
+        live_alert=live_alert(view, ctx.site.config.notify.near_ahead),
         phone_problem=phone_problem,
         phone_saved=request.query_params.get("phone") == "1",
     )
+
+
+def live_alert(view: TicketPage, near_ahead: int) -> str:
+    """When the open page vibrates and beeps (once each): near (as the site's messages
+    say it, by how many are ahead), then called."""
+    status, ahead = view.ticket.status.value, view.ticket.ahead
+    if status == "called":
+        return "called"
+    return "near" if status == "waiting" and ahead <= near_ahead else ""
 
 
 ticket_page_response = _ticket_page  # the page again, for the forms of other rooms on it

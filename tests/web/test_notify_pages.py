@@ -3,6 +3,7 @@ message could not be sent; the console's message log and the [notify] settings."
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -93,3 +94,32 @@ def test_the_console_shows_the_message_log_and_the_settings(
             page.click("form[action='/console/site'] button[type=submit]")
             expect(page.locator("#e-notify\\.url")).to_contain_text("http://")
             shot(page, "settings")
+
+
+def test_the_open_ticket_page_follows_a_call_within_a_second(
+    server: ServerProcess, new_page: NewPage, shot: Shot
+) -> None:
+    first = issue(server, "AKTA")
+    mine = issue(server, "AKTA")
+    phone = new_page("phone")
+    phone.goto(server.url + mine["page"])
+    expect(phone.locator("#ticket")).to_contain_text("Di depan Anda: 1 orang")
+    assert phone.locator("#ticket").get_attribute("data-alert") == "near"
+    phone.wait_for_timeout(300)  # the stream is open
+    headers = {"Authorization": f"Bearer {officer_token(server)}"}
+    with httpx.Client(base_url=server.url + "/api/v1", headers=headers) as c:
+        assert c.post("/counters/L05/call").json()["ticket"]["code"] == first["code"]
+        started = time.monotonic()
+        # the line moved: the page loads again by itself (its own refresh is 15 s)
+        expect(phone.locator("#ticket")).to_contain_text("Anda nomor berikutnya", timeout=1500)
+        assert c.post("/counters/L05/call").json()["ticket"]["code"] == mine["code"]
+    expect(phone.locator("#ticket")).to_contain_text("Dipanggil", timeout=1500)
+    assert time.monotonic() - started < 5
+    assert phone.locator("#ticket").get_attribute("data-alert") == "called"
+    shot(phone, "called")
+
+
+def officer_token(server: ServerProcess) -> str:
+    with httpx.Client(base_url=server.url + "/api/v1") as c:
+        login = {"username": "demo", "pin": "123456", "counter": "L05"}
+        return str(c.post("/sessions", json=login).json()["token"])

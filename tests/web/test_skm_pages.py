@@ -142,13 +142,14 @@ def test_the_phone_page_before_and_after_service(
     expect(card).to_contain_text(ticket["code"])
     expect(card).to_contain_text("Menunggu dipanggil")
     shot(phone, "waiting")
+    phone.wait_for_timeout(300)  # its live stream is open (server/web/notify.py)
     with api(web_server, officer_token(web_server, "L03")) as officer:
         officer.post("/counters/L03/call")
-        phone.reload()
+        # no reload: the open page follows its ticket by itself (a reload would race it)
         expect(card).to_contain_text("Dipanggil! Silakan menuju Loket 3")
         shot(phone, "called")
+        phone.wait_for_timeout(300)
         officer.post("/counters/L03/finish")
-    phone.reload()
     expect(phone.locator("form.survey h1")).to_have_text("Bagaimana pelayanan kami hari ini?")
     shot(phone, "survey")
     for n in range(1, 10):
