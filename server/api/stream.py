@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from server.access.context import ServerContext
 from server.access.deps import bearer, principal_for
 from server.queue.events import Subscriber, events_after, last_seq
+from server.store.storage import storage_problem
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -23,6 +24,9 @@ CLOSE_TOO_SLOW = 4008
 # an older backup. The client starts again from GET /board (or after=0).
 CLOSE_LOG_RESET = 4009
 CLOSE_UNAUTHORIZED = 4401
+# The log could not be read (storage_damaged, storage_unavailable...): 1011 with the
+# storage code as the reason; the failure is logged once by the store's guard.
+CLOSE_STORAGE = 1011
 
 
 @router.websocket("/events")
@@ -36,7 +40,15 @@ async def events(websocket: WebSocket, after: int = Query(default=0, ge=0, le=2*
             return
     await websocket.accept()
     if after > 0:
-        newest = await run_in_threadpool(_newest_seq, ctx)
+        try:
+            newest = await run_in_threadpool(_newest_seq, ctx)
+        except Exception as exc:
+            problem = storage_problem(exc)
+            if problem is None:
+                raise
+            ctx.store.guard.note(problem)
+            await websocket.close(CLOSE_STORAGE, reason=problem.code)
+            return
         if after > newest:
             log.warning(
                 "a client resumed at seq %d, past this log's %d: told to resync", after, newest
@@ -54,9 +66,9 @@ async def events(websocket: WebSocket, after: int = Query(default=0, ge=0, le=2*
             with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
                 await task
         for task in done:
-            exc = task.exception()
-            if exc is not None and not isinstance(exc, (WebSocketDisconnect, RuntimeError)):
-                log.warning("event stream ended with %r", exc)
+            ended = task.exception()
+            if ended is not None and not isinstance(ended, (WebSocketDisconnect, RuntimeError)):
+                log.warning("event stream ended with %r", ended)
 
 
 def _newest_seq(ctx: ServerContext) -> int:
@@ -92,6 +104,17 @@ async def _catch_up(websocket: WebSocket, ctx: ServerContext, last: int, upto: i
 
 
 async def _send(websocket: WebSocket, ctx: ServerContext, sub: Subscriber, after: int) -> None:
+    try:
+        await _stream(websocket, ctx, sub, after)
+    except Exception as exc:
+        problem = storage_problem(exc)
+        if problem is None:
+            raise
+        ctx.store.guard.note(problem)
+        await websocket.close(CLOSE_STORAGE, reason=problem.code)
+
+
+async def _stream(websocket: WebSocket, ctx: ServerContext, sub: Subscriber, after: int) -> None:
     last = await _catch_up(websocket, ctx, after, None)
     while True:
         item = await sub.queue.get()

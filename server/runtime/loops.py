@@ -22,9 +22,20 @@ from server.notify.sender import BATCH, Doorbell, Sender, erase_past
 from server.office import live as office_live
 from server.reports.alerts import alerts_due, evaluate_alerts
 from server.reports.months import seal_due
+from server.store.storage import StorageProblem
 from shared.timeutil import seconds_to_next_day, utcnow
 
 log = logging.getLogger(__name__)
+
+
+def failed(what: str, exc: Exception) -> None:
+    """A failed round: a storage failure is logged once by the store's guard; anything
+    else with its traceback."""
+    if isinstance(exc, StorageProblem):
+        log.debug("%s failed: %s", what, exc.code)
+    else:
+        log.error("%s failed", what, exc_info=exc)
+
 
 # The longest nap between two looks at the wall clock (seconds). The wait for midnight
 # runs on the event loop's monotonic clock, so a wall clock set later (NTP after the boot
@@ -51,16 +62,16 @@ async def close_past_days(ctx: ServerContext) -> None:
                     log.info("closed %d tickets left open from earlier days", closed)
                 closed_for = today
                 sealed = None  # earlier days closed: the months before today's can be sealed
-            except Exception:  # keep serving; the next look tries again
-                log.exception("closing the earlier days failed")
+            except Exception as exc:  # keep serving; the next look tries again
+                failed("closing the earlier days", exc)
         site = ctx.site
         due = sealed is None or sealed[0] is not site or time.monotonic() > sealed[1]
         if closed_for == today and due:
             try:
                 await run_in_threadpool(seal_due, ctx.store, site, today)
                 sealed = (site, time.monotonic() + RESEAL_SECONDS)
-            except Exception:  # reports stay right, only slower; the next look tries again
-                log.exception("sealing the report months failed")
+            except Exception as exc:  # reports stay right, only slower; the next look tries again
+                failed("sealing the report months", exc)
         wait = seconds_to_next_day(ctx.site.tz, ctx.queue.clock()) + MIDNIGHT_SLACK
         await asyncio.sleep(min(wait, MAX_NAP))
 
@@ -85,8 +96,8 @@ async def alerts(ctx: ServerContext) -> None:
         while True:
             try:
                 await run_in_threadpool(check_alerts, ctx)
-            except Exception:  # keep serving; the next round tries again
-                log.exception("alerts evaluation failed")
+            except Exception as exc:  # keep serving; the next round tries again
+                failed("alerts evaluation", exc)
             try:
                 await asyncio.wait_for(events.queue.get(), ALERTS_INTERVAL)
                 await asyncio.sleep(ALERTS_DEBOUNCE)  # one evaluation for a burst of events
@@ -111,8 +122,8 @@ async def every(seconds: float, what: str, round_: Callable[[], object]) -> None
     while True:
         try:
             await run_in_threadpool(round_)
-        except Exception:  # keep serving; the next round tries again
-            log.exception("%s failed", what)
+        except Exception as exc:  # keep serving; the next round tries again
+            failed(what, exc)
         await asyncio.sleep(seconds)
 
 

@@ -91,12 +91,15 @@ class Checkpointer:
                 con = raw.driver_connection
                 keeper = self.keeper if self.runs % KEEP_EVERY == 0 else None
                 seen = keeper.before(con) if keeper is not None else None
+                commits = self.guard.commits  # before: later ones may not be copied
                 row = con.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
                 last, self.last = self.last, (int(row[0]), int(row[1]), int(row[2]))
                 self.runs += 1
                 busy, pages, copied = self.last
-                if keeper is not None and seen is not None and not busy and copied == pages:
-                    keeper.copied(seen)  # the file alone now holds `seen`
+                if not busy and copied == pages:
+                    self.guard.copied = commits  # the file alone holds them (Store._reader)
+                    if keeper is not None and seen is not None:
+                        keeper.copied(seen)  # the file alone now holds `seen`
                 idle = idle + 1 if self.last == last and pages and not busy else 0
                 if idle >= IDLE_ROUNDS and copied == pages:
                     self.truncate(con)

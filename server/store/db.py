@@ -22,7 +22,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, select
 from sqlalchemy.orm import Session
 
 from server.store.checkpoint import WAL_FALLBACK, WAL_LIMIT, Checkpointer
-from server.store.storage import Guard, StorageProblem, storage_problem
+from server.store.storage import READ_ONLY, Guard, StorageProblem, storage_problem
 from server.store.tables import Meta
 from server.store.writer import MAX_BATCH, Writer
 from shared.errors import ConfigError
@@ -135,7 +135,9 @@ class Store:
 
         A reader may write its mark into the mapped -shm, which is a SIGBUS once the file
         is immutable (server/store/storage.py). immutable=1 reads the database file alone, as
-        the checkpointer last left it (at most its interval behind), and never the -shm.
+        the checkpointer last left it, and never the -shm. That is the truth only if the
+        checkpointer copied every commit into the file; else what a read would miss (a ticket
+        acknowledged a moment ago, only in the WAL) would read as unknown: a 503 instead.
         """
         if self.guard.path is None:
             return self.read_engine
@@ -148,6 +150,11 @@ class Store:
                 if frozen is not None:
                     frozen.dispose()  # connections still out close when they come back
                 return self.read_engine
+            if not self.guard.file_current():
+                code = self.guard.failing or READ_ONLY  # the failure already logged
+                self.guard.fail(
+                    StorageProblem(code, "the latest changes are not in the file alone")
+                )
             if self._frozen is None:
                 url = f"sqlite:///file:{self.guard.path}?mode=ro&immutable=1&uri=true"
                 self._frozen = create_engine(url, connect_args={"check_same_thread": False})
@@ -155,11 +162,19 @@ class Store:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with Session(self._reader(), expire_on_commit=False) as session:
-            if not self.is_sqlite:
-                # One snapshot for the whole read (board + its seq agree).
-                session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-            yield session
+        """A read; a storage failure met in it (damaged pages) is a StorageProblem, logged once."""
+        try:
+            with Session(self._reader(), expire_on_commit=False) as session:
+                if not self.is_sqlite:
+                    # One snapshot for the whole read (board + its seq agree).
+                    session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+                yield session
+        except Exception as exc:
+            problem = storage_problem(exc)
+            if problem is None or problem is exc:
+                raise
+            self.guard.note(problem)
+            raise problem from exc
 
     @contextmanager
     def write(self) -> Iterator[Session]:

@@ -19,7 +19,7 @@ from alembic.config import Config as AlembicConfig
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 
 from server.store.db import Store
 from server.store.tables import DATABASE_ID
@@ -60,12 +60,11 @@ def _engine(url: str) -> Engine:
     return engine
 
 
-def _check_known(cfg: AlembicConfig, conn: Connection) -> None:
+def check_revision(current: str | None) -> None:
     """Refuse a revision this code does not know (a newer version made the database)."""
-    current = MigrationContext.configure(conn).get_current_revision()
     if current is None:
         return
-    script = ScriptDirectory.from_config(cfg)
+    script = ScriptDirectory.from_config(alembic_config())
     try:
         script.get_revision(current)
     except CommandError as exc:
@@ -76,6 +75,20 @@ def _check_known(cfg: AlembicConfig, conn: Connection) -> None:
         ) from exc
 
 
+def _check_ours(conn: Connection) -> None:
+    """Refuse a non-empty database another application made (never migrate into it).
+
+    For SQLite server/store/filecheck.py has said so before anything opened the file;
+    this is PostgreSQL's (the transaction rolls back: nothing is changed)."""
+    names = set(inspect(conn).get_table_names())
+    if names and "alembic_version" not in names:
+        shown = ", ".join(sorted(names)[:5]) + (", ..." if len(names) > 5 else "")
+        raise ConfigError(
+            "the database is not an Antrian database (it holds other tables: "
+            f"{shown}); give --db a new database or the site's own"
+        )
+
+
 def upgrade(store: Store) -> None:
     """Run pending migrations, then make sure meta('seq') and meta('database_id') exist."""
     engine = _engine(store.url)
@@ -84,7 +97,8 @@ def upgrade(store: Store) -> None:
             if conn.dialect.name == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_UPGRADE_LOCK})
             cfg = alembic_config()
-            _check_known(cfg, conn)
+            check_revision(MigrationContext.configure(conn).get_current_revision())
+            _check_ours(conn)
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
             # Seeded under the same lock: two first starts must not both insert them.

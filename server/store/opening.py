@@ -11,7 +11,7 @@ import logging
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from server.store import identity
+from server.store import filecheck, identity
 from server.store.db import Store, sqlite_file
 from server.store.migrate import upgrade
 from shared.errors import ConfigError
@@ -48,6 +48,7 @@ def open_store(url: str, *, serve: bool = False, accept_change: bool = False) ->
             identity.check_start(path, accept_change=accept_change)
         elif path.exists():
             identity.check_wal(path)
+        filecheck.check_file(path, pages=serve)  # read-only: a refusal changes nothing
     store = Store(url)
     try:
         upgrade(store)

@@ -1,7 +1,8 @@
 """When the disk lets the database down: full, made read-only, or the file removed.
 
 Each is a 503 {code, message} with a code that says storage (`storage_full`,
-`storage_read_only`, `storage_unavailable`), logged once when it starts and once
+`storage_read_only`, `storage_unavailable`, and `storage_damaged` for pages SQLite finds
+malformed while running: SQLITE_CORRUPT or SQLITE_NOTADB), logged once when it starts and once
 when it ends, not a traceback per request. A full or read-only disk heals by
 itself: the next write after it is fixed goes through, no restart needed. A
 database file removed or replaced under the running server does not come back:
@@ -40,6 +41,7 @@ log = logging.getLogger(__name__)
 FULL = "storage_full"
 READ_ONLY = "storage_read_only"
 UNAVAILABLE = "storage_unavailable"
+DAMAGED = "storage_damaged"
 # seconds between before_write's looks at the file, its log and its folder
 FULL_EVERY = 0.25
 # seconds within which the same failure (or the recovery) is not logged again
@@ -49,10 +51,22 @@ _MESSAGES = {
     FULL: "The server's disk is full: nothing can be saved until space is freed.",
     READ_ONLY: "The server's database files are read-only: nothing can be saved.",
     UNAVAILABLE: "The server cannot reach its database: nothing can be saved.",
+    DAMAGED: "The server's database file is damaged: stop the server and restore the latest "
+    "backup (antrian backup --restore FILE).",
 }
+# What the log line adds after the message, by code.
+_CONSEQUENCE = {DAMAGED: "what it holds cannot be read or written"}
 
 # SQLite primary result codes (extended codes carry them in the low byte).
-_SQLITE = {13: FULL, 8: READ_ONLY, 3: READ_ONLY, 10: UNAVAILABLE, 14: UNAVAILABLE}
+_SQLITE = {
+    13: FULL,
+    8: READ_ONLY,
+    3: READ_ONLY,
+    10: UNAVAILABLE,
+    14: UNAVAILABLE,
+    11: DAMAGED,  # SQLITE_CORRUPT
+    26: DAMAGED,  # SQLITE_NOTADB
+}
 
 
 class StorageProblem(Problem):
@@ -101,6 +115,10 @@ class Guard:
         self._lock = threading.Lock()
         self._logged: dict[str, float] = {}  # code -> when it was last logged
         self._next_full = 0.0  # when before_write next looks at every file (monotonic)
+        # Commits made, and how many of them the checkpointer has seen wholly copied into
+        # the file: reads of the file alone (Store._reader) are the truth only if equal.
+        self.commits = 0
+        self.copied = 0
         if path is not None:  # str: os.access and os.stat take them without a conversion
             self._shm = f"{path}-shm"
             self._others = (str(path), f"{path}-wal", str(path.parent))
@@ -136,8 +154,13 @@ class Guard:
         """Raise StorageProblem if the file was removed or replaced: the commit is lost."""
         if self.path is not None:
             self._same_file()
-        if self.failing is not None:
+        self.commits += 1  # under the store's write lock
+        if self.failing is not None and self.failing != DAMAGED:
             self.recovered()
+
+    def file_current(self) -> bool:
+        """Whether the database file alone holds every commit (its WAL wholly copied)."""
+        return self.copied >= self.commits
 
     def writable(self) -> bool:
         """Whether writing to the files is safe now (for the checkpointer)."""
@@ -178,7 +201,8 @@ class Guard:
             if not quiet:
                 self._logged[problem.code] = now
         if not quiet:
-            log.error("storage: %s; writes are refused until it is fixed", problem.message)
+            then = _CONSEQUENCE.get(problem.code, "writes are refused until it is fixed")
+            log.error("storage: %s; %s", problem.message, then)
 
     def recovered(self) -> None:
         now = time.monotonic()
