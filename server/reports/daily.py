@@ -10,6 +10,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from server.documents.cells import csv_cell
 from server.queue.site import Site
 from server.store.tables import TicketRow
 from shared.models import DailyReport, ServiceReport, TicketStatus
@@ -70,7 +71,13 @@ def report_csv(report: DailyReport) -> str:
     writer = csv.DictWriter(buf, fieldnames=["date", *COLUMNS], lineterminator="\n")
     writer.writeheader()
     for row in report.services:
-        writer.writerow({"date": report.date.isoformat(), **row.model_dump()})
+        # names stay text, never a formula (server/documents/cells.py)
+        writer.writerow(
+            {
+                k: csv_cell(v)
+                for k, v in {"date": report.date.isoformat(), **row.model_dump()}.items()
+            }
+        )
     return buf.getvalue()
 
 

