@@ -8,7 +8,6 @@ queue.issue_in joins the same transaction for a check-in's ticket.
 from __future__ import annotations
 
 import logging
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.booking import places, rules
-from server.booking.tables import BookingRow, SecretRow
+from server.booking.tables import BookingRow
 from server.problems import Problem, conflict
 from server.queue.rules import QueueService
 from server.queue.site import Site
@@ -135,15 +134,6 @@ def lookup(store: Store, site: Site, token: str, now: datetime) -> Booking:
 # -- writes (on the writer) -----------------------------------------------------------
 
 
-def _secret(s: Session) -> str:
-    row = s.get(SecretRow, 1)
-    if row is None:
-        row = SecretRow(site_id=1, secret=secrets.token_hex(32))
-        s.add(row)
-        s.flush()
-    return row.secret
-
-
 def book(store: Store, site: Site, req: BookingRequest, now: datetime) -> BookingCreated:
     """A new booking: 201 with its code and link; 409 full, closed or already booked."""
     offered = rules.bookable(site, req.service)
@@ -184,14 +174,14 @@ def book(store: Store, site: Site, req: BookingRequest, now: datetime) -> Bookin
             status=BOOKED,
             name=name,
             phone=phone,
-            nik_hash=rules.hash_nik(nik, _secret(s)) if nik else None,
             nik_masked=rules.mask_nik(nik) if nik else None,
             created_at=now,
         )
         s.add(row)
         s.flush()
         wire = booking_wire(s, site, row, now)
-    log.info("booking %s for %s %s %s", code, svc.code, req.date, session_key)
+    # The id, never the code: a code is what checks a booking in.
+    log.info("booking #%d for %s %s %s", row.id, svc.code, req.date, session_key)
     return BookingCreated(**wire.model_dump(), token=token)
 
 
@@ -206,7 +196,7 @@ def cancel(store: Store, site: Site, token: str, now: datetime) -> Booking:
         row.cancelled_at = now
         places.release(s, row.service, row.day, row.session)
         wire = booking_wire(s, site, row, now)
-    log.info("booking %s cancelled", row.code)
+    log.info("booking #%d cancelled", row.id)
     return wire
 
 
@@ -272,7 +262,7 @@ def check_in(
         row.checked_in_at = now
         row.ticket_id = issued.ticket.id
         row.checkin_request_id = request_id
-        log.info("booking %s checked in: ticket %s", row.code, issued.ticket.code)
+        log.info("booking #%d checked in: ticket %s", row.id, issued.ticket.code)
         return CheckedIn(OnlineTicket(**issued.ticket.model_dump(), booking=row.code), created=True)
 
 

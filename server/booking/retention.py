@@ -46,7 +46,7 @@ def erase(store: Store, site: Site, now: datetime) -> int:
         result = s.execute(
             update(BookingRow)
             .where(BookingRow.day < last, BookingRow.erased_at.is_(None))
-            .values(name=None, phone=None, nik_hash=None, nik_masked=None, erased_at=now)
+            .values(name=None, phone=None, nik_masked=None, erased_at=now)
         )
         done = int(getattr(result, "rowcount", 0) or 0)
     if done:

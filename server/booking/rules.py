@@ -7,7 +7,6 @@ console swaps the site while the server runs.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import re
 import secrets
 import unicodedata
@@ -184,10 +183,6 @@ def clean_nik(text: str | None) -> str:
 
 def mask_nik(nik: str) -> str:
     return nik[:4] + "*" * 8 + nik[-4:]
-
-
-def hash_nik(nik: str, secret: str) -> str:
-    return hmac.new(secret.encode(), nik.encode(), hashlib.sha256).hexdigest()
 
 
 def _invalid(field: str, wanted: str) -> Problem:

@@ -38,8 +38,10 @@ class BookingRow(Base):
     status: Mapped[str] = mapped_column(String(16))  # booked | cancelled | checked_in | expired
     name: Mapped[str | None] = mapped_column(String(80))
     phone: Mapped[str | None] = mapped_column(String(20))  # normalized, +62...
-    nik_hash: Mapped[str | None] = mapped_column(String(64))  # HMAC with the site's secret
-    nik_masked: Mapped[str | None] = mapped_column(String(16))  # 3578********0001
+    # 3578********0001, for the officer to compare with the KTP. Nothing else of the NIK is
+    # kept: a keyed hash with its key in the same file gave the hidden digits back in a
+    # fraction of a second to anyone with a copy (migration 0013 dropped both).
+    nik_masked: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -73,12 +75,3 @@ class BookingRow(Base):
         # Housekeeping: bookings still open past their session, data past retention.
         Index("ix_bookings_day_status", "day", "status"),
     )
-
-
-class SecretRow(Base):
-    """The site's secret for hashing NIKs (made at first use, never shown)."""
-
-    __tablename__ = "booking_secrets"
-
-    site_id: Mapped[int] = mapped_column(Integer, primary_key=True, server_default=text("1"))
-    secret: Mapped[str] = mapped_column(String(128))
