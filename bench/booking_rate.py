@@ -61,6 +61,8 @@ def config_file() -> Path:
     """The sample site with the booking rate limit out of the way."""
     text = (
         sample_config_text() + "\n[server]\nbooking_per_minute = 1000000\nbooking_burst = 1000000\n"
+        "booking_overall_per_minute = 1000000\nbooking_overall_burst = 1000000\n"
+        "booking_session_per_minute = 1000000\nbooking_session_burst = 1000000\n"
     )
     path = Path(tempfile.mkdtemp(prefix="antrian-bench-")) / "site.toml"
     path.write_text(text)

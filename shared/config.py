@@ -348,6 +348,21 @@ class ServerConfig(_Section):
     # a minute. Left out of the sample on purpose (a load test sets it high).
     booking_per_minute: int = Field(default=6, ge=1, le=1_000_000)
     booking_burst: int = Field(default=5, ge=1, le=1_000_000)
+    # Bookings for the whole site, and for one session, whatever the addresses: a dozen
+    # addresses (or a botnet) cannot empty a session in a fraction of a second.
+    booking_overall_per_minute: int = Field(default=120, ge=1, le=1_000_000)
+    booking_overall_burst: int = Field(default=30, ge=1, le=1_000_000)
+    booking_session_per_minute: int = Field(default=12, ge=1, le=1_000_000)
+    booking_session_burst: int = Field(default=4, ge=1, le=1_000_000)
+    # A cancelled booking's place returns this many minutes after the cancel, at the next
+    # housekeeping round (every minute), never at the instant a tout cancels (0: at once).
+    booking_release_minutes: int = Field(default=5, ge=0, le=240)
+    # Check-ins (a booking's code typed at a kiosk) per kiosk and for the whole site: a code
+    # cannot be guessed by a kiosk token at thousands a minute.
+    check_in_per_minute: int = Field(default=30, ge=1, le=1_000_000)
+    check_in_burst: int = Field(default=20, ge=1, le=1_000_000)
+    check_in_overall_per_minute: int = Field(default=600, ge=1, le=1_000_000)
+    check_in_overall_burst: int = Field(default=100, ge=1, le=1_000_000)
     # `antrian backup`: "" = <data dir>/backups; files older than backup_keep_days go (0 = keep all)
     backup_dir: str = ""
     backup_keep_days: int = Field(default=14, ge=0, le=3650)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import update
 
 from server.access.auth import Principal
-from server.access.limits import BookingLimiter
+from server.access.limits import BookingLimiter, CheckInLimiter
 from server.access.ratelimit import Buckets
 from server.queue.events import Hub
 from server.queue.pages import TicketPages
@@ -42,6 +42,7 @@ class ServerContext:
     booking_limits: BookingLimiter = field(default_factory=BookingLimiter)
     # the public complaint form: the booking's rate, in buckets of its own
     complaint_limits: BookingLimiter = field(default_factory=lambda: BookingLimiter("complaint"))
+    check_in_limits: CheckInLimiter = field(default_factory=CheckInLimiter)
 
     sign_in_per_address: Buckets = field(init=False)
     sign_in_overall: Buckets = field(init=False)

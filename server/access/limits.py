@@ -1,42 +1,107 @@
-"""Booking requests per client address: token buckets at the site's rate (read each time)."""
+"""The booking door's limits: bookings per client address, per session and for the whole
+site; check-ins per kiosk and for the whole site, and which kiosk keeps guessing codes.
+
+The rates are the site's (`[server]`), read on each request: buckets are made again
+when a rate changes.
+"""
 
 from __future__ import annotations
 
 import math
 import threading
+import time
+from collections import deque
+from collections.abc import Callable
 
 from server.access.ratelimit import Buckets, RateLimited
 from server.problems import Problem
 from shared.config import ServerConfig
 
+# A kiosk refused this many check-ins (unknown codes, or over its rate) within
+# GUESS_WINDOW seconds keeps guessing: the floor gets an alert (server/reports/alerts.py).
+GUESS_ALERT = 10
+GUESS_WINDOW = 300.0
 
-class BookingLimiter:
-    """`take(address, config)` spends one request or raises RateLimited.
 
-    The buckets are made again when the rate given changes.
-    """
+class _Rated:
+    """Buckets at a rate read from the config each time."""
 
-    def __init__(self, what: str = "booking") -> None:
-        self.what = what  # said in the 429's message
+    def __init__(self, rate: Callable[[ServerConfig], tuple[int, int]]) -> None:
+        self._of = rate
         self._lock = threading.Lock()
         self._rate: tuple[int, int] | None = None
         self._buckets: Buckets | None = None
 
-    def take(self, address: str, config: ServerConfig) -> None:
-        """Spend one of `address`'s requests; a 429 Problem (with retry_after) if none is left."""
-        rate = (config.booking_per_minute, config.booking_burst)
+    def take(self, key: str, config: ServerConfig, what: str) -> None:
+        rate = self._of(config)
         with self._lock:
             if self._buckets is None or self._rate != rate:
                 self._buckets = Buckets(rate[0] / 60.0, float(rate[1]))
                 self._rate = rate
             buckets = self._buckets
         try:
-            buckets.take(address)
+            buckets.take(key)
         except RateLimited as exc:
             wait = max(1, math.ceil(exc.retry_after))
             raise Problem(
                 429,
                 "rate_limited",
-                f"Too many {self.what} requests from this address; try again in {wait} s.",
+                f"Too many {what}; try again in {wait} s.",
                 retry_after=wait,
             ) from exc
+
+
+class BookingLimiter:
+    """`take(address, config, session)` spends one request or raises a 429 Problem.
+
+    `what` names the door in the 429 (the booking's, or the complaint form's buckets)."""
+
+    def __init__(self, what: str = "booking") -> None:
+        self.what = what
+        self._address = _Rated(lambda c: (c.booking_per_minute, c.booking_burst))
+        self._session = _Rated(lambda c: (c.booking_session_per_minute, c.booking_session_burst))
+        self._overall = _Rated(lambda c: (c.booking_overall_per_minute, c.booking_overall_burst))
+
+    def take(self, address: str, config: ServerConfig, session: str | None = None) -> None:
+        """One request of `address` (a booking or a cancel); a booking also spends one of
+        its session's (`session`: service, date and session as asked) and the site's."""
+        self._address.take(address, config, f"{self.what} requests from this address")
+        if session is not None:
+            self._session.take(session[:80], config, "bookings for this session at once")
+            self._overall.take("all", config, "bookings on this site at once")
+
+
+class CheckInLimiter:
+    """Check-ins per kiosk and overall; remembers each kiosk's refused attempts."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._device = _Rated(lambda c: (c.check_in_per_minute, c.check_in_burst))
+        self._overall = _Rated(lambda c: (c.check_in_overall_per_minute, c.check_in_overall_burst))
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._refused: dict[int, deque[float]] = {}
+
+    def take(self, device: int, config: ServerConfig) -> None:
+        """Counted before the code is looked at; a 429 counts as a refused attempt."""
+        try:
+            self._device.take(str(device), config, "check-ins from this kiosk")
+            self._overall.take("all", config, "check-ins on this site")
+        except Problem:
+            self.refused(device)
+            raise
+
+    def refused(self, device: int) -> None:
+        """A check-in this kiosk tried was refused (an unknown code)."""
+        now = self._clock()
+        with self._lock:
+            seen = self._refused.setdefault(device, deque(maxlen=GUESS_ALERT * 4))
+            seen.append(now)
+
+    def guessing(self) -> dict[int, int]:
+        """Device id -> attempts refused in the last GUESS_WINDOW s, for those at the alert."""
+        since = self._clock() - GUESS_WINDOW
+        with self._lock:
+            counts = {d: sum(1 for t in q if t >= since) for d, q in self._refused.items()}
+            for d in [d for d, n in counts.items() if n == 0]:
+                del self._refused[d]
+        return {d: n for d, n in counts.items() if n >= GUESS_ALERT}

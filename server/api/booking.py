@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
@@ -12,6 +13,7 @@ from server.access.context import ServerContext
 from server.access.deps import CallerDep, CtxDep, IsoDate, in_writer, require_role
 from server.api.errors import BEARER, answers
 from server.booking import bookings, views
+from server.problems import Problem
 from shared.models import (
     BookableAnswer,
     Booking,
@@ -45,9 +47,14 @@ ServiceCode = Annotated[str, Query(min_length=1, max_length=32)]
 _LIMITED = answers(429)
 
 
+def _address(request: Request) -> str:
+    """The client's address (behind the proxy: the address it forwards)."""
+    return request.client.host if request.client else "?"
+
+
 def _limit(ctx: ServerContext, request: Request) -> None:
-    """The booking rate per client address (behind the proxy: the address it forwards)."""
-    ctx.booking_limits.take(request.client.host if request.client else "?", ctx.settings)
+    """The booking rate per client address."""
+    ctx.booking_limits.take(_address(request), ctx.settings)
 
 
 @router.get("/bookings/services", response_model=BookableAnswer)
@@ -73,7 +80,8 @@ def slots(
 )
 async def book(ctx: CtxDep, body: BookingRequest, request: Request) -> BookingCreated:
     """Book a session: the code to show at the kiosk, and the link's token (shown once)."""
-    _limit(ctx, request)
+    session = f"{body.service}|{body.date}|{body.session}"
+    ctx.booking_limits.take(_address(request), ctx.settings, session)
     return await in_writer(ctx, bookings.book, ctx.store, ctx.site, body, utcnow())
 
 
@@ -84,14 +92,22 @@ async def book(ctx: CtxDep, body: BookingRequest, request: Request) -> BookingCr
     responses={
         200: {"model": OnlineTicket, "description": "The same request_id again: its ticket"},
         **answers(404, 409),
+        **_LIMITED,
     },
 )
 async def check_in(ctx: CtxDep, who: CallerDep, body: CheckInRequest) -> OnlineTicket | Response:
     """A kiosk checks a booking in: its ticket, which joins the line now."""
     require_role(who, "kiosk")
-    done = await in_writer(
-        ctx, bookings.check_in, ctx.store, ctx.queue, body.code, body.request_id, who.device_id
-    )
+    device = who.device_id if who.device_id is not None else -1
+    ctx.check_in_limits.take(device, ctx.settings)  # counted before the code is looked at
+    try:
+        done = await in_writer(
+            ctx, bookings.check_in, ctx.store, ctx.queue, body.code, body.request_id, who.device_id
+        )
+    except Problem as problem:
+        if problem.code == "unknown_booking":
+            ctx.check_in_limits.refused(device)  # a guess: the floor hears of many
+        raise
     # As an issue's answer: the ticket's own page for the QR code, to this kiosk only.
     ticket = done.ticket.model_copy(update={"page": ctx.pages.path(done.ticket.id)})
     if done.created:
@@ -113,7 +129,15 @@ def lookup(ctx: CtxDep, token: Token) -> Booking:
 async def cancel(ctx: CtxDep, token: Token, request: Request) -> Booking:
     """The booker cancels: the place goes back to the session."""
     _limit(ctx, request)
-    return await in_writer(ctx, bookings.cancel, ctx.store, ctx.site, token, utcnow())
+    return await in_writer(
+        ctx,
+        bookings.cancel,
+        ctx.store,
+        ctx.site,
+        token,
+        utcnow(),
+        timedelta(minutes=ctx.settings.booking_release_minutes),
+    )
 
 
 @router.get(

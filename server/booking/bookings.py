@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -185,8 +185,17 @@ def book(store: Store, site: Site, req: BookingRequest, now: datetime) -> Bookin
     return BookingCreated(**wire.model_dump(), token=token)
 
 
-def cancel(store: Store, site: Site, token: str, now: datetime) -> Booking:
-    """The booker cancels: the place is freed (exactly one); 409 unless still booked."""
+def cancel(
+    store: Store,
+    site: Site,
+    token: str,
+    now: datetime,
+    release_after: timedelta = rules.RELEASE_AFTER,
+) -> Booking:
+    """The booker cancels; 409 unless still booked. The place (exactly one) goes back to
+    its session `release_after` later, at a housekeeping round (retention.release_cancelled):
+    never at the instant of the cancel, which a tout handing a place to a paying
+    customer's script would choose. Zero: at once."""
     with store.write() as s:
         row = _by_token(s, token)
         status = _status(site, row, now)
@@ -194,7 +203,9 @@ def cancel(store: Store, site: Site, token: str, now: datetime) -> Booking:
             raise conflict(f"booking_{status}", _REFUSED[status])
         row.status = CANCELLED
         row.cancelled_at = now
-        places.release(s, row.service, row.day, row.session)
+        if release_after <= timedelta(0):
+            places.release(s, row.service, row.day, row.session)
+            row.released_at = now
         wire = booking_wire(s, site, row, now)
     log.info("booking #%d cancelled", row.id)
     return wire

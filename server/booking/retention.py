@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
-from server.booking import rules
+from server.booking import places, rules
 from server.booking.tables import BookingRow
 from server.queue.site import Site
 from server.store.db import Store
@@ -54,8 +54,29 @@ def erase(store: Store, site: Site, now: datetime) -> int:
     return done
 
 
-def housekeeping(store: Store, site: Callable[[], Site]) -> None:
-    """One round of both: `site()` is read each time (the console swaps the site)."""
+def release_cancelled(store: Store, now: datetime, after: timedelta = rules.RELEASE_AFTER) -> int:
+    """Give back the places of bookings cancelled at least `after` ago; returns how many."""
+    with store.write() as s:
+        rows = s.scalars(
+            select(BookingRow).where(
+                BookingRow.status == "cancelled",
+                BookingRow.released_at.is_(None),
+                BookingRow.cancelled_at <= now - after,
+            )
+        ).all()
+        for row in rows:
+            places.release(s, row.service, row.day, row.session)
+            row.released_at = now
+    if rows:
+        log.info("%d places of cancelled bookings back in their sessions", len(rows))
+    return len(rows)
+
+
+def housekeeping(
+    store: Store, site: Callable[[], Site], release_after: timedelta = rules.RELEASE_AFTER
+) -> None:
+    """One round of each: `site()` is read each time (the console swaps the site)."""
     now = utcnow()
+    release_cancelled(store, now, release_after)
     expire(store, site(), now)
     erase(store, site(), now)

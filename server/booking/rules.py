@@ -181,6 +181,11 @@ def clean_nik(text: str | None) -> str:
     return nik
 
 
+# A cancelled booking's place returns to its session this long after the cancel (the
+# server's `[server] booking_release_minutes`; see bookings.cancel).
+RELEASE_AFTER = timedelta(minutes=5)
+
+
 def mask_nik(nik: str) -> str:
     return nik[:4] + "*" * 8 + nik[-4:]
 

@@ -17,12 +17,18 @@ from sqlalchemy.orm import Session
 from server.queue.site import Site
 from server.reports.tables import AlertRow
 from server.reports.views import PRINTER_DOWN, WATCHED_ROLES, Floor, floor_view
+from server.store.tables import DeviceRow
 
 log = logging.getLogger(__name__)
 
 
-def wanted_alerts(site: Site, floor: Floor) -> dict[tuple[str, str], str]:
-    """(kind, subject) -> message for every condition that holds on this floor."""
+def wanted_alerts(
+    site: Site, floor: Floor, guessing: Mapping[str, int] | None = None
+) -> dict[tuple[str, str], str]:
+    """(kind, subject) -> message for every condition that holds on this floor.
+
+    `guessing`: kiosk name -> check-ins it had refused lately (server/access/limits.py),
+    for those that keep trying codes that do not exist."""
     cfg = site.config.alerts
     want: dict[tuple[str, str], str] = {}
     waiting_by_service = {}
@@ -58,6 +64,10 @@ def wanted_alerts(site: Site, floor: Floor) -> dict[tuple[str, str], str]:
             want[("silent", d.name)] = (
                 f"{d.name} ({d.role}) tidak terdengar {d.silent_minutes:.0f} menit"
             )
+    for name, refused in (guessing or {}).items():
+        want[("guessing", name)] = (
+            f"{name}: {refused} kode booking salah dalam 5 menit (ada yang menebak kode?)"
+        )
     return want
 
 
@@ -66,11 +76,26 @@ def wanted_alerts(site: Site, floor: Floor) -> dict[tuple[str, str], str]:
 More = Mapping[tuple[str, str], str]
 
 
+def guessing_names(s: Session, guessing: Mapping[int, int]) -> dict[str, int]:
+    """Device ids -> their names (the demo kiosk's id 0 is "demo-kiosk")."""
+    out = {}
+    for device, n in guessing.items():
+        row = s.get(DeviceRow, device) if device > 0 else None
+        name = row.name if row is not None else ("demo-kiosk" if device == 0 else f"#{device}")
+        out[name] = n
+    return out
+
+
 def _diff(
-    s: Session, site: Site, now: datetime, more: More | None = None
+    s: Session,
+    site: Site,
+    now: datetime,
+    more: More | None = None,
+    guessing: Mapping[int, int] | None = None,
 ) -> tuple[dict[tuple[str, str], str], list[AlertRow]]:
     """The alerts to open (key -> message) and the open rows to end."""
-    want = {**wanted_alerts(site, floor_view(s, site, now)), **(more or {})}
+    names = guessing_names(s, guessing or {})
+    want = {**wanted_alerts(site, floor_view(s, site, now), names), **(more or {})}
     open_rows = s.scalars(select(AlertRow).where(AlertRow.ended_at.is_(None))).all()
     have = {(a.kind, a.subject) for a in open_rows}
     to_open = {k: m for k, m in want.items() if (k[0], k[1][:64]) not in have}
@@ -78,20 +103,30 @@ def _diff(
     return to_open, to_end
 
 
-def alerts_due(s: Session, site: Site, now: datetime, more: More | None = None) -> bool:
+def alerts_due(
+    s: Session,
+    site: Site,
+    now: datetime,
+    more: More | None = None,
+    guessing: Mapping[int, int] | None = None,
+) -> bool:
     """Read-only: would evaluate_alerts change anything? (No write lock every few seconds.)"""
-    to_open, to_end = _diff(s, site, now, more)
+    to_open, to_end = _diff(s, site, now, more, guessing)
     return bool(to_open or to_end)
 
 
 def evaluate_alerts(
-    s: Session, site: Site, now: datetime, more: More | None = None
+    s: Session,
+    site: Site,
+    now: datetime,
+    more: More | None = None,
+    guessing: Mapping[int, int] | None = None,
 ) -> tuple[int, int]:
     """Open the alerts that now hold, end those that no longer do; (opened, ended).
 
     An alert's message is the one it started with; the floor shows the live figures.
     """
-    to_open, to_end = _diff(s, site, now, more)
+    to_open, to_end = _diff(s, site, now, more, guessing)
     for row in to_end:
         row.ended_at = now
     for (kind, subject), message in to_open.items():

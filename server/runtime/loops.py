@@ -12,6 +12,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 from starlette.concurrency import run_in_threadpool
 
@@ -83,12 +84,13 @@ ALERTS_DEBOUNCE = 0.3
 
 def check_alerts(ctx: ServerContext) -> None:
     site, now = ctx.site, utcnow()
+    guessing = ctx.check_in_limits.guessing()  # kiosks that keep trying unknown codes
     with ctx.store.read() as s:
         more = complaints.overdue_alerts(s, site, now)
-        due = alerts_due(s, site, now, more)
+        due = alerts_due(s, site, now, more, guessing)
     if due:
         with ctx.store.write() as s:
-            evaluate_alerts(s, site, now, more)
+            evaluate_alerts(s, site, now, more, guessing)
 
 
 async def alerts(ctx: ServerContext) -> None:
@@ -133,8 +135,10 @@ def complaints_once(ctx: ServerContext) -> None:
 
 
 def bookings_once(ctx: ServerContext) -> None:
-    """Expire bookings not checked in, erase personal data past its retention."""
-    retention.housekeeping(ctx.store, lambda: ctx.site)
+    """Expire bookings not checked in, erase personal data past its retention, give back
+    the places of bookings cancelled long enough ago."""
+    release_after = timedelta(minutes=ctx.settings.booking_release_minutes)
+    retention.housekeeping(ctx.store, lambda: ctx.site, release_after)
 
 
 # The notify worker looks for due messages at least this often (seconds); a commit that

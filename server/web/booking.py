@@ -9,7 +9,7 @@ SameSite=Strict): another site's page can neither send the cookie nor read it.
 from __future__ import annotations
 
 import secrets
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -181,7 +181,7 @@ async def book(
     lang = language(request)
     try:
         ctx.booking_limits.take(request.client.host if request.client else "?",
-                                ctx.settings)  # fmt: skip
+                                ctx.settings, f"{service}|{day}|{session}")  # fmt: skip
         body = BookingRequest.model_validate(
             {"service": service, "date": day, "session": session, "name": name,
              "phone": phone, "nik": nik or None}
@@ -255,7 +255,15 @@ async def cancel(request: Request, token: str) -> Response:
     try:
         ctx.booking_limits.take(request.client.host if request.client else "?",
                                 ctx.settings)  # fmt: skip
-        await in_writer(ctx, bookings.cancel, ctx.store, ctx.site, token, utcnow())
+        await in_writer(
+            ctx,
+            bookings.cancel,
+            ctx.store,
+            ctx.site,
+            token,
+            utcnow(),
+            timedelta(minutes=ctx.settings.booking_release_minutes),
+        )
     except Problem:
         pass  # the page shows the booking as it now is
     return RedirectResponse(f"/booking/b/{token}?lang={lang}", status_code=303)

@@ -172,6 +172,14 @@ def test_a_full_session_refuses_and_a_cancel_frees_exactly_one(
     bookings.cancel(store, site, a.token, clock())
     again = refused(bookings.cancel, store, site, a.token, clock())
     assert (again.status, again.code) == (409, "booking_cancelled")
+    # Not at once to the fastest script: the place returns at a housekeeping round once
+    # RELEASE_AFTER has passed since the cancel.
+    assert refused(bookings.book, store, site, req(phone="081111111113"), clock()).code == "full"
+    clock.advance(minutes=4)
+    assert retention.release_cancelled(store, clock()) == 0
+    clock.advance(minutes=1)
+    assert retention.release_cancelled(store, clock()) == 1
+    assert retention.release_cancelled(store, clock()) == 0  # once
     with store.read() as s:
         assert places.taken(s, "KTP", MONDAY)["08:00-10:00"] == 1  # one freed, not two
     bookings.book(store, site, req(phone="081111111113"), clock())

@@ -16,6 +16,8 @@ from shared.config import Config
 from shared.timeutil import business_day, utcnow
 from tests.server.conftest import LiveServer, run_in_thread
 
+NIK = "3578012345670001"
+
 
 def body(live: LiveServer, **kw: object) -> dict[str, object]:
     today = business_day(live.ctx.site.tz, utcnow())
@@ -138,6 +140,62 @@ def test_booking_is_rate_limited_per_address(strict: LiveServer) -> None:
     assert third.json()["code"] == "rate_limited" and "try again" in third.json()["message"]
     assert 1 <= int(third.headers["retry-after"]) <= 30
     assert stored(strict) == 2
+
+
+@pytest.fixture
+def door(store: Store, config: Config) -> Iterator[LiveServer]:
+    """Generous per address (a dozen addresses look like one here), strict per session
+    and overall; check-in guesses limited per kiosk."""
+    settings = config.server.model_copy(
+        update={
+            "booking_per_minute": 1000,
+            "booking_burst": 1000,
+            "booking_session_per_minute": 6,
+            "booking_session_burst": 3,
+            "booking_overall_per_minute": 6,
+            "booking_overall_burst": 5,
+            "check_in_per_minute": 10,
+            "check_in_burst": 10,
+        }
+    )
+    ctx = ServerContext(store=store, site=Site(config, demo=True), settings=settings)
+    yield from run_in_thread(ctx)
+
+
+def test_bookings_are_limited_per_session_and_overall(door: LiveServer) -> None:
+    c = door.client()
+    first = body(door)
+    answers = [c.post("/bookings", json={**first, "phone": f"08120000{i:04d}"}) for i in range(3)]
+    assert [r.status_code for r in answers] == [201] * 3
+    same = c.post("/bookings", json={**first, "phone": "081299990000"})
+    assert same.status_code == 429 and same.json()["code"] == "rate_limited", same.text
+    assert "session" in same.json()["message"]
+    others = [
+        c.post("/bookings", json=body(door, service="KTP", phone=f"08130000{i:04d}", nik=NIK))
+        for i in range(3)
+    ]
+    assert [r.status_code for r in others][:2] == [201, 201]
+    assert others[2].status_code == 429 and "site" in others[2].json()["message"]
+    assert stored(door) == 5
+
+
+def test_check_in_guesses_are_limited_per_kiosk_and_alert_the_floor(door: LiveServer) -> None:
+    from server.reports.tables import AlertRow
+    from server.runtime.loops import check_alerts
+
+    kiosk = door.client("demo-kiosk")
+    codes = []
+    for i in range(14):
+        r = kiosk.post(
+            "/bookings/check-in", json={"code": f"AAAA{i:04d}", "request_id": f"g-{i:06d}"}
+        )
+        codes.append(r.status_code)
+    assert codes[:10] == [404] * 10 and set(codes[10:]) == {429}, codes
+    check_alerts(door.ctx)
+    with door.ctx.store.read() as s:
+        alerts = s.scalars(select(AlertRow).where(AlertRow.kind == "guessing")).all()
+    assert [a.subject for a in alerts] == ["demo-kiosk"] or len(alerts) == 1, alerts
+    assert "kode booking salah" in alerts[0].message
 
 
 def test_slots_leave_out_past_and_far_dates(live: LiveServer) -> None:

@@ -24,6 +24,11 @@ always_open = true
 [server]
 booking_per_minute = 1000000
 booking_burst = 1000000
+booking_overall_per_minute = 1000000
+booking_overall_burst = 1000000
+booking_session_per_minute = 1000000
+booking_session_burst = 1000000
+booking_release_minutes = 0
 [[agencies]]
 code = "DUK"
 name = "Dukcapil"

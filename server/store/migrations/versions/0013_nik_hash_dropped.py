@@ -1,4 +1,5 @@
-"""the NIK's keyed hash and its key dropped: only the masked NIK is kept
+"""the NIK's keyed hash and its key dropped: only the masked NIK is kept; a cancelled
+booking's place goes back a while after the cancel (bookings.released_at)
 
 Nothing used the hash, and its key lay in the same file (and every backup): the eight
 hidden digits fell to a search in a fraction of a second. On SQLite the dropped pages are
@@ -32,9 +33,15 @@ def upgrade() -> None:
     op.drop_table("booking_secrets")
     if sqlite:
         op.execute("PRAGMA secure_delete=OFF")
+    op.add_column("bookings", sa.Column("released_at", sa.DateTime(), nullable=True))
+    # Those cancelled before gave their place back at once.
+    op.execute(
+        "UPDATE bookings SET released_at = cancelled_at WHERE cancelled_at IS NOT NULL"
+    )
 
 
 def downgrade() -> None:
+    op.drop_column("bookings", "released_at")
     op.create_table(
         "booking_secrets",
         sa.Column("site_id", sa.Integer(), server_default=sa.text("1"), nullable=False),
