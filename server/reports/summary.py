@@ -134,11 +134,11 @@ def check_period(date_from: date | None, date_to: date | None) -> tuple[date, da
     out = [
         (
             name,
-            f"{d.isoformat()} di luar rentang (tahun 2000-2999).",
+            f"{d.isoformat()} di luar rentang (tahun {FIRST_YEAR}-{LAST_YEAR}).",
             f"{d.isoformat()} is out of range.",
         )
         for name, d in (("from", date_from), ("to", date_to))
-        if d.year < 2000 or d.year > 2999
+        if d.year < FIRST_YEAR or d.year > LAST_YEAR
     ]
     if out:
         raise invalid(*out, code="invalid_period")
@@ -176,18 +176,37 @@ GROUP_WORDS_ID = {
 }
 
 
+FIRST_YEAR, LAST_YEAR = 2000, 2999
+
+
+def check_day(d: date, field: str = "from") -> date:
+    """A day reports may name: years 2000 to 2999 (a week or month around 9999-12-31
+    would not even be a date); else the 422 naming `field`, as check_period answers."""
+    if d.year < FIRST_YEAR or d.year > LAST_YEAR:
+        raise invalid(
+            (
+                field,
+                f"{d.isoformat()} di luar rentang (tahun {FIRST_YEAR}-{LAST_YEAR}).",
+                f"{d.isoformat()} is out of range.",
+            ),
+            code="invalid_period",
+        )
+    return d
+
+
 def period_of(kind: str, day: date, date_to: date | None = None) -> tuple[date, date]:
     """A named period containing `day`: the day, its week (Monday-Sunday), its month,
-    or custom (day .. date_to)."""
+    or custom (day .. date_to); checked as check_period checks any period."""
+    check_day(day)
     if kind == "day":
-        return day, day
+        return check_period(day, day)
     if kind == "week":
         start = day - timedelta(days=day.weekday())
-        return start, start + timedelta(days=6)
+        return check_period(start, start + timedelta(days=6))
     if kind == "month":
         start = day.replace(day=1)
         following = (start + timedelta(days=32)).replace(day=1)
-        return start, following - timedelta(days=1)
+        return check_period(start, following - timedelta(days=1))
     if kind == "custom":
         return check_period(day, date_to)
     raise unknown_period(kind)

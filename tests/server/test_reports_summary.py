@@ -197,3 +197,32 @@ def test_names_that_look_like_formulas_stay_text_in_csv_and_xlsx(
     assert ws is not None
     cells = [ws.cell(row=6 + i, column=1) for i in range(len(rows))]
     assert [(c.data_type, c.value) for c in cells] == [("s", r.label) for r in rows]
+
+
+@pytest.mark.parametrize("kind", ["day", "week", "month", "custom"])
+@pytest.mark.parametrize("day", [date(9999, 12, 31), date(1, 1, 1), date(3000, 1, 1)])
+def test_a_far_date_is_a_422_for_every_period(kind: str, day: date) -> None:
+    """The reports page's period=week&from=9999-12-31 was a 500 (a week past the calendar)."""
+    from server.reports.summary import period_of
+
+    with pytest.raises(Problem) as refused:
+        period_of(kind, day, day)
+    assert (refused.value.status, refused.value.code) == (422, "invalid_period")
+    assert "out of range" in refused.value.message
+
+
+def test_far_dates_on_the_api_and_the_cli(live, db_url: str) -> None:  # type: ignore[no-untyped-def]
+    from tests.server.test_cli import antrian
+
+    with live.client() as c:
+        token = c.post("/sessions", json={"username": "admin", "password": "demo-admin-2026"})
+    headers = {"Authorization": f"Bearer {token.json()['token']}"}
+    with live.client() as c:
+        for a, b in (("9999-12-31", "9999-12-31"), ("2026-01-01", "9999-12-31")):
+            r = c.get("/reports/summary", params={"from": a, "to": b}, headers=headers)
+            assert (r.status_code, r.json()["code"]) == (422, "invalid_period"), r.text
+    done = antrian(
+        "report", "summary", "--from", "9999-12-31", "--to", "9999-12-31", "--db", db_url
+    )
+    assert done.returncode == 2 and "out of range" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
