@@ -30,6 +30,7 @@ from server.api.fast_issue import FastIssue
 from server.notify.rules import Notifier
 from server.notify.sender import Doorbell
 from server.runtime import loops
+from server.web.headers import StandardHeaders
 from shared.models import API_PATH
 
 log = logging.getLogger(__name__)
@@ -91,4 +92,5 @@ def create_api(ctx: ServerContext) -> FastAPI:
     web.install(app)
     app.add_middleware(errors.BodyLimit)
     app.add_middleware(errors.RequireBearer)
+    app.add_middleware(StandardHeaders)  # outermost: every answer, errors included
     return app
