@@ -3,8 +3,10 @@ redirect that never takes its host from the request, cookies marked Secure behin
 
 - `X-Frame-Options: DENY` and CSP `frame-ancestors 'none'`: no page can be framed by
   another site (clickjacking the console's buttons);
-- `X-Content-Type-Options: nosniff`; `Referrer-Policy: no-referrer` (a ticket's page and a
-  booking's link carry their token in the path: it must not leave in a Referer);
+- `X-Content-Type-Options: nosniff`; `Referrer-Policy: same-origin` (a ticket's page and a
+  booking's link carry their token in the path: it must not leave in a Referer to another
+  site; `no-referrer` would also make browsers send `Origin: null` with our own forms,
+  which server/web/forms.py refuses);
 - `Location`: only a path. Starlette's own redirects (a trailing slash dropped) are
   absolute, built from the request's `Host` header: `Host: evil.example` gave
   `Location: http://evil.example/...`. Ours are relative already. Leading slashes are
@@ -26,7 +28,7 @@ HEADERS = [
     (b"x-frame-options", b"DENY"),
     (b"content-security-policy", b"frame-ancestors 'none'"),
     (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"no-referrer"),
+    (b"referrer-policy", b"same-origin"),
 ]
 
 

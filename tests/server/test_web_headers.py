@@ -17,7 +17,7 @@ def test_standard_headers_on_every_answer(live: LiveServer, path: str) -> None:
     assert r.headers["x-frame-options"] == "DENY", (r.status_code, dict(r.headers))
     assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
     assert r.headers["x-content-type-options"] == "nosniff"
-    assert r.headers["referrer-policy"] == "no-referrer"
+    assert r.headers["referrer-policy"] == "same-origin"
 
 
 @pytest.mark.parametrize(
