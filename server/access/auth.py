@@ -47,6 +47,8 @@ class Principal:
     counter: str | None = None
     session_id: int | None = None
     officer_id: int | None = None
+    # a person's session: "counter" (a PIN at a counter) or "console" (a password)
+    kind: str | None = None
 
     @property
     def is_supervisor(self) -> bool:
@@ -268,5 +270,6 @@ def resolve(s: Session, token: str, now: datetime, *, demo: bool) -> Principal |
             counter=sess.counter or None,
             session_id=sess.id,
             officer_id=sess.officer_id,
+            kind=sess.kind,
         )
     return None

@@ -77,6 +77,8 @@ async def signed_in(request: Request) -> Visitor | None:
         who = await run_in_threadpool(principal_for, ctx, token, address)
     if who is None or who.role not in ("admin", "supervisor"):
         return None
+    if who.kind != "console":  # a supervisor's PIN at a counter: the console is password-only
+        return None
     return Visitor(who, token, language(request))
 
 

@@ -216,3 +216,25 @@ def test_unknown_usernames_lock_out_like_real_ones(live: LiveServer, store: Stor
             locked = login(c, name, "9999", "L03")
             assert locked.status_code == 423 and locked.json()["minutes"] == 5, name
             assert set(locked.json()) == {"code", "message", "minutes"}
+
+
+def test_a_supervisors_counter_pin_session_does_not_open_the_console(
+    prod: ServerProcess,
+) -> None:
+    """The console is password-only: a PIN (a few digits, typed at a counter) is not one."""
+    db = prod.db
+    assert db is not None
+    made = antrian(
+        "officer", "add", "sari", "--name", "Sari", "--pin", "2468", "--counters", "L03",
+        "--role", "supervisor", "--db", db,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    with httpx.Client(base_url=prod.url, timeout=10) as c:
+        r = login(c, "sari", "2468", "L03")
+        assert r.status_code == 201, r.text
+        token = r.json()["token"]
+        c.cookies.set("antrian_console", token)
+        for page in ("/console/", "/console/reports", "/console/floor"):
+            seen = c.get(page)
+            assert seen.status_code == 303, (page, seen.status_code)
+            assert seen.headers["location"].startswith("/console/login")
