@@ -32,7 +32,18 @@ CtxDep = Annotated[ServerContext, Depends(get_ctx)]
 # Row ids are INTEGER columns, 32 bits on PostgreSQL: a larger id is refused with a 422
 # here rather than failing in the database with a 500.
 MAX_ROW_ID = 2**31 - 1
-TicketId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
+
+
+def _canonical_id(value: object) -> object:
+    # pydantic would also take "+1", "1.0" and " 1" (%201) for 1: one id, one spelling
+    if isinstance(value, str) and not re.fullmatch(r"[1-9][0-9]{0,9}", value):
+        raise ValueError("an id is digits only, without a sign, a point, spaces or a leading 0")
+    return value
+
+
+# A row id in a path: digits only, as the server writes it.
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID), BeforeValidator(_canonical_id)]
+TicketId = RowId
 
 
 def _iso_date(value: object) -> object:

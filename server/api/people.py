@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from server.access.deps import MAX_ROW_ID, CallerDep, CtxDep, require_role
+from server.access.deps import CallerDep, CtxDep, RowId, require_role
 from server.api.errors import BEARER, answers
 from server.office import devices as office_devices
 from server.office import people as office_people
@@ -160,7 +160,7 @@ async def add_device(ctx: CtxDep, who: CallerDep, body: DeviceCreate) -> DeviceR
 async def change_device(
     ctx: CtxDep,
     who: CallerDep,
-    device_id: Annotated[int, Path(ge=1, le=MAX_ROW_ID)],
+    device_id: RowId,
     body: DevicePatch,
 ) -> DeviceAnswer:
     """Revoke a device: its token stops working at once."""

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from server.access.deps import get_ctx
+from server.access.deps import RowId, get_ctx
 from server.office import devices as office_devices
 from server.office import people as office_people
 from server.office.audit import actor
@@ -290,7 +290,7 @@ async def devices_register(
 async def devices_revoke(
     request: Request,
     visitor: AdminDep,
-    device_id: int,
+    device_id: RowId,
 ) -> Response:
     ctx = await get_ctx(request)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import httpx
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -127,3 +128,15 @@ def test_wrong_types_on_known_endpoints(live: LiveServer) -> None:
         )
         check(c.post("/sessions", json={"username": "demo", "pin": "12", "counter": "L03"}))
         check(c.post("/sessions", json={"username": "demo", "pin": "123456", "counter": "L99"}))
+
+
+@pytest.mark.parametrize("spelled", ["+1", "1.0", "%201", "01", "1%20", "1e0", "%2B1"])
+def test_an_id_is_taken_only_in_its_canonical_form(live: LiveServer, spelled: str) -> None:
+    with live.client("demo-kiosk") as k:
+        made = k.post("/tickets", json={"service": "KTP", "request_id": "canonical-0001"})
+        assert made.status_code in (200, 201), made.text
+        first = made.json()["id"]
+        assert k.get(f"/tickets/{first}").status_code == 200
+        r = k.get(f"/tickets/{spelled.replace('1', str(first), 1)}")
+        assert r.status_code == 422, (spelled, r.status_code, r.text)
+        assert r.json()["code"] == "invalid_request"
