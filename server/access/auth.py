@@ -185,9 +185,8 @@ class Limits:
     session_hours: int
 
 
-def _candidate(s: Session, username: str, kind: str, now: datetime) -> tuple[Person | None, str]:
+def _candidate(s: Session, username: str, kind: str) -> tuple[Person | None, str]:
     """The person a sign-in would be, and the hash to check (a dummy for nobody)."""
-    _check_not_locked(s, username, now)
     row = s.scalar(select(OfficerRow).where(OfficerRow.username == username))
     stored = (row.pin_hash if kind == "counter" else row.password_hash) if row else None
     usable = (
@@ -228,12 +227,17 @@ def authenticate(
         role = "supervisor" if kind == "counter" else "admin"
         person = Person(None, username, "Demo", role, ())
     else:
+        # Counted before it is checked, in one serialized write with the lock's check: of
+        # any number of guesses at once, at most max_failures are ever evaluated before
+        # the lock (a right one clears the count below).
+        with store.write() as s:
+            _check_not_locked(s, username, now)
+            wrong = _failed(s, username, now, code, limits.max_failures, limits.lock_minutes)
         with store.read() as s:
-            found, stored = _candidate(s, username, kind, now)
+            found, stored = _candidate(s, username, kind)
         ok = check_secret(secret, stored) and found is not None
         if not ok or found is None:
-            with store.write() as s:
-                raise _failed(s, username, now, code, limits.max_failures, limits.lock_minutes)
+            raise wrong
         person = found
         if kind == "counter" and person.role == "officer" and counter not in person.counters:
             raise Problem(403, "counter_not_allowed", f"{username} may not work at {counter}.")

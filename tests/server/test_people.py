@@ -238,3 +238,35 @@ def test_a_supervisors_counter_pin_session_does_not_open_the_console(
             seen = c.get(page)
             assert seen.status_code == 303, (page, seen.status_code)
             assert seen.headers["location"].startswith("/console/login")
+
+
+@pytest.fixture
+def open_door(store: Store, config: Config) -> Iterator[LiveServer]:
+    """No rate limit in the way: only the lock-out counts guesses."""
+    settings = config.server.model_copy(
+        update={"sign_in_per_minute": 10_000, "sign_in_per_second": 1000}
+    )
+    ctx = ServerContext(store=store, site=Site(config, demo=True), settings=settings)
+    ctx.queue.sync_counters()
+    yield from run_in_thread(ctx)
+
+
+def test_concurrent_guesses_are_counted_before_they_are_checked(
+    open_door: LiveServer, store: Store
+) -> None:
+    """20 at once for one username: at most five are evaluated (401), the rest find the
+    lock (423). Before, a guess was counted only after its hash was checked: 15 got in."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with store.write() as s:
+        auth.add_officer(s, "budi", "Budi", "1111", ["L03"], "officer")
+
+    def guess(i: int) -> int:
+        with httpx.Client(base_url=open_door.url, timeout=30) as c:
+            return login(c, "budi", f"{9000 + i}", "L03").status_code
+
+    with ThreadPoolExecutor(20) as pool:
+        codes = list(pool.map(guess, range(20)))
+    assert codes.count(401) <= 5 and codes.count(401) + codes.count(423) == 20, codes
+    with httpx.Client(base_url=open_door.url, timeout=30) as c:
+        assert login(c, "budi", "1111", "L03").status_code == 423  # locked, even the right PIN
