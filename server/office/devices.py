@@ -11,7 +11,7 @@ import re
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from server.access import auth
@@ -145,3 +145,23 @@ def revoke_device(ctx: ServerContext, device_id: int, by: audit.Actor) -> Device
         saved = revoke(s, device_id, utcnow(), actor=by)
     ctx.forget_principals()
     return DeviceAnswer(**asdict(saved))
+
+
+class RevocationWatch:
+    """A round of the server's watch loop: a device revoked (or re-registered) by another
+    process, the command line, stops at the next round, not after the principals' cache
+    (ServerContext.PRINCIPAL_TTL). One indexed count a second."""
+
+    def __init__(self, ctx: ServerContext) -> None:
+        self.ctx = ctx
+        self.seen: tuple[int, int | None] | None = None
+
+    def __call__(self) -> None:
+        with self.ctx.store.read() as s:
+            count, last = s.execute(
+                select(func.count(), func.max(DeviceRow.id)).where(DeviceRow.revoked.is_(True))
+            ).one()
+        now = (int(count), last)
+        if self.seen is not None and now != self.seen:
+            self.ctx.forget_principals()
+        self.seen = now

@@ -21,6 +21,7 @@ from server.booking import retention
 from server.complaints import register as complaints
 from server.notify.sender import BATCH, Doorbell, Sender, erase_past
 from server.office import live as office_live
+from server.office.devices import RevocationWatch
 from server.reports.alerts import alerts_due, evaluate_alerts
 from server.reports.months import seal_due
 from server.store.storage import StorageProblem
@@ -181,11 +182,8 @@ def start(ctx: ServerContext, doorbell: Doorbell | None = None) -> list[asyncio.
         close_past_days(ctx),
         alerts(ctx),
         every(WATCH_SECONDS, "checking the site's version", lambda: office_live.reload_if_due(ctx)),
-        every(
-            BOOKINGS_SECONDS,
-            "booking housekeeping",
-            lambda: retention.housekeeping(ctx.store, lambda: ctx.site),
-        ),
+        every(WATCH_SECONDS, "checking for revoked devices", RevocationWatch(ctx)),
+        every(BOOKINGS_SECONDS, "booking housekeeping", lambda: bookings_once(ctx)),
         every(COMPLAINTS_SECONDS, "complaint housekeeping", lambda: complaints_once(ctx)),
     ]
     return [asyncio.ensure_future(loop) for loop in loops]
