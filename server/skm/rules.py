@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Literal
 
@@ -251,7 +251,15 @@ def follow_transfers(s: Session, ticket_id: int) -> TicketRow | None:
     return row
 
 
-def check_ticket(s: Session, ticket_id: int, counter: str | None) -> TicketRow:
+# A survey tablet answers for the ticket last finished at its counter, within this many
+# minutes of its finish: the visitor who was just served, not any unanswered ticket of
+# the day (the visitor's own phone, by the page's token, has no such window).
+TABLET_MINUTES = 10
+
+
+def check_ticket(
+    s: Session, ticket_id: int, counter: str | None, now: datetime | None = None
+) -> TicketRow:
     """The ticket this answer is for, if it may be answered now (404, 403, 409 otherwise)."""
     row = s.get(TicketRow, ticket_id)
     if row is None:
@@ -264,6 +272,26 @@ def check_ticket(s: Session, ticket_id: int, counter: str | None) -> TicketRow:
         )
     if row.status != TicketStatus.DONE:
         raise conflict("ticket_not_done", f"Ticket {row.code} is {row.status}, not done yet.")
+    if counter is not None and now is not None and row.finished_at is not None:
+        later = s.scalar(
+            select(TicketRow.id)
+            .where(
+                TicketRow.business_day == row.business_day,
+                TicketRow.counter == counter,
+                TicketRow.finished_at > row.finished_at,
+            )
+            .limit(1)
+        )
+        if later is not None:
+            raise conflict(
+                "not_the_last_ticket",
+                f"Ticket {row.code} is not the last one finished at {counter}.",
+            )
+        if now - row.finished_at > timedelta(minutes=TABLET_MINUTES):
+            raise conflict(
+                "survey_window_over",
+                f"Ticket {row.code} was finished over {TABLET_MINUTES} minutes ago.",
+            )
     if s.scalar(select(SurveyRow.id).where(SurveyRow.ticket_id == ticket_id)) is not None:
         raise conflict("already_answered", f"The survey for ticket {row.code} is already in.")
     return row
@@ -280,7 +308,7 @@ def record(store: Store, site: Site, entry: Entry, now: datetime) -> Recorded:
         if entry.counter is None:  # the visitor's page token names the ticket first issued
             found = follow_transfers(s, ticket_id)
             ticket_id = found.id if found is not None else ticket_id
-        row = check_ticket(s, ticket_id, entry.counter)
+        row = check_ticket(s, ticket_id, entry.counter, now)
         known = site.services.get(row.service)
         agency = known[0].code if known else ""
         target = known[1].target_minutes if known else 0

@@ -229,3 +229,26 @@ def test_which_counter_a_survey_tablet_is_for() -> None:
     with pytest.raises(Problem) as unknown:
         rules.survey_counter("survey", None, "L99", demo_any=True, known=known)
     assert unknown.value.status == 422
+
+
+def test_a_tablet_answers_only_the_ticket_just_finished_at_its_counter(
+    store: Store, site: Site, queue: QueueService, clock: FakeClock
+) -> None:
+    """Not any unanswered ticket finished there hours ago: the last one, within the window."""
+    first = serve(queue, clock, "KTP", "L03")
+    second = serve(queue, clock, "KTP", "L03")
+    older = pytest.raises(Problem)
+    with older as refused:
+        answer(store, site, clock, first, counter="L03")
+    assert (refused.value.status, refused.value.code) == (409, "not_the_last_ticket")
+    answer(store, site, clock, first, counter=None)  # the visitor's own phone still may
+    third = serve(queue, clock, "KTP", "L03")
+    clock.advance(minutes=rules.TABLET_MINUTES, seconds=1)
+    with pytest.raises(Problem) as late:
+        answer(store, site, clock, third, counter="L03")
+    assert (late.value.status, late.value.code) == (409, "survey_window_over")
+    assert count(store) == 1
+    fourth = serve(queue, clock, "KTP", "L03")
+    answer(store, site, clock, fourth, counter="L03")
+    assert count(store) == 2
+    assert second != fourth
