@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
+from tests import aio
 from tests.serverproc import ServerProcess
 
 SITE = """
@@ -98,7 +99,7 @@ async def book_all(url: str, first: int, n: int) -> list[tuple[int, dict]]:
 
 
 def test_exactly_the_places_are_booked_and_a_cancel_frees_one(server: ServerProcess) -> None:
-    answers = asyncio.run(book_all(server.url, 0, REQUESTS))
+    answers = aio.run(book_all(server.url, 0, REQUESTS))
     statuses = Counter(status for status, _ in answers)
     assert statuses == {201: PLACES, 409: REQUESTS - PLACES}, statuses
     assert {a["code"] for status, a in answers if status == 409} == {"full"}
@@ -110,5 +111,5 @@ def test_exactly_the_places_are_booked_and_a_cancel_frees_one(server: ServerProc
         assert c.post(f"/bookings/{accepted[0]['token']}/cancel").status_code == 200
         slots = c.get("/bookings/slots", params={"service": "KTP", "date": accepted[0]["date"]})
         assert slots.json()["slots"][0]["left"] == 1
-    again = asyncio.run(book_all(server.url, REQUESTS, 50))
+    again = aio.run(book_all(server.url, REQUESTS, 50))
     assert Counter(status for status, _ in again) == {201: 1, 409: 49}

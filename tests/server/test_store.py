@@ -20,6 +20,7 @@ from server.store.db import Store
 from server.store.tables import DeviceRow, EventRow, Meta, TicketRow
 from shared.models import Event, TicketStatus
 from shared.timeutil import utcnow
+from tests import aio
 
 
 def test_writer_jobs_commit_before_answering_and_a_failure_stays_its_own(
@@ -74,7 +75,7 @@ def test_coroutines_get_their_answers_on_their_loop_after_the_commit(
         assert isinstance(from_thread.result(timeout=30), int)
         return answers
 
-    answers = asyncio.run(main())
+    answers = aio.run(main())
     refused = [a for a in answers if isinstance(a, Exception)]
     assert [str(e) for e in refused] == ["no 2", "no 7", "no 12", "no 17"]
     numbers = sorted(a for a in answers if isinstance(a, int))
