@@ -297,6 +297,24 @@ def check_ticket(
     return row
 
 
+def pending_for(s: Session, counter: str, now: datetime) -> TicketRow | None:
+    """The ticket a survey tablet at `counter` should ask about when its page (re)opens:
+    the last one finished there, within TABLET_MINUTES, not yet answered; else None."""
+    row = s.scalar(
+        select(TicketRow)
+        .where(
+            TicketRow.counter == counter,
+            TicketRow.finished_at.is_not(None),
+            TicketRow.finished_at >= now - timedelta(minutes=TABLET_MINUTES),
+        )
+        .order_by(TicketRow.finished_at.desc())
+        .limit(1)
+    )
+    if row is None or row.status != TicketStatus.DONE or answered(s, row.id):
+        return None
+    return row
+
+
 def record(store: Store, site: Site, entry: Entry, now: datetime) -> Recorded:
     """Store one answer with what it is about (service, agency, counter, officer, wait).
 

@@ -261,12 +261,15 @@ async def survey_tablet(request: Request) -> Response:
         return _survey_sign_in(request)
     ctx = await get_ctx(request)
 
-    def read() -> tuple[int, dict[str, Any]]:
+    def read() -> tuple[int, dict[str, Any], dict[str, Any] | None]:
         with ctx.store.read() as s:
             asked = {lang: [_question(q) for q in questions(s, lang)] for lang in LANGUAGES}
-            return last_seq(s), asked
+            # a ticket finished while this page was closed or reloading: asked at once
+            row = rules.pending_for(s, tablet.counter, utcnow())
+            pending = {"id": row.id, "code": row.code} if row is not None else None
+            return last_seq(s), asked, pending
 
-    seq, asked = await run_in_threadpool(read)
+    seq, asked, pending = await run_in_threadpool(read)
     lang = language(request)
     texts = {
         lang_: {k: t(k, lang_) for k in TABLET_WORDS} for lang_ in LANGUAGES
@@ -274,6 +277,7 @@ async def survey_tablet(request: Request) -> Response:
     config = {
         "counter": tablet.counter,
         "after": seq,
+        "pending": pending,
         "csrf": tablet.csrf,
         "lang": lang,
         "questions": asked,

@@ -97,6 +97,28 @@ def test_the_tablet_shows_the_survey_when_the_officer_finishes(
     assert result["suggestions"][0]["text"] == "Antrean rapi & sukses, nilai 5 > 4"
 
 
+def test_a_tablet_opened_after_the_finish_still_asks_that_visitor(
+    web_server: ServerProcess, new_page: NewPage
+) -> None:
+    """A ticket finished while the tablet's page was closed or reloading: on opening, the
+    survey of that ticket (the last one finished at its counter, within the window)."""
+    base = web_server.url
+    ticket = issue(web_server)
+    with api(web_server, officer_token(web_server, "L03")) as officer:
+        assert officer.post("/counters/L03/call").json()["ticket"]["id"] == ticket["id"]
+        assert officer.post("/counters/L03/finish").status_code == 200
+    tablet = new_page("tablet")
+    tablet.goto(f"{base}/survey/?token=demo-survey&counter=L03")
+    tablet.wait_for_selector("body[data-ready='1']")
+    question = tablet.locator("[data-screen=question]")
+    expect(question).to_be_visible(timeout=5000)
+    expect(tablet.locator("#for-ticket")).to_contain_text(ticket["code"])
+    tablet.reload()  # a reload mid-survey asks again, the answer not yet in
+    tablet.wait_for_selector("body[data-ready='1']")
+    expect(question).to_be_visible(timeout=5000)
+    expect(tablet.locator("#for-ticket")).to_contain_text(ticket["code"])
+
+
 def test_the_tablet_in_english_and_lewati(
     web_server: ServerProcess, new_page: NewPage, shot: Shot
 ) -> None:

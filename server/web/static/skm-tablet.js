@@ -117,6 +117,7 @@
     ws.onclose = function () { setTimeout(listen, 2000); };
   }
   render();
+  if (cfg.pending) { start(cfg.pending); }  // finished while this page was closed
   listen();
   document.body.setAttribute("data-ready", "1");
 }());
