@@ -193,6 +193,21 @@ add_words(
             "Unknown or revoked token, or not a survey tablet's.",
         ),
         "survey_counter": ("Loket", "Counter"),
+        "survey_counter_hint": ("kode loket, mis. L01", "a counter's code, e.g. L01"),
+        "survey_no_counter": (
+            "Token benar, tetapi loket belum diisi: isi Loket (mis. L01).",
+            "The token is right, but no counter was given: fill in Counter (e.g. L01).",
+        ),
+        "survey_wrong_counter": (
+            "Token benar, tetapi loket itu tidak dikenal atau bukan loket tablet ini.",
+            "The token is right, but that counter is unknown or not this tablet's.",
+        ),
+        "survey_unbound": (
+            "Token benar, tetapi tablet ini belum terikat ke loket: daftarkan lagi dengan "
+            "antrian device add NAMA --role survey --counter L01.",
+            "The token is right, but this tablet is bound to no counter: register it again "
+            "with antrian device add NAME --role survey --counter L01.",
+        ),
     }
 )
 
@@ -209,15 +224,16 @@ class Tablet:
         return csrf_for(self.token)
 
 
-async def tablet_of(request: Request, token: str | None, asked: str | None) -> Tablet | None:
-    """The survey tablet behind `token` (the device's own counter, or the demo's ?counter=)."""
+async def tablet_of(request: Request, token: str | None, asked: str | None) -> Tablet | str:
+    """The survey tablet behind `token` (the device's own counter, or the demo's ?counter=),
+    or why not: the key of the words the sign-in page says (the token, or the counter)."""
     if not token or len(token) > 200:
-        return None
+        return "survey_bad_token"
     ctx = await get_ctx(request)
     address = request.client.host if request.client else None
     who = ctx.cached_principal(token) or await run_in_threadpool(principal_for, ctx, token, address)
     if who is None or who.role != "survey":
-        return None
+        return "survey_bad_token"
     try:
         counter = rules.survey_counter(
             who.role,
@@ -226,8 +242,12 @@ async def tablet_of(request: Request, token: str | None, asked: str | None) -> T
             demo_any=ctx.demo and who.device_id == DEMO_DEVICE_ID,
             known=ctx.site.counters,
         )
-    except Problem:
-        return None
+    except Problem as problem:
+        if problem.code != "counter_required":
+            return "survey_wrong_counter"
+        if problem.status != 422:
+            return "survey_unbound"
+        return "survey_wrong_counter" if asked else "survey_no_counter"
     return Tablet(token, counter)
 
 
@@ -251,14 +271,14 @@ async def survey_tablet(request: Request) -> Response:
     given = request.query_params.get("token")
     if given:  # ?token= once, then kept in an HttpOnly cookie and out of the address bar
         tablet = await tablet_of(request, given, request.query_params.get("counter"))
-        if tablet is None:
-            return _survey_sign_in(request, status=401, problem=True)
+        if isinstance(tablet, str):
+            return _survey_sign_in(request, status=401, problem=tablet)
         return _signed_in_tablet(RedirectResponse("/survey/", status_code=303), tablet)
     tablet = await tablet_of(
         request, request.cookies.get(SURVEY_COOKIE), request.cookies.get(SURVEY_COUNTER_COOKIE)
     )
-    if tablet is None:
-        return _survey_sign_in(request)
+    if isinstance(tablet, str):
+        return _survey_sign_in(request)  # not signed in yet: nothing to complain of
     ctx = await get_ctx(request)
 
     def read() -> tuple[int, dict[str, Any], dict[str, Any] | None]:
@@ -306,8 +326,14 @@ def _question(q: Any) -> dict[str, Any]:
             "answers": list(q.answers)}  # fmt: skip
 
 
-def _survey_sign_in(request: Request, *, status: int = 200, problem: bool = False) -> Response:
-    return page(request, "skm/tablet_login.html", status=status, problem=problem)
+def _survey_sign_in(
+    request: Request, *, status: int = 200, problem: str = "", counter: str | None = None
+) -> Response:
+    """The form; `problem`: what was wrong, the token or the counter (never both words for
+    one: a technician must not revoke a good token for a missing counter). The counter
+    asked (?counter= of the README's link, or the form) stays filled in."""
+    counter = (request.query_params.get("counter", "") if counter is None else counter)[:32]
+    return page(request, "skm/tablet_login.html", status=status, problem=problem, counter=counter)
 
 
 @router.post("/survey/login", response_class=HTMLResponse)
@@ -320,8 +346,9 @@ async def survey_login(request: Request) -> Response:
         token.strip() if isinstance(token, str) else None,
         counter.strip() if isinstance(counter, str) else None,
     )
-    if tablet is None:
-        return _survey_sign_in(request, status=401, problem=True)
+    if isinstance(tablet, str):
+        asked = counter.strip() if isinstance(counter, str) else ""
+        return _survey_sign_in(request, status=401, problem=tablet, counter=asked)
     return _signed_in_tablet(RedirectResponse("/survey/", status_code=303), tablet)
 
 
@@ -331,7 +358,7 @@ async def survey_answer(request: Request) -> Response:
     tablet = await tablet_of(
         request, request.cookies.get(SURVEY_COOKIE), request.cookies.get(SURVEY_COUNTER_COOKIE)
     )
-    if tablet is None:
+    if isinstance(tablet, str):
         return JSONResponse({"code": "unauthorized", "message": "Sign the tablet in."}, 401)
     ctx = await get_ctx(request)
     try:
