@@ -195,8 +195,9 @@ add_words(
         "survey_counter": ("Loket", "Counter"),
         "survey_counter_hint": ("kode loket, mis. L01", "a counter's code, e.g. L01"),
         "survey_no_counter": (
-            "Token benar, tetapi loket belum diisi: isi Loket (mis. L01).",
-            "The token is right, but no counter was given: fill in Counter (e.g. L01).",
+            "Token benar, tetapi loket belum diisi: isi token dan Loket (mis. L01).",
+            "The token is right, but no counter was given: fill in the token and Counter"
+            " (e.g. L01).",
         ),
         "survey_wrong_counter": (
             "Token benar, tetapi loket itu tidak dikenal atau bukan loket tablet ini.",
