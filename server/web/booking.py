@@ -38,6 +38,10 @@ add_words(
         "your_name": ("Nama lengkap", "Full name"),
         "your_phone": ("Nomor HP", "Phone number"),
         "your_nik": ("NIK (16 angka, sesuai KTP)", "NIK (16 digits, as on the ID card)"),
+        "nik_again": (
+            "Demi keamanan, NIK tidak pernah ditampilkan kembali: ketik lagi.",
+            "For your safety a NIK is never shown back: please type it again.",
+        ),
         "book_now": ("Daftar", "Book"),
         "booking_code": ("Kode booking", "Booking code"),
         "booked_ok": ("Pendaftaran berhasil.", "You are booked."),
