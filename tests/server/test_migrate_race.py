@@ -58,3 +58,24 @@ def test_a_database_from_a_newer_version_is_refused_in_one_line(tmp_path: Path) 
         assert len(lines) == 1, lines
         assert lines[0].startswith("antrian: ") and "newer version" in lines[0]
         assert "0999" in lines[0]
+
+
+def test_another_applications_database_is_refused_on_both(db_url: str) -> None:
+    """SQLite (server/store/filecheck.py) and PostgreSQL (migrate.py, in the upgrade's
+    transaction): tables that are not ours are never migrated into."""
+    engine = create_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total INTEGER)"))
+    engine.dispose()
+    proc = _cli("device", "add", "kiosk-1", "--role", "kiosk", "--db", db_url)
+    rc = proc.wait(60)
+    out, err = proc.communicate()
+    lines = [line for line in (out + err).splitlines() if line.strip()]
+    assert rc == 2 and len(lines) == 1, lines
+    assert "not an Antrian database" in lines[0] and "invoices" in lines[0]
+    engine = create_engine(db_url)
+    with engine.connect() as conn:
+        from sqlalchemy import inspect
+
+        assert inspect(conn).get_table_names() == ["invoices"]
+    engine.dispose()
