@@ -40,7 +40,7 @@ class BookingRow(Base):
     phone: Mapped[str | None] = mapped_column(String(20))  # normalized, +62...
     # 3578********0001, for the officer to compare with the KTP. Nothing else of the NIK is
     # kept: a keyed hash with its key in the same file gave the hidden digits back in a
-    # fraction of a second to anyone with a copy (migration 0013 dropped both).
+    # fraction of a second to anyone with a copy (migration 0012 dropped both).
     nik_masked: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -5,8 +5,8 @@ Nothing used the hash, and its key lay in the same file (and every backup): the 
 hidden digits fell to a search in a fraction of a second. On SQLite the dropped pages are
 overwritten with zeros (secure_delete), not left readable in the free list.
 
-Revision ID: 0013
-Revises: 0009
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-06 01:00:00
 """
 
@@ -15,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013"
-down_revision = "0009"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
