@@ -244,6 +244,39 @@ class SiteConfig(_Section):
         return ZoneInfo(self.timezone)
 
 
+# Who a priority ticket is for (UU 25/2009 art. 29, UU 8/2016): the kiosk offers these,
+# the ticket records the code, reports group by it. Tickets without one count as "umum".
+NO_GROUP = "umum"
+
+
+class PriorityGroup(_Section):
+    """One priority group: its code (kept on tickets), its Indonesian and English names."""
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")
+    name: str = Field(min_length=1, max_length=60)
+    name_en: str = Field(default="", max_length=60)
+
+    @field_validator("code")
+    @classmethod
+    def _not_reserved(cls, value: str) -> str:
+        if value == NO_GROUP:
+            raise ValueError(f"{NO_GROUP!r} is the reports' name for tickets without a group")
+        return value
+
+
+def default_priority_groups() -> list[PriorityGroup]:
+    return [
+        PriorityGroup(code="lansia", name="Lansia", name_en="Elderly"),
+        PriorityGroup(
+            code="disabilitas", name="Penyandang disabilitas", name_en="People with disabilities"
+        ),
+        PriorityGroup(code="ibu_hamil", name="Ibu hamil", name_en="Pregnant women"),
+        PriorityGroup(
+            code="balita", name="Ibu dengan balita", name_en="Mothers with small children"
+        ),
+    ]
+
+
 class QueueConfig(_Section):
     """The queue rules a site can tune."""
 
@@ -251,6 +284,21 @@ class QueueConfig(_Section):
     requeue_window_minutes: int = Field(default=30, ge=0, le=600)
     default_service_minutes: float = Field(default=5.0, gt=0, le=240)
     recent_services_for_estimate: int = Field(default=20, ge=1, le=500)
+    priority_groups: list[PriorityGroup] = Field(
+        default_factory=default_priority_groups, max_length=12
+    )
+
+    @field_validator("priority_groups")
+    @classmethod
+    def _codes_once(cls, value: list[PriorityGroup]) -> list[PriorityGroup]:
+        codes = [g.code for g in value]
+        twice = sorted({c for c in codes if codes.count(c) > 1})
+        if twice:
+            raise ValueError(f"priority group {twice[0]!r} is given twice")
+        return value
+
+    def group(self, code: str) -> PriorityGroup | None:
+        return next((g for g in self.priority_groups if g.code == code), None)
 
 
 class AlertConfig(_Section):

@@ -49,6 +49,9 @@ class IssuedTicket(Ticket):
     """The issuing kiosk's answer: the ticket, and its own page's path for the QR code."""
 
     page: str = ""  # /t/{token}; only in this answer, never in events or GET /tickets/{id}
+    # Who the priority is for (lansia, disabilitas...): the kiosk and the officer only,
+    # never in events, GET /tickets/{id}, the board or on the TV.
+    priority_group: str | None = None
 
 
 class CounterInfo(_Wire):
@@ -113,12 +116,21 @@ class AgencyInfo(_Wire):
     services: list[ServiceInfo]
 
 
+class PriorityGroupInfo(_Wire):
+    """A priority group the kiosk offers (the site's list): its code and names."""
+
+    code: str
+    name: str
+    name_en: str
+
+
 class ServicesAnswer(_Wire):
     site: str
     business_day: date
     agencies: list[AgencyInfo]
     # the site texts visitors who leave a number (server/notify/): the kiosk asks for one
     messages: bool = False
+    priority_groups: list[PriorityGroupInfo] = []
 
 
 class Health(_Wire):
@@ -144,6 +156,8 @@ class IssueRequest(_Wire):
     # kept for the ticket's day only; the messages in `lang`
     phone: str | None = Field(default=None, max_length=32)
     lang: Literal["id", "en"] = "id"
+    # One of the site's priority groups (GET /services lists them), with priority: true.
+    priority_group: str | None = Field(default=None, min_length=1, max_length=32)
 
 
 class SessionRequest(_Wire):
@@ -193,6 +207,16 @@ class RequeueRequest(_Wire):
 class CounterAnswer(_Wire):
     counter: CounterState
     ticket: Ticket | None = None
+    # The priority group of the counter's current ticket: in the officer's own answers
+    # only (the board and GET /counters/{code} are read openly on the LAN).
+    priority_group: str | None = None
+
+
+class GroupRequest(_Wire):
+    """The officer sets (or clears, null) the priority group of their current ticket."""
+
+    model_config = ConfigDict(extra="forbid")
+    priority_group: str | None = Field(max_length=32)
 
 
 class WaitingCount(_Wire):

@@ -46,15 +46,24 @@ async def issue_ticket(ctx: ServerContext, who: Principal, body: IssueRequest) -
     args = (body.service, body.priority, body.request_id, who.device_id)
     if body.phone:  # the visitor asked for a message: the ticket and its phone in one write
         issued = await in_writer(
-            ctx, notify_rules.issue_with_phone, ctx.queue, *args, body.phone, body.lang
+            ctx,
+            notify_rules.issue_with_phone,
+            ctx.queue,
+            *args,
+            body.phone,
+            body.lang,
+            body.priority_group,
         )
     else:
-        issued = await in_writer(ctx, ctx.queue.issue, *args)
+        issued = await in_writer(ctx, ctx.queue.issue, *args, body.priority_group)
     # Serialized once, by the model, in the writer: FastAPI would validate it again first.
-    # The ticket page's address goes only to the issuing kiosk (never into the event or
-    # GET /tickets/{id}): spliced in, as the model would write it (IssuedTicket.page last).
+    # The ticket page's address and the priority group go only to the issuing kiosk (never
+    # into the event or GET /tickets/{id}): spliced in, as the model would write them
+    # (IssuedTicket's last two fields; a group's code is [a-z0-9_], nothing to escape).
     page = ctx.pages.path(issued.ticket.id).encode()
-    return (201 if issued.created else 200), issued.body[:-1] + b',"page":"' + page + b'"}'
+    group = b"null" if issued.group is None else b'"' + issued.group.encode() + b'"'
+    tail = b',"page":"' + page + b'","priority_group":' + group + b"}"
+    return (201 if issued.created else 200), issued.body[:-1] + tail
 
 
 @router.post("/tickets/{ticket_id}/cancel", response_model=Ticket, responses=answers(404, 409))

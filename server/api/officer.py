@@ -28,6 +28,7 @@ from shared.models import (
     ConsoleSessionAnswer,
     CounterAnswer,
     CounterState,
+    GroupRequest,
     Officer,
     PasswordSessionRequest,
     RequeueRequest,
@@ -151,3 +152,15 @@ async def stop_service(
     return await run_in_threadpool(
         queue_views.stop_service, ctx.queue, code, body.reason, who.username or who.role
     )
+
+
+@router.post(
+    "/counters/{code}/group", response_model=CounterAnswer, responses=answers(404, 409, 422)
+)
+async def set_group(
+    ctx: CtxDep, who: CallerDep, code: CounterCode, body: GroupRequest
+) -> CounterAnswer:
+    """Say which priority group the current ticket's visitor belongs to (null clears it):
+    for the reports; the answer is the officer's own, the group goes nowhere open."""
+    require_counter(who, code)
+    return await in_writer(ctx, ctx.queue.set_group, code, body.priority_group)

@@ -262,11 +262,12 @@ def issue_with_phone(
     device_id: int | None,
     phone: str,
     lang: str = "id",
+    group: str | None = None,
 ) -> Issued:
     """A kiosk's issue with a phone: the ticket and its phone in one transaction."""
     number = normalize_phone(phone)
     with queue.store.write() as s:
-        issued = queue.issue_in(s, service, priority, request_id, device_id)
+        issued = queue.issue_in(s, service, priority, request_id, device_id, group=group)
         if issued.created:
             attach_phone(s, queue.site, issued.ticket, number, lang, queue.clock())
         return issued

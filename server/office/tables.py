@@ -8,7 +8,9 @@ The counters' runtime state (status, current ticket, officer) stays in `counters
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, time
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -21,16 +23,35 @@ from sqlalchemy import (
     String,
     Text,
     Time,
+    TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.store.tables import Base, UTCDateTime
-from shared.config import NotifyConfig
+from shared.config import NotifyConfig, PriorityGroup
 
 NOTIFY_BODY = NotifyConfig().body
 
 SITE = 1  # the one site of a database today
+
+
+class GroupList(TypeDecorator[list[PriorityGroup]]):
+    """The site's priority groups as JSON text: a short list, read and written whole."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: list[PriorityGroup] | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        return json.dumps([PriorityGroup.model_validate(g).model_dump() for g in value])
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> list[PriorityGroup] | None:
+        if value is None:
+            return None
+        return [PriorityGroup.model_validate(g) for g in json.loads(value)]
 
 
 def _site_id() -> Mapped[int]:
@@ -60,6 +81,8 @@ class SiteSettingsRow(Base):
     queue_requeue_window_minutes: Mapped[int] = mapped_column(Integer)
     queue_default_service_minutes: Mapped[float] = mapped_column(Float)
     queue_recent_services_for_estimate: Mapped[int] = mapped_column(Integer)
+    # who priority tickets are for (migration 0012)
+    queue_priority_groups: Mapped[list[PriorityGroup]] = mapped_column(GroupList)
     # [alerts]
     alerts_pause_minutes: Mapped[int] = mapped_column(Integer)
     alerts_quota_left: Mapped[int] = mapped_column(Integer)

@@ -47,6 +47,7 @@ class Issued:
     ticket: Ticket
     created: bool  # False: a repeated request_id answered with the first ticket
     body: bytes  # the ticket's JSON: the answer, serialized once (also into the event)
+    group: str | None = None  # its priority group: for the issuing kiosk's answer only
 
 
 class QueueService:
@@ -131,9 +132,16 @@ class QueueService:
 
     # -- issuing --------------------------------------------------------------
 
-    def issue(self, service: str, priority: bool, request_id: str, device_id: int | None) -> Issued:
+    def issue(
+        self,
+        service: str,
+        priority: bool,
+        request_id: str,
+        device_id: int | None,
+        group: str | None = None,
+    ) -> Issued:
         with self.store.write() as s:
-            return self.issue_in(s, service, priority, request_id, device_id)
+            return self.issue_in(s, service, priority, request_id, device_id, group=group)
 
     def issue_in(
         self,
@@ -145,6 +153,7 @@ class QueueService:
         *,
         online: bool = False,
         phone: str | None = None,
+        group: str | None = None,
     ) -> Issued:
         """Issue within a write already open. `online`: a booking's check-in, whose window
         server/booking/ checked: it joins the line now, outside the walk-in quota. `phone`:
@@ -158,12 +167,15 @@ class QueueService:
                     "request_id_reused", "This request_id was already used for another service."
                 )
             ticket = ticket_wire(s, self.site, existing)
-            return Issued(ticket, created=False, body=ticket.model_dump_json().encode())
+            again = ticket.model_dump_json().encode()
+            return Issued(ticket, created=False, body=again, group=existing.priority_group)
         if service not in self.site.services:
             raise not_found("service", service)
         _agency, svc = self.site.services[service]
         if priority and not svc.priority:
             raise conflict("priority_not_offered", f"{svc.name} has no priority queue.")
+        if group is not None:
+            self.check_group(group, priority=priority)
         now = self.clock()
         day = business_day(self.site.tz, now)
         stop = db.values(STOPS, business_day=day, service=service)
@@ -204,6 +216,7 @@ class QueueService:
             status=TicketStatus.WAITING.value,
             issued_at=now,
             queued_at=now,
+            priority_group=group,
         )
         columns = {**vars(new), "issued_service": service, "request_id": request_id}
         del columns["id"]
@@ -213,7 +226,40 @@ class QueueService:
         self._event(s, EventType.ISSUED, now, ticket=ticket, ticket_json=body)
         if phone and self.on_phone is not None:
             self.on_phone(s, ticket, phone, now)
-        return Issued(ticket, created=True, body=body.encode())
+        return Issued(ticket, created=True, body=body.encode(), group=group)
+
+    def check_group(self, group: str, *, priority: bool = True) -> None:
+        """A 422 naming `priority_group` unless it is one of the site's groups (and the
+        ticket a priority one: a group says who the priority is for)."""
+        groups = self.site.config.queue.priority_groups
+        if self.site.config.queue.group(group) is None:
+            known = ", ".join(g.code for g in groups) or "-"
+            raise invalid(
+                (
+                    "priority_group",
+                    f"Kelompok prioritas {group!r} tidak dikenal (pilihan: {known}).",
+                    f"Unknown priority group {group!r} (one of: {known}).",
+                )
+            )
+        if not priority:
+            raise invalid(
+                (
+                    "priority_group",
+                    "Kelompok prioritas hanya untuk antrean prioritas.",
+                    "A priority group is given only with priority: true.",
+                )
+            )
+
+    def set_group(self, code: str, group: str | None) -> CounterAnswer:
+        """The officer says who their current ticket's visitor is (or clears it): for the
+        reports; the ticket's place in line is not changed."""
+        with self.store.write() as s:
+            counter = self._counter(s, code)
+            row = self._require_current(s, counter, ACTIVE, "set the group of")
+            if group is not None:
+                self.check_group(group)
+            row.priority_group = group
+            return self._answer(s, counter, row)
 
     @staticmethod
     def _next_number(db: Raw, day: date, service: str) -> int:
@@ -425,6 +471,7 @@ class QueueService:
                 number=row.number,
                 code=row.code,
                 priority=row.priority,
+                priority_group=row.priority_group,
                 status=TicketStatus.WAITING,
                 request_id=None,
                 device_id=row.device_id,
@@ -526,7 +573,12 @@ class QueueService:
         if kind is not None and at is not None:
             self._event(s, kind, at, ticket=ticket, counter=counter_info(self.site, counter))
         served = served_today(s, counter.code, self.today())
-        return CounterAnswer(counter=counter_state(s, self.site, counter, served), ticket=ticket)
+        current = self._current(s, counter)
+        return CounterAnswer(
+            counter=counter_state(s, self.site, counter, served),
+            ticket=ticket,
+            priority_group=current.priority_group if current is not None else None,
+        )
 
 
 def served_today(s: Session, counter: str, day: date) -> int:

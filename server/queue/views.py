@@ -17,6 +17,7 @@ from server.store.tables import CounterRow, DailyNumber, ServiceStopRow, TicketR
 from shared.models import (
     AgencyInfo,
     Board,
+    PriorityGroupInfo,
     ServiceInfo,
     ServicesAnswer,
     TicketStatus,
@@ -102,11 +103,16 @@ def services_view(s: Session, site: Site, now: datetime) -> ServicesAnswer:
                 services=services,
             )
         )
+    groups = [
+        PriorityGroupInfo(code=g.code, name=g.name, name_en=g.name_en or g.name)
+        for g in site.config.queue.priority_groups
+    ]
     return ServicesAnswer(
         site=site.name,
         business_day=day,
         agencies=agencies,
         messages=site.config.notify.channel != "none",
+        priority_groups=groups,
     )
 
 

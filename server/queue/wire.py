@@ -50,6 +50,7 @@ class NewTicket:
     counter: str | None = None
     recalls: int = 0
     transferred_from: int | None = None
+    priority_group: str | None = None  # stored, never put on the wire by ticket_wire
 
 
 # What the wire model is built from: a row, or a ticket just inserted by raw SQL.

@@ -11,6 +11,25 @@ from sqlalchemy.orm import Mapped, mapped_column
 from server.store.tables import Base, UTCDateTime
 
 
+class HelpRow(Base):
+    """A visitor asked for help at a kiosk ("Butuh bantuan"): open until an officer takes
+    it. Its floor alert (kind `help`) lives and ends with it (migration 0012)."""
+
+    __tablename__ = "help_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    site_id: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+    device_id: Mapped[int | None] = mapped_column(Integer)
+    kiosk: Mapped[str] = mapped_column(String(64))  # the kiosk's name: where the visitor is
+    note: Mapped[str] = mapped_column(String(200), default="")
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    taken_by: Mapped[str | None] = mapped_column(String(64))  # the officer's username
+    taken_counter: Mapped[str | None] = mapped_column(String(32))
+
+    __table_args__ = (Index("ix_help_asked", "site_id", "asked_at"),)
+
+
 class AlertRow(Base):
     """One alert: open while `ended_at` is NULL; the same (kind, subject) opens again later."""
 
