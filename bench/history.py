@@ -38,6 +38,10 @@ BATCH = 20_000
 HOURS = {8: 0.22, 9: 0.24, 10: 0.19, 11: 0.13, 12: 0.09, 13: 0.08, 14: 0.05}
 
 
+# Priority tickets' groups (the last: a priority ticket nobody asked the group of).
+HISTORY_GROUPS = ("lansia", "disabilitas", "ibu_hamil", "balita", None)
+
+
 def open_days(config: Config, start: date, days: int) -> list[date]:
     """The days in the range the site opens (its weekly hours, minus holidays)."""
     out = []
@@ -95,7 +99,9 @@ def _rows(
                 "issued_service": svc,
                 "number": numbers[svc],
                 "code": site.ticket_code(prefix, numbers[svc]),
-                "priority": rng.random() < 0.08,
+                "priority": (priority := rng.random() < 0.08),
+                # who the priority is for: from the id, so the random draws stay as they were
+                "priority_group": HISTORY_GROUPS[next_id % 5] if priority else None,
                 "request_id": None,
                 "device_id": None,
                 "issued_at": issued,

@@ -24,7 +24,8 @@ from counter.link import Post, ServerLink, SignIn
 from counter.session import CounterChoice, Session
 from counter.texts import sayer
 from counter.view import CounterView, make_view
-from shared.models import CounterAnswer, CounterState, ServicesAnswer
+from shared.errors import ApiError
+from shared.models import CounterAnswer, CounterState, HelpInfo, HelpList, HelpOpen, ServicesAnswer
 
 if TYPE_CHECKING:
     from shared.client import ApiClient, ServerLocator, Worker
@@ -65,6 +66,11 @@ class CounterController:
             mine=self.desk.mine,
         )
         self.choice = CounterChoice(self.link, self._changed)
+        # Calls for help nobody has taken (GET /help, read again on help.* events).
+        self.help_calls: list[HelpOpen] = []
+        # (ticket id, priority group) from the officer's own answers: the group is never
+        # in what the counter re-reads openly (GET /counters/{code}).
+        self.group_of: tuple[int, str | None] | None = None
 
     # -- what the app and the tests read ---------------------------------------------
 
@@ -127,7 +133,22 @@ class CounterController:
             connection=self.connection,
             say=self.say,
             tz=self.tz,
+            help_calls=self.help_calls,
+            group_name=self.group_name(),
         )
+
+    def group_name(self) -> str:
+        """The name of the current ticket's priority group ("" when none is known)."""
+        ticket = self.desk.ticket
+        if ticket is None or self.group_of is None or self.group_of[0] != ticket.id:
+            return ""
+        code = self.group_of[1]
+        services = self.desk.services
+        groups = services.priority_groups if services is not None else []
+        named = next((g for g in groups if g.code == code), None)
+        if named is None:
+            return code or ""
+        return named.name if self.desk.lang == "id" else named.name_en
 
     def allowed(self, action: str) -> bool:
         """Whether an action makes sense now (its button is enabled)."""
@@ -163,6 +184,7 @@ class CounterController:
         self.flow.tell()
         self.link.begin(counter, result.seq)
         self._show(result.answer.counter, new_call=False)
+        self.link.want("help")
         self._changed()
 
     def logout(self, reason: str = "") -> None:
@@ -212,6 +234,7 @@ class CounterController:
         if answer is not None:
             new_call = request.action in CALLS and answer.ticket is not None
             self._show(answer.counter, new_call=new_call)
+            self._group(answer)
         self.flow.done(request, answer, exc)
         if exc is None:
             self.link.want("services")  # counts move with every call: re-read, not guessed
@@ -219,7 +242,50 @@ class CounterController:
             self.link.want("counter", "services")  # what did happen? the server knows
         self._changed()
 
-    def _read(self, state: CounterState | None, services: ServicesAnswer | None) -> None:
+    def _group(self, answer: CounterAnswer) -> None:
+        current = answer.counter.ticket
+        self.group_of = (current.id, answer.priority_group) if current is not None else None
+
+    def set_group(self, group: str | None) -> None:
+        """Say who the current ticket's visitor is (a priority group's code, or None)."""
+        if not self.logged_in or self.desk.ticket is None:
+            return
+        code = self.counter_code
+
+        def done(answer: CounterAnswer | None, exc: BaseException | None) -> None:
+            if answer is not None:
+                self._show(answer.counter, new_call=False)
+                self._group(answer)
+            self._changed()
+
+        self.link.request(lambda client: client.set_group(code, group), done)
+
+    def take_help(self, help_id: int | None = None) -> bool:
+        """Go to the visitor who asked (the oldest call by default); every counter's notice
+        ends. False when there is no call to take."""
+        target = help_id
+        if target is None and self.help_calls:
+            target = self.help_calls[0].id
+        if not self.logged_in or target is None:
+            return False
+
+        def done(info: HelpInfo | None, exc: BaseException | None) -> None:
+            if isinstance(exc, ApiError) and exc.status == 409:
+                self.flow.tell(self.say("help_taken_by", name=exc.extra.get("taken_by", "")))
+            self.link.want("help")
+            self._changed()
+
+        self.link.request(lambda client: client.take_help(target), done)
+        return True
+
+    def _read(
+        self,
+        state: CounterState | None,
+        services: ServicesAnswer | None,
+        calls: HelpList | None = None,
+    ) -> None:
+        if calls is not None:
+            self.help_calls = list(calls.open)
         if state is not None:
             self._show(state, new_call=False)
             self.flow.state_read()

@@ -21,6 +21,7 @@ from shared.models import (
     CounterState,
     Event,
     EventType,
+    HelpList,
     ServicesAnswer,
     SessionAnswer,
 )
@@ -37,7 +38,8 @@ RETRY_SECONDS = 3.0
 T = TypeVar("T")
 Post = Callable[[Callable[[], object]], None]
 Done = Callable[[T | None, BaseException | None], None]
-Read = tuple[CounterState | None, ServicesAnswer | None]
+Read = tuple[CounterState | None, ServicesAnswer | None, HelpList | None]
+HELP_EVENTS = (EventType.HELP_ASKED, EventType.HELP_TAKEN)
 
 
 class SignIn(NamedTuple):
@@ -49,7 +51,10 @@ class SignIn(NamedTuple):
 
 
 def rereads_for(event: Event, counter: str, mine: Collection[str]) -> tuple[str, ...]:
-    """What an event makes worth reading again: this counter, the waiting counts, or nothing."""
+    """What an event makes worth reading again: this counter, the waiting counts, the calls
+    for help, or nothing."""
+    if event.type in HELP_EVENTS:
+        return ("help",)
     mine_changed = event.counter is not None and event.counter.code == counter
     held = event.ticket is not None and event.ticket.counter == counter
     # site.changed: the setup changed (names, services), so both are read again
@@ -115,7 +120,7 @@ class ServerLink:
         *,
         live: bool = True,
         timeout: float = 5.0,
-        on_read: Callable[[CounterState | None, ServicesAnswer | None], None],
+        on_read: Callable[[CounterState | None, ServicesAnswer | None, HelpList | None], None],
         on_session_over: Callable[[], None],
         on_change: Callable[[], None],
         mine: Callable[[], Collection[str]],
@@ -125,7 +130,7 @@ class ServerLink:
         self.post = post
         self.live = live  # False: no event stream (tests of the request path alone)
         self.timeout = timeout
-        self.on_read = on_read  # a re-read's answer: the counter, the counts (or None)
+        self.on_read = on_read  # a re-read's answer: the counter, the counts, the help calls
         self.on_session_over = on_session_over  # the server ended the officer's session
         self.on_change = on_change  # the connection or a re-read changed what is shown
         self.mine = mine  # the services of this counter, to know whose tickets matter
@@ -254,7 +259,7 @@ class ServerLink:
         was = self.connection.state
         if self.connection.stream_said(state):
             # Whatever happened while we were away, the server's word is the truth.
-            self.want("counter", "services")
+            self.want("counter", "services", "help")
         if self.connection.state != was:
             self.on_change()
 
@@ -267,7 +272,7 @@ class ServerLink:
             self.want(*what)
 
     def want(self, *what: str) -> None:
-        """Read `what` ("counter", "services") again; one re-read at a time, wishes merged.
+        """Read `what` ("counter", "services", "help") again; one at a time, wishes merged.
 
         With nothing named, whatever is still wanted (a retry: also asks if the server is back).
         """
@@ -283,7 +288,8 @@ class ServerLink:
         def read(client: ApiClient) -> Read:
             state = client.counter(code) if "counter" in todo else None
             services = client.services() if "services" in todo else None
-            return state, services
+            calls = client.help_calls() if "help" in todo else None
+            return state, services, calls
 
         self.request(read, lambda result, exc: self._read_done(todo, result, exc))
 

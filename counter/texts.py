@@ -23,6 +23,13 @@ def sayer(lang: str) -> Say:
 
 
 TEXTS: dict[str, tuple[str, str]] = {
+    "help_asked": (
+        "Butuh bantuan di {kiosk}: petugas diminta menghampiri",
+        "Help needed at {kiosk}: an officer is asked to go there",
+    ),
+    "help_more": ("(dan {n} lainnya)", "(and {n} more)"),
+    "help_take": ("Saya tangani", "I'll go"),
+    "help_taken_by": ("Sudah ditangani {name}", "Already taken by {name}"),
     "app_title": ("Terminal Loket", "Counter terminal"),
     "login_title": ("Masuk Petugas Loket", "Counter officer log in"),
     "choose_counter": ("Loket", "Counter"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -10,7 +11,7 @@ from counter.desk import Desk, WaitingRow
 from counter.flow import ACTIONS, CallFlow
 from counter.session import Session
 from counter.texts import Say
-from shared.models import CounterStatus, Ticket, TicketStatus
+from shared.models import CounterStatus, HelpOpen, Ticket, TicketStatus
 from shared.timeutil import format_time
 
 
@@ -39,6 +40,10 @@ class CounterView:
     busy: str = ""
     message: str = ""
     message_kind: str = "info"  # info | ok | warn | error
+    # A visitor asked for help at a kiosk: the notice stays until any officer takes it.
+    help_notice: str = ""
+    help_id: int | None = None  # the oldest open call, the one "take" takes
+    priority_group: str = ""  # who the current priority ticket is for (its name)
 
 
 def make_view(
@@ -50,6 +55,8 @@ def make_view(
     connection: str,
     say: Say,
     tz: ZoneInfo,
+    help_calls: Sequence[HelpOpen] = (),
+    group_name: str = "",
 ) -> CounterView:
     """The view of the counter's parts as they are now."""
     v = CounterView(
@@ -73,6 +80,14 @@ def make_view(
     state = desk.state
     if state is None or session.officer is None:
         return v
+    if help_calls:
+        first = help_calls[0]
+        v.help_id = first.id
+        v.help_notice = say("help_asked", kiosk=first.kiosk)
+        if first.note:
+            v.help_notice += f" ({first.note})"
+        if len(help_calls) > 1:
+            v.help_notice += " " + say("help_more", n=len(help_calls) - 1)
     v.title = f"{state.name} - {state.agency_name}"
     v.officer = f"{say('officer')}: {session.officer.name}"
     v.served_today = state.served_today
@@ -82,6 +97,7 @@ def make_view(
         v.code = ticket.code
         v.service_name = ticket.service_name
         v.priority = ticket.priority
+        v.priority_group = group_name
         serving = ticket.status == TicketStatus.SERVING
         v.ticket_state = say("state_serving" if serving else "state_called")
         v.times = _times(ticket, say, tz, desk.lang)

@@ -41,6 +41,8 @@ class EventType(StrEnum):
     RESUMED = "counter.resumed"
     SITE_CHANGED = "site.changed"  # the setup changed: reload it
     DEVICE_STATE = "device.state"  # a device's heartbeat changed (printer, voice, contact)
+    HELP_ASKED = "help.asked"  # a visitor asked for help at a kiosk ("Butuh bantuan")
+    HELP_TAKEN = "help.taken"  # an officer took it
 
 
 # Booking codes (antrean online) are typed on the kiosk's keypad: no 0/O, 1/I/L, 2/Z,

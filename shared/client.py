@@ -28,6 +28,9 @@ from shared.models import (
     CounterState,
     DailyReport,
     Health,
+    HelpCreated,
+    HelpInfo,
+    HelpList,
     IssuedTicket,
     OnlineTicket,
     ServicesAnswer,
@@ -126,9 +129,11 @@ class ApiClient:
         request_id: str,
         phone: str | None = None,
         lang: str = "id",
+        group: str | None = None,
     ) -> IssuedTicket:
         """Take a ticket (with its page's path); a retry with the same request_id returns the
-        same ticket. `phone`: the visitor's number for "your turn is near" messages."""
+        same ticket. `phone`: the visitor's number for "your turn is near" messages; `group`:
+        who a priority ticket is for (one of the site's groups)."""
         body: dict[str, object] = {
             "service": service,
             "priority": priority,
@@ -136,7 +141,27 @@ class ApiClient:
         }
         if phone:
             body.update(phone=phone, lang=lang)
+        if group is not None:
+            body["priority_group"] = group
         return self._post(IssuedTicket, "/tickets", body)
+
+    def ask_help(self, note: str = "") -> HelpCreated:
+        """A visitor at this kiosk needs help ("Butuh bantuan"): every officer is told."""
+        return self._post(HelpCreated, "/help", {"note": note})
+
+    # -- help for visitors (officers) ----------------------------------------------
+
+    def help_calls(self) -> HelpList:
+        """The calls for help nobody has taken yet."""
+        return self._get(HelpList, "/help")
+
+    def set_group(self, code: str, group: str | None) -> CounterAnswer:
+        """The officer says who the current ticket's visitor is (null clears it)."""
+        return self._post(CounterAnswer, f"/counters/{code}/group", {"priority_group": group})
+
+    def take_help(self, help_id: int) -> HelpInfo:
+        """Go to the visitor: the call ends for every counter (409 if someone was first)."""
+        return self._post(HelpInfo, f"/help/{int(help_id)}/take")
 
     def check_in(self, code: str, request_id: str) -> OnlineTicket:
         """A booking's check-in (antrean online): its ticket; the same request_id, the same one."""

@@ -90,6 +90,43 @@ class DeviceEvent(Event):
     device: DeviceInfo
 
 
+class HelpInfo(_Wire):
+    """A visitor's call for help: where (the kiosk's name), when, and who took it."""
+
+    id: int
+    kiosk: str
+    asked_at: datetime
+    taken_at: datetime | None = None
+    taken_by: str | None = None  # the officer's name
+    taken_counter: str | None = None
+
+
+class HelpEvent(Event):
+    """A `help.asked` or `help.taken` event: an Event with the request (no note: the
+    stream is read openly; officers read the note in GET /help)."""
+
+    help: HelpInfo
+
+
+class HelpRequest(_Wire):
+    model_config = ConfigDict(extra="forbid")
+    note: str = Field(default="", max_length=200)
+
+
+class HelpCreated(_Wire):
+    id: int
+
+
+class HelpOpen(HelpInfo):
+    """An open call for help as officers see it (GET /help): with the visitor's note."""
+
+    note: str = ""
+
+
+class HelpList(_Wire):
+    open: list[HelpOpen]
+
+
 class ServiceInfo(_Wire):
     code: str
     name: str

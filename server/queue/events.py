@@ -18,7 +18,16 @@ from sqlalchemy.orm import Session
 
 from server.store.rawsql import EVENTS, Raw
 from server.store.tables import EventRow, Meta
-from shared.models import CounterInfo, DeviceEvent, DeviceInfo, Event, EventType, Ticket
+from shared.models import (
+    CounterInfo,
+    DeviceEvent,
+    DeviceInfo,
+    Event,
+    EventType,
+    HelpEvent,
+    HelpInfo,
+    Ticket,
+)
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +54,7 @@ def record(
     publish: Callable[[list[tuple[int, str]]], None] | None = None,
     ticket_json: str | None = None,
     device: DeviceInfo | None = None,
+    help: HelpInfo | None = None,
 ) -> Event:
     """Append one event to the log in this transaction; publish it after commit.
 
@@ -53,11 +63,15 @@ def record(
     """
     db = Raw(session)
     seq = next_seq(db)
-    event = (
-        Event(seq=seq, type=kind, at=at, ticket=ticket, counter=counter)
-        if device is None
-        else DeviceEvent(seq=seq, type=kind, at=at, ticket=ticket, counter=counter, device=device)
-    )
+    event: Event
+    if device is not None:
+        event = DeviceEvent(
+            seq=seq, type=kind, at=at, ticket=ticket, counter=counter, device=device
+        )
+    elif help is not None:
+        event = HelpEvent(seq=seq, type=kind, at=at, counter=counter, help=help)
+    else:
+        event = Event(seq=seq, type=kind, at=at, ticket=ticket, counter=counter)
     if ticket is not None and ticket_json is not None:
         bare = event.model_copy(update={"ticket": None}).model_dump_json()
         # "ticket" comes before "counter", and nothing before it can hold this text

@@ -31,10 +31,12 @@ from sqlalchemy import Date, bindparam, text
 from sqlalchemy.orm import Session
 
 from server.queue.site import Site
+from shared.config import NO_GROUP
 from shared.models import TicketStatus
 
 # Dimensions a sealed month keeps with histograms; agency is service, mapped when read.
-DIMS = ("service", "counter", "officer", "hour", "weekday")
+# "pgroup": the priority group (tickets.priority_group; none is NO_GROUP, "umum").
+DIMS = ("service", "counter", "officer", "hour", "weekday", "pgroup")
 # Dimensions kept as counts only, for the charts: the day, and weekday x hour (w * 100 + h).
 CHART_DIMS = ("day", "wh")
 ALL = "all"  # one key (''): the wait chart's buckets
@@ -180,6 +182,7 @@ class Tickets:
             "service": "service",
             "counter": "COALESCE(counter, '')",
             "officer": "COALESCE(officer, '')",
+            "pgroup": f"COALESCE(priority_group, '{NO_GROUP}')",
             "hour": sq.local_hour("issued_at"),
             "weekday": sq.weekday("business_day"),
             "day": sq.day_text("business_day"),

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.queue.site import Site
+from server.reports import help
 from server.reports.tables import AlertRow
 from server.reports.views import PRINTER_DOWN, WATCHED_ROLES, Floor, floor_view
 from server.store.tables import DeviceRow
@@ -68,6 +69,8 @@ def wanted_alerts(
         want[("guessing", name)] = (
             f"{name}: {refused} kode booking salah dalam 5 menit (ada yang menebak kode?)"
         )
+    for h in floor.help:  # opened and ended by help.py; kept while the call is open
+        want[(help.KIND, help.subject(h.kiosk, h.id))] = help.message(h.kiosk, h.note)
     return want
 
 

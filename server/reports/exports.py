@@ -32,6 +32,7 @@ GROUP_NAMES_ID = {
     "officer": "Petugas",
     "hour": "Jam",
     "weekday": "Hari",
+    "priority_group": "Kelompok prioritas",
 }
 
 # (column, header in Indonesian, getter, decimals or None for a whole number)

@@ -68,7 +68,9 @@ def offset_seconds(site: Site, day: date) -> int:
 
 def basis(site: Site, month: date) -> str:
     """What a month's rows depend on beyond its tickets: the targets and the zone offset."""
-    made = {"v": 1, "targets": targets_of(site), "offset": offset_seconds(site, month)}
+    # v2: the priority group's rows (pgroup) came in; seals made before lack them. A
+    # ticket's group changes only while it is at a counter (today), never in a sealed day.
+    made = {"v": 2, "targets": targets_of(site), "offset": offset_seconds(site, month)}
     return hashlib.sha256(json.dumps(made, sort_keys=True).encode()).hexdigest()[:32]
 
 

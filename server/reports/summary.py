@@ -53,9 +53,20 @@ from server.reports.aggregate import (
 )
 from server.reports.months import months_touching, offset_seconds, valid_seals
 from server.store.tables import OfficerRow
+from shared.config import NO_GROUP
 
-Group = Literal["agency", "service", "counter", "officer", "hour", "weekday"]
-GROUPS: tuple[str, ...] = ("agency", "service", "counter", "officer", "hour", "weekday")
+Group = Literal["agency", "service", "counter", "officer", "hour", "weekday", "priority_group"]
+GROUPS: tuple[str, ...] = (
+    "agency",
+    "service",
+    "counter",
+    "officer",
+    "hour",
+    "weekday",
+    "priority_group",
+)
+# The dimension of aggregate.py each group reads (agency is mapped from service).
+DIM_OF = {"agency": "service", "priority_group": "pgroup"}
 TOTAL = "\x1ftotal"  # the total's key in SQL: no group's key (codes, names, hours) is this
 MAX_DAYS = 366
 WEEKDAYS_ID = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
@@ -314,7 +325,7 @@ class _Query:
         median x, p90 x) per group and for TOTAL, x in tenths of a minute; the charts)."""
         q = Query()
         key_map = "k"
-        dim = "service" if group == "agency" else group
+        dim = DIM_OF.get(group, group)
         if group == "agency":
             agency_of = {code: a.code for code, (a, _svc) in self.site.services.items()}
             key_map, params = case_map("k", agency_of, "a", "k")
@@ -436,9 +447,14 @@ def _labels(s: Session, site: Site, group: str, keys: set[str]) -> list[tuple[st
         known = sorted(((k, names.get(k, k)) for k in keys if k), key=lambda kv: kv[1])
     elif group == "hour":
         known = [(str(h), f"{h:02d}.00-{h:02d}.59") for h in range(24)]
+    elif group == "priority_group":
+        # every group of the site, served or not (the evaluation asks for each), then "umum"
+        known = [(g.code, g.name) for g in site.config.queue.priority_groups]
+        known.append((NO_GROUP, "Umum (bukan prioritas kelompok)"))
     else:
         known = [(str(i), name) for i, name in enumerate(WEEKDAYS_ID)]
-    order = [(k, label) for k, label in known if k in keys or group in ("agency", "service")]
+    every = ("agency", "service", "priority_group")
+    order = [(k, label) for k, label in known if k in keys or group in every]
     seen = {k for k, _ in order}
     order += sorted((k, k or "-") for k in keys if k not in seen)
     return order

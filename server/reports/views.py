@@ -20,9 +20,10 @@ from sqlalchemy.orm import Session
 from server.queue.events import last_seq
 from server.queue.site import Site
 from server.reports.aggregate import DEFAULT_TARGET_SECONDS, Spelling, case_map, targets_of
+from server.reports.help import open_calls
 from server.reports.tables import AlertRow
 from server.store.tables import CounterRow, DeviceRow, TicketRow, UTCDateTime
-from shared.models import CounterStatus
+from shared.models import CounterStatus, HelpOpen
 from shared.timeutil import business_day
 
 log = logging.getLogger(__name__)
@@ -86,7 +87,7 @@ class DeviceFloor(BaseModel):
 
 class Alert(BaseModel):
     id: int
-    kind: str  # wait, pause, quota, printer, silent
+    kind: str  # wait, pause, quota, printer, silent, help
     subject: str
     message: str
     started_at: datetime
@@ -101,6 +102,7 @@ class Floor(BaseModel):
     counters: list[CounterFloor]
     devices: list[DeviceFloor]
     alerts: list[Alert]  # open ones first, then the latest ended
+    help: list[HelpOpen] = []  # visitors waiting for an officer to come (kiosk "Butuh bantuan")
     waiting: int
     served_today: int
 
@@ -183,6 +185,7 @@ def floor_view(s: Session, site: Site, now: datetime) -> Floor:
         counters=counters,
         devices=devices,
         alerts=alerts,
+        help=open_calls(s),
         waiting=sum(a.waiting for a in agencies),
         served_today=sum(a.served_today for a in agencies),
     )

@@ -18,6 +18,7 @@ from server.api import (
     complaints,
     errors,
     floor,
+    help,
     kiosk,
     officer,
     people,
@@ -87,6 +88,7 @@ def create_api(ctx: ServerContext) -> FastAPI:
         complaints,
         reports,
         floor,
+        help,
     ):
         app.include_router(module.router, prefix=API_PATH)
     web.install(app)

@@ -108,6 +108,7 @@ add_words(
         "g_officer": ("Petugas", "Officer"),
         "g_hour": ("Jam", "Hour"),
         "g_weekday": ("Hari", "Weekday"),
+        "g_priority_group": ("Kelompok prioritas", "Priority group"),
     }
 )
 

@@ -20,7 +20,7 @@ def play(q: QueueService, clock: FakeClock) -> None:
     """Two days of tickets at set times: the answers are in test_reports_summary.py."""
     at(clock, 0)
     a1 = q.issue("IZIN", False, "r-a1", None).ticket  # no-show after waiting 25
-    q.issue("IZIN", True, "r-a2", None)  # priority: waits 10, served 12-20
+    q.issue("IZIN", True, "r-a2", None, "lansia")  # priority: waits 10, served 12-20
     q.issue("IZIN", False, "r-a3", None)  # waits 40 (over the 30-minute target)
     q.issue("KTP", False, "r-b1", None)  # waits 10, transferred to IZIN at 20
     q.open_counter("L01", "budi")

@@ -161,3 +161,32 @@ def test_cli_summary_gives_the_same_figures(
     bad = antrian("report", "summary", "--from", "2026-12-02", "--to", "2026-12-01", "--db", db_url)
     assert bad.returncode == 2 and "from must not be after to" in bad.stderr
     assert "Traceback" not in bad.stderr
+
+
+def test_by_priority_group_in_every_form(played: LiveServer, tmp_path: Path, db_url: str) -> None:
+    """group=priority_group: the JSON, CSV, XLSX and PDF of the API and the command line."""
+    query = {**PERIOD, "group": "priority_group"}
+    with played.client(officer_token(played)) as c:
+        got = c.get("/reports/summary", params=query)
+        csv = c.get("/reports/summary", params={**query, "format": "csv"})
+        xlsx = c.get("/reports/summary", params={**query, "format": "xlsx"})
+        pdf = c.get("/reports/summary", params={**query, "format": "pdf"})
+    with played.ctx.store.read() as s:
+        want = summary_report(s, played.ctx.site, MON, TUE, "priority_group")
+    assert got.status_code == 200 and got.json() == want.model_dump(mode="json")
+    lansia = next(r for r in want.rows if r.key == "lansia")
+    assert (lansia.issued, lansia.served, lansia.wait.mean) == (1, 1, 10.0)
+    assert csv.text == summary_csv(want)
+    assert "priority_group,lansia,Lansia,1" in csv.text
+    ws = load_workbook(io.BytesIO(xlsx.content))["Ringkasan"]
+    assert ws["A5"].value == "Kelompok prioritas"
+    rows = {r[0].value: r for r in ws.iter_rows(min_row=6)}
+    assert rows["Lansia"][1].value == 1 and rows["Penyandang disabilitas"][1].value == 0
+    assert rows["Umum (bukan prioritas kelompok)"][1].value == 6
+    text = pdf_text(pdf.content, tmp_path)
+    assert "Kelompok prioritas" in text and "Lansia" in text and "Ibu hamil" in text
+    if db_url.startswith("sqlite"):  # the command line, on the same database file
+        args = ["report", "summary", "--from", "2026-11-30", "--to", "2026-12-01"]
+        out = antrian(*args, "--db", db_url, "--group", "priority_group", "--format", "csv")
+        assert out.returncode == 0, out.stderr
+        assert out.stdout == summary_csv(want)

@@ -105,6 +105,29 @@ def test_by_agency_counter_officer(scenario: QueueService, store: Store, site: S
     assert officers["sari"].transferred == 1
 
 
+def test_by_priority_group(scenario: QueueService, store: Store, site: Site) -> None:
+    """A002 (lansia) waited 10 and was served 8 minutes; everyone else is "umum"."""
+    rep = report(store, site, "priority_group")
+    rows = by_key(rep)
+    assert [r.key for r in rep.rows] == ["lansia", "disabilitas", "ibu_hamil", "balita", "umum"]
+    lansia = rows["lansia"]
+    assert (lansia.issued, lansia.served, lansia.priority, lansia.priority_share) == (
+        1,
+        1,
+        1,
+        100.0,
+    )
+    assert lansia.wait == fig(1, 10.0, 10.0, 10.0)
+    assert lansia.service == fig(1, 8.0, 8.0, 8.0)
+    assert lansia.building == fig(1, 20.0, 20.0, 20.0)
+    assert (lansia.within_target, lansia.service_level) == (1, 100.0)
+    assert rows["disabilitas"].issued == 0 and rows["disabilitas"].wait == Figures()
+    umum = rows["umum"]
+    assert umum.issued == rep.total.issued - 1 and umum.served == rep.total.served - 1
+    assert umum.priority == 0
+    assert rep.total.issued == sum(r.issued for r in rep.rows)
+
+
 def test_by_hour_and_weekday(scenario: QueueService, store: Store, site: Site) -> None:
     hours = by_key(report(store, site, "hour"))
     assert set(hours) == {"8", "9"}  # local hours (WIB), not UTC
