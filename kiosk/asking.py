@@ -17,11 +17,12 @@ class PhoneAsk:
         self.issuer = issuer
         self.phone = ""  # the digits typed
         self.invalid = False  # OK was pressed on a number that is not a mobile one
-        self._choice: tuple[str, bool] | None = None  # (service, priority) to issue
+        # (service, priority, priority group) to issue
+        self._choice: tuple[str, bool, str | None] | None = None
 
-    def open(self, service: str, priority: bool) -> None:
+    def open(self, service: str, priority: bool, group: str | None = None) -> None:
         """The question, with nothing typed yet."""
-        self._choice = (service, priority)
+        self._choice = (service, priority, group)
         self.phone, self.invalid = "", False
         self.nav.show("phone")
 
@@ -52,8 +53,8 @@ class PhoneAsk:
 
     def _issue(self, phone: str | None) -> None:
         assert self._choice is not None
-        service, priority = self._choice
-        self.issuer.issue(service, priority, phone)
+        service, priority, group = self._choice
+        self.issuer.issue(service, priority, phone, group)
 
 
 def shown(digits: str) -> str:

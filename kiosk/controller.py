@@ -8,6 +8,7 @@ handed to the part whose job it is.
 - issuing: a ticket taken (retried with its request_id) and printed (cancelled if not)
 - check_in: antrean online, a booking checked in from the keypad or a barcode scanner
 - asking: a number for "your turn is near" messages, from the number pad (skippable)
+- guide: voice guidance, the numeric keypad's choices, large text (every citizen)
 
 Each periodic job is a `periodic.Every`, all driven from `tick`. Every method runs on
 the UI thread; network and printer I/O run on the worker (kiosk.ports).
@@ -26,6 +27,17 @@ from kiosk.asking import PhoneAsk
 from kiosk.catalog import Catalog
 from kiosk.check_in import CheckIn
 from kiosk.choosing import Choosing
+from kiosk.guide import (
+    BACK_KEY,
+    ENTER_KEY,
+    HELP_KEY,
+    VOICE_KEY,
+    Choice,
+    Guide,
+    Speak,
+    screen_words,
+    ticket_words,
+)
 from kiosk.issuing import Issuer
 from kiosk.link import ServerLink
 from kiosk.navigation import Navigation
@@ -53,6 +65,7 @@ class KioskController:
         post: Post,
         clock: Callable[[], float] = time.monotonic,
         timing: Timing | None = None,
+        speak: Speak | None = None,
     ) -> None:
         self.config = config
         self._clock = clock
@@ -70,12 +83,17 @@ class KioskController:
         self.issuer = Issuer(config, link, self.catalog, self.printers, nav, timing, run)
         self.checkin = CheckIn(self.issuer, link, nav)
         self.asking = PhoneAsk(nav, self.issuer)
-        self.choosing = choose = Choosing(nav, self.catalog, self.issuer, self.checkin, self.asking)
+        self.choosing = choose = Choosing(
+            nav, self.catalog, self.issuer, self.checkin, link, run, self.asking
+        )
+        # (speak: the app's voice, off the UI thread; without one the words are only kept)
+        self.guide = Guide(speak or (lambda _text: None), self._changed)
         # A visitor's touches, handed straight to the part whose job each one is:
         self.touched, self.toggle_language = nav.touched, nav.toggle_language
         self.go_home, self.back, self.touch_result = nav.home, nav.back, nav.touch_result
         self.choose_agency, self.choose_service = choose.agency, choose.service
         self.choose_priority, self.issue = choose.priority, self.issuer.issue
+        self.choose_group, self.ask_help = choose.group, choose.help
         self.enter = self.checkin.enter
         # and a few things the screenshot run and the tests do.
         self.connect, self.lost_server = link.connect, link.lost
@@ -167,10 +185,140 @@ class KioskController:
     def problem_text(self) -> str:
         return self.text(self.problem) if self.problem else ""
 
+    def group_tiles(self) -> list[view.Row]:
+        return view.group_tiles(self.services, self.lang, self.usable)
+
+    def home_tiles(self) -> list[view.Row]:
+        """The first screen's tiles: the agencies, check-in, and "Butuh bantuan"."""
+        tiles = self.tiles()
+        return [*tiles, view.help_tile(self.lang, self.link.up)] if tiles else tiles
+
+    # -- every citizen: voice guidance, the numeric keypad, large text -------------------
+
+    def choices(self) -> list[Choice]:
+        """What can be chosen on the screen shown, in the tiles' order (the keypad's 1-9)."""
+        screen = self.screen
+        if screen == "home":
+            rows = self.home_tiles()
+            return [
+                Choice(r["code"], r["text"], self._agency(r["code"]), r["enabled"]) for r in rows
+            ]
+        if screen == "services":
+            return [
+                Choice(r["code"], r["text"], self._service(r["code"]), r["enabled"])
+                for r in self.rows()
+            ]
+        if screen == "priority":
+            return [
+                Choice("regular", self.text("regular"), lambda: self.choose_priority(False)),
+                Choice("priority", self.text("priority_title"), lambda: self.choose_priority(True)),
+            ]
+        if screen == "group":
+            return [
+                Choice(r["code"], r["text"], self._group(r["code"]), r["enabled"])
+                for r in self.group_tiles()
+            ]
+        return []
+
+    def _agency(self, code: str) -> Callable[[], None]:
+        return lambda: self.choose_agency(code)
+
+    def _service(self, code: str) -> Callable[[], None]:
+        return lambda: self.choose_service(code)
+
+    def _group(self, code: str) -> Callable[[], None]:
+        return lambda: self.choose_group(code)
+
+    def screen_text(self) -> str:
+        """The screen shown, as the voice reads it."""
+        screen, lang = self.screen, self.lang
+        if screen == "done" and self.ticket is not None:
+            return ticket_words(self.ticket, lang)
+        if screen == "notice":
+            return self.notice_message()
+        if screen == "printing":
+            return self.text("say_printing")
+        agency = self.nav.agency
+        titles = {
+            "home": f"{self.text('take_number')}. {self.text('choose_agency')}",
+            "services": self.text("choose_service")
+            + (": " + view.name_of(agency, lang) if agency else ""),
+            "priority": self.text("choose_queue"),
+            "group": self.text("choose_group"),
+            "checkin": self.text("checkin_title"),
+        }
+        if screen not in titles:
+            return ""
+        home = screen == "home"
+        return screen_words(titles[screen], self.choices(), lang, back=not home, help_key=home)
+
+    def toggle_voice(self) -> None:
+        """ "Bantuan suara" (or a long press anywhere, or `*` on the keypad)."""
+        self.nav.touched()
+        self.guide.toggle_voice(self.lang, self.screen_text())
+
+    def toggle_large(self) -> None:
+        """ "Tulisan besar": large text, high contrast."""
+        self.nav.touched()
+        self.guide.toggle_large()
+
+    def touch(self, code: str) -> None:
+        """A tile touched: chosen at once, or with the voice on, said first and chosen on
+        the second touch."""
+        self.nav.touched()
+        choices = self.choices()
+        for n, choice in enumerate(choices, start=1):
+            if choice.code == code:
+                if self.guide.touch(self.screen, n, choice, self.lang):
+                    choice.act()
+                return
+
+    def keypad(self, key: str) -> bool:
+        """A key of a USB numeric keypad: 1-9 name the n-th choice, Enter chooses it, 0
+        goes back, * turns the voice on or off; on a result screen any key goes home.
+        False when the key means nothing here (it goes on to the check-in keys)."""
+        screen = self.screen
+        if screen in ("checkin", "printing", "connecting", "config_error"):
+            return False
+        self.nav.touched()
+        if key == VOICE_KEY:
+            self.toggle_voice()
+            return True
+        if key == HELP_KEY and screen == "home":
+            self.ask_help()
+            return True
+        if screen in ("done", "notice"):
+            self.nav.home(new_visitor=True)
+            return True
+        choices = self.choices()
+        if key == BACK_KEY:
+            if screen != "home":
+                self.back()
+            return True
+        if key == ENTER_KEY:
+            choice = self.guide.chosen(screen, choices)
+            if choice is None:
+                return False
+            choice.act()
+            return True
+        if len(key) == 1 and key.isdigit() and 1 <= int(key) <= len(choices):
+            n = int(key)
+            if self.guide.pick(screen, n, choices[n - 1], self.lang):
+                choices[n - 1].act()
+            return True
+        return False
+
+    @property
+    def selected(self) -> str:
+        """The code of the tile the keypad or the voice selected on this screen ("" none)."""
+        sel = self.guide.selected
+        return sel[1] if sel is not None and sel[0] == self.screen else ""
+
     def on_change(self, listener: Callable[[], None]) -> None:
         self.listeners.append(listener)
 
     def _changed(self) -> None:
+        self.guide.screen_shown(self.screen, self.screen_text() if self.guide.voice else "")
         for listener in list(self.listeners):
             listener()
 

@@ -87,18 +87,23 @@ class Issuer:
         """Tiles take touches: connected, printer not known bad, nothing in flight."""
         return self.link.up and self.printers.problem is None and not self.busy
 
-    def issue(self, service: str, priority: bool, phone: str | None = None) -> None:
+    def issue(
+        self, service: str, priority: bool, phone: str | None = None, group: str | None = None
+    ) -> None:
         """Issue and print one ticket; a second tap while this runs is ignored. `phone`: the
-        visitor's number for messages (kiosk/asking.py), in the screen's language."""
+        visitor's number for messages (kiosk/asking.py), in the screen's language; `group`:
+        who a priority ticket is for (one of the site's priority groups)."""
         client = self.link.client
         if not self.ready or client is None:
             log.info("ignored a tap while issuing or unusable (service %s)", service)
             return
         request_id = uuid.uuid4().hex  # once per attempt: every retry reuses it
-        log.info("issuing %s priority=%s request_id=%s", service, priority, request_id)
+        log.info(
+            "issuing %s priority=%s group=%s request_id=%s", service, priority, group, request_id
+        )
         self.start(
             client,
-            lambda: client.issue(service, priority, request_id, phone, self.nav.lang),
+            lambda: client.issue(service, priority, request_id, phone, self.nav.lang, group),
             lambda ticket, exc: self.ended(service, priority, request_id, ticket, exc),
         )
 

@@ -1,8 +1,8 @@
 """Which screen the kiosk shows, in which language, for which agency and service.
 
-Screens: connecting, home, services, priority, phone, checkin, printing, done, notice,
-config_error. The kiosk goes home for the next visitor when a result has been
-read, or when a visitor walked away half way.
+Screens: connecting, home, services, priority, group (who the priority is for), phone,
+checkin, printing, done, notice, config_error. The kiosk goes home for the next
+visitor when a result has been read, or when a visitor walked away half way.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from shared.config import KioskConfig
 from shared.models import AgencyInfo, ServiceInfo, ServicesAnswer
 
 # half way through: a visitor who stops touching has walked away
-CHOOSING = ("services", "priority", "phone", "checkin")
+CHOOSING = ("services", "priority", "group", "phone", "checkin")
 RESULTS = ("done", "notice")
 # no home button: nothing works yet, or nothing will until the config is fixed
 NO_HOME = ("config_error", "connecting")
@@ -75,7 +75,9 @@ class Navigation:
 
     def back(self) -> None:
         self.touched()
-        if self.screen == "phone" and self.service is not None and self.service.priority_allowed:
+        if self.screen == "group" or (
+            self.screen == "phone" and self.service is not None and self.service.priority_allowed
+        ):
             self.show("priority")
         elif self.screen in ("priority", "phone") and self.agency and len(self.agency.services) > 1:
             self.service = None

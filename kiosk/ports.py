@@ -15,7 +15,14 @@ from typing import Any, Protocol, TypeVar
 
 from hardware.printer import PrinterStatus
 from hardware.ticket import TicketPrint
-from shared.models import Health, IssuedTicket, OnlineTicket, ServicesAnswer, Ticket
+from shared.models import (
+    Health,
+    HelpCreated,
+    IssuedTicket,
+    OnlineTicket,
+    ServicesAnswer,
+    Ticket,
+)
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +45,9 @@ class Client(Protocol):
         request_id: str,
         phone: str | None = None,
         lang: str = "id",
+        group: str | None = None,
     ) -> IssuedTicket: ...
+    def ask_help(self, note: str = "") -> HelpCreated: ...
     def check_in(self, code: str, request_id: str) -> OnlineTicket: ...
     def cancel(self, ticket_id: int) -> Ticket: ...
     def device_status(self, printer: str, detail: str = "") -> None: ...

@@ -5,6 +5,38 @@ from __future__ import annotations
 from shared.i18n import tr
 
 KIOSK_TEXTS: dict[str, tuple[str, str]] = {
+    # -- every citizen (issue 27): groups, help, voice guidance, large text ----------
+    "choose_group": ("Antrean prioritas untuk siapa?", "Who is the priority for?"),
+    "help_tile": ("Butuh bantuan?", "Need help?"),
+    "help_note": ("Petugas akan menghampiri Anda", "An officer will come to you"),
+    "help_coming": (
+        "Petugas akan menghampiri Anda. Mohon tunggu di dekat kios ini.",
+        "An officer will come to you. Please wait near this kiosk.",
+    ),
+    "voice_button": ("Bantuan suara", "Voice guidance"),
+    "large_button": ("Tulisan besar", "Large text"),
+    "voice_on": (
+        "Bantuan suara aktif. Sentuh sekali untuk mendengar, dua kali untuk memilih."
+        " Atau tekan angka pada papan tombol, lalu Enter.",
+        "Voice guidance is on. Touch once to hear, twice to choose."
+        " Or press a number on the keypad, then Enter.",
+    ),
+    "voice_off": ("Bantuan suara mati.", "Voice guidance is off."),
+    "say_choices": ("Ada {n} pilihan.", "There are {n} choices."),
+    "say_choice": ("{n}. {name}.", "{n}. {name}."),
+    "say_closed": ("{name}, tutup.", "{name}, closed."),
+    "say_back": ("Nol untuk kembali.", "Zero to go back."),
+    "say_help_key": (
+        "Butuh bantuan petugas? Tekan tombol tambah.",
+        "Need an officer? Press the plus key.",
+    ),
+    "say_ticket": (
+        "Nomor antrean Anda {code}, {ahead}. Silakan ambil tiket Anda.",
+        "Your queue number is {code}, {ahead}. Please take your ticket.",
+    ),
+    "say_ahead": ("{n} orang sebelum Anda", "{n} people ahead of you"),
+    "say_next": ("Anda nomor berikutnya", "you are next"),
+    "say_printing": ("Sedang mencetak.", "Printing."),
     "waiting_n": ("Menunggu: {n} orang", "{n} people waiting"),
     "nobody_waiting_now": ("Belum ada yang menunggu", "Nobody waiting yet"),
     "estimate_short": ("Perkiraan tunggu: {n} menit", "Estimated wait: {n} min"),

@@ -169,6 +169,41 @@ REFUSALS = {
 }
 
 
+HELP = "__help__"  # the first screen's "Butuh bantuan" tile
+HELP_COLOR = "#B3261E"
+
+
+def help_tile(lang: str, enabled: bool) -> Row:
+    return {
+        "code": HELP,
+        "text": t("help_tile", lang),
+        "bg": hex_rgba(HELP_COLOR),
+        "fg": text_color_on(HELP_COLOR),
+        "enabled": enabled,
+        "faded": not enabled,
+        "note": t("help_note", lang),
+    }
+
+
+GROUP_COLOR = "#6A1B9A"
+
+
+def group_tiles(answer: ServicesAnswer | None, lang: str, enabled: bool) -> list[Row]:
+    """One tile per priority group of the site, named in the screen's language."""
+    return [
+        {
+            "code": g.code,
+            "text": g.name_en if lang == "en" and g.name_en else g.name,
+            "bg": hex_rgba(GROUP_COLOR if enabled else FADED_BG),
+            "fg": text_color_on(GROUP_COLOR) if enabled else FADED_INK,
+            "enabled": enabled,
+            "faded": not enabled,
+            "note": "",
+        }
+        for g in (answer.priority_groups if answer else [])
+    ]
+
+
 def check_in_tile(lang: str, enabled: bool) -> Row:
     return {
         "code": CHECK_IN,

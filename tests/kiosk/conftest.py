@@ -201,6 +201,7 @@ def make_kiosk() -> Iterator[Callable[..., tuple[KioskController, UiLoop]]]:
         timing: Timing | None = None,
         token: str = "",
         clock: Callable[[], float] = time.monotonic,
+        speak: Callable[[str], None] | None = None,
     ) -> tuple[KioskController, UiLoop]:
         cfg = config or load_config(None)
         cfg = cfg.model_copy(update={"client": ClientConfig(server=url, token=token)})
@@ -216,6 +217,7 @@ def make_kiosk() -> Iterator[Callable[..., tuple[KioskController, UiLoop]]]:
             loop.post,
             clock=clock,
             timing=timing or FAST,
+            speak=speak,
         )
         return kiosk, loop
 
