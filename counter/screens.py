@@ -104,6 +104,8 @@ class MainScreen(Screen):
     connection = StringProperty("connecting")
     connection_text = StringProperty("")  # a coloured dot and a word
     banner = StringProperty("")
+    help_notice = StringProperty("")  # a visitor asked for help at a kiosk
+    priority_group = StringProperty("")  # who the current priority ticket is for
     code = StringProperty("")
     ticket_state = StringProperty("")
     service_name = StringProperty("")
@@ -129,6 +131,7 @@ class MainScreen(Screen):
         self.paused, self.busy = v.paused, v.busy
         self.allowed = sorted(a for a, ok in v.enabled.items() if ok)
         self.message = v.message
+        self.help_notice, self.priority_group = v.help_notice, v.priority_group
         self.message_color = list(KIND_COLORS.get(v.message_kind, KIND_COLORS["info"]))
 
     def press(self, action: str) -> None:

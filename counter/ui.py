@@ -200,6 +200,10 @@ class CounterApp(App):
     def logout(self) -> None:
         self.controller.logout()
 
+    def take_help(self) -> None:
+        """ "Saya tangani": this officer goes to the visitor; every counter's notice ends."""
+        self.controller.take_help()
+
     def press(self, action: str) -> None:
         """A button or F-key: dialogs for requeue and transfer, else straight to the server."""
         if self.dialog is not None or not self.controller.allowed(action):

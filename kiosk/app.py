@@ -98,9 +98,15 @@ def build_kiosk(config: Config, *, screenshots: Path | None = None) -> tuple[Any
     def post(fn: Any) -> None:
         Clock.schedule_once(lambda _dt: fn(), 0)
 
+    speak = None
+    if screenshots is None:  # voice guidance: the TV's voice, no chime (review runs: silent)
+        from hardware.guide_voice import GuideVoice
+
+        voice = config.voice.model_copy(update={"chime": False})
+        speak = GuideVoice(voice).say
     controller = KioskController(
         config, locator, lambda url, token: ApiClient(url, token, timeout=5.0),
-        printer, worker.submit, post,
+        printer, worker.submit, post, speak=speak,
     )  # fmt: skip
     return controller, worker, printer
 

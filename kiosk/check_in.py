@@ -28,7 +28,7 @@ class CheckIn:
         self.link = link
         self.nav = nav
         self.code = ""  # typed on the keypad
-        self._keys = ""  # what a barcode scanner typed so far (it ends with Enter)
+        self.scanned = ""  # what a barcode scanner typed so far (it ends with Enter)
         self._pending: tuple[str, str] | None = None  # (code, request_id) unanswered
 
     def open(self) -> None:
@@ -54,12 +54,12 @@ class CheckIn:
     def typed(self, text: str) -> None:
         """Characters from the keyboard: a USB barcode scanner types the QR code's text."""
         if self.nav.screen in SCANNED:
-            self._keys = (self._keys + text)[-32:]
+            self.scanned = (self.scanned + text)[-32:]
 
     def enter(self) -> None:
         """Enter from the keyboard: a scanner ends the code with it. Checks the code in."""
         self.nav.touched()
-        code, self._keys = self._keys.strip().upper(), ""
+        code, self.scanned = self.scanned.strip().upper(), ""
         if self.nav.screen not in SCANNED or not self.issuer.ready:
             return
         if code:

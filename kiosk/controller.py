@@ -186,12 +186,23 @@ class KioskController:
         return self.text(self.problem) if self.problem else ""
 
     def group_tiles(self) -> list[view.Row]:
-        return view.group_tiles(self.services, self.lang, self.usable)
+        return self._contrast(view.group_tiles(self.services, self.lang, self.usable))
 
     def home_tiles(self) -> list[view.Row]:
         """The first screen's tiles: the agencies, check-in, and "Butuh bantuan"."""
         tiles = self.tiles()
-        return [*tiles, view.help_tile(self.lang, self.link.up)] if tiles else tiles
+        tiles = [*tiles, view.help_tile(self.lang, self.link.up)] if tiles else tiles
+        return self._contrast(tiles)
+
+    def service_rows(self) -> list[view.Row]:
+        return self._contrast(self.rows())
+
+    def _contrast(self, rows: list[view.Row]) -> list[view.Row]:
+        """Large text also means high contrast: yellow on black for what can be chosen."""
+        if not self.guide.large:
+            return rows
+        # and no small print under the names: the name alone, as big as it fits
+        return [{**view.high_contrast(r), "note": ""} for r in rows]
 
     # -- every citizen: voice guidance, the numeric keypad, large text -------------------
 
@@ -307,6 +318,14 @@ class KioskController:
                 choices[n - 1].act()
             return True
         return False
+
+    def enter_key(self) -> bool:
+        """Enter from a keyboard: a scanner's code (four characters or more) is checked in
+        by `enter`; after a keypad's number it chooses. True when the keypad took it."""
+        if len(self.checkin.scanned) >= 4 or self.screen == "checkin":
+            return False
+        self.checkin.scanned = ""
+        return self.keypad(ENTER_KEY)
 
     @property
     def selected(self) -> str:

@@ -100,6 +100,7 @@ class Tile(FitMixin, Button):
     bg = ListProperty([0.08, 0.4, 0.75, 1])
     enabled_look = BooleanProperty(True)
     code = StringProperty("")
+    selected = BooleanProperty(False)  # heard by voice guidance or keyed on the keypad
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -121,17 +122,26 @@ class KioskRoot(BoxLayout):
     pass
 
 
-class HomeScreen(Screen):
+def _select(container: Any, code: str) -> None:
+    for child in container.children:
+        if isinstance(child, Tile):
+            child.selected = bool(code) and child.code == code
+
+
+class _TileGrid:
+    """A screen of tiles in its `grid`: the first screen's agencies, the priority groups."""
+
     _shown: Any = None
     fit_group: FitGroup | None = None
 
-    def show(self, tiles: list[dict[str, Any]], on_tile: Any) -> None:
+    def show(self, tiles: list[dict[str, Any]], on_tile: Any, selected: str = "") -> None:
         # rebuild only on a change: a finger resting on a tile keeps its tile
         key = (tiles, _unit())
         if key == self._shown:
+            _select(self.ids.grid, selected)  # type: ignore[attr-defined]
             return
         self._shown = key
-        grid = self.ids.grid
+        grid = self.ids.grid  # type: ignore[attr-defined]
         grid.clear_widgets()
         u = _unit()
         self.fit_group = group = FitGroup()
@@ -144,15 +154,26 @@ class HomeScreen(Screen):
             group.add(tile)
             tile.bind(on_release=lambda w: on_tile(w.code))
             grid.add_widget(tile)
+        _select(grid, selected)
+
+
+class HomeScreen(_TileGrid, Screen):
+    pass
+
+
+class GroupScreen(_TileGrid, Screen):
+    """Who the priority is for: one tile per group of the site (its own rule in the .kv;
+    a subclass of HomeScreen would take the home's layout too)."""
 
 
 class ServicesScreen(Screen):
     _shown: Any = None
     fit_group: FitGroup | None = None
 
-    def show(self, rows: list[dict[str, Any]], on_row: Any) -> None:
+    def show(self, rows: list[dict[str, Any]], on_row: Any, selected: str = "") -> None:
         key = (rows, _unit())
         if key == self._shown:
+            _select(self.ids.rows, selected)
             return
         self._shown = key
         box = self.ids.rows
@@ -169,6 +190,7 @@ class ServicesScreen(Screen):
         # few services: keep rows a comfortable height instead of stretching to the floor
         for _ in range(max(0, 3 - len(rows))):
             box.add_widget(Label())
+        _select(box, selected)
 
 
 class PriorityScreen(Screen):

@@ -120,6 +120,37 @@ class Shooter:
         pump_until(lambda: self.ctl.screen == "done")
         self.shot(f"{prefix}-05-done")
 
+    def every_citizen(self, prefix: str, agency: str, service: str) -> None:
+        """Voice guidance (a tile heard, framed), large text, the priority group, help."""
+        ctl = self.ctl
+        self.home()
+        ctl.toggle_voice()
+        ctl.touch(agency)  # the first touch: said and framed
+        self.shot(f"{prefix}-20-voice-heard")
+        ctl.touch(agency)
+        pump_until(lambda: ctl.screen == "services")
+        ctl.touch(service)
+        ctl.touch(service)
+        pump_until(lambda: ctl.screen == "priority")
+        ctl.touch("priority")
+        self.shot(f"{prefix}-21-voice-priority")
+        ctl.touch("priority")
+        pump_until(lambda: ctl.screen == "group")
+        ctl.toggle_voice()
+        self.shot(f"{prefix}-22-group")
+        ctl.toggle_large()
+        self.shot(f"{prefix}-23-group-large")
+        ctl.touch(ctl.choices()[0].code)
+        pump_until(lambda: ctl.screen == "done")
+        self.shot(f"{prefix}-24-done-priority-large")
+        self.home()
+        self.shot(f"{prefix}-25-home-large")
+        ctl.toggle_large()
+        ctl.ask_help()
+        pump_until(lambda: ctl.screen == "notice")
+        self.shot(f"{prefix}-26-help-coming")
+        self.home()
+
     def closed(self, prefix: str, answer: ServicesAnswer | None) -> None:
         if answer is None:
             return
@@ -299,6 +330,7 @@ def take_screenshots(
                 shooter.lang(lang)
                 prefix = f"{size}-{lang}"
                 shooter.flow(prefix, agency.code, service)
+                shooter.every_citizen(prefix, agency.code, service)
                 shooter.closed(prefix, closed)
                 shooter.paper_out(prefix)
                 shooter.print_failed(prefix, agency.code, service)

@@ -25,6 +25,10 @@ from shared.timeutil import format_date, format_time
 
 log = logging.getLogger(__name__)
 KV = Path(__file__).with_name("layout.kv")
+LARGE = 1.25  # the large-text mode's scale
+LONG_PRESS = 2.0  # seconds held still: voice guidance on or off
+# SDL keycodes of a numeric keypad: 0-9, *, + (Enter is 271, taken with 13 below)
+KEYPAD = {256 + i: str(i) for i in range(10)} | {268: "*", 270: "+"}
 
 
 class KioskApp(App):
@@ -32,6 +36,10 @@ class KioskApp(App):
 
     u = NumericProperty(8.0)  # 1/100 of the short side: every size in the .kv uses it
     portrait = BooleanProperty(False)
+    # every citizen: voice guidance on, large text (high contrast), the tile heard or keyed
+    voice = BooleanProperty(False)
+    large = BooleanProperty(False)
+    selected = StringProperty("")
     lang = StringProperty("id")
     site_name = StringProperty("")
     time_text = StringProperty("")
@@ -70,6 +78,7 @@ class KioskApp(App):
         sm.transition = NoTransition()
         for screen in (
             screens.HomeScreen(), screens.ServicesScreen(), screens.PriorityScreen(),
+            screens.GroupScreen(name="group"),
             screens.CheckInScreen(), screens.PhoneScreen(), screens.PrintingScreen(),
             screens.DoneScreen(name="done"),
             screens.NoticeScreen(), screens.MessageScreen(name="connecting"),
@@ -79,6 +88,7 @@ class KioskApp(App):
             self.screens[screen.name] = screen
         self._sm = sm
         Window.bind(size=self._resized, on_touch_down=self._any_touch)
+        Window.bind(on_touch_up=self._touch_up)
         Window.bind(on_key_down=self._key_down)
         self._resized(Window, Window.size)
         self._clock()
@@ -95,8 +105,17 @@ class KioskApp(App):
     def _resized(self, _window: Any, size: tuple[int, int]) -> None:
         width, height = size
         self.portrait = height > width
-        self.u = min(width, height) / 100.0
+        # large text: everything a quarter bigger (the tiles share the room left)
+        self.u = min(width, height) / 100.0 * (LARGE if self.large else 1.0)
         self._refresh_trigger()
+
+    def _touch_up(self, _window: Any, touch: Any) -> None:
+        """A long press anywhere turns voice guidance on or off (for who cannot find the
+        button): held still for LONG_PRESS seconds."""
+        held = Clock.get_boottime() - float(getattr(touch, "time_start", 0.0) or 0.0)
+        moved = abs(touch.ox - touch.x) + abs(touch.oy - touch.y)
+        if self.controller is not None and held >= LONG_PRESS and moved < 30:
+            self.controller.toggle_voice()
 
     def _any_touch(self, _window: Any, _touch: Any) -> None:
         if self.controller is not None:
@@ -112,8 +131,15 @@ class KioskApp(App):
         ctl = self.controller
         if ctl is None:
             return False
-        if key in (13, 271):  # Enter, keypad Enter
-            ctl.enter()
+        # A USB numeric keypad drives the kiosk (kiosk/guide.py): its keys by code, so
+        # they work with Num Lock off too; the number row sends the same text.
+        pad = KEYPAD.get(key) or (text if text and text in "0123456789*+" else "")
+        if pad and ctl.screen != "checkin":
+            ctl.typed(pad)  # (a scanner's code may hold digits: it ends with Enter too)
+            return ctl.keypad(pad)
+        if key in (13, 271):  # Enter, keypad Enter: a scanned code, or the keypad's choice
+            if not ctl.enter_key():
+                ctl.enter()
             return True
         if key == 8 and ctl.screen in ("checkin", "phone"):  # Backspace
             ctl.key("back")
@@ -151,7 +177,15 @@ class KioskApp(App):
 
     def choose_priority(self, priority: bool) -> None:
         if self.controller:
-            self.controller.choose_priority(priority)
+            self.controller.touch("priority" if priority else "regular")
+
+    def toggle_voice(self) -> None:
+        if self.controller:
+            self.controller.toggle_voice()
+
+    def toggle_large(self) -> None:
+        if self.controller:
+            self.controller.toggle_large()
 
     # -- from the controller -------------------------------------------------------
 
@@ -165,6 +199,10 @@ class KioskApp(App):
             return
         self.lang = ctl.lang
         self.lang_button_text = t("language", ctl.lang)
+        self.voice, self.selected = ctl.guide.voice, ctl.selected
+        if self.large != ctl.guide.large:
+            self.large = ctl.guide.large
+            self._resized(Window, Window.size)
         self.site_name = ctl.services.site if ctl.services else ctl.config.site.name
         self.problem_text = ctl.problem_text()
         agency, svc = ctl.nav.agency, ctl.service
@@ -189,10 +227,13 @@ class KioskApp(App):
         self._clock()
         if ctl.screen == "home":
             home: Any = self.screens["home"]
-            home.show(ctl.tiles(), ctl.choose_agency)
+            home.show(ctl.home_tiles(), ctl.touch, ctl.selected)
         elif ctl.screen == "services":
             services: Any = self.screens["services"]
-            services.show(ctl.rows(), ctl.choose_service)
+            services.show(ctl.service_rows(), ctl.touch, ctl.selected)
+        elif ctl.screen == "group":
+            group: Any = self.screens["group"]
+            group.show(ctl.group_tiles(), ctl.touch, ctl.selected)
         elif ctl.screen == "checkin":
             checkin: Any = self.screens["checkin"]
             labels = {"back": "⌫ " + ctl.text("key_delete"), "ok": "OK"}

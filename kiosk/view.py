@@ -169,6 +169,17 @@ REFUSALS = {
 }
 
 
+HIGH_BG = [0.0, 0.0, 0.0, 1.0]
+HIGH_INK = [1.0, 0.92, 0.23, 1.0]  # yellow on black: 17:1
+
+
+def high_contrast(row: Row) -> Row:
+    """A tile in the large-text mode: yellow on black while it can be chosen."""
+    if not row.get("enabled", True) or row.get("faded"):
+        return row
+    return {**row, "bg": HIGH_BG, "fg": HIGH_INK}
+
+
 HELP = "__help__"  # the first screen's "Butuh bantuan" tile
 HELP_COLOR = "#B3261E"
 

@@ -156,3 +156,42 @@ def test_the_spoken_texts_as_wavs(tmp_path: Path) -> None:
     assert 0.8 < seconds["tile"] < 4.0
     assert 3.0 < seconds["ticket"] < 12.0
     assert seconds["ticket"] > 2 * seconds["tile"]
+
+
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="needs espeak-ng")
+def test_the_guide_voice_never_waits_and_says_the_newest(tmp_path: Path) -> None:
+    """Playing is the wire (no sound card here): the WAVs handed to it are recorded."""
+    import threading
+    import time
+
+    from hardware.guide_voice import GuideVoice
+
+    playing = threading.Event()
+    release = threading.Event()
+    handed: list[Path] = []
+
+    def play(path: Path) -> None:
+        handed.append(path)
+        playing.set()
+        release.wait(10)
+
+    voice = GuideVoice(VoiceConfig(chime=False), cache_dir=tmp_path, play=play)
+    try:
+        started = time.monotonic()
+        voice.say("Satu. DPMPTSP.")
+        assert playing.wait(10)
+        for text in ("Dua. Dispendukcapil.", "Tiga. BPJS Kesehatan.", "Empat. Samsat."):
+            voice.say(text)  # while the first plays: returns at once
+        assert time.monotonic() - started < 10
+        release.set()
+        deadline = time.monotonic() + 10
+        while len(handed) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.3)
+        assert len(handed) == 2  # the first, then only the newest
+        with wave.open(str(handed[1])) as w:
+            assert w.getnframes() / w.getframerate() > 0.8
+        assert handed[1] == voice.renderer.render("Empat. Samsat.")  # the same cached WAV
+    finally:
+        release.set()
+        voice.stop()

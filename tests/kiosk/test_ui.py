@@ -77,7 +77,7 @@ def test_every_tile_of_a_screen_has_one_font_size_that_fits(kiosk: Kiosk) -> Non
     pump_until(lambda: ctl.screen == "home" and ctl.usable)
     tiles = [w for w in kiosk.app.screens["home"].walk() if isinstance(w, Tile)]
     tiles = [w for w in tiles if w.code]  # not the language button
-    assert len(tiles) == 13  # the 12 agencies and "Sudah daftar online?"
+    assert len(tiles) == 14  # the 12 agencies, "Sudah daftar online?", "Butuh bantuan?"
     pump(5)
     sizes = {round(w.font_size, 2) for w in tiles}
     assert len(sizes) == 1, sorted((w.font_size, w.code) for w in tiles)
@@ -202,3 +202,89 @@ def test_server_down_then_back(kiosk: Kiosk) -> None:
     pump_until(lambda: ctl.problem is None and ctl.usable, timeout=20)
     tap(tile(kiosk, "home", "SAMSAT"))
     pump_until(lambda: kiosk.app._sm.current in ("priority", "services"))
+
+
+def key(code: int, text: str | None = None) -> None:
+    """A key of the USB numeric keypad, as SDL gives it to the window."""
+    from kivy.core.window import Window
+
+    from kiosk.shots import pump
+
+    Window.dispatch("on_key_down", code, 0, text, [])
+    Window.dispatch("on_key_up", code, 0)
+    pump(2)
+
+
+KP_ENTER = 271
+
+
+def kp(n: int) -> None:
+    key(256 + n, str(n))
+
+
+def test_a_whole_issue_by_the_numeric_keypad_alone(kiosk: Kiosk) -> None:
+    """No touch at all: keypad numbers select (a frame on the tile), Enter chooses, a
+    priority ticket for a pregnant woman is printed, any key then starts again."""
+    ctl, app = kiosk.ctl, kiosk.app
+    ctl.go_home()  # (where the test before left it)
+    pump_until(lambda: ctl.screen == "home" and ctl.usable)
+    codes = [c.code for c in ctl.choices()]
+    kp(codes.index("DUKCAPIL") + 1)
+    assert tile(kiosk, "home", "DUKCAPIL").selected
+    assert not tile(kiosk, "home", "DPMPTSP").selected
+    key(KP_ENTER)
+    pump_until(lambda: app._sm.current == "services")
+    kp([c.code for c in ctl.choices()].index("AKTA") + 1)
+    assert tile(kiosk, "services", "AKTA").selected
+    key(KP_ENTER)
+    pump_until(lambda: app._sm.current == "priority")
+    kp(2)
+    assert app.screens["priority"].ids.priority.selected
+    key(KP_ENTER)
+    pump_until(lambda: app._sm.current == "group")
+    kp(3)  # ibu hamil
+    assert tile(kiosk, "group", "ibu_hamil").selected
+    jobs = len(kiosk.printer.jobs)
+    key(KP_ENTER)
+    pump_until(lambda: app._sm.current == "done")
+    assert ctl.ticket is not None and ctl.ticket.service == "AKTA" and ctl.ticket.priority
+    assert getattr(ctl.ticket, "priority_group", None) == "ibu_hamil"
+    assert len(kiosk.printer.jobs) == jobs + 1
+    assert app.screens["done"].ids.code.text == ctl.ticket.code
+    kp(7)  # any key: home for the next visitor
+    pump_until(lambda: app._sm.current == "home")
+
+
+def test_voice_and_large_text_buttons(kiosk: Kiosk) -> None:
+    ctl, app = kiosk.ctl, kiosk.app
+    ctl.go_home()
+    pump_until(lambda: ctl.screen == "home" and ctl.usable)
+    u = app.u
+    tap(_button(app, "large_button"))
+    pump_until(lambda: app.large)
+    assert app.u == pytest.approx(u * 1.25)
+    dukcapil = tile(kiosk, "home", "DUKCAPIL")
+    assert contrast(dukcapil.color, dukcapil.bg) > 15  # yellow on black
+    tap(_button(app, "large_button"))
+    pump_until(lambda: not app.large)
+    tap(_button(app, "voice_button"))
+    pump_until(lambda: app.voice)
+    assert ctl.guide.spoken[-1].startswith("Bantuan suara aktif.")
+    tap(tile(kiosk, "home", "DUKCAPIL"))  # first touch: said and framed, not chosen
+    assert ctl.screen == "home" and tile(kiosk, "home", "DUKCAPIL").selected
+    assert ctl.guide.spoken[-1] == "Dua. Dispendukcapil."
+    tap(_button(app, "voice_button"))
+    pump_until(lambda: not app.voice)
+
+
+def _button(app: Any, name: str) -> Any:
+    from kiosk.screens import Tile
+
+    found = [
+        w
+        for w in app.root.walk()
+        if isinstance(w, Tile)
+        and w.text.startswith({"large_button": "A+", "voice_button": "Bantuan suara"}[name])
+    ]
+    assert found, name
+    return found[0]
