@@ -70,6 +70,7 @@ add_words(
         "alert_quota": ("Kuota", "Quota"),
         "alert_printer": ("Printer", "Printer"),
         "alert_silent": ("Tak terdengar", "Silent"),
+        "alert_help": ("Butuh bantuan", "Help needed"),
         "no_alerts": ("Tidak ada peringatan", "No alerts"),
         "alert_since": ("sejak {t}", "since {t}"),
         "alert_ended": ("{a} s.d. {b}", "{a} to {b}"),

@@ -192,3 +192,28 @@ def test_the_reports_page_with_its_charts_and_downloads(
     page.select_option("#f-group", "agency")
     page.click("form.report-form button[type=submit]")
     expect(page.locator("#report-table tbody tr")).to_have_count(13)  # 12 agencies + total
+
+
+def test_a_kiosk_asks_for_help_the_floor_shows_it_until_taken(
+    web_server: ServerProcess, new_page: Callable[..., Page], shot: Shot
+) -> None:
+    """ "Butuh bantuan" on the floor page live (no reload), within 2 s; it ends when taken."""
+    page = new_page("desktop")
+    sign_in(page, web_server.url)
+    page.goto(f"{web_server.url}/console/floor")
+    page.evaluate("window.stillTheSamePage = true")
+    with httpx.Client(base_url=web_server.url + API, timeout=10) as k:
+        k.headers["Authorization"] = "Bearer demo-kiosk"
+        asked = k.post("/help", json={"note": "kursi roda"})
+    assert asked.status_code == 201, asked.text
+    subject = f"Kiosk demo #{asked.json()['id']}"
+    alert = page.locator(f'li.alert.open[data-kind=help][data-subject="{subject}"]')
+    expect(alert).to_have_count(1, timeout=2000)  # the page refreshes every 5 s anyway
+    expect(alert).to_contain_text("Butuh bantuan di Kiosk demo: kursi roda")
+    shot(page, "floor-help")
+    with officer(web_server.url, "L03") as c:
+        assert c.post(f"/help/{asked.json()['id']}/take").status_code == 200
+    expect(alert).to_have_count(0, timeout=2000)
+    ended = page.locator(f'li.alert.ended[data-kind=help][data-subject="{subject}"]')
+    expect(ended).to_have_count(1)
+    assert page.evaluate("window.stillTheSamePage") is True
