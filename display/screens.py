@@ -75,6 +75,19 @@ class CounterTile(Panel):
     active = BooleanProperty(False)
     accent = ColorProperty([1, 1, 1, 1])
     u = NumericProperty(1.0)
+    # For who cannot hear the call: a called number's tile flashes until the visitor
+    # arrives (the officer starts serving); the number itself never dims.
+    calling = BooleanProperty(False)
+    blink = NumericProperty(0.0)
+
+    def on_calling(self, _tile: CounterTile, calling: bool) -> None:
+        Animation.cancel_all(self, "blink")
+        if calling:
+            anim = Animation(blink=1.0, d=0.5) + Animation(blink=0.15, d=0.5)
+            anim.repeat = True
+            anim.start(self)
+        else:
+            self.blink = 0.0
 
 
 class GroupTile(Panel):
@@ -220,6 +233,7 @@ class BoardScreen(BoxLayout):
             tile.name = c.name
             tile.code = counter_status_text(c)
             tile.active = bool(c.ticket_code)
+            tile.calling = c.ticket_status == "called" and bool(c.ticket_code)
 
     def show_groups(self, groups: list[AgencyGroup]) -> None:
         area: GridLayout = self.ids.counters_area

@@ -139,3 +139,33 @@ def test_the_display_asks_kivy_for_no_multisampling_and_keeps_the_root_log_level
     # 2x multisampling doubled every buffer of a 1080p window on software GL;
     # Kivy's default log mode lowered the root logger and websockets logged each frame
     assert out.stdout.split()[-2:] == ["0", "INFO"]
+
+
+@pytest.mark.gui
+def test_a_called_number_flashes_until_the_visitor_arrives(board: object) -> None:
+    """For the deaf: the tile of a counter that called flashes (its frame, never the
+    number) while the ticket is called; once serving it is still."""
+    import time
+
+    from kivy.base import EventLoop
+
+    from display.controller import CounterView
+    from display.screens import BoardScreen
+
+    assert isinstance(board, BoardScreen)
+    called = CounterView("L1", "Loket 1", "DPMPTSP", "DPMPTSP", "open", 7, "A007", "called")
+    idle = CounterView("L2", "Loket 2", "DPMPTSP", "DPMPTSP", "open")
+    board.show_counters([called, idle], {})
+    tiles = board._tiles
+    seen = set()
+    deadline = time.monotonic() + 1.5
+    while time.monotonic() < deadline:
+        EventLoop.idle()
+        seen.add(round(tiles["L1"].blink, 1))
+    assert tiles["L1"].calling and len(seen) > 3  # it moves
+    assert not tiles["L2"].calling and tiles["L2"].blink == 0.0
+    serving = CounterView("L1", "Loket 1", "DPMPTSP", "DPMPTSP", "open", 7, "A007", "serving")
+    board.show_counters([serving, idle], {})
+    for _ in range(5):
+        EventLoop.idle()
+    assert not tiles["L1"].calling and tiles["L1"].blink == 0.0
