@@ -105,8 +105,11 @@ class KioskApp(App):
     def _resized(self, _window: Any, size: tuple[int, int]) -> None:
         width, height = size
         self.portrait = height > width
-        # large text: everything a quarter bigger (the tiles share the room left)
-        self.u = min(width, height) / 100.0 * (LARGE if self.large else 1.0)
+        # Large text: in portrait everything a quarter bigger; in landscape the tiles have
+        # no height to spare (a bigger header left them smaller), so there the mode is the
+        # contrast and the names without small print, which already fit larger.
+        big = self.large and self.portrait
+        self.u = min(width, height) / 100.0 * (LARGE if big else 1.0)
         self._refresh_trigger()
 
     def _touch_up(self, _window: Any, touch: Any) -> None:

@@ -256,14 +256,19 @@ def test_a_whole_issue_by_the_numeric_keypad_alone(kiosk: Kiosk) -> None:
 
 
 def test_voice_and_large_text_buttons(kiosk: Kiosk) -> None:
+    from kiosk.shots import pump
+
     ctl, app = kiosk.ctl, kiosk.app
     ctl.go_home()
     pump_until(lambda: ctl.screen == "home" and ctl.usable)
     u = app.u
+    before = tile(kiosk, "home", "DUKCAPIL").font_size
     tap(_button(app, "large_button"))
     pump_until(lambda: app.large)
-    assert app.u == pytest.approx(u * 1.25)
+    assert app.u == pytest.approx(u * 1.25 if app.portrait else u)
+    pump(5)
     dukcapil = tile(kiosk, "home", "DUKCAPIL")
+    assert dukcapil.font_size >= before  # never smaller than without it
     assert contrast(dukcapil.color, dukcapil.bg) > 15  # yellow on black
     tap(_button(app, "large_button"))
     pump_until(lambda: not app.large)
