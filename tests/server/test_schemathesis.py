@@ -199,9 +199,15 @@ def schemathesis_run(site: Site, workdir: Path, config: str, *args: str) -> None
 CALLERS = {
     "kiosk": (
         "coverage,fuzzing",
-        ["--exclude-path-regex", r"/counters/\{code\}/|/sessions|/reports|/admin/|/floor$"],
+        # (GET /help and taking a call are the officers': the kiosk only asks)
+        [
+            "--exclude-path-regex",
+            r"/counters/\{code\}/|/sessions|/reports|/admin/|/floor$|/help/",
+            "--exclude-name",
+            "GET /api/v1/help",
+        ],
     ),
-    "officer": ("coverage,fuzzing", ["--include-path-regex", r"/counters/|/sessions"]),
+    "officer": ("coverage,fuzzing", ["--include-path-regex", r"/counters/|/sessions|/help"]),
     # What only a supervisor may: the report, cancelling, acting at any counter.
     "supervisor": (
         "fuzzing",
