@@ -81,7 +81,7 @@ class SiteSettingsRow(Base):
     queue_requeue_window_minutes: Mapped[int] = mapped_column(Integer)
     queue_default_service_minutes: Mapped[float] = mapped_column(Float)
     queue_recent_services_for_estimate: Mapped[int] = mapped_column(Integer)
-    # who priority tickets are for (migration 0012)
+    # who priority tickets are for (migration 0013)
     queue_priority_groups: Mapped[list[PriorityGroup]] = mapped_column(GroupList)
     # [alerts]
     alerts_pause_minutes: Mapped[int] = mapped_column(Integer)

@@ -13,7 +13,7 @@ from server.store.tables import Base, UTCDateTime
 
 class HelpRow(Base):
     """A visitor asked for help at a kiosk ("Butuh bantuan"): open until an officer takes
-    it. Its floor alert (kind `help`) lives and ends with it (migration 0012)."""
+    it. Its floor alert (kind `help`) lives and ends with it (migration 0013)."""
 
     __tablename__ = "help_requests"
 

@@ -64,7 +64,7 @@ class TicketRow(Base):
     priority: Mapped[bool] = mapped_column(Boolean, default=False)
     # Who the priority is for (lansia, disabilitas...; the site's list): told to the
     # issuing kiosk and the officer, grouped in reports, never in what the LAN reads
-    # openly (migration 0012).
+    # openly (migration 0013).
     priority_group: Mapped[str | None] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16))
     request_id: Mapped[str | None] = mapped_column(String(64), unique=True)

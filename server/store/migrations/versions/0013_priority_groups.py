@@ -1,7 +1,7 @@
 """every citizen: a priority ticket's group, the site's list of groups, help requests
 
-Revision ID: 0012
-Revises: 0009
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-06 00:30:00
 """
 
@@ -12,8 +12,8 @@ import json
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012"
-down_revision = "0009"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
