@@ -10,6 +10,7 @@ guess answers alike either way, so usernames cannot be probed.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import secrets
@@ -95,9 +96,16 @@ def check_secret(secret: str, stored: str) -> bool:
 
 check_pin = check_secret
 
-# What an unknown username is checked against: the same work as a real one.
-_DUMMY_PIN = hash_pin("000000")
-_DUMMY_PASSWORD = hash_password("not-a-real-password")
+
+@functools.cache
+def _dummy_hash(kind: str) -> str:
+    """What an unknown username is checked against: the same work as a real one.
+
+    Made at the first sign-in of its kind, not at import: every start of the server
+    and of each command line paid ~0.1 s of key derivation for it. authenticate()
+    asks for it before looking anyone up, so that first sign-in costs the same
+    whoever the username is."""
+    return hash_pin("000000") if kind == "counter" else hash_password("not-a-real-password")
 
 
 def end_sessions(s: Session, officer_id: int) -> int:
@@ -196,7 +204,7 @@ def _candidate(s: Session, username: str, kind: str) -> tuple[Person | None, str
         and (kind == "counter" or row.role in ROLES_CONSOLE)
     )
     if not usable or row is None or not stored:
-        return None, _DUMMY_PIN if kind == "counter" else _DUMMY_PASSWORD
+        return None, _dummy_hash(kind)
     counters = tuple(c for c in row.counters.split(",") if c)
     return Person(row.id, row.username, row.name, row.role, counters), stored
 
@@ -227,6 +235,7 @@ def authenticate(
         role = "supervisor" if kind == "counter" else "admin"
         person = Person(None, username, "Demo", role, ())
     else:
+        _dummy_hash(kind)  # made before the look-up, whoever it finds (see _dummy_hash)
         # Counted before it is checked, in one serialized write with the lock's check: of
         # any number of guesses at once, at most max_failures are ever evaluated before
         # the lock (a right one clears the count below).
