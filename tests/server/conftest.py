@@ -19,7 +19,6 @@ from server.queue.rules import QueueService
 from server.queue.site import Site
 from server.runtime.app import create_app
 from server.store.db import Store
-from server.store.migrate import upgrade
 from shared.config import Config, load_config
 from tests.serverproc import ServerProcess as BaseServerProcess
 
@@ -41,9 +40,9 @@ class FakeClock:
 
 
 @pytest.fixture
-def store(db_url: str) -> Iterator[Store]:
-    s = Store(db_url)
-    upgrade(s)
+def store(migrated_db_url: str) -> Iterator[Store]:
+    """A store at the current schema (a copy of the migrated template, tests/conftest.py)."""
+    s = Store(migrated_db_url)
     yield s
     s.dispose()
 
@@ -78,7 +77,8 @@ class LiveServer:
 
     def client(self, token: str | None = None) -> httpx.Client:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        return httpx.Client(base_url=self.url + "/api/v1", headers=headers, timeout=10)
+        # 30 s, not 10: a PDF rendered while other tests load the two cores took over 10 s.
+        return httpx.Client(base_url=self.url + "/api/v1", headers=headers, timeout=30)
 
 
 def run_in_thread(ctx: ServerContext) -> Iterator[LiveServer]:
