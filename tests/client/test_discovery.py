@@ -27,6 +27,7 @@ def unique_site(label: str) -> str:
     return f"MPP Uji {label} {uuid.uuid4().hex[:6]}"
 
 
+@pytest.mark.slow
 def test_two_servers_are_told_apart_by_site_name(
     tmp_path: Path, server_factory: Callable[..., ServerProcess]
 ) -> None:
@@ -72,6 +73,7 @@ def test_locator_raises_when_nobody_answers() -> None:
         locator.locate()
 
 
+@pytest.mark.slow
 def test_stream_finds_a_server_that_moved(
     tmp_path: Path,
     server_factory: Callable[..., ServerProcess],
@@ -176,6 +178,7 @@ print(url, ApiClient(url).health().site if url else "-", f"{took * 1000:.0f}", s
 """
 
 
+@pytest.mark.slow
 def test_discovery_between_two_network_namespaces(
     tmp_path: Path,
     server_factory: Callable[..., ServerProcess],

@@ -132,6 +132,7 @@ def test_client_across_a_crash_and_a_graceful_restart(
     _restart_scenario(server, monkeypatch, hard=False, first=26)  # SIGTERM: server closes
 
 
+@pytest.mark.slow
 def test_a_server_back_with_a_fresh_database_is_followed_from_its_first_event(
     server: ServerProcess, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -14,6 +14,7 @@ from tests.counter.conftest import ServerProcess
 pytestmark = pytest.mark.gui
 
 
+@pytest.mark.slow
 def test_the_counters_log_has_no_cut_buffer_traceback_and_no_debug_lines(
     own_server: ServerProcess, tmp_path: Path
 ) -> None:

@@ -231,6 +231,7 @@ def test_live_counts_follow_the_kiosk(site: Site, make: Make, ui: UiThread) -> N
     ui.pump(lambda: c.view().waiting_total == before + 2)
 
 
+@pytest.mark.slow
 def test_server_restart_keeps_the_officer_and_repeats_nothing(
     own_server: ServerProcess, make: Make, ui: UiThread, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -163,6 +163,7 @@ def test_server_failure_is_a_message_not_a_traceback(
     assert "Traceback" not in rest and 'File "' not in rest
 
 
+@pytest.mark.slow
 @pytest.mark.gui
 def test_with_a_screen_apps_start_and_ctrl_c_stops_them_all(
     tmp_path: Path, demos: list[DemoProcess]
@@ -186,6 +187,7 @@ def test_with_a_screen_apps_start_and_ctrl_c_stops_them_all(
     assert took < 12
 
 
+@pytest.mark.slow
 def test_a_fast_restart_keeps_the_default_port(tmp_path: Path) -> None:
     """The last run's connections in TIME_WAIT must not move the demo off its port."""
     with socket.socket() as probe:

@@ -58,6 +58,7 @@ def test_a_call_appears_and_is_read_out_once(
         assert recent[:2] == [second, code]
 
 
+@pytest.mark.slow
 def test_server_restart_display_recovers_and_catches_up(
     server: ServerProcess, tmp_path: Path, no_thread_left: None
 ) -> None:
@@ -88,6 +89,7 @@ def test_server_restart_display_recovers_and_catches_up(
         assert app.screen is not None and not app.screen.connecting
 
 
+@pytest.mark.slow
 def test_finds_the_server_by_zeroconf(tmp_path: Path, no_thread_left: None) -> None:
     config_path, site = zeroconf_config(tmp_path)
     srv = ServerProcess(tmp_path, config=config_path, zeroconf=True)

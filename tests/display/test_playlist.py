@@ -109,6 +109,7 @@ class FailingVoice:
         return self.voice(call)
 
 
+@pytest.mark.slow
 def test_never_left_lowered_after_a_failed_announcement(
     server: ServerProcess, tmp_path: Path, no_thread_left: None
 ) -> None:

@@ -31,6 +31,7 @@ def service_name(kiosk: KioskController, code: str) -> str:
     return next(s.name for a in kiosk.services.agencies for s in a.services if s.code == code)
 
 
+@pytest.mark.slow
 def test_rename_and_running_text_reach_the_kiosk_and_the_tv(
     no_thread_left: None,  # first: it checks once the kiosk's worker has stopped
     tmp_path: Path,

@@ -98,6 +98,7 @@ async def book_all(url: str, first: int, n: int) -> list[tuple[int, dict]]:
     )
 
 
+@pytest.mark.slow
 def test_exactly_the_places_are_booked_and_a_cancel_frees_one(server: ServerProcess) -> None:
     answers = aio.run(book_all(server.url, 0, REQUESTS))
     statuses = Counter(status for status, _ in answers)

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import httpx
+import pytest
 
 from tests.server.conftest import ServerProcess
 
@@ -20,6 +21,7 @@ def antrian(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_device_and_officer_add_then_use_them(db_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
     added = antrian("device", "add", "kiosk-lobby", "--role", "kiosk", "--db", db_url)
     assert added.returncode == 0, added.stderr

@@ -12,6 +12,7 @@ import uuid
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.serverproc import ROOT, ServerProcess
 
@@ -54,6 +55,7 @@ def start(tmp_path: Path) -> tuple[ServerProcess, Path]:
     return server, tmp_path / "demo.sqlite"
 
 
+@pytest.mark.slow
 def test_a_removed_database_is_not_started_afresh_unless_told(tmp_path: Path) -> None:
     server, db = start(tmp_path)
     issue(server.url, 5)
@@ -74,6 +76,7 @@ def test_a_removed_database_is_not_started_afresh_unless_told(tmp_path: Path) ->
     server.stop()
 
 
+@pytest.mark.slow
 def test_kill_9_then_start_is_never_refused(tmp_path: Path) -> None:
     server, db = start(tmp_path)
     for _ in range(3):
@@ -89,6 +92,7 @@ def test_kill_9_then_start_is_never_refused(tmp_path: Path) -> None:
     assert not Path(f"{db}-wal").exists()  # a clean stop copied and removed the log
 
 
+@pytest.mark.slow
 def test_another_or_an_older_database_is_refused(tmp_path: Path) -> None:
     server, db = start(tmp_path)
     issue(server.url, 3)
@@ -133,6 +137,7 @@ def crashed_with_a_wal(tmp_path: Path) -> tuple[ServerProcess, Path]:
     return server, db
 
 
+@pytest.mark.slow
 def test_a_restore_by_hand_beside_a_stale_wal_is_refused(tmp_path: Path) -> None:
     server, db = crashed_with_a_wal(tmp_path)
     before = db.read_bytes()
@@ -156,6 +161,7 @@ def test_a_restore_by_hand_beside_a_stale_wal_is_refused(tmp_path: Path) -> None
     server.stop()
 
 
+@pytest.mark.slow
 def test_a_wal_from_another_database_is_refused(tmp_path: Path) -> None:
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()

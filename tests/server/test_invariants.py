@@ -6,6 +6,7 @@ import json
 import tempfile
 from collections import Counter, defaultdict
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
@@ -129,3 +130,4 @@ QueueMachine.TestCase.settings = settings(
     suppress_health_check=[HealthCheck.too_slow],
 )
 TestQueueInvariants = QueueMachine.TestCase
+TestQueueInvariants.pytestmark = [pytest.mark.slow]

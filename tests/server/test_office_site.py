@@ -121,6 +121,7 @@ def test_import_is_validated_audited_and_one_transaction(
     store.dispose()
 
 
+@pytest.mark.slow
 def test_a_running_server_takes_an_import(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path}/site.sqlite"
     server = ServerProcess(tmp_path, db=db)
@@ -166,6 +167,7 @@ def _rows(path: Path, query: str) -> list[tuple[object, ...]]:
         con.close()
 
 
+@pytest.mark.slow
 def test_a_turn1_database_is_upgraded_with_nothing_lost(tmp_path: Path) -> None:
     path = tmp_path / "antrian.sqlite"
     shutil.copy(FIXTURE, path)

@@ -45,6 +45,7 @@ def prod(tmp_path: Path) -> Iterator[ServerProcess]:
     proc.stop()
 
 
+@pytest.mark.slow
 def test_a_change_from_the_command_line_ends_sessions_at_once(prod: ServerProcess) -> None:
     db = prod.db
     assert db is not None
@@ -124,6 +125,7 @@ def test_a_change_from_the_command_line_ends_sessions_at_once(prod: ServerProces
         assert "rina" not in listed.stdout
 
 
+@pytest.mark.slow
 def test_admin_add_then_sign_in_and_a_password_change_signs_out_everywhere(
     prod: ServerProcess,
 ) -> None:

@@ -7,6 +7,7 @@ import threading
 from collections import Counter, defaultdict
 
 import httpx
+import pytest
 import websockets.sync.client as ws_client
 
 from tests.server.conftest import ServerProcess
@@ -27,6 +28,7 @@ def all_events(url: str) -> list[dict]:
     return out
 
 
+@pytest.mark.slow
 def test_many_kiosks_and_counters_at_once(server_process: ServerProcess) -> None:
     url = server_process.url
     api = f"{url}/api/v1"

@@ -222,6 +222,7 @@ CALLERS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("caller", list(CALLERS))
 def test_api_as_documented(request: pytest.FixtureRequest, caller: str, tmp_path: Path) -> None:
     # No token reaches every read's database query: that one runs on PostgreSQL, whose

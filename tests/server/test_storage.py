@@ -77,6 +77,7 @@ def fill(disk: Path) -> Path:
     return filler
 
 
+@pytest.mark.slow
 def test_a_full_disk_is_a_503_logged_once_and_heals_without_restart(
     tmp_path: Path, tiny_disk: Path
 ) -> None:
@@ -122,6 +123,7 @@ def _chattr(flag: str, *paths: Path) -> bool:
     return done.returncode == 0
 
 
+@pytest.mark.slow
 def test_read_only_files_refuse_writes_keep_reads_and_heal(tmp_path: Path) -> None:
     """chattr +i: even root cannot write (a chmod would not stop root). Before, the next
     write killed the server with SIGBUS (SQLite's mapped -shm), and no line said why."""
@@ -156,6 +158,7 @@ def test_read_only_files_refuse_writes_keep_reads_and_heal(tmp_path: Path) -> No
         server.stop()
 
 
+@pytest.mark.slow
 def test_a_removed_database_file_is_never_acknowledged(tmp_path: Path) -> None:
     data = tmp_path / "data"
     db = data / "antrian.sqlite"

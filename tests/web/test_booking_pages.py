@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 
 import httpx
+import pytest
 from playwright.sync_api import Page, expect
 
 from tests.serverproc import ServerProcess
@@ -31,6 +32,7 @@ def book_ktp(page: Page, base: str, shot: Shot | None = None, name: str = "Siti 
     page.click("button[type=submit]")
 
 
+@pytest.mark.slow
 def test_book_look_up_and_cancel_on_a_phone(
     web_server: ServerProcess, new_page: Callable[..., Page], shot: Shot
 ) -> None:
@@ -69,6 +71,7 @@ def test_book_look_up_and_cancel_on_a_phone(
         assert api.get(f"/bookings/{token}").json()["status"] == "cancelled"
 
 
+@pytest.mark.slow
 def test_mistakes_are_shown_and_nothing_is_stored(
     web_server: ServerProcess, new_page: Callable[..., Page], shot: Shot
 ) -> None:

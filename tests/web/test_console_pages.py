@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import httpx
+import pytest
 from playwright.sync_api import Page
 
 from tests.serverproc import ServerProcess
@@ -31,6 +32,7 @@ def check_page(page: Page, url: str, shot: Shot, name: str) -> None:
     shot(page, name)
 
 
+@pytest.mark.slow
 def test_every_console_page_at_both_sizes(
     web_server: ServerProcess, new_page: Callable[..., Page], shot: Shot
 ) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import httpx
+import pytest
 from playwright.sync_api import Dialog, Page
 
 from tests.serverproc import ServerProcess
@@ -60,6 +61,7 @@ def test_quota_mistakes_and_the_change_log(
     shot(page, "audit")
 
 
+@pytest.mark.slow
 def test_hours_with_a_break_a_closed_day_and_a_mistake(
     web_server: ServerProcess, new_page: Callable[..., Page], shot: Shot
 ) -> None:

@@ -53,6 +53,7 @@ def officer(base: str, counter: str) -> httpx.Client:
     return httpx.Client(base_url=base + API, headers=headers, timeout=10)
 
 
+@pytest.mark.slow
 def test_the_floor_follows_a_call_without_a_reload(
     web_server: ServerProcess, new_page: Callable[..., Page], shot: Shot
 ) -> None:
@@ -114,6 +115,7 @@ def test_the_floor_follows_a_call_while_events_never_stop(
         kiosks.join()
 
 
+@pytest.mark.slow
 def test_an_alert_opens_when_a_wait_passes_its_target_and_ends_after(
     server_on: Callable[[str], ServerProcess],
     tmp_path: Path,
@@ -157,6 +159,7 @@ def test_an_alert_opens_when_a_wait_passes_its_target_and_ends_after(
     shot(page, "alert-ended")
 
 
+@pytest.mark.slow
 def test_the_reports_page_with_its_charts_and_downloads(
     server_on: Callable[[str], ServerProcess],
     tmp_path: Path,

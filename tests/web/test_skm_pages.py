@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+import pytest
 from playwright.sync_api import Page, expect
 
 from tests.serverproc import ServerProcess
@@ -50,6 +51,7 @@ def report(server: ServerProcess) -> dict[str, Any]:
     return got
 
 
+@pytest.mark.slow
 def test_the_tablet_shows_the_survey_when_the_officer_finishes(
     web_server: ServerProcess, new_page: NewPage, shot: Shot
 ) -> None:
@@ -214,6 +216,7 @@ def test_the_console_skm_page(web_server: ServerProcess, new_page: NewPage, shot
     assert xlsx.value.suggested_filename.endswith(".xlsx")
 
 
+@pytest.mark.slow
 def test_an_admin_rewords_a_question_and_the_phone_asks_it(
     web_server: ServerProcess, new_page: NewPage, shot: Shot
 ) -> None:
