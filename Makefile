@@ -11,11 +11,16 @@ demo: $(VENV)/.gui
 server: $(VENV)/.gui
 	$(BIN)/antrian server --demo
 
+# In parallel: most tests wait on servers, browsers and windows, so more workers than the
+# two cores pay off. A module sharing a server, or a test with an xdist_group, stays on one
+# worker (tests/conftest.py). PYTEST_WORKERS=0 runs them in this one process.
+PYTEST_WORKERS ?= 4
+
 test: $(VENV)/.test
 	$(BIN)/ruff check .
 	$(BIN)/mypy server shared hardware kiosk counter display
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadgroup
 
 lint: $(VENV)/.test
 	$(BIN)/ruff check .

@@ -104,3 +104,36 @@ def migrated_db_url(request: pytest.FixtureRequest, db_url: str) -> str:
         pg.execute("UPDATE meta SET value = %s WHERE key = %s", (own_id, DATABASE_ID))
     return db_url
 
+
+# -- running in parallel (pytest-xdist, `make test`) and in any order ----------------------
+
+
+def _shares_a_module_fixture(item: pytest.Item) -> bool:
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return False
+    return any(
+        d.scope in ("module", "class", "package")
+        for defs in info.name2fixturedefs.values()
+        for d in defs
+    )
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """ANTRIAN_TEST_SHUFFLE=SEED runs the tests in a random order (the same one on every
+    worker); and under `--dist loadgroup`, a module whose tests share a server (a fixture
+    of module scope) goes to one worker whole, so the server starts once, not once per
+    worker. A test's own @pytest.mark.xdist_group wins."""
+    seed = os.environ.get("ANTRIAN_TEST_SHUFFLE")
+    if seed:
+        random.Random(seed).shuffle(items)
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None and _shares_a_module_fixture(item):
+            module = item.nodeid.split("::", 1)[0]
+            item.add_marker(pytest.mark.xdist_group(module))
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    seed = os.environ.get("ANTRIAN_TEST_SHUFFLE")
+    return f"tests shuffled: ANTRIAN_TEST_SHUFFLE={seed}" if seed else None
