@@ -12,15 +12,17 @@ server: $(VENV)/.gui
 	$(BIN)/antrian server --demo
 
 # In parallel: most tests wait on servers, browsers and windows, so more workers than the
-# two cores pay off. A module sharing a server, or a test with an xdist_group, stays on one
-# worker (tests/conftest.py). PYTEST_WORKERS=0 runs them in this one process.
+# two cores pay off. Each test module runs whole on one worker (--dist loadscope): the
+# server its tests share starts once. (Not loadgroup: pytest-xdist 3.8's xdist_group sets
+# Node._nodeid, which pytest 9.2 no longer reads, so the groups silently do nothing.)
+# PYTEST_WORKERS=0 runs them in this one process.
 PYTEST_WORKERS ?= 4
 
 test: $(VENV)/.test
 	$(BIN)/ruff check .
 	$(BIN)/mypy server shared hardware kiosk counter display
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadgroup
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadscope
 
 lint: $(VENV)/.test
 	$(BIN)/ruff check .

@@ -105,33 +105,16 @@ def migrated_db_url(request: pytest.FixtureRequest, db_url: str) -> str:
     return db_url
 
 
-# -- running in parallel (pytest-xdist, `make test`) and in any order ----------------------
+# -- in any order: ANTRIAN_TEST_SHUFFLE=SEED ----------------------------------------------
 
 
-def _shares_a_module_fixture(item: pytest.Item) -> bool:
-    info = getattr(item, "_fixtureinfo", None)
-    if info is None:
-        return False
-    return any(
-        d.scope in ("module", "class", "package")
-        for defs in info.name2fixturedefs.values()
-        for d in defs
-    )
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """ANTRIAN_TEST_SHUFFLE=SEED runs the tests in a random order (the same one on every
-    worker); and under `--dist loadgroup`, a module whose tests share a server (a fixture
-    of module scope) goes to one worker whole, so the server starts once, not once per
-    worker. A test's own @pytest.mark.xdist_group wins."""
+    """ANTRIAN_TEST_SHUFFLE=SEED runs the tests in a random order, the same one on every
+    xdist worker (they must collect alike). `make test` keeps each module on one worker
+    (--dist loadscope), so a server a module's tests share starts once."""
     seed = os.environ.get("ANTRIAN_TEST_SHUFFLE")
     if seed:
         random.Random(seed).shuffle(items)
-    for item in items:
-        if item.get_closest_marker("xdist_group") is None and _shares_a_module_fixture(item):
-            module = item.nodeid.split("::", 1)[0]
-            item.add_marker(pytest.mark.xdist_group(module))
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:

@@ -33,9 +33,6 @@ from tests.pg import Cluster
 from tests.server.schemathesis_hooks import WRONG_TOKEN
 from tests.serverproc import ROOT, ServerProcess
 
-# One site (a server, a PostgreSQL one for "none") for the whole module, on one worker.
-pytestmark = pytest.mark.xdist_group("schemathesis")
-
 MAX_EXAMPLES = 5
 OFFICER = ("siti", "482913", "L03")
 BROKEN = 1  # an officer of L03 only: other counters answer 403
