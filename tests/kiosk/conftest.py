@@ -54,6 +54,37 @@ class ServerProcess(BaseServerProcess):
         return out.strip().splitlines()[-1]
 
 
+@pytest.fixture(autouse=True, scope="module")
+def kiosk_app_ends_with_its_module() -> Iterator[None]:
+    """KioskApp.stop() leaves its Clock intervals (the clock, the tick) scheduled, its
+    Window bindings (size, touch, keys) bound and its widgets on the Window; in a process
+    that opens another Kivy app next (another module, in any order, on the same xdist
+    worker) they fired against that app or took its touches. Undone once the module is
+    done."""
+    yield
+    if "kiosk.ui" not in sys.modules:
+        return
+    from kivy.clock import Clock
+    from kivy.core.window import Window
+
+    from kiosk.ui import KioskApp
+
+    apps: set[KioskApp] = set()
+    for event in Clock.get_events():
+        callback = event.get_callback()
+        owners = [getattr(callback, "__self__", None)]
+        owners += [c.cell_contents for c in getattr(callback, "__closure__", None) or ()]
+        found = [owner for owner in owners if isinstance(owner, KioskApp)]
+        if found:
+            event.cancel()
+            apps.update(found)
+    for app in apps:
+        Window.unbind(size=app._resized, on_touch_down=app._any_touch)
+        Window.unbind(on_key_down=app._key_down)
+        if app.root is not None and app.root in Window.children:
+            Window.remove_widget(app.root)  # or it takes the next app's touches
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     """A demo server shared by one test module (a fresh database per module)."""

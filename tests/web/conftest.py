@@ -33,8 +33,10 @@ SIZES = {"phone": (390, 844), "tablet": (800, 1280), "desktop": (1366, 768)}
 ADMIN = ("admin", "demo-admin-2026")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """Per module, not per session: while Playwright's sync API is open, its event loop
+    runs on this thread and asyncio.run() in any later test of this process fails."""
     if not Path(CHROMIUM).exists():
         if os.environ.get("ANTRIAN_REQUIRE_BROWSER"):
             pytest.fail(f"chromium is required here but missing at {CHROMIUM}")
