@@ -63,7 +63,7 @@ class ServerProcess:
             args.append("--no-zeroconf")
         return [*args, *self.extra]
 
-    def start(self, timeout: float = 40.0) -> str:
+    def start(self, timeout: float = 90.0) -> str:
         self.launch()
         return self.wait_ready(timeout)
 
@@ -78,7 +78,7 @@ class ServerProcess:
                 self.command(), stdout=out, stderr=subprocess.STDOUT, env=env, cwd=ROOT
             )
 
-    def wait_ready(self, timeout: float = 40.0) -> str:
+    def wait_ready(self, timeout: float = 90.0) -> str:
         assert self.proc is not None
         ready = self.ready_file
         deadline = time.monotonic() + timeout
