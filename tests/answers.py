@@ -184,8 +184,9 @@ REPORTS = [
             "invalid_group",
             {
                 "group": (
-                    "Kelompok: instansi, layanan, loket, petugas, jam, hari.",
-                    "group is one of agency, service, counter, officer, hour, weekday.",
+                    "Kelompok: instansi, layanan, loket, petugas, jam, hari, kelompok prioritas.",
+                    "group is one of agency, service, counter, officer, hour, weekday, "
+                    "priority_group.",
                 )
             },
         ),

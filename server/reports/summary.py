@@ -184,6 +184,7 @@ GROUP_WORDS_ID = {
     "officer": "petugas",
     "hour": "jam",
     "weekday": "hari",
+    "priority_group": "kelompok prioritas",
 }
 
 
