@@ -249,6 +249,8 @@ def authenticate(
             raise wrong
         person = found
         if kind == "counter" and person.role == "officer" and counter not in person.counters:
+            with store.write() as s:  # the PIN was right: this was no guess (counted above)
+                clear_failures(s, username)
             raise Problem(403, "counter_not_allowed", f"{username} may not work at {counter}.")
     role = person.role
     if kind == "counter" and role == "admin":

@@ -87,8 +87,16 @@ def kiosk_app_ends_with_its_module() -> Iterator[None]:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    """A demo server shared by one test module (a fresh database per module)."""
-    proc = ServerProcess(tmp_path_factory.mktemp("server")).up()
+    """A demo server shared by one test module (a fresh database per module).
+
+    Its tests check in many codes from one kiosk within a minute: the per-kiosk check-in
+    limit (tested in tests/server/test_booking_api.py) is raised so it never answers first.
+    """
+    folder = tmp_path_factory.mktemp("server")
+    config = folder / "site.toml"
+    sample = (ROOT / "shared" / "sample" / "jombang.toml").read_text()
+    config.write_text(sample + "\n[server]\ncheck_in_per_minute = 6000\ncheck_in_burst = 1000\ncheck_in_overall_per_minute = 60000\ncheck_in_overall_burst = 10000\n")
+    proc = ServerProcess(folder, config=config).up()
     yield proc
     proc.stop()
 
