@@ -8,7 +8,9 @@ other's tickets. Tests that restart the server start their own.
 from __future__ import annotations
 
 import contextlib
+import inspect
 import queue
+import re
 import subprocess
 import sys
 import threading
@@ -80,19 +82,24 @@ class Site:
     server: ServerProcess
     kiosk: ApiClient
     _pool: list[tuple[str, list[str]]]
+    reserved: frozenset[str] = frozenset()
 
     @property
     def url(self) -> str:
         return self.server.url
 
     def counter(self, code: str = "") -> tuple[str, list[str]]:
-        """A counter (and its services) no other test of this module uses."""
+        """A counter (and its services) no other test of this module uses. Without a
+        code, never one that a test of the module asks for by its code (`reserved`):
+        the tests may run in any order."""
         try:
             if code:
                 found = next(c for c in self._pool if c[0] == code)
                 self._pool.remove(found)
                 return found
-            return self._pool.pop(0)
+            free = next(c for c in self._pool if c[0] not in self.reserved)
+            self._pool.remove(free)
+            return free
         except (StopIteration, IndexError):
             raise RuntimeError(
                 "tests/counter: out of isolated counters; split the module"
@@ -103,12 +110,16 @@ class Site:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+def site(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Site]:
+    # The counters the module's tests ask for by code, e.g. site.counter("L09").
+    reserved = frozenset(re.findall(r'\.counter\("(L\d+)"\)', inspect.getsource(request.module)))
     server = ServerProcess(tmp_path_factory.mktemp("server"))
     server.start()
     kiosk = ApiClient(server.url, token="demo-kiosk")
     try:
-        yield Site(server, kiosk, list(ISOLATED))
+        yield Site(server, kiosk, list(ISOLATED), reserved)
     finally:
         kiosk.close()
         server.stop()
