@@ -60,7 +60,7 @@ def kiosk_app_ends_with_its_module() -> Iterator[None]:
     Window bindings (size, touch, keys) bound and its widgets on the Window; in a process
     that opens another Kivy app next (another module, in any order, on the same xdist
     worker) they fired against that app or took its touches. Undone once the module is
-    done."""
+    done, and the dead app's refresh made a no-op."""
     yield
     if "kiosk.ui" not in sys.modules:
         return
@@ -79,6 +79,9 @@ def kiosk_app_ends_with_its_module() -> Iterator[None]:
             event.cancel()
             apps.update(found)
     for app in apps:
+        # Its controller may still report a change: the refresh it triggers does nothing.
+        app._refresh_trigger.cancel()
+        app.refresh = lambda *_args, **_kwargs: None  # type: ignore[method-assign]
         Window.unbind(size=app._resized, on_touch_down=app._any_touch)
         Window.unbind(on_key_down=app._key_down)
         if app.root is not None and app.root in Window.children:
