@@ -98,7 +98,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     folder = tmp_path_factory.mktemp("server")
     config = folder / "site.toml"
     sample = (ROOT / "shared" / "sample" / "jombang.toml").read_text()
-    config.write_text(sample + "\n[server]\ncheck_in_per_minute = 6000\ncheck_in_burst = 1000\ncheck_in_overall_per_minute = 60000\ncheck_in_overall_burst = 10000\n")
+    limits = (
+        "check_in_per_minute = 6000\ncheck_in_burst = 1000\n"
+        "check_in_overall_per_minute = 60000\ncheck_in_overall_burst = 10000\n"
+    )
+    config.write_text(sample + "\n[server]\n" + limits)
     proc = ServerProcess(folder, config=config).up()
     yield proc
     proc.stop()

@@ -4,6 +4,7 @@ against a server that sends messages; kiosk/shots.py takes the question's.)"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +20,16 @@ from tests.kiosk.conftest import DummyPrinter, ServerProcess
 from tests.kiosk.test_ui import pump_until, tap, tile
 from tests.notify_wire import FakeGateway, site_toml
 
-pytestmark = pytest.mark.gui
+# Its Kivy app must be the first of its process (a kiosk module run before it in the same
+# process leaves Kivy's App state behind): tests/kiosk/test_asking_alone.py runs this
+# module in a Python process of its own and fails when it fails.
+pytestmark = [
+    pytest.mark.gui,
+    pytest.mark.skipif(
+        not os.environ.get("ANTRIAN_KIOSK_ALONE"),
+        reason="run in a process of its own by tests/kiosk/test_asking_alone.py",
+    ),
+]
 
 
 @dataclass
