@@ -94,6 +94,7 @@ class DisplayApp(App):
     # -- Kivy life cycle -----------------------------------------------------------
 
     def build(self) -> BoardScreen:
+        Builder.unload_file(str(KV))  # a second app in one process (tests) loads it again
         Builder.load_file(str(KV))
         screen = BoardScreen()
         self.screen = screen

@@ -72,6 +72,7 @@ class KioskApp(App):
         return t(key, lang)
 
     def build(self) -> Any:
+        Builder.unload_file(str(KV))  # a second app in one process (tests) loads it again
         Builder.load_file(str(KV))
         root = screens.KioskRoot()
         sm = root.ids.sm
@@ -135,10 +136,10 @@ class KioskApp(App):
         if ctl is None:
             return False
         # A USB numeric keypad drives the kiosk (kiosk/guide.py): its keys by code, so
-        # they work with Num Lock off too; the number row sends the same text.
-        pad = KEYPAD.get(key) or (text if text and text in "0123456789*+" else "")
+        # they work with Num Lock off too. The number row is not the keypad: a barcode
+        # scanner types a booking code's digits there ("33" would choose tile 3 twice).
+        pad = KEYPAD.get(key, "")
         if pad and ctl.screen != "checkin":
-            ctl.typed(pad)  # (a scanner's code may hold digits: it ends with Enter too)
             return ctl.keypad(pad)
         if key in (13, 271):  # Enter, keypad Enter: a scanned code, or the keypad's choice
             if not ctl.enter_key():

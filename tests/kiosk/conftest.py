@@ -82,7 +82,7 @@ def kiosk_app_ends_with_its_module() -> Iterator[None]:
         # Its controller may still report a change: the refresh it triggers does nothing.
         app._refresh_trigger.cancel()
         app.refresh = lambda *_args, **_kwargs: None  # type: ignore[method-assign]
-        Window.unbind(size=app._resized, on_touch_down=app._any_touch)
+        Window.unbind(size=app._resized, on_touch_down=app._any_touch, on_touch_up=app._touch_up)
         Window.unbind(on_key_down=app._key_down)
         if app.root is not None and app.root in Window.children:
             Window.remove_widget(app.root)  # or it takes the next app's touches

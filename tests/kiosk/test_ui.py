@@ -79,6 +79,9 @@ def test_every_tile_of_a_screen_has_one_font_size_that_fits(kiosk: Kiosk) -> Non
     tiles = [w for w in tiles if w.code]  # not the language button
     assert len(tiles) == 14  # the 12 agencies, "Sudah daftar online?", "Butuh bantuan?"
     pump(5)
+    # (each tile fits itself on the frame after its size is known: a fresh window's
+    # first frames may not have laid all of them out yet)
+    pump_until(lambda: all(w.fitted for w in tiles))
     sizes = {round(w.font_size, 2) for w in tiles}
     assert len(sizes) == 1, sorted((w.font_size, w.code) for w in tiles)
     for w in tiles:
