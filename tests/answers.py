@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 
-from tests.serverproc import ROOT
+from tests.serverproc import ROOT, ServerProcess
 
 
 @dataclass(frozen=True)
@@ -385,3 +385,39 @@ DEVICES = [
 
 def device_args(asked: dict[str, str]) -> list[str]:
     return ["device", "add", asked["name"], *flags({k: v for k, v in asked.items() if k != "name"})]
+
+
+ADMIN = ("admin", "demo-admin-2026")  # the demo's
+SUPERVISOR = ("kepala-uji", "kepala-password-26")
+
+
+class Site:
+    """A demo server with an admin's and a supervisor's API session, and its database for
+    `antrian ... --db`: where the same bad input is sent three ways."""
+
+    def __init__(self, proc: ServerProcess, db: str) -> None:
+        self.proc, self.db, self.url = proc, db, proc.url
+        with httpx.Client(base_url=proc.url + "/api/v1", timeout=10) as c:
+            r = c.post("/sessions", json={"username": ADMIN[0], "password": ADMIN[1]})
+            assert r.status_code == 201, r.text
+            self.admin = str(r.json()["token"])
+            made = c.post(
+                "/admin/officers",
+                json={
+                    "username": SUPERVISOR[0],
+                    "name": "Kepala",
+                    "role": "supervisor",
+                    "password": SUPERVISOR[1],
+                },
+                headers={"Authorization": f"Bearer {self.admin}"},
+            )
+            assert made.status_code == 201, made.text
+            r = c.post("/sessions", json={"username": SUPERVISOR[0], "password": SUPERVISOR[1]})
+            self.supervisor = str(r.json()["token"])
+
+    def api(self, token: str | None = None) -> httpx.Client:
+        headers = {"Authorization": f"Bearer {token or self.admin}"}
+        return httpx.Client(base_url=self.url + "/api/v1", headers=headers, timeout=30)
+
+    def cli(self, *args: str, stdin: str = "") -> tuple[str, dict[str, str]]:
+        return of_cli(antrian(*args, "--db", self.db, stdin=stdin))

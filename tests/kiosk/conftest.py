@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -269,4 +270,37 @@ def make_kiosk() -> Iterator[Callable[..., tuple[KioskController, UiLoop]]]:
 
     yield make
     for worker in workers:
+        worker.stop()
+
+
+@contextlib.contextmanager
+def kiosk_window(server_url: str, name: str) -> Iterator[tuple[Any, KioskController, DummyPrinter]]:
+    """A KioskApp in the (offscreen) Kivy window against the server at `server_url`: quick
+    timings, a DummyPrinter, its I/O on a worker thread named `name`. Yields (app,
+    controller, printer); the app and the worker are stopped after."""
+    from kivy.clock import Clock
+
+    from kiosk.shots import pump, start_embedded
+    from kiosk.ui import KioskApp
+
+    config = load_config(None)
+    config = config.model_copy(update={"client": ClientConfig(server=server_url)})
+    printer = DummyPrinter()
+    worker = Worker(name)
+    timing = Timing(retry_seconds=0.3, refresh_seconds=1.0, printer_ok_seconds=0.5,
+                    printer_bad_seconds=0.3, touch_grace_seconds=0.3,
+                    issue_retry_delays=(0.1, 0.2))  # fmt: skip
+    ctl = KioskController(
+        config, ServerLocator(server_url, None), lambda u, tok: ApiClient(u, tok, timeout=2.0),
+        printer, worker.submit, lambda fn: Clock.schedule_once(lambda _dt: fn(), 0),
+        timing=timing,
+    )  # fmt: skip
+    app = KioskApp(ctl)
+    start_embedded(app)
+    pump(2)
+    try:
+        yield app, ctl, printer
+    finally:
+        app.stop()
+        pump(2)
         worker.stop()

@@ -4,32 +4,18 @@ against a server that sends messages; kiosk/shots.py takes the question's.)"""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from kiosk.controller import KioskController, Timing
-from shared.client import ApiClient
-from shared.config import ClientConfig, load_config
-from shared.discovery import ServerLocator
-from shared.worker import Worker
-from tests.kiosk.conftest import DummyPrinter, ServerProcess
+from kiosk.controller import KioskController
+from tests.kiosk.conftest import DummyPrinter, ServerProcess, kiosk_window
 from tests.kiosk.test_ui import pump_until, tap, tile
 from tests.notify_wire import FakeGateway, site_toml
 
-# Its Kivy app must be the first of its process (a kiosk module run before it in the same
-# process leaves Kivy's App state behind): tests/kiosk/test_asking_alone.py runs this
-# module in a Python process of its own and fails when it fails.
-pytestmark = [
-    pytest.mark.gui,
-    pytest.mark.skipif(
-        not os.environ.get("ANTRIAN_KIOSK_ALONE"),
-        reason="run in a process of its own by tests/kiosk/test_asking_alone.py",
-    ),
-]
+pytestmark = pytest.mark.gui
 
 
 @dataclass
@@ -42,37 +28,15 @@ class Kiosk:
 
 @pytest.fixture(scope="module")
 def kiosk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kiosk]:
-    from kivy.clock import Clock
-
-    from kiosk.shots import pump, start_embedded
-    from kiosk.ui import KioskApp
-
     where = tmp_path_factory.mktemp("asking-server")
     with FakeGateway() as gateway:
         site = where / "site.toml"
         site.write_text(site_toml(f'channel = "http"\nurl = "{gateway.url}"'), encoding="utf-8")
         server = ServerProcess(where, config=site).up()
-        config = load_config(None)
-        config = config.model_copy(update={"client": ClientConfig(server=server.url)})
-        printer = DummyPrinter()
-        worker = Worker("kiosk-asking-worker")
-        timing = Timing(retry_seconds=0.3, refresh_seconds=1.0, printer_ok_seconds=0.5,
-                        printer_bad_seconds=0.3, touch_grace_seconds=0.3,
-                        issue_retry_delays=(0.1, 0.2))  # fmt: skip
-        ctl = KioskController(
-            config, ServerLocator(server.url, None), lambda u, tok: ApiClient(u, tok, timeout=2.0),
-            printer, worker.submit, lambda fn: Clock.schedule_once(lambda _dt: fn(), 0),
-            timing=timing,
-        )  # fmt: skip
-        app = KioskApp(ctl)
-        start_embedded(app)
-        pump(2)
         try:
-            yield Kiosk(app, ctl, printer, gateway)
+            with kiosk_window(server.url, "kiosk-asking-worker") as (app, ctl, printer):
+                yield Kiosk(app, ctl, printer, gateway)
         finally:
-            app.stop()
-            pump(2)
-            worker.stop()
             server.stop()
 
 

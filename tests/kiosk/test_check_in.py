@@ -17,12 +17,10 @@ from typing import Any
 
 import pytest
 
-from kiosk.controller import KioskController, Timing
+from kiosk.controller import KioskController
 from shared.client import ApiClient
-from shared.config import ClientConfig, load_config, sample_path
-from shared.discovery import ServerLocator
-from shared.worker import Worker
-from tests.kiosk.conftest import DummyPrinter, ServerProcess
+from shared.config import sample_path
+from tests.kiosk.conftest import DummyPrinter, ServerProcess, kiosk_window
 from tests.kiosk.test_ui import pump_until, tap, tile
 
 pytestmark = pytest.mark.gui
@@ -43,37 +41,17 @@ class Kiosk:
 
 @pytest.fixture(scope="module")
 def kiosk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kiosk]:
-    from kivy.clock import Clock
-
-    from kiosk.shots import Bookings, pump, start_embedded
-    from kiosk.ui import KioskApp
+    from kiosk.shots import Bookings
 
     where = tmp_path_factory.mktemp("checkin-server")
     site = where / "site.toml"  # the sample site, the booking rate limit out of the way
     text = sample_path().read_text(encoding="utf-8")
     site.write_text(text + "\n[server]\nbooking_per_minute = 100000\nbooking_burst = 1000\n")
     server = ServerProcess(where, config=site).up()
-    config = load_config(None)
-    config = config.model_copy(update={"client": ClientConfig(server=server.url)})
-    printer = DummyPrinter()
-    worker = Worker("kiosk-checkin-worker")
-    timing = Timing(retry_seconds=0.3, refresh_seconds=1.0, printer_ok_seconds=0.5,
-                    printer_bad_seconds=0.3, touch_grace_seconds=0.3,
-                    issue_retry_delays=(0.1, 0.2))  # fmt: skip
-    ctl = KioskController(
-        config, ServerLocator(server.url, None), lambda u, tok: ApiClient(u, tok, timeout=2.0),
-        printer, worker.submit, lambda fn: Clock.schedule_once(lambda _dt: fn(), 0),
-        timing=timing,
-    )  # fmt: skip
-    app = KioskApp(ctl)
-    start_embedded(app)
-    pump(2)
     try:
-        yield Kiosk(app, ctl, printer, server, Bookings(server.url))
+        with kiosk_window(server.url, "kiosk-checkin-worker") as (app, ctl, printer):
+            yield Kiosk(app, ctl, printer, server, Bookings(server.url))
     finally:
-        app.stop()
-        pump(2)
-        worker.stop()
         server.stop()
 
 

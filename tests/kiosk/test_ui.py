@@ -9,12 +9,9 @@ from typing import Any
 
 import pytest
 
-from kiosk.controller import KioskController, Timing
+from kiosk.controller import KioskController
 from shared.client import ApiClient
-from shared.config import ClientConfig, load_config
-from shared.discovery import ServerLocator
-from shared.worker import Worker
-from tests.kiosk.conftest import DummyPrinter, ServerProcess
+from tests.kiosk.conftest import DummyPrinter, ServerProcess, kiosk_window
 
 pytestmark = pytest.mark.gui
 
@@ -99,33 +96,11 @@ def waiting(url: str, service: str) -> int:
 
 @pytest.fixture(scope="module")
 def kiosk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kiosk]:
-    from kivy.clock import Clock
-
-    from kiosk.shots import pump, start_embedded
-    from kiosk.ui import KioskApp
-
     server = ServerProcess(tmp_path_factory.mktemp("ui-server")).up()
-    config = load_config(None)
-    config = config.model_copy(update={"client": ClientConfig(server=server.url)})
-    printer = DummyPrinter()
-    worker = Worker("kiosk-ui-worker")
-    timing = Timing(retry_seconds=0.3, refresh_seconds=1.0, printer_ok_seconds=0.5,
-                    printer_bad_seconds=0.3, touch_grace_seconds=0.3,
-                    issue_retry_delays=(0.1, 0.2))  # fmt: skip
-    ctl = KioskController(
-        config, ServerLocator(server.url, None), lambda u, tok: ApiClient(u, tok, timeout=2.0),
-        printer, worker.submit, lambda fn: Clock.schedule_once(lambda _dt: fn(), 0),
-        timing=timing,
-    )  # fmt: skip
-    app = KioskApp(ctl)
-    start_embedded(app)
-    pump(2)
     try:
-        yield Kiosk(app, ctl, printer, server)
+        with kiosk_window(server.url, "kiosk-ui-worker") as (app, ctl, printer):
+            yield Kiosk(app, ctl, printer, server)
     finally:
-        app.stop()
-        pump(2)
-        worker.stop()
         server.stop()
 
 

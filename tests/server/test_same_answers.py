@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.answers import (
@@ -16,48 +15,17 @@ from tests.answers import (
     REPORTS,
     SKM,
     SKM_PER_OFFICER,
+    SUPERVISOR,
     Case,
+    Site,
     admin_args,
-    antrian,
     device_args,
     flags,
     of_api,
-    of_cli,
     officer_args,
     person_body,
 )
 from tests.serverproc import ServerProcess
-
-SUPERVISOR = ("kepala-skm", "kepala-password-26")
-
-
-class Site:
-    def __init__(self, proc: ServerProcess, db: str) -> None:
-        self.proc, self.db = proc, db
-        with httpx.Client(base_url=proc.url + "/api/v1", timeout=10) as c:
-            r = c.post("/sessions", json={"username": "admin", "password": "demo-admin-2026"})
-            assert r.status_code == 201, r.text
-            self.admin = str(r.json()["token"])
-            made = c.post(
-                "/admin/officers",
-                json={
-                    "username": SUPERVISOR[0],
-                    "name": "Kepala",
-                    "role": "supervisor",
-                    "password": SUPERVISOR[1],
-                },
-                headers={"Authorization": f"Bearer {self.admin}"},
-            )
-            assert made.status_code == 201, made.text
-            r = c.post("/sessions", json={"username": SUPERVISOR[0], "password": SUPERVISOR[1]})
-            self.supervisor = str(r.json()["token"])
-
-    def api(self, token: str | None = None) -> httpx.Client:
-        headers = {"Authorization": f"Bearer {token or self.admin}"}
-        return httpx.Client(base_url=self.proc.url + "/api/v1", headers=headers, timeout=30)
-
-    def cli(self, *args: str, stdin: str = "") -> tuple[str, dict[str, str]]:
-        return of_cli(antrian(*args, "--db", self.db, stdin=stdin))
 
 
 @pytest.fixture(scope="module")

@@ -14,32 +14,30 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
+from tests import answers
 from tests.answers import (
+    ADMIN,
     ADMINS,
     DEVICES,
     OFFICERS,
     REPORTS,
     SKM,
     SKM_PER_OFFICER,
+    SUPERVISOR,
     Answer,
     Case,
     admin_args,
-    antrian,
     device_args,
     flags,
     of_api,
-    of_cli,
     officer_args,
     person_body,
 )
 from tests.serverproc import ServerProcess
-from tests.web.conftest import ADMIN, sign_in
-
-SUPERVISOR = ("kepala-web", "kepala-password-26")
+from tests.web.conftest import sign_in
 
 
 def of_page(page: Page, load: Callable[[str], int]) -> Answer:
@@ -59,25 +57,11 @@ def of_page(page: Page, load: Callable[[str], int]) -> Answer:
     return Answer(status, code, {name: (ids[name], ens[name]) for name in ids})
 
 
-class Site:
+class Site(answers.Site):
+    """tests/answers.py's site, with an admin's and a supervisor's signed-in page."""
+
     def __init__(self, proc: ServerProcess, db: str, browser: Browser) -> None:
-        self.proc, self.db, self.url = proc, db, proc.url
-        with httpx.Client(base_url=self.url + "/api/v1", timeout=10) as c:
-            r = c.post("/sessions", json={"username": ADMIN[0], "password": ADMIN[1]})
-            self.admin = str(r.json()["token"])
-            made = c.post(
-                "/admin/officers",
-                json={
-                    "username": SUPERVISOR[0],
-                    "name": "Kepala",
-                    "role": "supervisor",
-                    "password": SUPERVISOR[1],
-                },
-                headers={"Authorization": f"Bearer {self.admin}"},
-            )
-            assert made.status_code == 201, made.text
-            r = c.post("/sessions", json={"username": SUPERVISOR[0], "password": SUPERVISOR[1]})
-            self.supervisor = str(r.json()["token"])
+        super().__init__(proc, db)
         self.contexts: list[BrowserContext] = []
         self.admin_page = self._signed_in(browser, ADMIN)
         self.supervisor_page = self._signed_in(browser, SUPERVISOR)
@@ -89,13 +73,6 @@ class Site:
         page.set_default_timeout(15_000)
         sign_in(page, self.url, user)
         return page
-
-    def api(self, token: str | None = None) -> httpx.Client:
-        headers = {"Authorization": f"Bearer {token or self.admin}"}
-        return httpx.Client(base_url=self.url + "/api/v1", headers=headers, timeout=30)
-
-    def cli(self, *args: str, stdin: str = "") -> tuple[str, dict[str, str]]:
-        return of_cli(antrian(*args, "--db", self.db, stdin=stdin))
 
     def get(self, path: str, asked: dict[str, str], page: Page | None = None) -> Answer:
         """A page's GET with the query as a form sends it."""
