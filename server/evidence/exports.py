@@ -96,20 +96,17 @@ COMPLAINT_HEAD = [
     "Tuntas (%)",
 ]
 COMPLAINT_DEC = [None, None, None, None, 1, 1, 1]
+# the figures under those headings, in their order (FigureRow's, HoursRow's)
+COMPLAINT_FIELDS = ("received", "answered", "closed", "answered_within_target", "median_days",
+                    "p90_days", "resolved_share")  # fmt: skip
+HOURS_FIELDS = ("schedule", "scheduled_days", "served_days", "mean_first", "mean_last",
+                "on_time_share", "to_close_share")  # fmt: skip
 PRIORITY_HEAD = ["Diterbitkan", "Dilayani", "Tunggu rata-rata (mnt)", "Tunggu p90 (mnt)"]
 PRIORITY_DEC = [None, None, 1, 1]
 
 
 def _complaint(row: Any) -> list[Any]:
-    return [
-        row.received,
-        row.answered,
-        row.closed,
-        row.answered_within_target,
-        row.median_days,
-        row.p90_days,
-        row.resolved_share,
-    ]
+    return [getattr(row, name) for name in COMPLAINT_FIELDS]
 
 
 def _priority(row: SummaryRow) -> list[Any]:
@@ -117,15 +114,7 @@ def _priority(row: SummaryRow) -> list[Any]:
 
 
 def _hours(row: Any) -> list[Any]:
-    return [
-        row.schedule,
-        row.scheduled_days,
-        row.served_days,
-        row.mean_first,
-        row.mean_last,
-        row.on_time_share,
-        row.to_close_share,
-    ]
+    return [getattr(row, name) for name in HOURS_FIELDS]
 
 
 def _fmt(values: list[Any], decimals: list[int | None] | None = None) -> list[str]:
