@@ -1,9 +1,12 @@
-"""Service hours kept: when each counter actually served, day by day, against the schedule.
+"""Service hours kept: when each counter actually opened and closed, day by day, against
+the schedule.
 
-A counter's day runs from its first call to its last finish (ticket.called and
-ticket.done/no_show/transferred are the events that record those moments; the tickets
-keep the same times, indexed by counter and day). One row per counter and business day
-comes from SQL; Python compares each with the opening hours the schedule gives that day
+A counter's day runs from its first event (the officer signing in opens it:
+counter.resumed; or its first call) to its last (the last finish, or signing out).
+The events say it; the tickets keep the first call and the last finish too, so a
+history without its event log (an import, bench/history.py) still has its days. One
+row per counter and day comes from SQL for each; Python takes the earlier opening and
+the later closing, and compares them with the opening hours the schedule gives that day
 (the schedule of the counter's first service: its own, its agency's or the site's).
 A day counts as started on time when the first call came within GRACE_MINUTES of the
 opening, and as kept to the end when the last finish came at most GRACE_MINUTES before
@@ -14,15 +17,17 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.orm import Session
 
 from server.queue.site import Site
+from server.reports.aggregate import Spelling
+from server.reports.months import offset_seconds
 from server.reports.summary import check_period
-from server.store.tables import TicketRow
+from server.store.tables import TicketRow, UTCDateTime
 from shared.schedule import open_ranges
 from shared.timeutil import MONTH_NAMES_ID
 
@@ -105,11 +110,10 @@ class ServiceHours:
     total: HoursRow
 
 
-def _minutes(at: Any, site: Site) -> int | None:
+def _minutes(at: datetime | None, site: Site) -> int | None:
     if at is None:
         return None
-    moment = at if isinstance(at, datetime) else datetime.fromisoformat(str(at))
-    local = moment.replace(tzinfo=UTC).astimezone(site.tz)
+    local = at.astimezone(site.tz)
     return local.hour * 60 + local.minute
 
 
@@ -126,33 +130,61 @@ def _scheduled(site: Site, service: str, day: date) -> tuple[int, int] | None:
     return start.hour * 60 + start.minute, end.hour * 60 + end.minute
 
 
+def _from_events(
+    s: Session, site: Site, date_from: date, date_to: date
+) -> dict[tuple[str, date], tuple[datetime, datetime]]:
+    """(counter, local day): its first and last event, for the days date_from..date_to."""
+    sql = Spelling(s.get_bind().dialect.name, offset_seconds(site, date_from))
+    start = datetime.combine(date_from, time(0), tzinfo=site.tz)
+    end = datetime.combine(date_to + timedelta(days=1), time(0), tzinfo=site.tz)
+    day = sql.local_day("at")
+    stmt = text(
+        f"SELECT counter, {day} AS d, MIN(at), MAX(at) FROM events"
+        " WHERE counter IS NOT NULL AND at >= :start AND at < :end"
+        f" GROUP BY counter, {day}"
+    ).bindparams(bindparam("start", type_=UTCDateTime()), bindparam("end", type_=UTCDateTime()))
+    return {
+        (str(counter), _day(d)): (_utc(first), _utc(last))
+        for counter, d, first, last in s.execute(stmt, {"start": start, "end": end})
+    }
+
+
+def _utc(value: Any) -> datetime:
+    at = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at
+
+
 def service_hours(s: Session, site: Site, date_from: date, date_to: date) -> ServiceHours:
     """Per month, per counter and for the period: the counter-days kept to the schedule."""
     date_from, date_to = check_period(date_from, date_to)
-    served = {
-        (str(counter), _day(day)): (first, last)
-        for counter, day, first, last in s.execute(
-            select(
-                TicketRow.counter,
-                TicketRow.business_day,
-                func.min(TicketRow.called_at),
-                func.max(TicketRow.finished_at),
-            )
-            .where(
-                TicketRow.business_day.between(date_from, date_to),
-                TicketRow.counter.is_not(None),
-                TicketRow.called_at.is_not(None),
-            )
-            .group_by(TicketRow.counter, TicketRow.business_day)
+    served = _from_events(s, site, date_from, date_to)
+    for counter, day, first, last in s.execute(
+        select(
+            TicketRow.counter,
+            TicketRow.business_day,
+            func.min(TicketRow.called_at),
+            func.max(TicketRow.finished_at),
         )
-    }
+        .where(
+            TicketRow.business_day.between(date_from, date_to),
+            TicketRow.counter.is_not(None),
+            TicketRow.called_at.is_not(None),
+        )
+        .group_by(TicketRow.counter, TicketRow.business_day)
+    ):
+        at = (str(counter), _day(day))
+        called = _utc(first)
+        finished = _utc(last) if last is not None else called  # still at the counter
+        seen = served.get(at)
+        served[at] = (min(seen[0], called), max(seen[1], finished)) if seen else (called, finished)
     months: dict[str, HoursRow] = {}
     counters = {c.code: HoursRow(c.code, c.name) for c in site.config.counters}
     total = HoursRow("", "Jumlah")
     day = date_from
     while day <= date_to:
-        key = f"{day.year:04d}-{day.month:02d}"
-        month = months.setdefault(key, HoursRow(key, f"{MONTH_NAMES_ID[day.month - 1]} {day.year}"))
+        name = f"{day.year:04d}-{day.month:02d}"
+        label = f"{MONTH_NAMES_ID[day.month - 1]} {day.year}"
+        month = months.setdefault(name, HoursRow(name, label))
         for c in site.config.counters:
             ranges = _scheduled(site, c.services[0], day)
             first, last = served.get((c.code, day), (None, None))

@@ -24,6 +24,7 @@ from server.complaints.register import ComplaintRequest
 from server.evidence.exports import evidence_download
 from server.evidence.pack import evidence_pack
 from server.queue.pages import TicketPages
+from server.queue.rules import QueueService
 from server.queue.site import Site
 from server.reports import help as help_calls
 from server.reports.devices import Heartbeat, record_heartbeat
@@ -69,7 +70,12 @@ def day(store: Store, site: Site, clock: FakeClock, answered: date) -> date:
     return answered
 
 
-def test_the_packs_figures_are_the_rooms_own(store: Store, site: Site, day: date) -> None:
+def test_the_packs_figures_are_the_rooms_own(
+    store: Store, site: Site, queue: QueueService, clock: FakeClock, day: date
+) -> None:
+    clock.advance(minutes=30)
+    signed_in = clock().astimezone(site.tz).strftime("%H.%M")
+    queue.open_counter("L05", "siti")  # an officer signs in: counter.resumed opens L05
     with store.read() as s:
         pack = evidence_pack(s, site, day, day, None)
         agencies = summary_report(s, site, day, day, "agency")
@@ -92,8 +98,9 @@ def test_the_packs_figures_are_the_rooms_own(store: Store, site: Site, day: date
     assert sorted(d.role for d in pack.facilities.devices) == ["display", "kiosk"]
     # service hours: the counters that served that day, each from its first call
     served = {r.key: r for r in pack.hours.counters if r.served_days}
-    assert set(served) == {"L01", "L03", "L04"}
-    assert pack.hours.total.served_days == 3
+    assert set(served) == {"L01", "L03", "L04", "L05"}
+    assert served["L05"].mean_first == served["L05"].mean_last == signed_in  # events only
+    assert pack.hours.total.served_days == 4
     assert pack.hours.months[0].scheduled_days == len(site.config.counters)
     assert served["L03"].schedule == "08.00-15.00" and served["L03"].mean_first == "09.10"
 
