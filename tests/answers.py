@@ -258,6 +258,37 @@ REPORTS = [
     ),
 ]
 
+# -- the evidence pack: GET /api/v1/reports/evidence, the reports page's buttons, ---------
+# `antrian report evidence`: the summary's period rules (from..to), a format of its own
+
+EVIDENCE = [
+    Case(c.name, {k: v for k, v in c.asked.items() if k != "period"}, c.want)
+    for c in REPORTS
+    if set(c.asked) <= {"period", "from", "to"} and c.asked.get("period") == "custom"
+] + [
+    Case(
+        "no from",
+        {"to": "2026-11-30"},
+        Answer(
+            422,
+            "invalid_period",
+            {
+                "from": (
+                    "Isi tanggal dari dan sampai (TTTT-BB-HH).",
+                    "Give both from and to (YYYY-MM-DD).",
+                )
+            },
+        ),
+    ),
+    Case(
+        "unknown format",
+        {"from": "2026-11-01", "to": "2026-11-30", "format": "docx"},
+        Answer(
+            422, "invalid_request", {"format": ("Format: pdf, zip.", "format is one of pdf, zip.")}
+        ),
+    ),
+]
+
 # -- people: POST /api/v1/admin/officers, /console/people, `antrian officer|admin add` ---
 
 USERNAME = (

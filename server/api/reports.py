@@ -10,6 +10,9 @@ from starlette.concurrency import run_in_threadpool
 from server.access.deps import CallerDep, CtxDep, require_role
 from server.api.errors import BEARER, answers, day
 from server.documents import MEDIA
+from server.documents.download import ARCHIVE
+from server.evidence.exports import evidence_download
+from server.evidence.pack import FORMATS
 from server.reports.exports import summary_download
 from server.reports.summary import (
     GROUPS,
@@ -70,4 +73,43 @@ async def summary(
 
         return await run_in_threadpool(build)
     got = await run_in_threadpool(summary_download, ctx.store, site, d0, d1, group, format)
+    return Response(got.data, media_type=got.media, headers=got.headers)
+
+
+@router.get(
+    "/reports/evidence",
+    response_class=Response,
+    responses={
+        **answers(401, 403, 422),
+        200: {
+            "content": {
+                kind: {"schema": {"type": "string", "format": "binary"}}
+                for kind in (MEDIA["pdf"], ARCHIVE["zip"])
+            }
+        },
+    },
+    openapi_extra={"security": [{BEARER: []}]},
+)
+async def evidence(
+    ctx: CtxDep,
+    who: CallerDep,
+    date_from: Annotated[str | None, day("from")] = None,
+    date_to: Annotated[str | None, day("to")] = None,
+    format: Annotated[
+        str | None, Query(max_length=1000, json_schema_extra={"enum": list(FORMATS)})
+    ] = None,
+) -> Response:
+    """The evaluation's evidence pack of business days from..to: a PDF (the default) or a
+    ZIP with the PDF, the XLSX tabulations and the screens' pictures. The period is read
+    as the summary's (422 `invalid_period` naming the field); an unknown format is a 422."""
+    require_role(who, "supervisor", "admin")
+    got = await run_in_threadpool(
+        evidence_download,
+        ctx.store,
+        ctx.site,
+        date_from,
+        date_to,
+        format,
+        ctx.settings.data_dir,
+    )
     return Response(got.data, media_type=got.media, headers=got.headers)

@@ -15,7 +15,9 @@ from pathlib import Path
 
 from server.cli import skm as skm_cli
 from server.cli.common import db_args, fail, problem_text, store_for
-from server.cli.settings import config_from
+from server.cli.settings import config_from, data_dir
+from server.evidence.exports import evidence_download
+from server.evidence.pack import FORMATS
 from server.office.live import site_config
 from server.problems import Problem
 from server.queue.site import Site
@@ -74,6 +76,26 @@ def _summary(args: argparse.Namespace, site: Site, store: Store) -> int:
     return 0
 
 
+def _evidence_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--from", dest="date_from", help="YYYY-MM-DD")
+    p.add_argument("--to", dest="date_to", help="YYYY-MM-DD")
+    p.add_argument("--format", help=f"{', '.join(FORMATS)} (default pdf)")
+    p.add_argument("-o", "--out", type=Path, help="write to FILE (default stdout)")
+    p.add_argument("--data-dir", help="pictures from DIR/evidence (default: the server's)")
+
+
+def _evidence(args: argparse.Namespace, site: Site, store: Store) -> int:
+    # The config is read again for its data directory (the pictures): what the server has.
+    folder = data_dir(config_from(args.config), args.data_dir)
+    got = evidence_download(store, site, args.date_from, args.date_to, args.format, str(folder))
+    if args.out is not None:
+        args.out.write_bytes(got.data)
+    else:
+        sys.stdout.buffer.write(got.data)
+        sys.stdout.flush()
+    return 0
+
+
 def _seal(args: argparse.Namespace, site: Site, store: Store) -> int:
     sealed = seal_due(store, site, business_day(site.tz, utcnow()))
     print(f"{sealed} month(s) sealed")
@@ -86,6 +108,11 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         "a period by agency, service, counter, officer, hour or weekday",
         _summary_args,
         _summary,
+    ),
+    "evidence": Subcommand(
+        "the evaluation's evidence pack of a period (PDF, or ZIP with XLSX and pictures)",
+        _evidence_args,
+        _evidence,
     ),
     "seal": Subcommand(
         "seal the months that are over now (the server does it at start and at midnight)",

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from server.cli.common import db_args, fail
-from server.cli.settings import config_from, db_url
+from server.cli.settings import config_from, data_dir, db_url
 from server.store import identity
 from server.store.db import Store
 from server.store.opening import cannot_open, open_store, safe_url
@@ -117,7 +117,10 @@ def _serve(
     from server.runtime.listeners import server_config
 
     site = start_site(store, config, demo=args.demo)  # the site's rows; the TOML seeds them
-    ctx = ServerContext(store=store, site=site, settings=config.server)
+    # the data directory as resolved (flag, environment, config, default): the evidence
+    # pack's pictures live under it
+    settings = config.server.model_copy(update={"data_dir": str(data_dir(config, args.data_dir))})
+    ctx = ServerContext(store=store, site=site, settings=settings)
     ctx.queue.sync_counters()
     app = create_app(ctx)
     host, port = sock.getsockname()[:2]

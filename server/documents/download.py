@@ -9,6 +9,8 @@ MEDIA = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pdf": "application/pdf",
 }
+# Not a report's format: only the evaluation's evidence pack is a ZIP (server/evidence).
+ARCHIVE = {"zip": "application/zip"}
 
 
 @dataclass(frozen=True)
@@ -18,7 +20,8 @@ class Download:
 
     @property
     def media(self) -> str:
-        return MEDIA[self.name.rsplit(".", 1)[-1]]
+        ending = self.name.rsplit(".", 1)[-1]
+        return MEDIA.get(ending) or ARCHIVE[ending]
 
     @property
     def headers(self) -> dict[str, str]:

@@ -96,6 +96,12 @@ class Spelling:
         # SQLite's CAST truncates, which is FLOOR for the positive durations here.
         return f"MIN({BUCKETS - 1}, CAST({seconds} / {BUCKET_SECONDS} AS INTEGER))"
 
+    def local_day(self, column: str) -> str:
+        """The site's local date of a naive-UTC timestamp, as 'YYYY-MM-DD' text."""
+        if self.pg:
+            return f"TO_CHAR({column} + {self.offset} * INTERVAL '1 second', 'YYYY-MM-DD')"
+        return f"date({column}, '{self.offset:+d} seconds')"
+
     def day_text(self, column: str) -> str:
         return f"TO_CHAR({column}, 'YYYY-MM-DD')" if self.pg else column
 

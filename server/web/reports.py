@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from server.access.deps import get_ctx
 from server.documents import MEDIA
+from server.evidence.exports import evidence_download
 from server.problems import Problem, field_errors
 from server.reports.exports import (
     GROUP_NAMES_ID,
@@ -110,6 +111,14 @@ add_words(
         "g_hour": ("Jam", "Hour"),
         "g_weekday": ("Hari", "Weekday"),
         "g_priority_group": ("Kelompok prioritas", "Priority group"),
+        "evidence_title": ("Berkas bukti evaluasi (PEKPPP)", "Evaluation evidence pack"),
+        "evidence_note": (
+            "Sarana antrean, pengunjung, jam layanan, SKM, pengaduan dan kelompok"
+            " prioritas untuk periode di atas, dengan kop dan tanda tangan.",
+            "Queue facilities, visitors, service hours, SKM, complaints and priority"
+            " groups for the period above, with letterhead and signature.",
+        ),
+        "evidence_zip": ("ZIP (PDF, Excel, gambar)", "ZIP (PDF, Excel, pictures)"),
     }
 )
 
@@ -242,6 +251,27 @@ async def reports_download(request: Request, visitor: ConsoleDep) -> Response:
         q = _query(request)
         got = await run_in_threadpool(
             summary_download, ctx.store, ctx.site, q.date_from, q.date_to, q.group, fmt
+        )
+    except Problem as problem:
+        return await _reports_page(request, visitor, problem)
+    return Response(got.data, media_type=got.media, headers=got.headers)
+
+
+@router.get("/console/reports/evidence")
+async def evidence_download_page(request: Request, visitor: ConsoleDep) -> Response:
+    """The page's evidence pack buttons: the same file as GET /api/v1/reports/evidence; a
+    period that cannot be answers the reports page with its problem."""
+    ctx = await get_ctx(request)
+    q = request.query_params
+    try:
+        got = await run_in_threadpool(
+            evidence_download,
+            ctx.store,
+            ctx.site,
+            q.get("from"),
+            q.get("to"),
+            q.get("format"),
+            ctx.settings.data_dir,
         )
     except Problem as problem:
         return await _reports_page(request, visitor, problem)

@@ -107,6 +107,7 @@ def test_what_needs_a_token_is_declared(live: LiveServer) -> None:
             "/api/v1/reports/skm",
             "/api/v1/reports/summary",
             "/api/v1/reports/complaints",
+            "/api/v1/reports/evidence",
             "/api/v1/floor",
         )
     }

@@ -11,6 +11,7 @@ import pytest
 from tests.answers import (
     ADMINS,
     DEVICES,
+    EVIDENCE,
     OFFICERS,
     REPORTS,
     SKM,
@@ -87,3 +88,10 @@ def test_nothing_was_saved(site: Site) -> None:
         people = {p["username"] for p in c.get("/admin/officers").json()}
         devices = c.get("/admin/devices").json()
     assert people == {SUPERVISOR[0]} and devices == []
+
+
+@pytest.mark.parametrize("case", EVIDENCE, ids=str)
+def test_evidence_pack(site: Site, case: Case) -> None:
+    with site.api(site.supervisor) as c:
+        assert of_api(c.get("/reports/evidence", params=case.asked)) == case.want
+    assert site.cli("report", "evidence", *flags(case.asked)) == case.want.english

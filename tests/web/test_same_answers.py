@@ -22,6 +22,7 @@ from tests.answers import (
     ADMIN,
     ADMINS,
     DEVICES,
+    EVIDENCE,
     OFFICERS,
     REPORTS,
     SKM,
@@ -153,6 +154,15 @@ def test_reports_page(site: Site, case: Case) -> None:
     assert site.cli("report", "summary", *flags(case.asked)) == case.want.english
     download = site.get("/console/reports/download", {**case.asked, "format": "csv"})
     assert download == case.want
+
+
+@pytest.mark.parametrize("case", EVIDENCE, ids=str)
+def test_evidence_pack_buttons(site: Site, case: Case) -> None:
+    page = site.get("/console/reports/evidence", case.asked)
+    with site.api() as c:
+        api = of_api(c.get("/reports/evidence", params=case.asked))
+    assert page == api == case.want
+    assert site.cli("report", "evidence", *flags(case.asked)) == case.want.english
 
 
 @pytest.mark.parametrize("case", OFFICERS + ADMINS, ids=str)
