@@ -17,7 +17,7 @@ from kivy.properties import (
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 
-from display.controller import AgencyGroup, Call, CounterView, WaitingView
+from display.controller import AgencyGroup, Call, CounterView, StoppedView, WaitingView
 from display.texts import text
 from display.widgets import Panel, equalize, hex_color, ink_on
 
@@ -48,6 +48,8 @@ def grid_shape(n: int, width: float, height: float, aspect: float = 2.2) -> tupl
 
 
 T = TypeVar("T")
+# Stopped services shown at once: more would push the counters off the screen.
+MAX_STOPPED_ROWS = 3
 
 
 def reuse_rows(
@@ -127,6 +129,14 @@ class RecentRow(Panel):
     u = NumericProperty(1.0)
 
 
+class StoppedRow(Panel):
+    """A service stopped for today: its name and the reason, on a red band."""
+
+    text = StringProperty("")
+    accent = ColorProperty([1, 1, 1, 1])
+    u = NumericProperty(1.0)
+
+
 class WaitingPill(Panel):
     name = StringProperty("")
     count = StringProperty("0")
@@ -160,6 +170,7 @@ class BoardScreen(BoxLayout):
     group_by = StringProperty("counter")
     flash = NumericProperty(0.0)
     waiting_rows = NumericProperty(2)
+    stopped_rows = NumericProperty(0)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -293,6 +304,21 @@ class BoardScreen(BoxLayout):
             row.counter = (call.counter_name or call.counter) if call else ""
             row.accent = hex_color(colors.get(call.agency, "#546E7A")) if call else (0, 0, 0, 0)
             row.opacity = 1 if call else 0.25
+
+    def show_stopped(self, stopped: list[StoppedView]) -> None:
+        box: BoxLayout = self.ids.stopped_box
+        shown = stopped[:MAX_STOPPED_ROWS]
+        if len(box.children) != len(shown):
+            box.clear_widgets()
+            for _ in shown:
+                row = StoppedRow()
+                self.bind(u=row.setter("u"))
+                row.u = self.u
+                box.add_widget(row)
+            self.stopped_rows = len(shown)
+        for row, s in zip(reversed(box.children), shown, strict=True):
+            row.text = text("stopped", name=s.name, reason=s.reason)
+            row.accent = hex_color(s.color)
 
     def show_waiting(self, waiting: list[WaitingView]) -> None:
         grid: GridLayout = self.ids.waiting_grid

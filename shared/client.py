@@ -33,6 +33,7 @@ from shared.models import (
     HelpList,
     IssuedTicket,
     OnlineTicket,
+    ServiceInfo,
     ServicesAnswer,
     SessionAnswer,
     Ticket,
@@ -158,6 +159,10 @@ class ApiClient:
     def set_group(self, code: str, group: str | None) -> CounterAnswer:
         """The officer says who the current ticket's visitor is (null clears it)."""
         return self._post(CounterAnswer, f"/counters/{code}/group", {"priority_group": group})
+
+    def stop_service(self, service: str, reason: str) -> ServiceInfo:
+        """A supervisor stops a service for the rest of the day (kiosks refuse it, TVs say it)."""
+        return self._post(ServiceInfo, f"/services/{service}/stop", {"reason": reason})
 
     def take_help(self, help_id: int) -> HelpInfo:
         """Go to the visitor: the call ends for every counter (409 if someone was first)."""

@@ -261,6 +261,7 @@ class WaitingCount(_Wire):
     service_name: str
     agency: str
     waiting: int
+    stop_reason: str | None = None  # stopped for the rest of the day, and why (the TV says it)
 
 
 class Board(_Wire):
