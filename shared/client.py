@@ -146,9 +146,13 @@ class ApiClient:
             body["priority_group"] = group
         return self._post(IssuedTicket, "/tickets", body)
 
-    def ask_help(self, note: str = "") -> HelpCreated:
-        """A visitor at this kiosk needs help ("Butuh bantuan"): every officer is told."""
-        return self._post(HelpCreated, "/help", {"note": note})
+    def ask_help(self, note: str = "", ticket: int | None = None) -> HelpCreated:
+        """A visitor at this kiosk needs help ("Butuh bantuan"; with the ticket this kiosk
+        just issued, "petugas menghampiri"): every officer is told."""
+        body: dict[str, Any] = {"note": note}
+        if ticket is not None:
+            body["ticket"] = ticket
+        return self._post(HelpCreated, "/help", body)
 
     # -- help for visitors (officers) ----------------------------------------------
 
