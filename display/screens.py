@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from kivy.animation import Animation
@@ -16,6 +17,7 @@ from kivy.properties import (
 )
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
+from kivy.uix.widget import Widget
 
 from display.controller import AgencyGroup, Call, CounterView, StoppedView, WaitingView
 from display.texts import text
@@ -103,16 +105,25 @@ class GroupTile(Panel):
     u = NumericProperty(1.0)
 
     def on_rows(self, _inst: Any, rows: list[tuple[str, str, bool]]) -> None:
-        box: BoxLayout = self.ids.rows_box
-        if len(box.children) != len(rows):
-            box.clear_widgets()
-            for _ in rows:
-                row = GroupRow()
-                self.bind(u=row.setter("u"))
-                row.u = self.u
-                box.add_widget(row)
-        for row, (name, code, active) in zip(reversed(box.children), rows, strict=True):
+        made = rows_of(self, self.ids.rows_box, len(rows), GroupRow)
+        for row, (name, code, active) in zip(made, rows, strict=True):
             row.name, row.code, row.active = name, code, active
+
+
+W = TypeVar("W", bound=Widget)
+
+
+def rows_of(owner: Widget, box: Widget, n: int, make: Callable[[], W]) -> list[W]:
+    """`n` rows in `box`, top first, made again only when their number changes; each
+    follows the owner's scale `u`."""
+    if len(box.children) != n:
+        box.clear_widgets()
+        for _ in range(n):
+            row = make()
+            owner.bind(u=row.setter("u"))
+            row.u = owner.u
+            box.add_widget(row)
+    return list(reversed(box.children))
 
 
 class GroupRow(BoxLayout):
@@ -306,17 +317,10 @@ class BoardScreen(BoxLayout):
             row.opacity = 1 if call else 0.25
 
     def show_stopped(self, stopped: list[StoppedView]) -> None:
-        box: BoxLayout = self.ids.stopped_box
         shown = stopped[:MAX_STOPPED_ROWS]
-        if len(box.children) != len(shown):
-            box.clear_widgets()
-            for _ in shown:
-                row = StoppedRow()
-                self.bind(u=row.setter("u"))
-                row.u = self.u
-                box.add_widget(row)
-            self.stopped_rows = len(shown)
-        for row, s in zip(reversed(box.children), shown, strict=True):
+        made = rows_of(self, self.ids.stopped_box, len(shown), StoppedRow)
+        self.stopped_rows = len(shown)
+        for row, s in zip(made, shown, strict=True):
             row.text = text("stopped", name=s.name, reason=s.reason)
             row.accent = hex_color(s.color)
 

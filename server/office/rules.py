@@ -230,14 +230,16 @@ def services_with_tickets(s: Session, day: date) -> set[str]:
     return set(issued) | set(holding)
 
 
-def counters_with_tickets(s: Session, day: date) -> set[str]:
-    return set(
-        s.scalars(
-            select(TicketRow.counter)
-            .where(TicketRow.business_day == day, TicketRow.counter.is_not(None))
-            .distinct()
-        )
+def _on_tickets(s: Session, day: date, column: Any) -> set[str]:
+    """The values a column of today's tickets holds (none left out)."""
+    rows = s.scalars(
+        select(column).where(TicketRow.business_day == day, column.is_not(None)).distinct()
     )
+    return set(rows)
+
+
+def counters_with_tickets(s: Session, day: date) -> set[str]:
+    return _on_tickets(s, day, TicketRow.counter)
 
 
 def counters_holding(s: Session) -> set[str]:
@@ -271,13 +273,7 @@ def codes(data: Any) -> tuple[set[str], set[str], set[str]]:
 
 def groups_in_use(s: Session, day: date) -> set[str]:
     """The priority groups today's tickets record."""
-    return set(
-        s.scalars(
-            select(TicketRow.priority_group)
-            .where(TicketRow.business_day == day, TicketRow.priority_group.is_not(None))
-            .distinct()
-        )
-    )
+    return _on_tickets(s, day, TicketRow.priority_group)
 
 
 def group_codes(data: Any) -> set[str]:
