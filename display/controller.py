@@ -85,6 +85,16 @@ class WaitingView:
     waiting: int
 
 
+@dataclass(frozen=True)
+class StoppedView:
+    """A service stopped for the rest of the day (blanks ran out, a system down), and why."""
+
+    service: str
+    name: str
+    reason: str
+    color: str
+
+
 def call_from(event: Event) -> Call | None:
     """The call an event announces, if it is a call with everything we need."""
     t = event.ticket
@@ -229,6 +239,7 @@ class BoardModel:
         self.counters: dict[str, CounterView] = {}
         self.recent: deque[Call] = deque(maxlen=self.recent_size)
         self.waiting: dict[str, int] = {}
+        self.stopped: dict[str, tuple[str, str]] = {}  # service: (its name, the reason)
         self.running_text = ""
         self.service_agency = {s: a.code for a in config.agencies for s in a.services}
         self.agency_names: dict[str, str] = {}  # the server's, from the last board
@@ -254,6 +265,11 @@ class BoardModel:
             [call_from_ticket(t) for t in board.recent[: self.recent_size]], maxlen=self.recent_size
         )
         self.waiting = {w.service: w.waiting for w in board.waiting}
+        self.stopped = {
+            w.service: (w.service_name or w.service, w.stop_reason)
+            for w in board.waiting
+            if w.stop_reason
+        }
         for w in board.waiting:
             self.service_agency.setdefault(w.service, w.agency)
         # Agency names as the server has them now (the console renames them); our
@@ -277,6 +293,7 @@ class BoardModel:
             if view.ticket_id is not None and view.ticket_day != day:
                 self._set_ticket(view, None)
         self.waiting = {}
+        self.stopped = {}  # a stop is for its day only
         return True
 
     def _past(self, t: Ticket) -> bool:
@@ -551,6 +568,14 @@ class DisplayController:
 
     def waiting(self) -> list[WaitingView]:
         return self.model.waiting_by_agency()
+
+    def stopped(self) -> list[StoppedView]:
+        """Every service stopped today, on every TV (a visitor of any zone may wait for it)."""
+        agency = self.model.service_agency
+        return [
+            StoppedView(code, name, reason, self.color(agency.get(code, "")))
+            for code, (name, reason) in self.model.stopped.items()
+        ]
 
     def groups(self) -> list[AgencyGroup]:
         groups = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from kivy.animation import Animation
@@ -16,8 +17,9 @@ from kivy.properties import (
 )
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
+from kivy.uix.widget import Widget
 
-from display.controller import AgencyGroup, Call, CounterView, WaitingView
+from display.controller import AgencyGroup, Call, CounterView, StoppedView, WaitingView
 from display.texts import text
 from display.widgets import Panel, equalize, hex_color, ink_on
 
@@ -48,6 +50,8 @@ def grid_shape(n: int, width: float, height: float, aspect: float = 2.2) -> tupl
 
 
 T = TypeVar("T")
+# Stopped services shown at once: more would push the counters off the screen.
+MAX_STOPPED_ROWS = 3
 
 
 def reuse_rows(
@@ -101,16 +105,25 @@ class GroupTile(Panel):
     u = NumericProperty(1.0)
 
     def on_rows(self, _inst: Any, rows: list[tuple[str, str, bool]]) -> None:
-        box: BoxLayout = self.ids.rows_box
-        if len(box.children) != len(rows):
-            box.clear_widgets()
-            for _ in rows:
-                row = GroupRow()
-                self.bind(u=row.setter("u"))
-                row.u = self.u
-                box.add_widget(row)
-        for row, (name, code, active) in zip(reversed(box.children), rows, strict=True):
+        made = rows_of(self, self.ids.rows_box, len(rows), GroupRow)
+        for row, (name, code, active) in zip(made, rows, strict=True):
             row.name, row.code, row.active = name, code, active
+
+
+W = TypeVar("W", bound=Widget)
+
+
+def rows_of(owner: Widget, box: Widget, n: int, make: Callable[[], W]) -> list[W]:
+    """`n` rows in `box`, top first, made again only when their number changes; each
+    follows the owner's scale `u`."""
+    if len(box.children) != n:
+        box.clear_widgets()
+        for _ in range(n):
+            row = make()
+            owner.bind(u=row.setter("u"))
+            row.u = owner.u
+            box.add_widget(row)
+    return list(reversed(box.children))
 
 
 class GroupRow(BoxLayout):
@@ -123,6 +136,14 @@ class GroupRow(BoxLayout):
 class RecentRow(Panel):
     code = StringProperty("")
     counter = StringProperty("")
+    accent = ColorProperty([1, 1, 1, 1])
+    u = NumericProperty(1.0)
+
+
+class StoppedRow(Panel):
+    """A service stopped for today: its name and the reason, on a red band."""
+
+    text = StringProperty("")
     accent = ColorProperty([1, 1, 1, 1])
     u = NumericProperty(1.0)
 
@@ -160,6 +181,7 @@ class BoardScreen(BoxLayout):
     group_by = StringProperty("counter")
     flash = NumericProperty(0.0)
     waiting_rows = NumericProperty(2)
+    stopped_rows = NumericProperty(0)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -293,6 +315,14 @@ class BoardScreen(BoxLayout):
             row.counter = (call.counter_name or call.counter) if call else ""
             row.accent = hex_color(colors.get(call.agency, "#546E7A")) if call else (0, 0, 0, 0)
             row.opacity = 1 if call else 0.25
+
+    def show_stopped(self, stopped: list[StoppedView]) -> None:
+        shown = stopped[:MAX_STOPPED_ROWS]
+        made = rows_of(self, self.ids.stopped_box, len(shown), StoppedRow)
+        self.stopped_rows = len(shown)
+        for row, s in zip(made, shown, strict=True):
+            row.text = text("stopped", name=s.name, reason=s.reason)
+            row.accent = hex_color(s.color)
 
     def show_waiting(self, waiting: list[WaitingView]) -> None:
         grid: GridLayout = self.ids.waiting_grid

@@ -92,6 +92,18 @@ def drive_calls(base_url: str, counters: list[str], services: dict[str, str]) ->
     return last
 
 
+def stop_first_service(base_url: str, service: str) -> None:
+    """The demo officer (a supervisor in --demo) stops a service: the board says so."""
+    officer = ApiClient(base_url)
+    try:
+        officer.login(DEMO_OFFICER, DEMO_PIN, "L01")
+        officer.stop_service(service, "blangko habis")
+    except AntrianError as exc:
+        log.error("could not stop %s for the screenshot: %s", service, exc)
+    finally:
+        officer.close()
+
+
 def sample_video(path: Path, seconds: float = 4.0, size: tuple[int, int] = (640, 360)) -> Path:
     """A short silent video made here with ffpyplayer's writer: colour bands that move, so a
     frame shows it plays (standing in for a site's own clips; nothing is downloaded)."""
@@ -201,6 +213,13 @@ def take_screenshots(app: DisplayApp, folder: Path, sizes: tuple[tuple[int, int]
         save(folder, f"board_{w}x{h}_playlist")
     app.clear_playlist()
     _video_shots(app, folder, sizes)
+    # a service stopped for the day (last: the demo server keeps it stopped until midnight)
+    stop_first_service(base, services[counters[0]])
+    pump_until(lambda: bool(app.controller.stopped()), 10.0)
+    for w, h in sizes:
+        Window.size = (w, h)
+        pump(0.5)
+        save(folder, f"board_{w}x{h}_service_stopped")
     # the connecting state: the stream is gone, the last board stays on screen
     if app.stream is not None:
         app.stream.stop()

@@ -15,6 +15,10 @@ DISPLAY_TEXTS: dict[str, tuple[str, str]] = {
     "idle": ("-", "-"),
     "recall": ("Panggilan ulang", "Called again"),
     "voice_off": ("Suara tidak aktif", "Voice not working"),
+    "stopped": (
+        "Layanan {name} dihentikan hari ini: {reason}",
+        "{name} service stopped today: {reason}",
+    ),
 }
 
 

@@ -364,6 +364,7 @@ class DisplayApp(App):
             screen.show_counters(ctl.counters(), ctl.colors)
         screen.show_recent(ctl.recent(), ctl.colors, self.site.display.recent_calls)
         screen.show_waiting(ctl.waiting())
+        screen.show_stopped(ctl.stopped())
         screen.announcing = self.announcing
 
     def set_layout(self, group_by: str | None = None, counters: list[str] | None = None) -> None:

@@ -52,6 +52,8 @@ class WaitingCount:
     service: str
     agency: str
     waiting: int
+    service_name: str = ""
+    stop_reason: str | None = None  # stopped for the rest of the day, and why
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +167,13 @@ def board(value: Any) -> Board:
     for w in _get(d, "waiting", list):
         w = _dict(w, "waiting")
         waiting.append(
-            WaitingCount(_get(w, "service", str), _get(w, "agency", str), _get(w, "waiting", int))
+            WaitingCount(
+                _get(w, "service", str),
+                _get(w, "agency", str),
+                _get(w, "waiting", int),
+                _opt_str(w, "service_name") or "",
+                _opt_str(w, "stop_reason"),  # an older server sends none
+            )
         )
     return Board(
         seq=_get(d, "seq", int),

@@ -108,15 +108,21 @@ class Choosing:
 
     def help(self) -> None:
         """ "Butuh bantuan": every counter and the floor are told this kiosk needs an
-        officer; the visitor is told one is coming (or, with no server, to ask at a desk)."""
+        officer; the visitor is told one is coming (or, with no server, to ask at a desk).
+        On the done screen it is "petugas menghampiri": the call names the ticket just
+        printed, so the officer finds its holder."""
         self.nav.touched()
         client = self.link.client
         if self.asking or client is None or not self.link.up:
             return
+        ticket = self.issuer.ticket if self.nav.screen == "done" else None
         self.asking = True
 
         def done(_answer: object, exc: BaseException | None) -> None:
             self.asking = False
+            if exc is None and ticket is not None:
+                self.nav.show_notice("help_coming_ticket", {"code": ticket.code})
+                return
             if exc is None:
                 self.nav.show_notice("help_coming")
                 return
@@ -125,4 +131,5 @@ class Choosing:
                 self.link.lost()
             self.nav.show_notice("server_down")
 
-        self.run(lambda: client.ask_help(""), done)
+        ticket_id = ticket.id if ticket is not None else None
+        self.run(lambda: client.ask_help("", ticket_id), done)

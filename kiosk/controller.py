@@ -295,8 +295,8 @@ class KioskController:
         if key == VOICE_KEY:
             self.toggle_voice()
             return True
-        if key == HELP_KEY and screen == "home":
-            self.ask_help()
+        if key == HELP_KEY and screen in ("home", "done"):
+            self.ask_help()  # on the done screen: for the ticket just printed
             return True
         if screen in ("done", "notice"):
             self.nav.home(new_visitor=True)

@@ -143,6 +143,9 @@ class Shooter:
         ctl.touch(ctl.choices()[0].code)
         pump_until(lambda: ctl.screen == "done")
         self.shot(f"{prefix}-24-done-priority-large")
+        ctl.ask_help()  # "petugas menghampiri" for the ticket just printed
+        pump_until(lambda: ctl.screen == "notice")
+        self.shot(f"{prefix}-24b-help-for-ticket-large")
         self.home()
         self.shot(f"{prefix}-25-home-large")
         ctl.toggle_large()

@@ -13,6 +13,15 @@ KIOSK_TEXTS: dict[str, tuple[str, str]] = {
         "Petugas akan menghampiri Anda. Mohon tunggu di dekat kios ini.",
         "An officer will come to you. Please wait near this kiosk.",
     ),
+    # "petugas menghampiri" on the done screen: for the ticket just printed
+    "help_ticket_button": (
+        "Butuh bantuan? Petugas akan menghampiri Anda",
+        "Need help? An officer will come to you",
+    ),
+    "help_coming_ticket": (
+        "Petugas akan menghampiri Anda. Mohon tunggu di dekat kios ini dan tunjukkan tiket {code}.",
+        "An officer will come to you. Please wait near this kiosk and show ticket {code}.",
+    ),
     "voice_button": ("Bantuan suara", "Voice guidance"),
     "large_button": ("Tulisan besar", "Large text"),
     "voice_on": (

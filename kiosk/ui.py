@@ -121,11 +121,23 @@ class KioskApp(App):
         if self.controller is not None and held >= LONG_PRESS and moved < 30:
             self.controller.toggle_voice()
 
-    def _any_touch(self, _window: Any, _touch: Any) -> None:
+    def _any_touch(self, _window: Any, touch: Any) -> None:
         if self.controller is not None:
             self.controller.touched()
-            if self.controller.screen in ("done", "notice"):
+            screen = self.controller.screen
+            if screen == "done" and self._on_help_ticket(touch):
+                return  # "petugas menghampiri": the tile acts, the ticket stays on screen
+            if screen in ("done", "notice"):
                 self.controller.touch_result()
+
+    def _on_help_ticket(self, touch: Any) -> bool:
+        tile = self.screens["done"].ids.help_ticket
+        return bool(tile.collide_point(*tile.to_widget(touch.x, touch.y)))
+
+    def ask_help_here(self) -> None:
+        """The done screen's "Butuh bantuan? Petugas akan menghampiri Anda"."""
+        if self.controller is not None:
+            self.controller.ask_help()
 
     def _key_down(
         self, _window: Any, key: int, _scancode: int, text: str | None, _mods: list[str]

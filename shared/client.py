@@ -33,6 +33,7 @@ from shared.models import (
     HelpList,
     IssuedTicket,
     OnlineTicket,
+    ServiceInfo,
     ServicesAnswer,
     SessionAnswer,
     Ticket,
@@ -145,9 +146,13 @@ class ApiClient:
             body["priority_group"] = group
         return self._post(IssuedTicket, "/tickets", body)
 
-    def ask_help(self, note: str = "") -> HelpCreated:
-        """A visitor at this kiosk needs help ("Butuh bantuan"): every officer is told."""
-        return self._post(HelpCreated, "/help", {"note": note})
+    def ask_help(self, note: str = "", ticket: int | None = None) -> HelpCreated:
+        """A visitor at this kiosk needs help ("Butuh bantuan"; with the ticket this kiosk
+        just issued, "petugas menghampiri"): every officer is told."""
+        body: dict[str, Any] = {"note": note}
+        if ticket is not None:
+            body["ticket"] = ticket
+        return self._post(HelpCreated, "/help", body)
 
     # -- help for visitors (officers) ----------------------------------------------
 
@@ -158,6 +163,10 @@ class ApiClient:
     def set_group(self, code: str, group: str | None) -> CounterAnswer:
         """The officer says who the current ticket's visitor is (null clears it)."""
         return self._post(CounterAnswer, f"/counters/{code}/group", {"priority_group": group})
+
+    def stop_service(self, service: str, reason: str) -> ServiceInfo:
+        """A supervisor stops a service for the rest of the day (kiosks refuse it, TVs say it)."""
+        return self._post(ServiceInfo, f"/services/{service}/stop", {"reason": reason})
 
     def take_help(self, help_id: int) -> HelpInfo:
         """Go to the visitor: the call ends for every counter (409 if someone was first)."""

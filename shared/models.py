@@ -111,6 +111,9 @@ class HelpEvent(Event):
 class HelpRequest(_Wire):
     model_config = ConfigDict(extra="forbid")
     note: str = Field(default="", max_length=200)
+    # "petugas menghampiri": the visitor's ticket, issued at this kiosk and still waiting
+    # or called; the alert names its number
+    ticket: int | None = Field(default=None, ge=1, le=2**31 - 1)
 
 
 class HelpCreated(_Wire):
@@ -261,6 +264,7 @@ class WaitingCount(_Wire):
     service_name: str
     agency: str
     waiting: int
+    stop_reason: str | None = None  # stopped for the rest of the day, and why (the TV says it)
 
 
 class Board(_Wire):

@@ -16,14 +16,14 @@ router = APIRouter()
 HelpId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
-@router.post("/help", response_model=HelpCreated, status_code=201, responses=answers(403))
+@router.post("/help", response_model=HelpCreated, status_code=201, responses=answers(403, 422))
 async def ask(ctx: CtxDep, who: CallerDep, body: HelpRequest) -> HelpCreated:
-    """A visitor at a kiosk asks for help ("Butuh bantuan"): a floor alert naming the kiosk
-    and a notice on the counter apps until an officer takes it."""
+    """A visitor at a kiosk asks for help ("Butuh bantuan"; with `ticket`, "petugas
+    menghampiri": the alert names the number): a floor alert naming the kiosk and a
+    notice on the counter apps until an officer takes it."""
     require_role(who, "kiosk")
-    return HelpCreated(
-        id=await in_writer(ctx, ask_help, ctx.store, who.device_id, body.note, ctx.hub.publish)
-    )
+    args = (ctx.store, who.device_id, body.note, ctx.hub.publish, body.ticket)
+    return HelpCreated(id=await in_writer(ctx, ask_help, *args))
 
 
 @router.get("/help", response_model=HelpList, responses=answers(401, 403))

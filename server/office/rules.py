@@ -23,7 +23,7 @@ from server.office.definition import Pending, Stored, with_prefixes
 from server.problems import Problem
 from server.store.tables import CounterRow, DailyNumber, TicketRow
 from shared.api import TicketStatus
-from shared.config import SiteDefinition, SiteProblem, site_problems
+from shared.config import SiteDefinition, SiteProblem, default_priority_groups, site_problems
 
 # -- messages ----------------------------------------------------------------------------
 
@@ -230,14 +230,16 @@ def services_with_tickets(s: Session, day: date) -> set[str]:
     return set(issued) | set(holding)
 
 
-def counters_with_tickets(s: Session, day: date) -> set[str]:
-    return set(
-        s.scalars(
-            select(TicketRow.counter)
-            .where(TicketRow.business_day == day, TicketRow.counter.is_not(None))
-            .distinct()
-        )
+def _on_tickets(s: Session, day: date, column: Any) -> set[str]:
+    """The values a column of today's tickets holds (none left out)."""
+    rows = s.scalars(
+        select(column).where(TicketRow.business_day == day, column.is_not(None)).distinct()
     )
+    return set(rows)
+
+
+def counters_with_tickets(s: Session, day: date) -> set[str]:
+    return _on_tickets(s, day, TicketRow.counter)
 
 
 def counters_holding(s: Session) -> set[str]:
@@ -269,12 +271,47 @@ def codes(data: Any) -> tuple[set[str], set[str], set[str]]:
     return agencies, services, counters
 
 
+def groups_in_use(s: Session, day: date) -> set[str]:
+    """The priority groups today's tickets record."""
+    return _on_tickets(s, day, TicketRow.priority_group)
+
+
+def group_codes(data: Any) -> set[str]:
+    """The priority group codes an edited site (valid or not) still has (none given: the
+    defaults, as the validator fills them in)."""
+    queue = data.get("queue") if isinstance(data, dict) else None
+    if not isinstance(queue, dict) or not isinstance(queue.get("priority_groups"), list):
+        return {g.code for g in default_priority_groups()}
+    return {str(g.get("code")) for g in queue["priority_groups"] if isinstance(g, dict)}
+
+
+def refuse_group_removal(s: Session, now: SiteDefinition, data: Any, today: date) -> None:
+    """409 when a priority group today's tickets record is removed: their reports and the
+    officer's view still name it. Renaming it (same code) is fine; remove it tomorrow."""
+    kept = group_codes(data)
+    gone = [g for g in now.queue.priority_groups if g.code not in kept]
+    if not gone:
+        return
+    used = groups_in_use(s, today)
+    for g in gone:
+        if g.code in used:
+            raise day_conflict(
+                "priority_group_in_use",
+                f"Kelompok prioritas {g.name} ({g.code}) dipakai antrean hari ini: "
+                "ubah namanya bila perlu, hapus besok.",
+                f"Priority group {g.name_en or g.name} ({g.code}) is on today's tickets: "
+                "rename it if needed, remove it from tomorrow.",
+                f"queue.priority_groups.{g.code}",
+            )
+
+
 def refuse_removals(s: Session, stored: Stored | None, data: Any, today: date) -> None:
     """409 when the edit removes what today's tickets need. Asked before the validator:
     "it has tickets today" is the answer, not what else the removal leaves dangling."""
     if stored is None:
         return
     now, _waiting = stored.on(today)
+    refuse_group_removal(s, now, data, today)
     new_agencies, new_services, new_counters = codes(data)
     removed = [(a, svc) for a in now.agencies for svc in a.services if svc.code not in new_services]
     gone_counters = [c.code for c in now.counters if c.code not in new_counters]

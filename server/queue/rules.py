@@ -303,6 +303,8 @@ class QueueService:
             s.flush()
             if self.on_stop is not None:
                 self.on_stop(s, service, text, now)
+            # the TVs and kiosks read the board and the services again: the stop shows
+            self._event(s, EventType.SITE_CHANGED, now)
             return row
 
     def cancel(self, ticket_id: int, *, device_id: int | None, supervisor: bool) -> Ticket:

@@ -46,6 +46,16 @@ def served_by_counter(s: Session, day: date) -> dict[str, int]:
     return _counted_by(s, day, TicketStatus.DONE, TicketRow.counter)
 
 
+def stopped_today(s: Session, day: date) -> dict[str, str]:
+    """The services stopped for the day, and why."""
+    rows = s.execute(
+        select(ServiceStopRow.service, ServiceStopRow.reason).where(
+            ServiceStopRow.business_day == day
+        )
+    )
+    return {service: reason for service, reason in rows}
+
+
 def services_view(s: Session, site: Site, now: datetime) -> ServicesAnswer:
     day = business_day(site.tz, now)
     waiting = waiting_by_service(s, day)
@@ -54,13 +64,7 @@ def services_view(s: Session, site: Site, now: datetime) -> ServicesAnswer:
         for r in s.scalars(select(DailyNumber).where(DailyNumber.business_day == day))
     }
     online = quotas.checked_in_by_service(s, day)  # their numbers are not walk-ins'
-    stopped = dict(
-        s.execute(
-            select(ServiceStopRow.service, ServiceStopRow.reason).where(
-                ServiceStopRow.business_day == day
-            )
-        ).all()
-    )
+    stopped = stopped_today(s, day)
     agencies = []
     for agency in site.config.agencies:
         services = []
@@ -134,9 +138,14 @@ def board_view(s: Session, site: Site, now: datetime, recent: int = 10) -> Board
         .limit(recent)
     )
     waiting = waiting_by_service(s, day)
+    stopped = stopped_today(s, day)
     counts = [
         WaitingCount(
-            service=svc.code, service_name=svc.name, agency=a.code, waiting=waiting.get(svc.code, 0)
+            service=svc.code,
+            service_name=svc.name,
+            agency=a.code,
+            waiting=waiting.get(svc.code, 0),
+            stop_reason=stopped.get(svc.code),
         )
         for a in site.config.agencies
         for svc in a.services

@@ -90,16 +90,41 @@ def id_period(report: SummaryReport) -> str:
 # -- table and CSV ---------------------------------------------------------------
 
 
+# The period's figures counted apart (server/reports/apart.py): (name, Indonesian, getter,
+# decimals). Not per group: the CSV has them on the total row only.
+APART: list[_Column] = [
+    (
+        "stopped_unserved",
+        "Antrean tak terlayani karena layanan dihentikan",
+        lambda r: r.stopped_unserved,
+        None,
+    ),
+    ("help_asked", "Panggilan Butuh bantuan", lambda r: r.help.asked, None),
+    ("help_taken", "Ditangani petugas", lambda r: r.help.taken, None),
+    (
+        "help_median_minutes",
+        "Median waktu sampai ditangani (menit)",
+        lambda r: r.help.median_take_minutes,
+        1,
+    ),
+]
+
+
 def summary_csv(report: SummaryReport) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["from", "to", "group", "key", "label", *(c[0] for c in COLUMNS)])
+    names = [*(c[0] for c in COLUMNS), *(c[0] for c in APART)]
+    w.writerow(["from", "to", "group", "key", "label", *names])
     head = [report.date_from.isoformat(), report.date_to.isoformat(), report.group]
     for r in _rows(report):
+        apart = [""] * len(APART)
+        if r is report.total:
+            apart = ["" if (v := get(report)) is None else v for _n, _h, get, _d in APART]
         w.writerow(  # names stay text, never a formula (server/documents/cells.py)
             csv_row(
                 [*head, r.key if r is not report.total else "total", r.label]
                 + ["" if (v := get(r)) is None else v for _n, _h, get, _d in COLUMNS]
+                + apart
             )
         )
     return buf.getvalue()
@@ -156,6 +181,12 @@ def summary_table(report: SummaryReport) -> str:
             v = get(r)
             cells.append(f"{'-' if v is None else (f'{v:.{dec}f}' if dec else str(v)):>{w}}")
         lines.append(f"{r.label[:width]:<{width}} " + " ".join(cells))
+    lines.append("")
+    for _n, title, get, dec in APART:
+        v = get(report)
+        lines.append(f"{title}: {'-' if v is None else (f'{v:.{dec}f}' if dec else v)}")
+    for d in report.stopped:
+        lines.append(f"  {d.day.isoformat()} {d.service_name}: {d.reason} ({d.unserved})")
     return "\n".join(lines)
 
 
@@ -195,6 +226,15 @@ def summary_xlsx(report: SummaryReport) -> bytes:
         if r is report.total:
             for col in range(1, ncols + 1):
                 ws.cell(row=row, column=col).font = Font(bold=True)
+    below = 6 + len(_rows(report)) + 1
+    text_cell(ws, below, 1, "Dihitung tersendiri").font = Font(bold=True)
+    for i, (_n, title, get, dec) in enumerate(APART, start=1):
+        text_cell(ws, below + i, 1, title)
+        c = ws.cell(row=below + i, column=2, value=get(report))
+        c.number_format = "0" if dec is None else "0.0"
+    for i, stop in enumerate(report.stopped, start=below + len(APART) + 1):
+        text_cell(ws, i, 1, f"{stop.day.isoformat()} {stop.service_name}: {stop.reason}")
+        ws.cell(row=i, column=2, value=stop.unserved)
     ws.column_dimensions["A"].width = 34
     for col in range(2, ncols + 1):
         ws.column_dimensions[get_column_letter(col)].width = 11
@@ -336,6 +376,8 @@ def summary_html(report: SummaryReport, site: Site, signed: date) -> str:
         heat_svg=heat_svg,
         wait_svg=wait_svg,
         total=report.total,
+        apart=[(title, _fmt(get(report), dec)) for _n, title, get, dec in APART],
+        stopped=report.stopped,
     )
 
 

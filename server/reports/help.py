@@ -17,18 +17,19 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.problems import Problem, conflict, not_found
+from server.problems import Problem, conflict, invalid, not_found
 from server.queue import events as ev
 from server.reports.tables import AlertRow, HelpRow
 from server.store.db import Store
-from server.store.tables import DeviceRow, OfficerRow
-from shared.models import EventType, HelpInfo, HelpList, HelpOpen
+from server.store.tables import DeviceRow, OfficerRow, TicketRow
+from shared.models import EventType, HelpInfo, HelpList, HelpOpen, TicketStatus
 from shared.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 KIND = "help"
 DEMO_KIOSK = "Kiosk demo"  # --demo's kiosk token has no device row to name it
 Publish = Callable[[list[tuple[int, str]]], None]
+ASKING = (TicketStatus.WAITING, TicketStatus.CALLED)  # a ticket whose visitor may still ask
 
 
 def subject(kiosk: str, help_id: int) -> str:
@@ -54,8 +55,28 @@ def _info(s: Session, row: HelpRow) -> HelpInfo:
     )
 
 
+def ticket_note(s: Session, device_id: int | None, ticket_id: int, note: str) -> str:
+    """ "Petugas menghampiri": the note names the visitor's number. Only a ticket this
+    kiosk issued, still waiting or called (a 422 naming `ticket` otherwise)."""
+    row = s.get(TicketRow, ticket_id)
+    if row is None or row.device_id != device_id or row.status not in ASKING:
+        raise invalid(
+            (
+                "ticket",
+                "Tiket ini tidak diterbitkan di anjungan ini atau sudah selesai.",
+                "This ticket was not issued at this kiosk, or it is over.",
+            )
+        )
+    return f"nomor antrean {row.code}" + (f", {note}" if note else "")
+
+
 def ask(
-    s: Session, device_id: int | None, note: str, now: datetime, publish: Publish | None
+    s: Session,
+    device_id: int | None,
+    note: str,
+    now: datetime,
+    publish: Publish | None,
+    ticket: int | None = None,
 ) -> HelpRow:
     """A kiosk's call for help: the row, its alert and its event, in this transaction."""
     kiosk = DEMO_KIOSK
@@ -64,7 +85,10 @@ def ask(
         if name is None:
             raise Problem(403, "forbidden", "Only a registered kiosk asks for help.")
         kiosk = name
-    row = HelpRow(device_id=device_id, kiosk=kiosk, note=note.strip()[:200], asked_at=now)
+    note = note.strip()
+    if ticket is not None:
+        note = ticket_note(s, device_id, ticket, note)
+    row = HelpRow(device_id=device_id, kiosk=kiosk, note=note[:200], asked_at=now)
     s.add(row)
     s.flush()
     alert = AlertRow(
@@ -115,9 +139,15 @@ def open_calls(s: Session) -> list[HelpOpen]:
 # -- what the API calls: one function each, in its own transaction ----------------------
 
 
-def ask_help(store: Store, device_id: int | None, note: str, publish: Publish | None) -> int:
+def ask_help(
+    store: Store,
+    device_id: int | None,
+    note: str,
+    publish: Publish | None,
+    ticket: int | None = None,
+) -> int:
     with store.write() as s:
-        return ask(s, device_id, note, utcnow(), publish).id
+        return ask(s, device_id, note, utcnow(), publish, ticket).id
 
 
 def take_help(

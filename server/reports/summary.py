@@ -51,6 +51,7 @@ from server.reports.aggregate import (
     Spelling,
     case_map,
 )
+from server.reports.apart import HelpFigures, StoppedDay, help_figures, stopped_days
 from server.reports.months import months_touching, offset_seconds, valid_seals
 from server.store.tables import OfficerRow
 from shared.config import NO_GROUP
@@ -124,6 +125,11 @@ class SummaryReport(BaseModel):
     rows: list[SummaryRow]
     total: SummaryRow
     charts: Charts | None = None
+    # counted apart (server/reports/apart.py): services stopped for a day and the tickets
+    # they left never called; the calls for help and how fast they were taken
+    stopped: list[StoppedDay] = []
+    stopped_unserved: int = 0
+    help: HelpFigures = HelpFigures()
 
 
 def check_period(date_from: date | None, date_to: date | None) -> tuple[date, date]:
@@ -481,6 +487,7 @@ def summary_report(
     # percentiles come from the same query (a median is not a sum of medians).
     totals = {TOTAL: SummaryRow(key="", label="Jumlah")}
     _fill(totals, [(TOTAL, *r[1:]) for r in counts], [f for f in figures if f[0] == TOTAL])
+    stopped = stopped_days(s, site, date_from, date_to)
     return SummaryReport(
         site=site.name,
         date_from=date_from,
@@ -490,4 +497,7 @@ def summary_report(
         rows=list(rows.values()),
         total=totals[TOTAL],
         charts=drawn,
+        stopped=stopped,
+        stopped_unserved=sum(d.unserved for d in stopped),
+        help=help_figures(s, site, date_from, date_to),
     )

@@ -161,6 +161,16 @@ add_words(
         "action_delete": ("dihapus", "deleted"),
         "yes": ("ya", "yes"),
         "no": ("tidak", "no"),
+        "groups_title": ("Kelompok prioritas", "Priority groups"),
+        "groups_help": (
+            "Siapa antrean prioritas itu (dipilih di anjungan). Kode tetap; nama boleh diubah."
+            " Kelompok yang dipakai antrean hari ini baru dapat dihapus besok.",
+            "Who a priority ticket is for (chosen at the kiosk). Codes stay; names may change."
+            " A group on today's tickets can be removed from tomorrow.",
+        ),
+        "group_new": ("Kelompok baru", "A new group"),
+        "remove": ("Hapus", "Remove"),
+        "save_groups": ("Simpan kelompok", "Save the groups"),
     }
 )
 
@@ -286,6 +296,7 @@ async def _site_page(
     form: dict[str, str] | None = None,
     notice: str = "",
     bad: bool = False,
+    groups_form: list[dict[str, Any]] | None = None,
 ) -> HTMLResponse:
     view = office_views.settings_view(await _read(request))
     values = {
@@ -299,10 +310,25 @@ async def _site_page(
         status=status,
         values=values,
         sections=SETTING_FIELDS,
+        groups=_group_rows(view["queue"]["priority_groups"], groups_form),
         errors=errors or {},
         notice=notice,
         bad=bad,
     )
+
+
+def _group_rows(
+    stored: list[dict[str, Any]], form: list[dict[str, str]] | None
+) -> list[dict[str, Any]]:
+    """The groups' form rows: as stored (or as sent back), then an empty one to add."""
+    if form is not None:
+        return form
+    rows = [
+        {"code": str(g["code"]), "name": str(g["name"]), "name_en": str(g.get("name_en") or ""),
+         "known": True, "remove": False}
+        for g in stored
+    ]  # fmt: skip
+    return [*rows, {"code": "", "name": "", "name_en": "", "known": False, "remove": False}]
 
 
 @router.get("/console/site", response_class=HTMLResponse)
@@ -338,6 +364,67 @@ async def site_save(request: Request, visitor: AdminDep) -> Response:
         visitor,
         edits.patch_settings(changes),
         _saved_at("/console/site", t("site_title", visitor.lang)),
+        again,
+    )
+
+
+@router.post("/console/site/groups", response_class=HTMLResponse)
+async def groups_save(request: Request, visitor: AdminDep) -> Response:
+    """[queue] priority_groups as a whole list, through the same edit as PATCH /admin/site
+    and the TOML import: the validator checks it, the day's safety refuses removing a
+    group on today's tickets (409, said at the top)."""
+    form = await _form(request)
+    rows: list[dict[str, Any]] = []
+    i = 0
+    while f"g{i}.code" in form or f"g{i}.known" in form:
+        rows.append(
+            {
+                "code": form.get(f"g{i}.code", form.get(f"g{i}.known", "")).strip(),
+                "name": form.get(f"g{i}.name", "").strip(),
+                "name_en": form.get(f"g{i}.name_en", "").strip(),
+                "known": f"g{i}.known" in form,
+                "remove": f"g{i}.remove" in form,
+            }
+        )
+        i += 1
+    # the rows sent to the validator, and each one's row on the form (for its errors)
+    kept = [
+        (n, r)
+        for n, r in enumerate(rows)
+        if not r["remove"] and (r["known"] or r["code"] or r["name"] or r["name_en"])
+    ]
+    groups = [{"code": r["code"], "name": r["name"], "name_en": r["name_en"]} for _n, r in kept]
+
+    async def again(problem: Problem) -> Response:
+        errors: dict[str, str] = {}
+        for key, text in field_errors(problem, visitor.lang).items():
+            parts = key.split(".")
+            if parts[:2] == ["queue", "priority_groups"] and len(parts) >= 3:
+                at = parts[2]
+                row = (
+                    kept[int(at)][0]
+                    if at.isdigit() and int(at) < len(kept)
+                    else next((n for n, r in enumerate(rows) if r["code"] == at), None)
+                )
+                if row is not None:
+                    errors[f"g{row}.{parts[3] if len(parts) > 3 else 'code'}"] = text
+                    continue
+            errors[key] = text
+        return await _site_page(
+            request,
+            visitor,
+            status=problem.status,
+            errors=errors,
+            notice=_notice(problem, visitor.lang),
+            bad=True,
+            groups_form=rows,
+        )
+
+    return await _submit(
+        request,
+        visitor,
+        edits.patch_settings({"queue": {"priority_groups": groups}}),
+        _saved_at("/console/site", t("groups_title", visitor.lang)),
         again,
     )
 

@@ -110,6 +110,7 @@ def board(
     recent: list[Ticket] | None = None,
     waiting: dict[str, int] | None = None,
     at: datetime = NOW,
+    stopped: dict[str, str] | None = None,
 ) -> wire.Board:
     current = current or {}
     counters = [
@@ -122,6 +123,7 @@ def board(
             service_name=s.name,
             agency=a.code,
             waiting=(waiting or {}).get(s.code, 0),
+            stop_reason=(stopped or {}).get(s.code),
         )
         for a in config.agencies
         for s in a.services
@@ -395,3 +397,17 @@ def test_a_late_event_of_yesterday_is_neither_shown_nor_read_out(config: Config)
     assert replay(ctl, [event(6, EventType.CALLED, yesterday, counter_info(config, counter))]) == []
     assert ctl.recent() == []
     assert all(c.ticket_code == "" for c in ctl.counters())
+
+
+def test_a_stopped_service_is_listed_until_its_day_ends(config: Config) -> None:
+    clock = FakeClock()
+    ctl = DisplayController(from_config(config), clock)
+    ctl.set_state("connected")
+    late = datetime(2026, 11, 27, 16, 59, 50, tzinfo=UTC)  # 23:59:50 WIB
+    ctl.load_board(board(config, 5, stopped={"KTP": "Blangko habis"}, at=late))
+    [stop] = ctl.stopped()
+    assert (stop.service, stop.name, stop.reason) == ("KTP", "KTP-el", "Blangko habis")
+    assert stop.color == ctl.color("DUKCAPIL")
+    clock.now += 11  # past the server's midnight: a stop is for its day only
+    assert ctl.tick()
+    assert ctl.stopped() == []

@@ -126,3 +126,28 @@ def test_running_text_starts_with_the_first_board(
         assert pump_until(lambda: app.controller.has_board, 20)
         moved = marquee.offset
         assert pump_until(lambda: marquee.offset != moved, 5)
+
+
+def test_a_service_stopped_for_the_day_shows_on_the_board_with_its_reason(
+    server: ServerProcess, tmp_path: Path, no_thread_left: None
+) -> None:
+    """(`antrian display --screenshots` saves the same at 1920x1080: the window of a test
+    process keeps the size it was made with.)"""
+    app = DisplayApp(from_config(load_config(None)), server.url, renderer=Voice(tmp_path))
+    with running(app):
+        assert pump_until(lambda: app.controller.connected, 15)
+        assert app.screen is not None and app.screen.stopped_rows == 0
+        assert app.screen.ids.stopped_box.height == 0  # nothing stopped: no room taken
+        issue(server.url, "KTP", 2)
+        officer = Officer(server.url, "L03")  # the demo officer may stop a service
+        try:
+            officer.api.stop_service("KTP", "Blangko habis")
+        finally:
+            officer.close()
+        # the stop's site.changed makes the TV read the board again, at once
+        assert pump_until(lambda: app.screen is not None and app.screen.stopped_rows == 1, 10)
+        row = app.screen.ids.stopped_box.children[0]
+        assert row.text == "Layanan KTP-el dihentikan hari ini: Blangko habis"
+        box = app.screen.ids.stopped_box
+        assert pump_until(lambda: box.height > 0, 2)
+        assert [s.service for s in app.controller.stopped()] == ["KTP"]

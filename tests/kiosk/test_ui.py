@@ -271,3 +271,49 @@ def _button(app: Any, name: str) -> Any:
     ]
     assert found, name
     return found[0]
+
+
+def test_petugas_menghampiri_from_the_done_screen(kiosk: Kiosk) -> None:
+    """A visitor who just got a ticket taps "Butuh bantuan? Petugas akan menghampiri Anda":
+    the call names the kiosk and the number, on the floor and for the counters, until an
+    officer takes it; the touch does not send the screen home."""
+    import httpx
+
+    ctl, app = kiosk.ctl, kiosk.app
+    ctl.go_home()
+    pump_until(lambda: ctl.screen == "home" and ctl.usable)
+    tap(tile(kiosk, "home", "DPMPTSP"))
+    pump_until(lambda: app._sm.current in ("services", "priority", "done"))
+    if app._sm.current == "services":
+        tap(tile(kiosk, "services", "IZIN"))
+        pump_until(lambda: app._sm.current in ("priority", "done"))
+    if app._sm.current == "priority":
+        ctl.choose_priority(False)
+    pump_until(lambda: app._sm.current == "done")
+    assert ctl.ticket is not None
+    code = ctl.ticket.code
+    button = app.screens["done"].ids.help_ticket
+    assert button.text == "Butuh bantuan? Petugas akan menghampiri Anda"
+    time.sleep(0.35)  # past the grace: a touch elsewhere would go home
+    tap(button)
+    pump_until(lambda: ctl.screen == "notice")
+    assert ctl.notice_message() == (
+        f"Petugas akan menghampiri Anda. Mohon tunggu di dekat kios ini dan tunjukkan tiket {code}."
+    )
+    api = kiosk.server.url + "/api/v1"
+    r = httpx.post(api + "/sessions", json={"username": "admin", "password": "demo-admin-2026"})
+    admin = {"Authorization": f"Bearer {r.json()['token']}"}
+    [call] = [c for c in httpx.get(api + "/help", headers=admin).json()["open"]
+              if code in c["note"]]  # fmt: skip
+    assert call["kiosk"] == "Kiosk demo" and call["note"] == f"nomor antrean {code}"
+    alerts = httpx.get(api + "/floor", headers=admin).json()["alerts"]
+    shown = [a for a in alerts if a["kind"] == "help" and a["ended_at"] is None]
+    assert any(a["message"] == f"Butuh bantuan di Kiosk demo: nomor antrean {code}"
+               for a in shown)  # fmt: skip
+    assert httpx.post(f"{api}/help/{call['id']}/take", headers=admin).status_code == 200
+    still = httpx.get(api + "/help", headers=admin).json()["open"]
+    assert all(c["id"] != call["id"] for c in still)
+    # a ticket this kiosk did not issue (or an unknown one) is refused, naming the field
+    refused = httpx.post(api + "/help", json={"ticket": 999999},
+                         headers={"Authorization": "Bearer demo-kiosk"})  # fmt: skip
+    assert refused.status_code == 422 and refused.json()["field"] == "ticket"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -22,6 +23,8 @@ from shared.timeutil import utcnow
 from tests import seed
 from tests.admin import admin_token
 from tests.server.conftest import LiveServer, run_in_thread
+
+SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "sample" / "jombang.toml"
 
 # The day's safety (its queries over today's tickets) runs on both databases; the rest on SQLite.
 SQLITE = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
@@ -289,3 +292,43 @@ def test_a_change_by_another_process_is_picked_up(office: LiveServer) -> None:
         assert time.monotonic() < deadline, "the server did not reload the site"
         time.sleep(0.05)
     assert site_events(ctx.store)
+
+
+def test_priority_groups_edited_and_one_in_use_kept(
+    admin: httpx.Client, office: LiveServer, store: Store
+) -> None:
+    """[queue] priority_groups: PATCH /admin/site and the TOML import (the same
+    change_rows) add and rename; removing a group on today's tickets is a 409."""
+    from server.office.seed import site_sections
+    from server.problems import Problem
+
+    with office.client("demo-kiosk") as kiosk:
+        body = {"service": "KK", "request_id": "group-in-use-01", "priority": True}
+        body["priority_group"] = "lansia"
+        assert kiosk.post("/tickets", json=body).status_code == 201
+    groups = admin.get("/admin/site").json()["queue"]["priority_groups"]
+    without = [g for g in groups if g["code"] != "lansia"]
+    r = admin.patch("/admin/site", json={"queue": {"priority_groups": without}})
+    assert r.status_code == 409 and r.json()["code"] == "priority_group_in_use"
+    assert r.json()["field"] == "queue.priority_groups.lansia"
+    assert "hapus besok" in r.json()["message"]
+    renamed = [{**g, "name": "Lanjut usia"} if g["code"] == "lansia" else g for g in groups]
+    more = [*renamed, {"code": "veteran", "name": "Veteran", "name_en": "Veterans"}]
+    r = admin.patch("/admin/site", json={"queue": {"priority_groups": more}})
+    assert r.status_code == 200, r.text
+    with office.client() as anyone:
+        listed = anyone.get("/services").json()["priority_groups"]
+    assert (listed[0]["code"], listed[0]["name"]) == ("lansia", "Lanjut usia")
+    assert listed[-1] == {"code": "veteran", "name": "Veteran", "name_en": "Veterans"}
+    # the TOML import: a site without lansia is refused the same way, nothing changed
+    sample = SAMPLE.read_text(encoding="utf-8").replace(
+        "[queue]\n",
+        '[queue]\npriority_groups = [{ code = "balita", name = "Ibu dengan balita" }]\n',
+        1,
+    )
+    sections = site_sections(sample, "site.toml")  # as `antrian site import` reads it
+    with pytest.raises(Problem) as refused, store.write() as s:
+        live.change_rows(s, Actor("tech", "technician", "import"), utcnow(), lambda _: sections)
+    assert refused.value.code == "priority_group_in_use"
+    with office.client() as anyone:
+        assert len(anyone.get("/services").json()["priority_groups"]) == 5

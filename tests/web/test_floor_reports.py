@@ -220,3 +220,32 @@ def test_a_kiosk_asks_for_help_the_floor_shows_it_until_taken(
     ended = page.locator(f'li.alert.ended[data-kind=help][data-subject="{subject}"]')
     expect(ended).to_have_count(1)
     assert page.evaluate("window.stillTheSamePage") is True
+
+
+def test_the_reports_page_counts_stopped_services_and_help_apart(
+    web_server: ServerProcess, new_page: Callable[..., Page], shot: Shot
+) -> None:
+    """Today: two calls for help (one taken), KTP stopped with two tickets never called."""
+    with httpx.Client(base_url=web_server.url + API, timeout=10) as k:
+        k.headers["Authorization"] = "Bearer demo-kiosk"
+        for i in range(2):
+            body = {"service": "KTP", "request_id": f"apart-{i:04d}"}
+            assert k.post("/tickets", json=body).status_code == 201
+        first = k.post("/help", json={}).json()["id"]
+        assert k.post("/help", json={}).status_code == 201
+    with officer(web_server.url, "L03") as c:
+        assert c.post(f"/help/{first}/take").status_code == 200
+        stop = c.post("/services/KTP/stop", json={"reason": "Blangko habis"})
+        assert stop.status_code == 200, stop.text
+    today = business_day(Site(load_config(None)).tz, utcnow()).isoformat()
+    for size in ("desktop", "tablet", "phone"):
+        page = new_page(size)
+        sign_in(page, web_server.url)
+        page.goto(f"{web_server.url}/console/reports?period=day&from={today}&group=service")
+        expect(page.locator("#stopped-unserved")).to_have_text("2")
+        expect(page.locator("#help-asked")).to_have_text("2")
+        expect(page.locator("#help-taken")).to_have_text("1")
+        expect(page.locator("#help-median")).not_to_have_text("-")
+        expect(page.locator("#stopped-days")).to_contain_text("KTP-el, Blangko habis: 2 antrean")
+        page.locator("#apart").scroll_into_view_if_needed()
+        shot(page, "apart")

@@ -102,6 +102,7 @@ def test_the_open_ticket_page_follows_a_call_within_a_second(
     first = issue(server, "AKTA")
     mine = issue(server, "AKTA")
     phone = new_page("phone")
+    phone.add_init_script(SPY)
     phone.goto(server.url + mine["page"])
     expect(phone.locator("#ticket")).to_contain_text("Di depan Anda: 1 orang")
     assert phone.locator("#ticket").get_attribute("data-alert") == "near"
@@ -117,6 +118,37 @@ def test_the_open_ticket_page_follows_a_call_within_a_second(
     assert time.monotonic() - started < 5
     assert phone.locator("#ticket").get_attribute("data-alert") == "called"
     shot(phone, "called")
+    # the phone vibrated and sounded once when near, then (longer, twice) when called
+    felt = phone.evaluate("JSON.parse(sessionStorage.getItem('spy') || '[]')")
+    assert felt == [
+        ["vibrate", [400, 150, 400]],
+        ["tone", 880],
+        ["vibrate", [800, 200, 800, 200, 800]],
+        ["tone", 988],
+        ["tone", 988],
+    ]
+    phone.reload()  # loaded again, still called: nothing felt twice
+    expect(phone.locator("#ticket")).to_contain_text("Dipanggil")
+    assert len(phone.evaluate("JSON.parse(sessionStorage.getItem('spy') || '[]')")) == 5
+
+
+# The browser's own wire, watched: what the page asks of the vibrator and the speaker,
+# kept in sessionStorage because the page loads itself again on each change.
+SPY = """
+(() => {
+  const log = (entry) => {
+    const all = JSON.parse(sessionStorage.getItem('spy') || '[]');
+    all.push(entry);
+    sessionStorage.setItem('spy', JSON.stringify(all));
+  };
+  navigator.vibrate = (pattern) => { log(['vibrate', pattern]); return true; };
+  const start = OscillatorNode.prototype.start;
+  OscillatorNode.prototype.start = function (...args) {
+    log(['tone', this.frequency.value]);
+    return start.apply(this, args);
+  };
+})();
+"""
 
 
 def officer_token(server: ServerProcess) -> str:
