@@ -26,6 +26,7 @@ from server.office.tables import (
 from server.store.tables import CounterRow, Meta
 from shared.api import CounterStatus
 from shared.config import (
+    STANDARD_FIELDS,
     AgencyConfig,
     AlertConfig,
     BookingConfig,
@@ -34,7 +35,6 @@ from shared.config import (
     CounterConfig,
     NotifyConfig,
     QueueConfig,
-    STANDARD_FIELDS,
     Schedule,
     ServiceConfig,
     ServiceStandard,

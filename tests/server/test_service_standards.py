@@ -5,6 +5,7 @@ and migration 0014 (an existing site keeps everything)."""
 from __future__ import annotations
 
 import json
+
 import httpx
 import pytest
 from alembic import command
