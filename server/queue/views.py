@@ -46,6 +46,10 @@ def served_by_counter(s: Session, day: date) -> dict[str, int]:
     return _counted_by(s, day, TicketStatus.DONE, TicketRow.counter)
 
 
+def served_by_service(s: Session, day: date) -> dict[str, int]:
+    return _counted_by(s, day, TicketStatus.DONE, TicketRow.service)
+
+
 def services_view(s: Session, site: Site, now: datetime) -> ServicesAnswer:
     day = business_day(site.tz, now)
     waiting = waiting_by_service(s, day)

@@ -25,6 +25,7 @@ PUBLIC = {
     ("post", "/api/v1/bookings/{token}/cancel"),
     ("post", "/api/v1/complaints"),
     ("get", "/api/v1/complaints/{token}"),
+    ("get", "/api/v1/info"),
 }
 
 
