@@ -153,6 +153,7 @@ def board_view(s: Session, site: Site, now: datetime, recent: int = 10) -> Board
         recent=[ticket_wire(s, site, t, position=False) for t in called],
         waiting=counts,
         running_text=site.config.site.running_text,
+        publish=site.config.site.tv_publish,
     )
 
 
