@@ -175,13 +175,8 @@ add_words(
             "Plain text (lines allowed); shown on the public page /info/. Leave every part"
             " empty to publish no standard.",
         ),
-        "std_requirements": ("Persyaratan", "Requirements"),
-        "std_procedure": ("Sistem, mekanisme dan prosedur", "Procedure"),
-        "std_time": ("Jangka waktu penyelesaian", "Time to complete"),
-        "std_cost": ("Biaya/tarif", "Cost"),
+        # the standard's parts (std_requirements...) are web/info.py's words
         "std_cost_help": ("mis. Gratis, atau Rp 50.000 (PNBP)", "e.g. Gratis (free), or Rp 50.000"),
-        "std_product": ("Produk pelayanan", "Product"),
-        "std_complaints": ("Penanganan pengaduan, saran dan masukan", "Complaints and suggestions"),
         "yes": ("ya", "yes"),
         "no": ("tidak", "no"),
     }
