@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from display.publish import Rotation, Slide
 from display.settings import Settings
 from display.wire import Board, CounterInfo, Event, Ticket
 from shared.api import CounterStatus, EventType
@@ -241,6 +242,7 @@ class BoardModel:
         self.waiting: dict[str, int] = {}
         self.stopped: dict[str, tuple[str, str]] = {}  # service: (its name, the reason)
         self.running_text = ""
+        self.publish = False  # the site's tv_publish
         self.service_agency = {s: a.code for a in config.agencies for s in a.services}
         self.agency_names: dict[str, str] = {}  # the server's, from the last board
         for c in config.counters:
@@ -260,6 +262,7 @@ class BoardModel:
         if not board.counters:  # a server that lists none: our config's, until it does
             self.counters = known
         self.running_text = board.running_text
+        self.publish = board.publish
         # board.recent is newest first; ours too
         self.recent = deque(
             [call_from_ticket(t) for t in board.recent[: self.recent_size]], maxlen=self.recent_size
@@ -414,6 +417,8 @@ class DisplayController:
         self._held: list[Event] = []
         self.reload_wanted = False  # a site.changed came: load the board again
         self.colors = {a.code: a.color for a in config.agencies}
+        self.rotation = Rotation(clock)  # the slides of GET /info (the site's tv_publish)
+        self._slide: Slide | None = None
 
     # -- feeding -------------------------------------------------------------
 
@@ -484,6 +489,7 @@ class DisplayController:
             return None
         if event.type == EventType.SITE_CHANGED:
             self.reload_wanted = True  # counters, names, running text: the app reloads the board
+            self.rotation.loaded_at = None  # and what the site publishes
         self._new_day(event.at)
         if event.seq > self.model.seq:
             self.model.apply(event)
@@ -521,7 +527,25 @@ class DisplayController:
         """Called a few times a second: True when the board must be redrawn."""
         now = self.server_now()
         rolled = now is not None and self._new_day(now)
-        return self.spotlight.tick() or rolled
+        moved = self.spotlight.tick()
+        slide = self.slide()
+        turned, self._slide = slide is not self._slide, slide
+        return moved or rolled or turned
+
+    def slide(self) -> Slide | None:
+        """What the spotlight panel publishes now, or None: it is the call's.
+
+        A call always comes first: a new one takes the panel at once (the slides wait
+        IDLE_SECONDS after it), and calls waiting for the panel keep it too."""
+        if not self.model.publish or self.spotlight.pending:
+            return None
+        spot = self.spotlight
+        return self.rotation.current(spot.shown_at if spot.current is not None else None)
+
+    def info_wanted(self, max_age: float) -> bool:
+        """The site publishes and our slides are missing or older than `max_age` seconds."""
+        loaded = self.rotation.loaded_at
+        return self.model.publish and (loaded is None or self.clock() - loaded > max_age)
 
     def server_now(self) -> datetime | None:
         """The server's time now, from its last board and our monotonic clock since."""

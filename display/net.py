@@ -39,6 +39,13 @@ class BoardClient:
         except ValueError as exc:  # a 200 we cannot read: another server or API version
             raise ApiError(status, "bad_answer", f"unexpected answer to /board: {exc}") from exc
 
+    def info(self) -> bytes:
+        """GET /info: what the site publishes (display/publish.py reads it)."""
+        status, body = self._get(f"{self._prefix}/info")
+        if status != 200:
+            raise _api_error(status, body)
+        return body
+
     def heartbeat(self, voice: str, last_seq: int) -> None:
         """POST /devices/heartbeat: the TV is there, whether its voice works, its last event."""
         body = json.dumps({"voice": voice, "last_seq": last_seq}).encode()

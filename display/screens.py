@@ -20,6 +20,7 @@ from kivy.uix.gridlayout import GridLayout
 from kivy.uix.widget import Widget
 
 from display.controller import AgencyGroup, Call, CounterView, StoppedView, WaitingView
+from display.publish import Slide
 from display.texts import text
 from display.widgets import Panel, equalize, hex_color, ink_on
 
@@ -168,6 +169,7 @@ class BoardScreen(BoxLayout):
     voice_failed = BooleanProperty(False)  # the discreet sign: calls are not read out
     voice_text = StringProperty("Suara tidak aktif")
     spot_label = StringProperty("Nomor Antrean")
+    call_label = StringProperty("Nomor Antrean")  # spot_label when the panel shows a call
     spot_code = StringProperty("")
     spot_counter = StringProperty("")
     spot_agency = StringProperty("")
@@ -207,6 +209,7 @@ class BoardScreen(BoxLayout):
     # -- filled by the app from the controller ---------------------------------
 
     def show_spotlight(self, call: Call | None, color: str, flash: bool) -> None:
+        self.spot_label = self.call_label
         if call is None:
             self.spot_code = ""
             self.spot_counter = text("no_call_yet")
@@ -228,6 +231,17 @@ class BoardScreen(BoxLayout):
                 anim += Animation(flash=0.0, d=0.4) + Animation(flash=1.0, d=0.4)
             anim += Animation(flash=0.0, d=0.6)
             anim.start(self)
+
+    def show_slide(self, slide: Slide) -> None:
+        """What the site publishes, in the spotlight panel between calls (no flash)."""
+        Animation.cancel_all(self, "flash")
+        self.flash = 0.0
+        self.spot_label = slide.heading
+        self.spot_code = slide.big
+        self.spot_counter = slide.middle
+        self.spot_agency = slide.small
+        self.spot_bg = hex_color(slide.color)
+        self.spot_ink = ink_on(slide.color)
 
     def show_counters(self, counters: list[CounterView], colors: dict[str, str]) -> None:
         area: GridLayout = self.ids.counters_area

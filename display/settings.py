@@ -41,6 +41,7 @@ class Site:
     head_title: str
     head_name: str
     head_id: str
+    tv_publish: bool = False  # the site's; the TV follows its board's `publish`
 
     @property
     def tz(self) -> ZoneInfo:

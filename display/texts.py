@@ -19,6 +19,16 @@ DISPLAY_TEXTS: dict[str, tuple[str, str]] = {
         "Layanan {name} dihentikan hari ini: {reason}",
         "{name} service stopped today: {reason}",
     ),
+    # what the TV publishes between calls (display/publish.py)
+    "skm_heading": ("Survei Kepuasan Masyarakat {year}", "Public satisfaction survey {year}"),
+    "skm_ikm": ("IKM {ikm}", "IKM {ikm}"),
+    "skm_grade": ("Mutu pelayanan {grade} ({name})", "Service quality {grade} ({name})"),
+    "skm_respondents": ("{n} responden", "{n} respondents"),
+    "standard_heading": ("Standar Pelayanan · {agency}", "Service standard · {agency}"),
+    "cost": ("Biaya: {value}", "Cost: {value}"),
+    "time": ("Waktu: {value}", "Time: {value}"),
+    "product": ("Produk: {value}", "Product: {value}"),
+    "requirements": ("Persyaratan: {value}", "Requirements: {value}"),
 }
 
 

@@ -26,6 +26,7 @@ from display.audio import SoundSequence, audio_problem
 from display.controller import Call, DisplayController
 from display.media import PlaylistPlayer
 from display.net import BoardClient
+from display.publish import Slide, slides
 from display.screens import BoardScreen
 from display.settings import Settings
 from display.texts import text
@@ -86,6 +87,8 @@ class DisplayApp(App):
         self._refresh_again = False
         self._failures = 0
         self._shown_spot: Call | None = None
+        self._shown_slide: Slide | None = None
+        self._info_loading = False
         self.playlist: PlaylistPlayer | None = None
         self._stopped = threading.Event()
         self._clock_events: list[Any] = []
@@ -103,7 +106,7 @@ class DisplayApp(App):
         screen.marquee_text = self.site.display.marquee
         screen.connecting_text = tr("connecting")
         screen.voice_text = text("voice_off")
-        screen.spot_label = tr("now_calling")
+        screen.spot_label = screen.call_label = tr("now_calling")
         screen.recent_title = text("recent_calls")
         screen.waiting_title = text("waiting_title")
         self._wake = Clock.create_trigger(self._drain, 0)
@@ -272,6 +275,8 @@ class DisplayApp(App):
                 self._voice_ready(*payload)
             elif kind == "voice_check":
                 self.controller.voice_failed(_why(payload))
+            elif kind == "info":
+                self._info_done(*payload)
         if self.controller.reload_wanted:  # site.changed: the setup changed, read it again
             self.controller.reload_wanted = False
             self.request_board(resync=False)
@@ -304,12 +309,38 @@ class DisplayApp(App):
                 self._start_stream(board.seq)
         else:
             self.controller.refresh_board(board)
+        self._fetch_info()
         if again:
             self.request_board(resync=True)
         elif self._refresh_again:
             self._refresh_again = False
             self.request_board(resync=False)
         return calls
+
+    def _fetch_info(self) -> None:
+        """GET /info for the slides when the site publishes and ours are old (off the UI
+        thread; a failure keeps the slides we have and is tried at the next board)."""
+        if self._info_loading or not self.controller.info_wanted(REFRESH_SECONDS):
+            return
+        self._info_loading = True
+
+        def job() -> list[Slide]:
+            return slides(self._client().info())
+
+        def done(result: list[Slide] | None, error: BaseException | None) -> None:
+            self._post("info", (result, error))
+
+        try:
+            self.net.submit(job, done)
+        except RuntimeError:  # the worker is stopped: the app is closing
+            self._info_loading = False
+
+    def _info_done(self, result: list[Slide] | None, error: BaseException | None) -> None:
+        self._info_loading = False
+        if result is None:
+            log.info("what the site publishes not loaded: %s", _why(error))
+            return
+        self.controller.rotation.load(result)
 
     def _refresh(self, _dt: float) -> None:
         if not self.controller.resyncing:
@@ -354,10 +385,18 @@ class DisplayApp(App):
         screen.marquee_text = ctl.marquee()
         screen.voice_failed = ctl.voice_state == "failed"
         spot = ctl.spotlight.current
-        if spot is not self._shown_spot:
-            fresh = self._shown_spot is not None or ctl.announce_seq > 0
+        slide = ctl.slide()
+        if slide is not None:
+            if slide is not self._shown_slide:
+                screen.show_slide(slide)
+            self._shown_slide = slide
+        elif spot is not self._shown_spot or self._shown_slide is not None:
+            # a new call flashes; the call coming back after the slides does not
+            fresh = spot is not self._shown_spot and (
+                self._shown_spot is not None or ctl.announce_seq > 0
+            )
             screen.show_spotlight(spot, ctl.color(spot.agency) if spot else "", flash=fresh)
-            self._shown_spot = spot
+            self._shown_spot, self._shown_slide = spot, None
         if self.site.display.group_by == "agency":
             screen.show_groups(ctl.groups())
         else:

@@ -64,6 +64,7 @@ class Board:
     recent: list[Ticket]
     waiting: list[WaitingCount]
     running_text: str = ""  # the site's; "" leaves the TV its own marquee
+    publish: bool = False  # the site's tv_publish: show GET /info between calls
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +184,7 @@ def board(value: Any) -> Board:
         waiting=waiting,
         # an older server sends none
         running_text=_opt_str(d, "running_text") or "",
+        publish=d.get("publish") is True,
     )
 
 

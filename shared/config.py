@@ -145,6 +145,38 @@ class BookingSession(_Section):
         return self
 
 
+# A standard's text: letters, digits, punctuation, tabs and line breaks; no other
+# control characters (they would hide text on a page, a TV or a TOML file).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+STANDARD_FIELDS = ("requirements", "procedure", "time", "cost", "product", "complaints")
+
+
+class ServiceStandard(_Section):
+    """A service's standar pelayanan (PermenPANRB 15/2014), as the public reads it.
+
+    Plain text each (lines allowed); published on /info/ and, if the site says so, the TVs.
+    """
+
+    requirements: str = Field(default="", max_length=2000)  # persyaratan
+    procedure: str = Field(default="", max_length=2000)  # sistem, mekanisme dan prosedur
+    time: str = Field(default="", max_length=200)  # jangka waktu penyelesaian
+    cost: str = Field(default="", max_length=500)  # biaya/tarif, e.g. "Gratis"
+    product: str = Field(default="", max_length=500)  # produk pelayanan
+    complaints: str = Field(default="", max_length=1000)  # penanganan pengaduan
+
+    @field_validator(*STANDARD_FIELDS)
+    @classmethod
+    def _plain_text(cls, value: str) -> str:
+        # a browser's textarea sends CRLF
+        value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+        if _CONTROL.search(value):
+            raise ValueError("only plain text: no control characters")
+        return value
+
+    def empty(self) -> bool:
+        return not any(getattr(self, f) for f in STANDARD_FIELDS)
+
+
 class ServiceConfig(_Section):
     """A service an agency offers, with its own ticket prefix."""
 
@@ -163,6 +195,8 @@ class ServiceConfig(_Section):
     # Hidden services are not offered at kiosks or for booking (a service with tickets
     # today is hidden, never deleted).
     hidden: bool = False
+    # None: no standard published yet
+    standard: ServiceStandard | None = None
 
     @model_validator(mode="after")
     def _sessions_fit(self) -> ServiceConfig:
@@ -218,6 +252,8 @@ class SiteConfig(_Section):
     head_title: str = Field(default="", max_length=120)
     head_name: str = Field(default="", max_length=120)
     head_id: str = Field(default="", max_length=40)  # NIP
+    # The TVs rotate the SKM result and the service standards between calls.
+    tv_publish: bool = False
 
     @field_validator("timezone")
     @classmethod

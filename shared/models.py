@@ -276,6 +276,8 @@ class Board(_Wire):
     waiting: list[WaitingCount]
     # The site's running text for the TVs; "" leaves each TV its own [display] marquee.
     running_text: str = ""
+    # The site's tv_publish: between calls the TVs show GET /info's SKM and standards.
+    publish: bool = False
 
 
 class ServiceReport(_Wire):

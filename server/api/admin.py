@@ -30,6 +30,7 @@ from shared.config import (
     NotifyConfig,
     QueueConfig,
     ServiceConfig,
+    ServiceStandard,
     SiteConfig,
 )
 
@@ -63,6 +64,7 @@ QueueFields = _loose(QueueConfig, "QueueFields")
 AlertFields = _loose(AlertConfig, "AlertFields")
 BookingFields = _loose(BookingConfig, "BookingFields")
 NotifyFields = _loose(NotifyConfig, "NotifyFields")
+StandardFields = _loose(ServiceStandard, "StandardFields")
 
 
 class SettingsPatch(_Body):
@@ -99,6 +101,10 @@ class ServiceFields(_Body):
     hidden: bool | None = None
     agency: str | None = None
     position: int | None = None
+    standard: StandardFields | None = Field(  # type: ignore[valid-type]
+        default=None,
+        description="standar pelayanan: the parts given are set (plain text); null removes it",
+    )
 
 
 class NewService(_Body):
@@ -309,7 +315,8 @@ def add_service(ctx: CtxDep, who: CallerDep, body: NewAgencyService) -> dict[str
 @router.patch("/services/{code}", response_model=Service, responses=answers(404, 409, 422))
 def patch_service(ctx: CtxDep, who: CallerDep, code: Code, body: ServiceFields) -> dict[str, Any]:
     """Name, quota, prefix (from the next day when it has tickets today), priority, target,
-    booking sessions, hidden; `agency` moves it (the code never changes)."""
+    booking sessions, hidden, the service standard; `agency` moves it (the code never
+    changes)."""
     fields = body.model_dump(exclude_unset=True)
     out = live.change(ctx, admin(who), edits.patch_service(code, fields))
     return _one(office_views.services_view(_after(out)), code, "service")

@@ -20,11 +20,13 @@ from server.office.tables import (
     SchedulePeriodRow,
     ScheduleRow,
     ServiceRow,
+    ServiceStandardRow,
     SiteSettingsRow,
 )
 from server.store.tables import CounterRow, Meta
 from shared.api import CounterStatus
 from shared.config import (
+    STANDARD_FIELDS,
     AgencyConfig,
     AlertConfig,
     BookingConfig,
@@ -35,6 +37,7 @@ from shared.config import (
     QueueConfig,
     Schedule,
     ServiceConfig,
+    ServiceStandard,
     SiteConfig,
     SiteDefinition,
     TimeRange,
@@ -139,6 +142,10 @@ def load(s: Session, site_id: int = SITE) -> Stored | None:
         sessions.setdefault(b.service, []).append(
             BookingSession.model_construct(start=b.start, end=b.end, places=b.places)
         )
+    standards = {
+        r.service: ServiceStandard.model_construct(**{f: getattr(r, f) for f in STANDARD_FIELDS})
+        for r in s.scalars(select(ServiceStandardRow).where(ServiceStandardRow.site_id == site_id))
+    }
     services: dict[str, list[ServiceConfig]] = {}
     pending: dict[str, Pending] = {}
     for r in s.scalars(
@@ -159,6 +166,7 @@ def load(s: Session, site_id: int = SITE) -> Stored | None:
                 sessions=sessions.get(r.code, []),
                 needs_nik=r.needs_nik,
                 hidden=r.hidden,
+                standard=standards.get(r.code),
             )
         )
         if r.next_prefix and r.next_prefix_from:
@@ -358,6 +366,27 @@ def _write_services(
                 BookingSessionRow.site_id == site_id, BookingSessionRow.service == code
             )
         )
+    _write_standards(s, new, site_id)
+
+
+def _write_standards(s: Session, new: SiteDefinition, site_id: int) -> None:
+    """One row per service with a standard; none for a service without (or removed)."""
+    rows = {
+        r.service: r
+        for r in s.scalars(select(ServiceStandardRow).where(ServiceStandardRow.site_id == site_id))
+    }
+    wanted = {svc.code: svc.standard for a in new.agencies for svc in a.services if svc.standard}
+    for code, standard in wanted.items():
+        values = {f: getattr(standard, f) for f in STANDARD_FIELDS}
+        row = rows.get(code)
+        if row is None:
+            s.add(ServiceStandardRow(site_id=site_id, service=code, **values))
+        else:
+            for k, v in values.items():
+                if getattr(row, k) != v:
+                    setattr(row, k, v)
+    for code in set(rows) - set(wanted):
+        s.delete(rows[code])
 
 
 def _write_counters(s: Session, new: SiteDefinition, site_id: int) -> None:

@@ -118,13 +118,16 @@ def add_service(agency_code: str, service: dict[str, Any]) -> Edit:
 
 
 def patch_service(code: str, changes: dict[str, Any]) -> Edit:
-    """A service's fields; `agency` moves it to another agency (its code stays)."""
+    """A service's fields; `agency` moves it to another agency (its code stays);
+    `standard` sets the given parts of its standar pelayanan (null removes it)."""
 
     def edit(data: dict[str, Any]) -> dict[str, Any]:
         fields = dict(changes)
         agency, svc = _service(data, code)
         move_to = fields.pop("agency", None)
         position = fields.pop("position", None)
+        if isinstance(fields.get("standard"), dict):
+            fields["standard"] = {**(svc.get("standard") or {}), **fields["standard"]}
         svc.update(fields)
         if move_to is not None and move_to != agency.get("code"):
             target = _agency(data, str(move_to))

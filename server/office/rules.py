@@ -92,6 +92,7 @@ _VALUE_ERRORS = [
     ),
     (r"header '(.*)' is not a valid HTTP header", "Header {0} bukan header HTTP yang sah."),
     (r"body must hold \{text\}", "Isi permintaan harus memuat {{text}}."),
+    (r"only plain text", "Hanya teks biasa: tanpa karakter kendali."),
 ]
 _DAYS_ID = {
     "monday": "Senin",

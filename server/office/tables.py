@@ -76,6 +76,8 @@ class SiteSettingsRow(Base):
     head_title: Mapped[str] = mapped_column(String(120))
     head_name: Mapped[str] = mapped_column(String(120))
     head_id: Mapped[str] = mapped_column(String(40))
+    # the TVs publish between calls (migration 0014)
+    tv_publish: Mapped[bool] = mapped_column(Boolean, default=False)
     # [queue]
     queue_priority_max_in_row: Mapped[int] = mapped_column(Integer)
     queue_requeue_window_minutes: Mapped[int] = mapped_column(Integer)
@@ -147,6 +149,24 @@ class ServiceRow(Base):
         UniqueConstraint("site_id", "code", name="uq_services_code"),
         Index("ix_services_agency", "site_id", "agency"),
     )
+
+
+class ServiceStandardRow(Base):
+    """A service's standar pelayanan (PermenPANRB 15/2014): published text, one row a service."""
+
+    __tablename__ = "service_standards"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    site_id: Mapped[int] = _site_id()
+    service: Mapped[str] = mapped_column(String(32))
+    requirements: Mapped[str] = mapped_column(Text)
+    procedure: Mapped[str] = mapped_column(Text)
+    time: Mapped[str] = mapped_column(Text)
+    cost: Mapped[str] = mapped_column(Text)
+    product: Mapped[str] = mapped_column(Text)
+    complaints: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (UniqueConstraint("site_id", "service", name="uq_service_standards"),)
 
 
 class BookingSessionRow(Base):

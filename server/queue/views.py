@@ -56,6 +56,10 @@ def stopped_today(s: Session, day: date) -> dict[str, str]:
     return {service: reason for service, reason in rows}
 
 
+def served_by_service(s: Session, day: date) -> dict[str, int]:
+    return _counted_by(s, day, TicketStatus.DONE, TicketRow.service)
+
+
 def services_view(s: Session, site: Site, now: datetime) -> ServicesAnswer:
     day = business_day(site.tz, now)
     waiting = waiting_by_service(s, day)
@@ -158,6 +162,7 @@ def board_view(s: Session, site: Site, now: datetime, recent: int = 10) -> Board
         recent=[ticket_wire(s, site, t, position=False) for t in called],
         waiting=counts,
         running_text=site.config.site.running_text,
+        publish=site.config.site.tv_publish,
     )
 
 

@@ -19,6 +19,7 @@ from server.api import (
     errors,
     floor,
     help,
+    info,
     kiosk,
     officer,
     people,
@@ -28,6 +29,7 @@ from server.api import (
     stream,
 )
 from server.api.fast_issue import FastIssue
+from server.info.views import Published
 from server.notify.rules import Notifier
 from server.notify.sender import Doorbell
 from server.runtime import loops
@@ -74,6 +76,7 @@ def create_api(ctx: ServerContext) -> FastAPI:
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.ctx = ctx
+    app.state.published = Published()  # /info/ and GET /info: one cache, at most 10 s old
     errors.install(app)
     # the busiest writes match first
     for module in (
@@ -89,6 +92,7 @@ def create_api(ctx: ServerContext) -> FastAPI:
         reports,
         floor,
         help,
+        info,
     ):
         app.include_router(module.router, prefix=API_PATH)
     web.install(app)

@@ -3,8 +3,8 @@
 It is meant for the site's reverse proxy to the internet, so it serves an
 allow-list and nothing else: the booking pages and their API, the visitor's
 ticket page (`/t/{token}`), the complaint form and its follow-up page
-(`/pengaduan/`) with their API (file one, read one by its token), and the static
-files those pages use. Everything
+(`/pengaduan/`) with their API (file one, read one by its token), the information
+page (`/info/`, GET /api/v1/info), and the static files those pages use. Everything
 else there (console, officer and device endpoints, the event stream, the
 OpenAPI document and /docs) is a plain 404, as if it did not exist.
 """
@@ -20,6 +20,8 @@ from shared.models import API_PATH
 
 # Paths anyone on the internet may reach, per method (a prefix ends with "/").
 _PAGES = ("/booking/", "/t/", "/pengaduan/", "/static/")
+# Read-only: the information page and its JSON twin.
+_INFO = ("/info", "/info/", f"{API_PATH}/info")
 _API = re.compile(
     rf"^{re.escape(API_PATH)}/bookings"
     r"(/services|/slots|/(?!check-in$)[A-Za-z0-9_-]{20,100}(/cancel)?)?$"
@@ -32,6 +34,8 @@ def allowed(method: str, path: str) -> bool:
     """Whether the public listener passes this request on (else 404)."""
     if path in ("/booking", "/pengaduan") or path.startswith(_PAGES):
         return method in ("GET", "HEAD", "POST")
+    if path in _INFO:
+        return method in ("GET", "HEAD")
     complaint = _COMPLAINTS.match(path)
     if complaint is not None:
         return method == "POST" if complaint.group(1) is None else method in ("GET", "HEAD")

@@ -35,6 +35,33 @@ def render(template: str, lang: str, **values: Any) -> str:
     return environment().get_template(template).render(_=words, lang=lang, **values)
 
 
+def layout_text(
+    request: Request, template: str, visitor: Visitor | None, lang: str, **values: Any
+) -> str:
+    """A whole page in the layout, as text."""
+    ctx = request.app.state.ctx
+    return render(
+        template,
+        lang,
+        site_name=ctx.site.name,
+        visitor=visitor,
+        path=request.url.path,
+        demo=ctx.demo,
+        nav=nav(),
+        **values,
+    )
+
+
+def text_answer(request: Request, text: str, lang: str, status: int = 200) -> HTMLResponse:
+    """A page's text as the answer; `?lang=` switches the language and is remembered."""
+    answer = HTMLResponse(text, status_code=status)
+    # Pages are never cached: a signed-out browser's back button must not show them.
+    answer.headers["Cache-Control"] = "no-store"
+    if request.query_params.get("lang") == lang:
+        answer.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="strict")
+    return answer
+
+
 def page(
     request: Request,
     template: str,
@@ -45,20 +72,5 @@ def page(
 ) -> HTMLResponse:
     """A whole page in the layout; `?lang=` switches the language and is remembered."""
     lang = visitor.lang if visitor is not None else language(request)
-    ctx = request.app.state.ctx
-    text = render(
-        template,
-        lang,
-        site_name=ctx.site.name,
-        visitor=visitor,
-        path=request.url.path,
-        demo=ctx.demo,
-        nav=nav(),
-        **values,
-    )
-    answer = HTMLResponse(text, status_code=status)
-    # Pages are never cached: a signed-out browser's back button must not show them.
-    answer.headers["Cache-Control"] = "no-store"
-    if request.query_params.get("lang") == lang:
-        answer.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="strict")
-    return answer
+    text = layout_text(request, template, visitor, lang, **values)
+    return text_answer(request, text, lang, status)

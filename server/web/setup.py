@@ -25,7 +25,7 @@ from server.web.i18n import add_words, t
 from server.web.menu import ADMIN, menu
 from server.web.render import page
 from server.web.session import AdminDep, Visitor
-from shared.config import DAYS
+from shared.config import DAYS, STANDARD_FIELDS
 
 router = APIRouter()
 menu(20, "/console/site", "site_setup", ADMIN)
@@ -43,6 +43,14 @@ add_words(
         "site_title": ("Pengaturan gedung", "The building's settings"),
         "site_name": ("Nama gedung", "Building name"),
         "running_text": ("Teks berjalan di layar TV", "TV running text"),
+        "tv_publish": (
+            "TV menampilkan hasil SKM dan standar pelayanan di antara panggilan",
+            "TVs show the SKM result and the service standards between calls",
+        ),
+        "tv_publish_help": (
+            "Panggilan selalu didahulukan; juga di halaman publik /info/",
+            "A call always comes first; also on the public page /info/",
+        ),
         "running_help": (
             "Kosong: tiap TV memakai teksnya sendiri",
             "Empty: each TV shows its own text",
@@ -159,6 +167,16 @@ add_words(
         "action_create": ("dibuat", "created"),
         "action_update": ("diubah", "changed"),
         "action_delete": ("dihapus", "deleted"),
+        "standard": ("Standar pelayanan", "Service standard"),
+        "standard_of": ("Standar pelayanan: {what}", "Service standard: {what}"),
+        "standard_help": (
+            "Teks biasa (boleh beberapa baris); tampil di halaman publik /info/. Kosongkan"
+            " semua untuk tidak menampilkan standar.",
+            "Plain text (lines allowed); shown on the public page /info/. Leave every part"
+            " empty to publish no standard.",
+        ),
+        # the standard's parts (std_requirements...) are web/info.py's words
+        "std_cost_help": ("mis. Gratis, atau Rp 50.000 (PNBP)", "e.g. Gratis (free), or Rp 50.000"),
         "yes": ("ya", "yes"),
         "no": ("tidak", "no"),
         "groups_title": ("Kelompok prioritas", "Priority groups"),
@@ -302,6 +320,7 @@ async def _site_page(
     values = {
         f"{sec}.{f}": str(view[sec][f]) for sec, fields in SETTING_FIELDS.items() for f in fields
     }
+    values["site.tv_publish"] = str(view["site"]["tv_publish"])
     values.update(form or {})
     return page(
         request,
@@ -347,6 +366,8 @@ async def site_save(request: Request, visitor: AdminDep) -> Response:
                 raw = form[key]
                 text = f"{section}.*" in TEXT_FIELDS or key in TEXT_FIELDS
                 changes.setdefault(section, {})[f] = raw if text else _number(raw)
+    if "site.checkboxes" in form:  # unticked is false
+        changes.setdefault("site", {})["tv_publish"] = form.get("site.tv_publish") == "1"
 
     async def again(problem: Problem) -> Response:
         return await _site_page(
@@ -626,6 +647,71 @@ async def services_save(request: Request, visitor: AdminDep) -> Response:
         )
 
     return await _submit(request, visitor, edit, _saved_at("/console/services", code), again)
+
+
+# -- a service's standard (standar pelayanan) ---------------------------------------------
+
+
+async def _standard_page(
+    request: Request,
+    visitor: Visitor,
+    code: str,
+    *,
+    status: int = 200,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+    notice: str = "",
+    bad: bool = False,
+) -> Response:
+    services = office_views.services_view(await _read(request))
+    svc = next((s for s in services if s["code"] == code), None)
+    if svc is None:
+        return Response(status_code=404)
+    values = {f: (svc["standard"] or {}).get(f, "") for f in STANDARD_FIELDS}
+    values.update({f: form[f] for f in STANDARD_FIELDS if form and f in form})
+    return page(
+        request,
+        "console/setup_standard.html",
+        visitor,
+        status=status,
+        service=svc,
+        parts=STANDARD_FIELDS,
+        values=values,
+        errors=errors or {},
+        notice=notice,
+        bad=bad,
+    )
+
+
+@router.get("/console/services/{code}/standard", response_class=HTMLResponse)
+async def standard_page(
+    request: Request, visitor: AdminDep, code: str, saved: str = ""
+) -> Response:
+    return await _standard_page(request, visitor, code, notice=_saved(visitor, saved))
+
+
+@router.post("/console/services/{code}/standard", response_class=HTMLResponse)
+async def standard_save(request: Request, visitor: AdminDep, code: str) -> Response:
+    """The same edit as PATCH /admin/services/{code} {standard}: every part empty is none."""
+    form = await _form(request)
+    parts = {f: form.get(f, "") for f in STANDARD_FIELDS}
+    standard = parts if any(v.strip() for v in parts.values()) else None
+    edit = edits.patch_service(code, {"standard": standard})
+
+    async def again(problem: Problem) -> Response:
+        return await _standard_page(
+            request,
+            visitor,
+            code,
+            status=problem.status,
+            errors=_local(f"services.{code}.standard.", field_errors(problem, visitor.lang)),
+            form=form,
+            notice=_notice(problem, visitor.lang),
+            bad=True,
+        )
+
+    done = _saved_at(f"/console/services/{code}/standard", t("standard", visitor.lang))
+    return await _submit(request, visitor, edit, done, again)
 
 
 @router.post("/console/services/{code}/delete", response_class=HTMLResponse)
