@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -193,11 +194,16 @@ def test_guessing_over_many_usernames_is_limited_per_address(
         seed.add_officer(s, "budi", "Budi", "1111", ["L03"], "officer")
     answers = []
     with httpx.Client(base_url=strict.url, timeout=10) as c:
+        started = time.monotonic()
         for i in range(12):
             answers.append(login(c, f"user{i}", "0000", "L03"))
+        # the bucket gains a guess every 12 s: on a loaded machine twelve sign-ins may
+        # outlast that, and the guess it gained is fairly evaluated
+        gained = int((time.monotonic() - started) / 12)
         assert [r.status_code for r in answers[:5]] == [401] * 5
-        refused = answers[5:]
-        assert {r.status_code for r in refused} == {429}
+        evaluated = [r for r in answers[5:] if r.status_code == 401]
+        refused = [r for r in answers[5:] if r.status_code == 429]
+        assert len(evaluated) <= gained and len(evaluated) + len(refused) == 7
         assert refused[0].json()["code"] == "too_many_attempts"
         assert int(refused[0].headers["Retry-After"]) >= 1
         # Kiosks are not held up meanwhile: tickets are answered as before.
