@@ -405,6 +405,10 @@ class ServerConfig(_Section):
     # A cancelled booking's place returns this many minutes after the cancel, at the next
     # housekeeping round (every minute), never at the instant a tout cancels (0: at once).
     booking_release_minutes: int = Field(default=5, ge=0, le=240)
+    # Looking a booking up by its code and phone: refused pairs per client address in an
+    # hour (a guesser's), beyond which the address waits; each look-up also spends one of
+    # the address's booking_per_minute.
+    booking_lookup_misses_per_hour: int = Field(default=10, ge=1, le=1_000_000)
     # Check-ins (a booking's code typed at a kiosk) per kiosk and for the whole site: a code
     # cannot be guessed by a kiosk token at thousands a minute.
     check_in_per_minute: int = Field(default=30, ge=1, le=1_000_000)

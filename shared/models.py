@@ -370,6 +370,14 @@ class BookingCreated(Booking):
     token: str  # the booker's link: shown only in this answer
 
 
+class BookingFindRequest(_Wire):
+    """A booking looked up by its code and the phone given at booking."""
+
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(min_length=4, max_length=24)
+    phone: str = Field(min_length=6, max_length=24)
+
+
 class CheckInRequest(_Wire):
     model_config = ConfigDict(extra="forbid")
     code: str = Field(min_length=4, max_length=24)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import update
 
 from server.access.auth import Principal
-from server.access.limits import BookingLimiter, CheckInLimiter
+from server.access.limits import BookingLimiter, CheckInLimiter, LookUpLimiter
 from server.access.ratelimit import Buckets
 from server.queue.events import Hub
 from server.queue.pages import TicketPages
@@ -43,6 +43,7 @@ class ServerContext:
     # the public complaint form: the booking's rate, in buckets of its own
     complaint_limits: BookingLimiter = field(default_factory=lambda: BookingLimiter("complaint"))
     check_in_limits: CheckInLimiter = field(default_factory=CheckInLimiter)
+    lookup_limits: LookUpLimiter = field(default_factory=LookUpLimiter)
 
     sign_in_per_address: Buckets = field(init=False)
     sign_in_overall: Buckets = field(init=False)

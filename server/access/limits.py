@@ -1,5 +1,6 @@
 """The booking door's limits: bookings per client address, per session and for the whole
-site; check-ins per kiosk and for the whole site, and which kiosk keeps guessing codes.
+site; look-ups by code and phone per address, refused ones counted; check-ins per kiosk
+and for the whole site, and which kiosk keeps guessing codes.
 
 The rates are the site's (`[server]`), read on each request: buckets are made again
 when a rate changes.
@@ -69,6 +70,60 @@ class BookingLimiter:
         if session is not None:
             self._session.take(session[:80], config, "bookings for this session at once")
             self._overall.take("all", config, "bookings on this site at once")
+
+
+# A client address's refused look-ups are counted over this many seconds.
+LOOKUP_WINDOW = 3600.0
+
+
+class _Refusals:
+    """Refused attempts per key, within a window, bounded in memory."""
+
+    def __init__(self, clock: Callable[[], float], keys: int = 10_000) -> None:
+        self._clock = clock
+        self._keys = keys
+        self._lock = threading.Lock()
+        self._seen: dict[str, deque[float]] = {}
+
+    def add(self, key: str, keep: int) -> None:
+        with self._lock:
+            if key not in self._seen and len(self._seen) >= self._keys:
+                self._seen.pop(next(iter(self._seen)))  # the oldest key goes first
+            self._seen.setdefault(key, deque(maxlen=keep)).append(self._clock())
+
+    def since(self, key: str, window: float) -> list[float]:
+        """The refusals of `key` within the last `window` seconds, oldest first."""
+        after = self._clock() - window
+        with self._lock:
+            return [t for t in self._seen.get(key, ()) if t >= after]
+
+
+class LookUpLimiter:
+    """Look-ups of a booking by code and phone: the booking rate per address, and no more
+    than `booking_lookup_misses_per_hour` refused pairs per address (a guesser's)."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._address = _Rated(lambda c: (c.booking_per_minute, c.booking_burst))
+        self._clock = clock
+        self._refused = _Refusals(clock)
+
+    def take(self, address: str, config: ServerConfig) -> None:
+        """Before the pair is looked at: a 429 once the address has guessed too often."""
+        misses = self._refused.since(address, LOOKUP_WINDOW)
+        if len(misses) >= config.booking_lookup_misses_per_hour:
+            wait = max(1, math.ceil(misses[-config.booking_lookup_misses_per_hour]
+                                    + LOOKUP_WINDOW - self._clock()))  # fmt: skip
+            raise Problem(
+                429,
+                "rate_limited",
+                f"Too many look-ups that found nothing from this address; try again in {wait} s.",
+                retry_after=wait,
+            )
+        self._address.take(address, config, "look-ups from this address")
+
+    def refused(self, address: str, config: ServerConfig) -> None:
+        """A pair that matched no booking."""
+        self._refused.add(address, config.booking_lookup_misses_per_hour)
 
 
 class CheckInLimiter:

@@ -18,6 +18,7 @@ from shared.models import (
     BookableAnswer,
     Booking,
     BookingCreated,
+    BookingFindRequest,
     BookingRequest,
     CheckInRequest,
     OnlineTicket,
@@ -113,6 +114,19 @@ async def check_in(ctx: CtxDep, who: CallerDep, body: CheckInRequest) -> OnlineT
     if done.created:
         return ticket
     return Response(ticket.model_dump_json(), status_code=200, media_type="application/json")
+
+
+@router.post(
+    "/bookings/find",
+    response_model=BookingCreated,
+    responses={**answers(404, 422), **_LIMITED},
+)
+async def find(ctx: CtxDep, body: BookingFindRequest, request: Request) -> BookingCreated:
+    """A booking by its code and the phone given at booking: a new link's token to its
+    page. A wrong pair is one 404, whichever part was wrong; refused pairs are counted
+    per address (429 beyond [server] booking_lookup_misses_per_hour)."""
+    door = bookings.Door(ctx.lookup_limits, _address(request), ctx.settings)
+    return await in_writer(ctx, bookings.find, ctx.store, ctx.site, body, utcnow(), door)
 
 
 @router.get("/bookings/{token:booking_token}", response_model=Booking, responses=answers(404, 422))

@@ -77,3 +77,15 @@ class BookingRow(Base):
         # Housekeeping: bookings still open past their session, data past retention.
         Index("ix_bookings_day_status", "day", "status"),
     )
+
+
+class LinkRow(Base):
+    """Another link to a booking's page, made when its booker looked it up by code and
+    phone (server/booking/bookings.find): the first link keeps working beside it."""
+
+    __tablename__ = "booking_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    booking_id: Mapped[int] = mapped_column(Integer, index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    made_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,5 +1,6 @@
 """Antrean online's pages at /booking/: agency and service, date, session, name and
-phone, then the booking code and its QR code; look-up and cancel by the link given.
+phone, then the booking code and its QR code; look-up and cancel by the link given;
+/booking/cari finds a booking by its code and phone (a new link to its page).
 
 No rules here: the same functions as the JSON routes (server/booking/bookings.py).
 Forms carry a CSRF token derived from a random cookie of this browser (HttpOnly,
@@ -22,7 +23,7 @@ from server.problems import Problem
 from server.web.i18n import add_words
 from server.web.render import page
 from server.web.session import BOOKING_COOKIE, csrf_for, language
-from shared.models import BookingRequest
+from shared.models import BookingFindRequest, BookingRequest
 from shared.timeutil import utcnow
 
 router = APIRouter()
@@ -47,8 +48,9 @@ add_words(
         "booked_ok": ("Pendaftaran berhasil.", "You are booked."),
         "keep_link": (
             "Simpan tautan halaman ini: dengan tautan ini Anda dapat melihat atau membatalkan"
-            " booking.",
-            "Keep this page's link: with it you can look the booking up or cancel it.",
+            " booking. Tautan hilang? Cari booking dengan kodenya dan nomor HP Anda.",
+            "Keep this page's link: with it you can look the booking up or cancel it. Lost"
+            " the link? Find the booking by its code and your phone number.",
         ),
         "when_come": (
             "Datang {day}, pukul {start} sampai {end}",
@@ -84,6 +86,17 @@ add_words(
         "other_date": ("Tanggal lain", "Another date"),
         "new_booking": ("Daftar lagi", "Book again"),
         "nik_kept": ("NIK: {nik}", "NIK: {nik}"),
+        "find_title": ("Cari booking Anda", "Find your booking"),
+        "find_intro": (
+            "Ketik kode booking dan nomor HP yang Anda berikan saat mendaftar.",
+            "Type the booking code and the phone number you gave when booking.",
+        ),
+        "find_button": ("Cari", "Find"),
+        "find_link": ("Sudah daftar? Cari booking Anda", "Booked already? Find your booking"),
+        "find_no_pair": (
+            "Tidak ada booking dengan kode dan nomor HP ini. Periksa keduanya lalu coba lagi.",
+            "No booking has this code with this phone number. Check both and try again.",
+        ),
         "form_incomplete": (
             "Lengkapi formulir: pilih sesi, isi nama dan nomor HP.",
             "Please complete the form: choose a session, give your name and phone number.",
@@ -121,6 +134,37 @@ async def choose_service(request: Request) -> Response:
     ctx = await get_ctx(request)
     offered = bookings.bookable_view(ctx.site, utcnow())
     return _answer(request, _cookie(request), "booking/services.html", offered=offered)
+
+
+@router.get("/booking/cari", response_class=HTMLResponse)
+async def find_form(request: Request) -> Response:
+    return _answer(request, _cookie(request), "booking/find.html", form={}, error="")
+
+
+@router.post("/booking/cari", response_class=HTMLResponse)
+async def find(
+    request: Request,
+    code: Annotated[str, Form(max_length=40)] = "",
+    phone: Annotated[str, Form(max_length=40)] = "",
+) -> Response:
+    ctx = await get_ctx(request)
+    lang = language(request)
+    address = request.client.host if request.client else "?"
+    door = bookings.Door(ctx.lookup_limits, address, ctx.settings)
+    try:
+        body = BookingFindRequest.model_validate({"code": code, "phone": phone})
+        found = await in_writer(ctx, bookings.find, ctx.store, ctx.site, body, utcnow(), door)
+    except ValidationError:  # an empty or overlong field, as the API's own 422
+        return _find_again(request, code, phone, "find_no_pair", 422)
+    except Problem as problem:
+        said = "find_no_pair" if problem.status != 429 else _said(problem, lang)
+        return _find_again(request, code, phone, said, problem.status)
+    return RedirectResponse(f"/booking/b/{found.token}?lang={lang}", status_code=303)
+
+
+def _find_again(request: Request, code: str, phone: str, error: str, status: int) -> Response:
+    form = {"code": code[:24], "phone": phone[:24]}
+    return _answer(request, _cookie(request), "booking/find.html", status, form=form, error=error)
 
 
 @router.get("/booking/{service}", response_class=HTMLResponse)

@@ -98,3 +98,50 @@ def test_mistakes_are_shown_and_nothing_is_stored(
         today = api.get("/bookings/services").json()["days"][0]
         slots = api.get("/bookings/slots", params={"service": "KTP", "date": today}).json()
     assert all(s["left"] == s["places"] for s in slots["slots"])  # no place taken
+
+
+@pytest.mark.slow
+def test_find_a_booking_by_its_code_and_phone(
+    web_server: ServerProcess, new_page: Callable[..., Page], shot: Shot
+) -> None:
+    """The link was lost: the code and the phone given at booking lead back to its page."""
+    with httpx.Client(base_url=web_server.url + "/api/v1") as api:
+        today = api.get("/bookings/services").json()["days"][0]
+        slots = api.get("/bookings/slots", params={"service": "JKN", "date": today}).json()
+        made = api.post("/bookings", json={
+            "service": "JKN", "date": today, "session": slots["slots"][0]["session"],
+            "name": "Siti Aminah", "phone": "0812 3456 7890"}).json()  # fmt: skip
+    for size in ("phone", "tablet", "desktop"):
+        page = new_page(size)
+        page.goto(f"{web_server.url}/booking/")
+        shot(page, "0-services")
+        page.click("#to-find")
+        page.wait_for_url(re.compile(r"/booking/cari"))
+        expect(page.locator("h1")).to_have_text("Cari booking Anda")
+        shot(page, "1-form")
+        # A wrong phone and a wrong code read the same: nothing says which part was wrong.
+        # (At one size: each look-up spends one of the address's booking rate, bursts of 5.)
+        said = []
+        wrong = [(made["code"], "0812 0000 0000"), ("AAAAAAAA", "0812 3456 7890")]
+        for code, phone in wrong if size == "phone" else []:
+            page.fill("#f-code", code)
+            page.fill("#f-phone", phone)
+            page.click("button[type=submit]")
+            said.append(page.locator("#find-refused").inner_text())
+        if said:
+            assert len(set(said)) == 1 and "Periksa keduanya" in said[0]
+            assert page.locator("#f-phone").input_value() == "0812 3456 7890"  # kept to fix
+            shot(page, "2-refused")
+        width = page.viewport_size["width"] if page.viewport_size else 0
+        assert page.evaluate("document.body.scrollWidth") <= width
+        page.fill("#f-code", made["code"].lower())  # typed on a phone's keyboard
+        page.fill("#f-phone", "0812 3456 7890")
+        page.click("button[type=submit]")
+        page.wait_for_url(re.compile(r"/booking/b/[A-Za-z0-9_-]{40,}"))
+        expect(page.locator("#code")).to_have_text(made["code"])
+        expect(page.locator("#status")).to_have_text("Terdaftar")
+        shot(page, "3-found")
+        if size == "phone":
+            page.goto(f"{web_server.url}/booking/cari?lang=en")
+            expect(page.locator("h1")).to_have_text("Find your booking")
+            shot(page, "4-form-en")
