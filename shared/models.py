@@ -347,6 +347,20 @@ class BookingRequest(_Wire):
     name: str = Field(min_length=1, max_length=80)
     phone: str = Field(min_length=6, max_length=24)
     nik: str | None = Field(default=None, max_length=24)
+    # the code sent by SMS to the phone, where the site requires one
+    sms_code: str | None = Field(default=None, max_length=12)
+
+
+class SmsCodeRequest(_Wire):
+    """Send a booking's one-time code to this phone (where the site requires one)."""
+
+    model_config = ConfigDict(extra="forbid")
+    phone: str = Field(min_length=6, max_length=24)
+    lang: Literal["id", "en"] = "id"
+
+
+class SmsCodeSent(_Wire):
+    valid_seconds: int
 
 
 class Booking(_Wire):

@@ -158,6 +158,7 @@ OPEN_WRITES = (
     API_PATH + "/surveys",
     API_PATH + "/bookings",
     API_PATH + "/bookings/find",
+    API_PATH + "/bookings/sms-code",
     API_PATH + "/complaints",
 )
 # A booker cancels by the link's token (the path's {token} in the OpenAPI document).

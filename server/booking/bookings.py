@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.access.limits import LookUpLimiter
-from server.booking import places, rules
+from server.booking import phone_codes, places, rules
 from server.booking.tables import BookingRow, LinkRow
 from server.problems import Problem, conflict
 from server.queue.rules import QueueService
@@ -198,6 +198,8 @@ def book(store: Store, site: Site, req: BookingRequest, now: datetime) -> Bookin
     assert session is not None  # find_session found it
     token = rules.new_token()
     with store.write() as s:
+        if phone_codes.required(site):  # the phone proven first: a wrong code books nothing
+            phone_codes.use(s, phone, req.sms_code, now)
         active = s.scalar(
             select(BookingRow.code).where(
                 BookingRow.service == svc.code,

@@ -18,7 +18,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from server.access.deps import get_ctx, in_writer
-from server.booking import bookings, rules, views
+from server.booking import bookings, phone_codes, rules, views
+from server.notify.rules import code_sender
 from server.problems import Problem
 from server.web.i18n import add_words
 from server.web.render import page
@@ -86,6 +87,16 @@ add_words(
         "other_date": ("Tanggal lain", "Another date"),
         "new_booking": ("Daftar lagi", "Book again"),
         "nik_kept": ("NIK: {nik}", "NIK: {nik}"),
+        "sms_code": ("Kode dari SMS", "Code from the SMS"),
+        "sms_send": ("Kirim kode SMS", "Send the SMS code"),
+        "sms_why": (
+            "Untuk memastikan nomor HP ini milik Anda, kami mengirim kode 6 angka lewat SMS.",
+            "To make sure this phone is yours, we send a 6-digit code by SMS.",
+        ),
+        "sms_sent": (
+            "Kode dikirim lewat SMS ke nomor HP Anda. Berlaku 5 menit.",
+            "The code was sent by SMS to your phone. It is valid for 5 minutes.",
+        ),
         "find_title": ("Cari booking Anda", "Find your booking"),
         "find_intro": (
             "Ketik kode booking dan nomor HP yang Anda berikan saat mendaftar.",
@@ -181,6 +192,7 @@ def _slot_page(
     form: dict[str, str],
     error: str,
     status: int = 200,
+    notice: str = "",
 ) -> Response:
     from server.access.context import ServerContext
 
@@ -210,7 +222,8 @@ def _slot_page(
         days=[(d.isoformat(), views.day_text(d, lang)) for d in days],
         chosen=chosen.isoformat() if chosen else "",
         chosen_text=views.day_text(chosen, lang) if chosen else "",
-        slots=slots, form=form, error=error,
+        slots=slots, form=form, error=error, notice=notice,
+        sms_required=phone_codes.required(ctx.site),
     )  # fmt: skip
 
 
@@ -223,16 +236,20 @@ async def book(
     name: Annotated[str, Form(max_length=200)] = "",
     phone: Annotated[str, Form(max_length=40)] = "",
     nik: Annotated[str, Form(max_length=40)] = "",
+    sms_code: Annotated[str, Form(max_length=12)] = "",
+    action: Annotated[str, Form(max_length=8)] = "",
 ) -> Response:
     ctx = await get_ctx(request)
     form = {"session": session, "name": name, "phone": phone}  # never the NIK, even back
     lang = language(request)
+    if action == "code":  # the phone first: its code by SMS, the form kept as it was
+        return await _send_code(request, ctx, service, day, form, lang)
     try:
         ctx.booking_limits.take(request.client.host if request.client else "?",
                                 ctx.settings, f"{service}|{day}|{session}")  # fmt: skip
         body = BookingRequest.model_validate(
             {"service": service, "date": day, "session": session, "name": name,
-             "phone": phone, "nik": nik or None}
+             "phone": phone, "nik": nik or None, "sms_code": sms_code or None}
         )  # fmt: skip
         made = await in_writer(ctx, bookings.book, ctx.store, ctx.site, body, utcnow())
     except ValidationError as exc:
@@ -244,6 +261,24 @@ async def book(
     except Problem as problem:
         return _slot_page(request, ctx, service, day, form, _said(problem, lang), problem.status)
     return RedirectResponse(f"/booking/b/{made.token}?lang={lang}&new=1", status_code=303)
+
+
+async def _send_code(
+    request: Request, ctx: object, service: str, day: str, form: dict[str, str], lang: str
+) -> Response:
+    """The SMS code for the form's phone (the API's POST /bookings/sms-code)."""
+    from server.access.context import ServerContext
+
+    assert isinstance(ctx, ServerContext)
+    try:
+        ctx.booking_limits.take(request.client.host if request.client else "?", ctx.settings)
+        deliver = code_sender(ctx.site, ctx.held_texts)
+        await in_writer(
+            ctx, phone_codes.ask, ctx.store, ctx.site, form["phone"], lang, utcnow(), deliver
+        )
+    except Problem as problem:
+        return _slot_page(request, ctx, service, day, form, _said(problem, lang), problem.status)
+    return _slot_page(request, ctx, service, day, form, "", notice="sms_sent")
 
 
 # The rules' messages are English (the API's); the citizen's page says them in Indonesian.
@@ -274,6 +309,9 @@ _FIELDS_EN = {
 
 def _said(problem: Problem, lang: str) -> str:
     """A refusal in the page's language (the API's own messages are English)."""
+    listed = problem.extra.get("errors")
+    if isinstance(listed, list) and listed and "message" in listed[0]:  # problems.refused
+        return str(listed[0]["message_en" if lang == "en" else "message"])
     if lang == "en":
         return problem.message
     if problem.code == "invalid_request":

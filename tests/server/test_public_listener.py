@@ -22,6 +22,7 @@ PUBLIC = {
     ("get", "/api/v1/bookings/slots"),
     ("post", "/api/v1/bookings"),
     ("post", "/api/v1/bookings/find"),
+    ("post", "/api/v1/bookings/sms-code"),
     ("get", "/api/v1/bookings/{token}"),
     ("post", "/api/v1/bookings/{token}/cancel"),
     ("post", "/api/v1/complaints"),
