@@ -97,6 +97,15 @@ class _Refusals:
         with self._lock:
             return [t for t in self._seen.get(key, ()) if t >= after]
 
+    def counts(self, window: float) -> dict[str, int]:
+        """Key -> refusals within the last `window` seconds; keys with none are forgotten."""
+        after = self._clock() - window
+        with self._lock:
+            counts = {k: sum(1 for t in q if t >= after) for k, q in self._seen.items()}
+            for k in [k for k, n in counts.items() if n == 0]:
+                del self._seen[k]
+        return counts
+
 
 class LookUpLimiter:
     """Look-ups of a booking by code and phone: the booking rate per address, and no more
@@ -132,9 +141,7 @@ class CheckInLimiter:
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._device = _Rated(lambda c: (c.check_in_per_minute, c.check_in_burst))
         self._overall = _Rated(lambda c: (c.check_in_overall_per_minute, c.check_in_overall_burst))
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._refused: dict[int, deque[float]] = {}
+        self._refused = _Refusals(clock)
 
     def take(self, device: int, config: ServerConfig) -> None:
         """Counted before the code is looked at; a 429 counts as a refused attempt."""
@@ -147,16 +154,9 @@ class CheckInLimiter:
 
     def refused(self, device: int) -> None:
         """A check-in this kiosk tried was refused (an unknown code)."""
-        now = self._clock()
-        with self._lock:
-            seen = self._refused.setdefault(device, deque(maxlen=GUESS_ALERT * 4))
-            seen.append(now)
+        self._refused.add(str(device), GUESS_ALERT * 4)
 
     def guessing(self) -> dict[int, int]:
         """Device id -> attempts refused in the last GUESS_WINDOW s, for those at the alert."""
-        since = self._clock() - GUESS_WINDOW
-        with self._lock:
-            counts = {d: sum(1 for t in q if t >= since) for d, q in self._refused.items()}
-            for d in [d for d, n in counts.items() if n == 0]:
-                del self._refused[d]
-        return {d: n for d, n in counts.items() if n >= GUESS_ALERT}
+        counts = self._refused.counts(GUESS_WINDOW)
+        return {int(d): n for d, n in counts.items() if n >= GUESS_ALERT}

@@ -123,12 +123,17 @@ def test_a_huge_body_is_refused(live: LiveServer) -> None:
     assert stored(live) == 0
 
 
+def rated(store: Store, config: Config, **rates: int) -> Iterator[LiveServer]:
+    """A demo server with these [server] rates."""
+    settings = config.server.model_copy(update=rates)
+    ctx = ServerContext(store=store, site=Site(config, demo=True), settings=settings)
+    yield from run_in_thread(ctx)
+
+
 @pytest.fixture
 def strict(store: Store, config: Config) -> Iterator[LiveServer]:
     """A demo server whose booking rate is 2 a minute, bursts of 2."""
-    settings = config.server.model_copy(update={"booking_per_minute": 2, "booking_burst": 2})
-    ctx = ServerContext(store=store, site=Site(config, demo=True), settings=settings)
-    yield from run_in_thread(ctx)
+    yield from rated(store, config, booking_per_minute=2, booking_burst=2)
 
 
 def test_booking_is_rate_limited_per_address(strict: LiveServer) -> None:
@@ -235,15 +240,9 @@ def test_find_by_code_and_phone_gives_a_new_link(live: LiveServer) -> None:
 @pytest.fixture
 def guessed(store: Store, config: Config) -> Iterator[LiveServer]:
     """Three refused look-ups an hour per address; the booking rate out of the way."""
-    settings = config.server.model_copy(
-        update={
-            "booking_lookup_misses_per_hour": 3,
-            "booking_per_minute": 1000,
-            "booking_burst": 1000,
-        }
+    yield from rated(
+        store, config, booking_lookup_misses_per_hour=3, booking_per_minute=1000, booking_burst=1000
     )
-    ctx = ServerContext(store=store, site=Site(config, demo=True), settings=settings)
-    yield from run_in_thread(ctx)
 
 
 def test_look_up_guesses_are_counted_per_address(guessed: LiveServer) -> None:
