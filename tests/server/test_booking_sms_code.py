@@ -16,6 +16,7 @@ from server.booking import bookings, phone_codes
 from server.booking.tables import BookingRow, PhoneCodeRow
 from server.notify.rules import code_sender
 from server.notify.tables import OutboxRow
+from server.notify.views import message_log
 from server.problems import Problem
 from server.queue.site import Site
 from server.store.db import Store
@@ -50,6 +51,11 @@ def booking(live: LiveServer, **kw: object) -> dict[str, object]:
     session = slots.json()["slots"][0]["session"]
     return {"service": "JKN", "date": str(today), "session": session, "name": "Budi Santoso",
             "phone": PHONE, **kw}  # fmt: skip
+
+
+def states(store: Store) -> list[str]:
+    with store.read() as s:
+        return list(s.scalars(select(OutboxRow.state)))
 
 
 def the_code(text: str) -> str:
@@ -125,11 +131,20 @@ def test_the_whole_path_through_a_gsm_modem(store: Store, config: Config) -> Non
             assert made.status_code == 201, made.text
             again = c.post("/bookings", json=booking(live, sms_code=code))
             assert again.status_code == 422 and again.json()["code"] == "sms_code_used"
+            wait_for(lambda: states(store) == ["sent"])
     # At rest: the code's salted hash only; the outbox's text has it masked.
     with store.read() as s:
         rows = list(s.scalars(select(PhoneCodeRow)))
         texts = [r.text for r in s.scalars(select(OutboxRow))]
         assert s.scalar(select(BookingRow.phone)) == "+6281234567890"
+        # the console's log lists it, with no ticket and the phone masked
+        site = Site(config, demo=True)
+        day = s.scalar(select(OutboxRow.business_day))
+        assert day is not None
+        log = message_log(s, site, day)
+    assert [(m.kind, m.code, m.phone, m.state) for m in log.lines] == [
+        ("code", "-", "0812*****890", "sent")
+    ]
     assert len(rows) == 1 and rows[0].used_at is not None and rows[0].tries == 2
     assert code not in rows[0].code_hash
     assert texts == [text.replace(code, "******")]
@@ -217,5 +232,4 @@ def test_a_restart_never_sends_a_code_it_no_longer_holds(store: Store, config: C
         assert fresh.round() == 1
         fresh.close()
     assert gateway.posts == []
-    with store.read() as s:
-        assert [r.state for r in s.scalars(select(OutboxRow))] == ["expired"]
+    assert states(store) == ["expired"]
