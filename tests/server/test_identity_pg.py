@@ -22,7 +22,7 @@ def sql(cluster: Cluster, *statements: str) -> None:
     dsn = f"host=127.0.0.1 port={cluster.port} user=postgres dbname=postgres"
     with psycopg.connect(dsn, autocommit=True) as conn:
         for statement in statements:
-            conn.execute(statement)  # type: ignore[arg-type]
+            conn.execute(statement)
 
 
 def seq_of(cluster: Cluster, name: str) -> int:
