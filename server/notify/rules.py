@@ -8,6 +8,7 @@ outbox row per (ticket, kind): a message is decided once, sent by the worker
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import unicodedata
@@ -107,6 +108,10 @@ def stopped_text(code: str, service: str, reason: str, site: str, lang: str) -> 
     return sms_text(f"{code}: Layanan {service} dihentikan hari ini: {reason}. {site}")
 
 
+# Codes' texts waiting in memory at the most; the oldest goes first (then expires unsent).
+HELD_AT_MOST = 10_000
+
+
 def code_text(code: str, site: str, lang: str) -> str:
     """A booking's one-time code (server/booking/phone_codes.py), one SMS long."""
     if lang == "en":
@@ -156,6 +161,10 @@ def send_code(
     )
     s.add(row)
     s.flush()
+    if len(held) >= HELD_AT_MOST:  # rows rolled back after the flush leave theirs here
+        # the sender's thread pops too: losing that race only spares one more old text
+        with contextlib.suppress(StopIteration, RuntimeError, KeyError):
+            held.pop(next(iter(held)))
     held[row.id] = code_text(code, site.name, lang)
 
 
