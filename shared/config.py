@@ -352,6 +352,9 @@ class BookingConfig(_Section):
     retention_days: int = Field(default=30, ge=1, le=3650)
     # a booked visitor may check in this many minutes before the session starts
     early_minutes: int = Field(default=30, ge=0, le=240)
+    # Proof that the phone is the booker's: a one-time code sent by SMS to the phone
+    # before a booking is made (the [notify] channel sends it; only with one).
+    require_sms_code: bool = False
 
 
 class ComplaintsConfig(_Section):
@@ -441,6 +444,10 @@ class ServerConfig(_Section):
     # A cancelled booking's place returns this many minutes after the cancel, at the next
     # housekeeping round (every minute), never at the instant a tout cancels (0: at once).
     booking_release_minutes: int = Field(default=5, ge=0, le=240)
+    # Looking a booking up by its code and phone: refused pairs per client address in an
+    # hour (a guesser's), beyond which the address waits; each look-up also spends one of
+    # the address's booking_per_minute.
+    booking_lookup_misses_per_hour: int = Field(default=10, ge=1, le=1_000_000)
     # Check-ins (a booking's code typed at a kiosk) per kiosk and for the whole site: a code
     # cannot be guessed by a kiosk token at thousands a minute.
     check_in_per_minute: int = Field(default=30, ge=1, le=1_000_000)
@@ -526,7 +533,7 @@ class Config(_Section):
 
     @model_validator(mode="after")
     def _consistent(self) -> Config:
-        problems = site_problems(self.agencies, self.counters)
+        problems = site_problems(self.agencies, self.counters, self.booking, self.notify)
         if problems:
             raise ValueError("; ".join(p.message for p in problems))
         return self
@@ -578,9 +585,29 @@ class SiteProblem:
     values: dict[str, str]
 
 
-def site_problems(agencies: list[AgencyConfig], counters: list[CounterConfig]) -> list[SiteProblem]:
-    """The rules across sections: codes unique, prefixes unique, counters' references known."""
+def site_problems(
+    agencies: list[AgencyConfig],
+    counters: list[CounterConfig],
+    booking: BookingConfig | None = None,
+    notify: NotifyConfig | None = None,
+) -> list[SiteProblem]:
+    """The rules across sections: codes unique, prefixes unique, counters' references known;
+    a booking's SMS code only where the site has a message channel."""
     problems: list[SiteProblem] = []
+    if (
+        booking is not None
+        and booking.require_sms_code
+        and (notify or NotifyConfig()).channel == "none"
+    ):
+        problems.append(
+            SiteProblem(
+                "booking.require_sms_code",
+                "sms_code_needs_channel",
+                "booking.require_sms_code needs a message channel: set notify.channel to sms"
+                " or http",
+                {},
+            )
+        )
 
     def add(field: str, kind: str, message: str, **values: str) -> None:
         problems.append(SiteProblem(field, kind, message, values))

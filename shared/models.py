@@ -353,6 +353,20 @@ class BookingRequest(_Wire):
     name: str = Field(min_length=1, max_length=80)
     phone: str = Field(min_length=6, max_length=24)
     nik: str | None = Field(default=None, max_length=24)
+    # the code sent by SMS to the phone, where the site requires one
+    sms_code: str | None = Field(default=None, max_length=12)
+
+
+class SmsCodeRequest(_Wire):
+    """Send a booking's one-time code to this phone (where the site requires one)."""
+
+    model_config = ConfigDict(extra="forbid")
+    phone: str = Field(min_length=6, max_length=24)
+    lang: Literal["id", "en"] = "id"
+
+
+class SmsCodeSent(_Wire):
+    valid_seconds: int
 
 
 class Booking(_Wire):
@@ -374,6 +388,14 @@ class Booking(_Wire):
 
 class BookingCreated(Booking):
     token: str  # the booker's link: shown only in this answer
+
+
+class BookingFindRequest(_Wire):
+    """A booking looked up by its code and the phone given at booking."""
+
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(min_length=4, max_length=24)
+    phone: str = Field(min_length=6, max_length=24)
 
 
 class CheckInRequest(_Wire):

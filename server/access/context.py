@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import update
 
 from server.access.auth import Principal
-from server.access.limits import BookingLimiter, CheckInLimiter
+from server.access.limits import BookingLimiter, CheckInLimiter, LookUpLimiter
 from server.access.ratelimit import Buckets
 from server.queue.events import Hub
 from server.queue.pages import TicketPages
@@ -43,6 +43,10 @@ class ServerContext:
     # the public complaint form: the booking's rate, in buckets of its own
     complaint_limits: BookingLimiter = field(default_factory=lambda: BookingLimiter("complaint"))
     check_in_limits: CheckInLimiter = field(default_factory=CheckInLimiter)
+    lookup_limits: LookUpLimiter = field(default_factory=LookUpLimiter)
+    # Texts of messages never written to the database (a booking's SMS code), by outbox
+    # id: the notify worker of this process sends them (server/notify/rules.send_code).
+    held_texts: dict[int, str] = field(default_factory=dict)
 
     sign_in_per_address: Buckets = field(init=False)
     sign_in_overall: Buckets = field(init=False)

@@ -1,5 +1,6 @@
 """The booking door's limits: bookings per client address, per session and for the whole
-site; check-ins per kiosk and for the whole site, and which kiosk keeps guessing codes.
+site; look-ups by code and phone per address, refused ones counted; check-ins per kiosk
+and for the whole site, and which kiosk keeps guessing codes.
 
 The rates are the site's (`[server]`), read on each request: buckets are made again
 when a rate changes.
@@ -71,15 +72,76 @@ class BookingLimiter:
             self._overall.take("all", config, "bookings on this site at once")
 
 
+# A client address's refused look-ups are counted over this many seconds.
+LOOKUP_WINDOW = 3600.0
+
+
+class _Refusals:
+    """Refused attempts per key, within a window, bounded in memory."""
+
+    def __init__(self, clock: Callable[[], float], keys: int = 10_000) -> None:
+        self._clock = clock
+        self._keys = keys
+        self._lock = threading.Lock()
+        self._seen: dict[str, deque[float]] = {}
+
+    def add(self, key: str, keep: int) -> None:
+        with self._lock:
+            if key not in self._seen and len(self._seen) >= self._keys:
+                self._seen.pop(next(iter(self._seen)))  # the oldest key goes first
+            self._seen.setdefault(key, deque(maxlen=keep)).append(self._clock())
+
+    def since(self, key: str, window: float) -> list[float]:
+        """The refusals of `key` within the last `window` seconds, oldest first."""
+        after = self._clock() - window
+        with self._lock:
+            return [t for t in self._seen.get(key, ()) if t >= after]
+
+    def counts(self, window: float) -> dict[str, int]:
+        """Key -> refusals within the last `window` seconds; keys with none are forgotten."""
+        after = self._clock() - window
+        with self._lock:
+            counts = {k: sum(1 for t in q if t >= after) for k, q in self._seen.items()}
+            for k in [k for k, n in counts.items() if n == 0]:
+                del self._seen[k]
+        return counts
+
+
+class LookUpLimiter:
+    """Look-ups of a booking by code and phone: the booking rate per address, and no more
+    than `booking_lookup_misses_per_hour` refused pairs per address (a guesser's)."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._address = _Rated(lambda c: (c.booking_per_minute, c.booking_burst))
+        self._clock = clock
+        self._refused = _Refusals(clock)
+
+    def take(self, address: str, config: ServerConfig) -> None:
+        """Before the pair is looked at: a 429 once the address has guessed too often."""
+        misses = self._refused.since(address, LOOKUP_WINDOW)
+        if len(misses) >= config.booking_lookup_misses_per_hour:
+            wait = max(1, math.ceil(misses[-config.booking_lookup_misses_per_hour]
+                                    + LOOKUP_WINDOW - self._clock()))  # fmt: skip
+            raise Problem(
+                429,
+                "rate_limited",
+                f"Too many look-ups that found nothing from this address; try again in {wait} s.",
+                retry_after=wait,
+            )
+        self._address.take(address, config, "look-ups from this address")
+
+    def refused(self, address: str, config: ServerConfig) -> None:
+        """A pair that matched no booking."""
+        self._refused.add(address, config.booking_lookup_misses_per_hour)
+
+
 class CheckInLimiter:
     """Check-ins per kiosk and overall; remembers each kiosk's refused attempts."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._device = _Rated(lambda c: (c.check_in_per_minute, c.check_in_burst))
         self._overall = _Rated(lambda c: (c.check_in_overall_per_minute, c.check_in_overall_burst))
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._refused: dict[int, deque[float]] = {}
+        self._refused = _Refusals(clock)
 
     def take(self, device: int, config: ServerConfig) -> None:
         """Counted before the code is looked at; a 429 counts as a refused attempt."""
@@ -92,16 +154,9 @@ class CheckInLimiter:
 
     def refused(self, device: int) -> None:
         """A check-in this kiosk tried was refused (an unknown code)."""
-        now = self._clock()
-        with self._lock:
-            seen = self._refused.setdefault(device, deque(maxlen=GUESS_ALERT * 4))
-            seen.append(now)
+        self._refused.add(str(device), GUESS_ALERT * 4)
 
     def guessing(self) -> dict[int, int]:
         """Device id -> attempts refused in the last GUESS_WINDOW s, for those at the alert."""
-        since = self._clock() - GUESS_WINDOW
-        with self._lock:
-            counts = {d: sum(1 for t in q if t >= since) for d, q in self._refused.items()}
-            for d in [d for d, n in counts.items() if n == 0]:
-                del self._refused[d]
-        return {d: n for d, n in counts.items() if n >= GUESS_ALERT}
+        counts = self._refused.counts(GUESS_WINDOW)
+        return {int(d): n for d, n in counts.items() if n >= GUESS_ALERT}

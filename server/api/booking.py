@@ -12,16 +12,20 @@ from starlette.convertors import Convertor, register_url_convertor
 from server.access.context import ServerContext
 from server.access.deps import CallerDep, CtxDep, IsoDate, in_writer, require_role
 from server.api.errors import BEARER, answers
-from server.booking import bookings, views
+from server.booking import bookings, phone_codes, views
+from server.notify.rules import code_sender
 from server.problems import Problem
 from shared.models import (
     BookableAnswer,
     Booking,
     BookingCreated,
+    BookingFindRequest,
     BookingRequest,
     CheckInRequest,
     OnlineTicket,
     SlotsAnswer,
+    SmsCodeRequest,
+    SmsCodeSent,
 )
 from shared.timeutil import utcnow
 
@@ -113,6 +117,36 @@ async def check_in(ctx: CtxDep, who: CallerDep, body: CheckInRequest) -> OnlineT
     if done.created:
         return ticket
     return Response(ticket.model_dump_json(), status_code=200, media_type="application/json")
+
+
+@router.post(
+    "/bookings/sms-code",
+    response_model=SmsCodeSent,
+    status_code=202,
+    responses={**answers(409, 422), **_LIMITED},
+)
+async def sms_code(ctx: CtxDep, body: SmsCodeRequest, request: Request) -> SmsCodeSent:
+    """Where the site requires it ([booking] require_sms_code): a one-time code by SMS to
+    the phone, to give as `sms_code` with the booking. 409 sms_code_off elsewhere."""
+    _limit(ctx, request)
+    deliver = code_sender(ctx.site, ctx.held_texts)
+    valid = await in_writer(
+        ctx, phone_codes.ask, ctx.store, ctx.site, body.phone, body.lang, utcnow(), deliver
+    )
+    return SmsCodeSent(valid_seconds=valid)
+
+
+@router.post(
+    "/bookings/find",
+    response_model=BookingCreated,
+    responses={**answers(404, 422), **_LIMITED},
+)
+async def find(ctx: CtxDep, body: BookingFindRequest, request: Request) -> BookingCreated:
+    """A booking by its code and the phone given at booking: a new link's token to its
+    page. A wrong pair is one 404, whichever part was wrong; refused pairs are counted
+    per address (429 beyond [server] booking_lookup_misses_per_hour)."""
+    door = bookings.Door(ctx.lookup_limits, _address(request), ctx.settings)
+    return await in_writer(ctx, bookings.find, ctx.store, ctx.site, body, utcnow(), door)
 
 
 @router.get("/bookings/{token:booking_token}", response_model=Booking, responses=answers(404, 422))

@@ -152,11 +152,13 @@ def _add_common_answers(doc: dict[str, Any]) -> None:
 
 
 # A visitor answers the survey with its ticket page token in the body, not a bearer;
-# anyone books, anyone files a complaint.
+# anyone books (and looks a booking up by its code and phone), anyone files a complaint.
 OPEN_WRITES = (
     API_PATH + "/sessions",
     API_PATH + "/surveys",
     API_PATH + "/bookings",
+    API_PATH + "/bookings/find",
+    API_PATH + "/bookings/sms-code",
     API_PATH + "/complaints",
 )
 # A booker cancels by the link's token (the path's {token} in the OpenAPI document).
@@ -164,8 +166,8 @@ _OPEN_WRITE = re.compile(rf"^{re.escape(API_PATH)}/bookings/(?!check-in/)[^/]+/c
 
 
 def needs_bearer(method: str, path: str) -> bool:
-    """Writes need a token, except logging in, booking, a booker's cancel and a
-    visitor's survey."""
+    """Writes need a token, except logging in, booking, a booker's look-up and cancel and
+    a visitor's survey."""
     return (
         method.upper() in ("POST", "PUT", "PATCH", "DELETE")
         and path.startswith(API_PATH + "/")

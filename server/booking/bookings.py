@@ -7,6 +7,7 @@ queue.issue_in joins the same transaction for a check-in's ticket.
 
 from __future__ import annotations
 
+import hmac
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -14,20 +15,23 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.booking import places, rules
-from server.booking.tables import BookingRow
+from server.access.limits import LookUpLimiter
+from server.booking import phone_codes, places, rules
+from server.booking.tables import BookingRow, LinkRow
 from server.problems import Problem, conflict
 from server.queue.rules import QueueService
 from server.queue.site import Site
 from server.queue.wire import ticket_wire
 from server.store.db import Store
 from server.store.tables import TicketRow
+from shared.config import ServerConfig
 from shared.models import (
     BookableAgency,
     BookableAnswer,
     BookableService,
     Booking,
     BookingCreated,
+    BookingFindRequest,
     BookingRequest,
     OnlineTicket,
     Slot,
@@ -118,7 +122,13 @@ def booking_wire(s: Session, site: Site, row: BookingRow, now: datetime) -> Book
 def _by_token(s: Session, token: str) -> BookingRow:
     row = None
     if 20 <= len(token) <= 100:
-        row = s.scalar(select(BookingRow).where(BookingRow.token_hash == rules.token_hash(token)))
+        hashed = rules.token_hash(token)
+        row = s.scalar(select(BookingRow).where(BookingRow.token_hash == hashed))
+        if row is None:  # a link made by a look-up (find)
+            row = s.scalar(
+                select(BookingRow).join(LinkRow, LinkRow.booking_id == BookingRow.id)
+                .where(LinkRow.token_hash == hashed)
+            )  # fmt: skip
     if row is None:
         # The same answer for any token: nothing says whether another booking exists.
         raise Problem(404, "unknown_booking", "No booking at this link.")
@@ -134,6 +144,48 @@ def lookup(store: Store, site: Site, token: str, now: datetime) -> Booking:
 # -- writes (on the writer) -----------------------------------------------------------
 
 
+NOT_THIS_PAIR = "No booking has this code with this phone number."
+
+
+@dataclass(frozen=True)
+class Door:
+    """Who knocks at a limited door: the limits, the client's address, the site's rates."""
+
+    limits: LookUpLimiter
+    address: str
+    settings: ServerConfig
+
+
+def find(
+    store: Store, site: Site, req: BookingFindRequest, now: datetime, door: Door
+) -> BookingCreated:
+    """A booking by its code and the phone given at booking: a new link to its page (the
+    first link, which only its booker had, keeps working). A wrong pair is one 404 whichever
+    part was wrong, and counts against the address (server/access/limits.py)."""
+    door.limits.take(door.address, door.settings)
+    try:
+        return _find(store, site, req.code, req.phone, now)
+    except Problem as problem:
+        if problem.status in (404, 422):
+            door.limits.refused(door.address, door.settings)
+        raise
+
+
+def _find(store: Store, site: Site, code: str, phone: str, now: datetime) -> BookingCreated:
+    key = rules.normalize_code(code)
+    given = rules.normalize_phone(phone)  # 422: the phone field is no phone number at all
+    token = rules.new_token()
+    with store.write() as s:
+        row = s.scalar(select(BookingRow).where(BookingRow.code == key)) if key else None
+        kept = row.phone if row is not None and row.phone else ""
+        if row is None or not hmac.compare_digest(kept.encode(), given.encode()):
+            raise Problem(404, "unknown_booking", NOT_THIS_PAIR)
+        s.add(LinkRow(booking_id=row.id, token_hash=rules.token_hash(token), made_at=now))
+        wire = booking_wire(s, site, row, now)
+    log.info("booking #%d looked up by its code and phone: a new link", row.id)
+    return BookingCreated(**wire.model_dump(), token=token)
+
+
 def book(store: Store, site: Site, req: BookingRequest, now: datetime) -> BookingCreated:
     """A new booking: 201 with its code and link; 409 full, closed or already booked."""
     offered = rules.bookable(site, req.service)
@@ -146,6 +198,8 @@ def book(store: Store, site: Site, req: BookingRequest, now: datetime) -> Bookin
     assert session is not None  # find_session found it
     token = rules.new_token()
     with store.write() as s:
+        if phone_codes.required(site):  # the phone proven first: a wrong code books nothing
+            phone_codes.use(s, phone, req.sms_code, now)
         active = s.scalar(
             select(BookingRow.code).where(
                 BookingRow.service == svc.code,

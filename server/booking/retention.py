@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
-from server.booking import places, rules
+from server.booking import phone_codes, places, rules
 from server.booking.tables import BookingRow
 from server.queue.site import Site
 from server.store.db import Store
@@ -80,3 +80,4 @@ def housekeeping(
     release_cancelled(store, now, release_after)
     expire(store, site(), now)
     erase(store, site(), now)
+    phone_codes.forget_old(store, now)

@@ -77,3 +77,34 @@ class BookingRow(Base):
         # Housekeeping: bookings still open past their session, data past retention.
         Index("ix_bookings_day_status", "day", "status"),
     )
+
+
+class LinkRow(Base):
+    """Another link to a booking's page, made when its booker looked it up by code and
+    phone (server/booking/bookings.find): the first link keeps working beside it."""
+
+    __tablename__ = "booking_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    booking_id: Mapped[int] = mapped_column(Integer, index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    made_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PhoneCodeRow(Base):
+    """A one-time code sent by SMS to prove a booker's phone (server/booking/phone_codes.py).
+
+    Only a salted hash of the code is kept; the row (and its phone) goes a day after."""
+
+    __tablename__ = "booking_phone_codes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    phone: Mapped[str | None] = mapped_column(String(20))  # normalized, +62...
+    salt: Mapped[str] = mapped_column(String(32))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    made_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    tries: Mapped[int] = mapped_column(Integer)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_booking_phone_codes_phone", "phone", "made_at"),)

@@ -56,12 +56,15 @@ def server_main(argv: list[str]) -> int:
         action="store_true",
         help="sample site open around the clock with the demo credentials",
     )
-    p.add_argument("--data-dir", help="where the SQLite file lives")
+    p.add_argument(
+        "--data-dir",
+        help="where the SQLite file lives (with PostgreSQL: the database's identity record)",
+    )
     p.add_argument("--ready-file", help="write the server's URL here once it listens")
     p.add_argument(
         identity.FLAG,
         action="store_true",
-        help="start although the SQLite database is not the one this data directory last "
+        help="start although the database is not the one this data directory last "
         "held (missing, empty, another one, or an older copy), and hold this one from now on",
     )
     args = p.parse_args(argv)
@@ -72,7 +75,12 @@ def server_main(argv: list[str]) -> int:
         host = args.host or config.server.host
         port = config.server.port if args.port is None else args.port
         url = db_url(config, args.db, demo=args.demo, data_flag=args.data_dir)
-        store = open_store(url, serve=True, accept_change=args.accept_database_change)
+        store = open_store(
+            url,
+            serve=True,
+            accept_change=args.accept_database_change,
+            data_dir=data_dir(config, args.data_dir),
+        )
     except AntrianError as exc:
         return fail(str(exc))
     except SQLAlchemyError as exc:  # the server's first reads (identity settles, seq)
@@ -191,6 +199,12 @@ def _serve(
 
 def _settle_at_stop(store: Store) -> None:
     """A clean stop records the seq the file now holds (unless its storage failed)."""
+    if store.identity_record is not None:
+        try:
+            identity.record_server(store.url, store.identity_record, safe_url(store.url))
+        except (OSError, SQLAlchemyError) as exc:
+            log.warning("could not record the database's last seq at stop: %s", exc)
+        return
     path = store.guard.path
     if path is None or store.guard.failing is not None:
         return

@@ -8,6 +8,7 @@ outbox row per (ticket, kind): a message is decided once, sent by the worker
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import unicodedata
@@ -107,7 +108,64 @@ def stopped_text(code: str, service: str, reason: str, site: str, lang: str) -> 
     return sms_text(f"{code}: Layanan {service} dihentikan hari ini: {reason}. {site}")
 
 
+# Codes' texts waiting in memory at the most; the oldest goes first (then expires unsent).
+HELD_AT_MOST = 10_000
+
+
+def code_text(code: str, site: str, lang: str) -> str:
+    """A booking's one-time code (server/booking/phone_codes.py), one SMS long."""
+    if lang == "en":
+        return sms_text(f"{code} is your booking code for {site}. Valid 5 minutes. Never share it.")
+    return sms_text(
+        f"{code} adalah kode verifikasi booking {site}. Berlaku 5 menit. Jangan berikan"
+        " kepada siapa pun."
+    )
+
+
 # -- deciding -----------------------------------------------------------------------------
+
+
+def code_sender(
+    site: Site, held: dict[int, str]
+) -> Callable[[Session, str, str, str, datetime], None]:
+    """send_code bound to the site and the worker's memory: what the booking room calls."""
+
+    def deliver(s: Session, phone: str, code: str, lang: str, now: datetime) -> None:
+        send_code(s, site, phone, code, lang, now, held)
+
+    return deliver
+
+
+def send_code(
+    s: Session,
+    site: Site,
+    phone: str,
+    code: str,
+    lang: str,
+    now: datetime,
+    held: dict[int, str],
+) -> None:
+    """A booking's one-time code into the outbox, in the caller's transaction, with the
+    code masked: the text to send is `held` in this process's memory only (the sender
+    takes it from there), so no copy of the database or its backups holds a live code."""
+    row = OutboxRow(
+        ticket_id=None,
+        kind="code",
+        business_day=business_day(site.tz, now),
+        phone=normalize_phone(phone),
+        text=code_text("*" * len(code), site.name, lang),
+        state="due",
+        attempts=0,
+        created_at=now,
+        next_try_at=now,
+    )
+    s.add(row)
+    s.flush()
+    if len(held) >= HELD_AT_MOST:  # rows rolled back after the flush leave theirs here
+        # the sender's thread pops too: losing that race only spares one more old text
+        with contextlib.suppress(StopIteration, RuntimeError, KeyError):
+            held.pop(next(iter(held)))
+    held[row.id] = code_text(code, site.name, lang)
 
 
 def decide(

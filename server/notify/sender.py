@@ -43,6 +43,7 @@ class Claimed:
     phone: str
     text: str
     attempts: int
+    kind: str = ""
 
 
 def backoff(attempts: int) -> timedelta:
@@ -92,7 +93,7 @@ def claim(store: Store, site: Site, now: datetime, limit: int = BATCH) -> list[C
             row.state = "sending"
             row.attempts += 1
             row.claimed_at = now
-            out.append(Claimed(row.id, row.phone or "", row.text, row.attempts))
+            out.append(Claimed(row.id, row.phone or "", row.text, row.attempts, row.kind))
         return out
 
 
@@ -105,6 +106,8 @@ def mark(store: Store, claimed: Claimed, outcome: str, error: str | None, now: d
         row.error = error[:200] if error else None
         if outcome == "sent":
             row.state, row.sent_at = "sent", now
+        elif outcome == "lost":  # a code whose text this process never held: never sent
+            row.state = "expired"
         elif outcome == "unknown":
             row.state = "unknown"
         elif claimed.attempts >= MAX_ATTEMPTS:
@@ -122,11 +125,17 @@ class Sender:
     """One process's worker: `round()` sends what is due (a loop in runtime/loops.py)."""
 
     def __init__(
-        self, store: Store, site: Callable[[], Site], clock: Callable[[], datetime] = utcnow
+        self,
+        store: Store,
+        site: Callable[[], Site],
+        clock: Callable[[], datetime] = utcnow,
+        held: dict[int, str] | None = None,
     ) -> None:
         self.store = store
         self._site = site
         self.clock = clock
+        # the texts of booking codes, by message id: in memory only (rules.send_code)
+        self.held: dict[int, str] = {} if held is None else held
         self._channel: Channel | None = None
         self._for: NotifyConfig | None = None
         self._recovered = False
@@ -151,8 +160,16 @@ class Sender:
         claimed = claim(self.store, site, self.clock())
         for message in claimed:
             outcome, error = "sent", None
+            text = message.text
+            if message.kind == "code":
+                # its last try takes the text out of memory; a restart lost it
+                held = self.held.get(message.id)
+                if held is None:
+                    mark(self.store, message, "lost", "the code was lost", self.clock())
+                    continue
+                text = held
             try:
-                channel.send(Outgoing(message.id, message.phone, message.text))
+                channel.send(Outgoing(message.id, message.phone, text))
             except NotSent as exc:
                 outcome, error = "retry", str(exc)
             except MaybeSent as exc:
@@ -163,6 +180,8 @@ class Sender:
                 outcome, error = "retry", f"{type(exc).__name__}: {exc}"
             if error:
                 log.warning("message %d not sent (%s): %s", message.id, outcome, error)
+            if message.kind == "code" and (outcome != "retry" or message.attempts >= MAX_ATTEMPTS):
+                self.held.pop(message.id, None)
             mark(self.store, message, outcome, error, self.clock())
         return len(claimed)
 

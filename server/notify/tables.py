@@ -47,8 +47,8 @@ class OutboxRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     site_id: Mapped[int] = mapped_column(Integer, server_default=text("1"))
-    ticket_id: Mapped[int] = mapped_column(Integer)
-    kind: Mapped[str] = mapped_column(String(12))  # near | called | transferred | stopped
+    ticket_id: Mapped[int | None] = mapped_column(Integer)  # None: a booking's SMS code
+    kind: Mapped[str] = mapped_column(String(12))  # near | called | transferred | stopped | code
     business_day: Mapped[date] = mapped_column(Date)
     phone: Mapped[str | None] = mapped_column(String(16))  # None once erased
     text: Mapped[str] = mapped_column(String(320))

@@ -95,7 +95,7 @@ def message_log(s: Session, site: Site, day: date, limit: int = 200) -> MessageL
         counts[state] = int(n)
     rows = s.execute(
         select(OutboxRow, TicketRow.code)
-        .join(TicketRow, TicketRow.id == OutboxRow.ticket_id)
+        .outerjoin(TicketRow, TicketRow.id == OutboxRow.ticket_id)  # a booking's code: none
         .where(OutboxRow.business_day == day)
         .order_by(OutboxRow.id.desc())
         .limit(limit)
@@ -104,7 +104,7 @@ def message_log(s: Session, site: Site, day: date, limit: int = 200) -> MessageL
         LogLine(
             id=r.id,
             at=r.created_at.astimezone(site.tz).strftime("%H:%M"),
-            code=code,
+            code=code or "-",
             kind=r.kind,
             phone=mask_phone(r.phone),
             # due again after a failure: "retrying", not "waiting"

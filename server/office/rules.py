@@ -111,6 +111,9 @@ _KINDS = {
     "counter_twice": "Loket {counter} sudah ada.",
     "unknown_agency": "Instansi {agency} tidak dikenal.",
     "unknown_service": "Layanan {service} tidak dikenal.",
+    "sms_code_needs_channel": (
+        "Kode SMS untuk booking memerlukan saluran pesan: atur notify.channel ke sms atau http."
+    ),
 }
 
 
@@ -215,7 +218,9 @@ def validate(data: Any) -> SiteDefinition:
             for e in exc.errors()
         ]
         raise SiteInvalid(errors) from exc
-    problems = site_problems(definition.agencies, definition.counters)
+    problems = site_problems(
+        definition.agencies, definition.counters, definition.booking, definition.notify
+    )
     if problems:
         raise SiteInvalid([_problem_error(p) for p in problems])
     return definition

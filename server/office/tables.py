@@ -25,6 +25,7 @@ from sqlalchemy import (
     Time,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column
@@ -93,6 +94,7 @@ class SiteSettingsRow(Base):
     booking_days_ahead: Mapped[int] = mapped_column(Integer)
     booking_retention_days: Mapped[int] = mapped_column(Integer)
     booking_early_minutes: Mapped[int] = mapped_column(Integer)
+    booking_require_sms_code: Mapped[bool] = mapped_column(Boolean, server_default=false())
     # [complaints]
     complaints_target_days: Mapped[int] = mapped_column(Integer, server_default="5")
     complaints_retention_days: Mapped[int] = mapped_column(Integer, server_default="365")

@@ -151,7 +151,7 @@ NOTIFY_ERASE_SECONDS = 60.0
 async def notify_sender(ctx: ServerContext, doorbell: Doorbell) -> None:
     """Send the due messages (server/notify/sender.py): a round when rung, or every
     NOTIFY_POLL (a retry's time, a message due after a restart)."""
-    sender = Sender(ctx.store, lambda: ctx.site)
+    sender = Sender(ctx.store, lambda: ctx.site, held=ctx.held_texts)
     bell = doorbell.bind(asyncio.get_running_loop())
     try:
         while True:

@@ -24,7 +24,7 @@ _PAGES = ("/booking/", "/t/", "/pengaduan/", "/static/")
 _INFO = ("/info", "/info/", f"{API_PATH}/info")
 _API = re.compile(
     rf"^{re.escape(API_PATH)}/bookings"
-    r"(/services|/slots|/(?!check-in$)[A-Za-z0-9_-]{20,100}(/cancel)?)?$"
+    r"(/services|/slots|/find|/sms-code|/(?!check-in$)[A-Za-z0-9_-]{20,100}(/cancel)?)?$"
 )
 _COMPLAINTS = re.compile(rf"^{re.escape(API_PATH)}/complaints(/[A-Za-z0-9_-]{{20,100}})?$")
 _NOT_FOUND = json.dumps({"code": "not_found", "message": "Not Found"}).encode()
@@ -42,7 +42,7 @@ def allowed(method: str, path: str) -> bool:
     m = _API.match(path)
     if m is None:
         return False
-    if path.endswith("/cancel") or path == f"{API_PATH}/bookings":
+    if path.endswith(("/cancel", "/find", "/sms-code")) or path == f"{API_PATH}/bookings":
         return method == "POST"
     return method in ("GET", "HEAD")
 

@@ -123,6 +123,8 @@ class Store:
         self._frozen: Engine | None = None  # reads while the files are read-only (_reader)
         self._frozen_lock = threading.Lock()
         self.checkpointer = Checkpointer(self.read_engine, self.guard) if self.is_sqlite else None
+        # PostgreSQL's identity record, kept by a server (server/store/identity.py)
+        self.identity_record: Path | None = None
 
     @staticmethod
     def _ensure_sqlite_dir(url: str) -> None:

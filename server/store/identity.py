@@ -27,6 +27,14 @@ for writing:
   id must be the same, the seq must not go down, and a quick_check of the
   view with the WAL must pass: a log replayed over a file it was not written
   against gives mixed pages, which the check finds.
+
+PostgreSQL has no file to lie beside: its record is `postgresql.identity` in the
+server's data directory, holding the database's id and seq as the server last saw
+them (at start and at a clean stop; a commit there is in the database, so a crash
+leaves the database at or past the record). The same start refuses, in the same
+words, a database that is another one, emptied (no meta table: dropped and made
+again, or its tables dropped), or older (a dump restored over it), unless
+--accept-database-change.
 """
 
 from __future__ import annotations
@@ -39,12 +47,16 @@ import struct
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.pool import NullPool
+
 from server.store.tables import DATABASE_ID
 from shared.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
 SUFFIX = ".identity"
+PG_RECORD = "postgresql.identity"
 FLAG = "--accept-database-change"
 _WAL_MAGIC = (0x377F0682, 0x377F0683)
 
@@ -64,7 +76,10 @@ def record_path(db: Path) -> Path:
 
 
 def read_record(db: Path) -> Identity | None:
-    path = record_path(db)
+    return read_record_at(record_path(db))
+
+
+def read_record_at(path: Path) -> Identity | None:
     try:
         data = json.loads(path.read_text())
         return Identity(int(data["database_id"]), int(data["seq"]))
@@ -78,11 +93,15 @@ def read_record(db: Path) -> Identity | None:
 
 def write_record(db: Path, identity: Identity) -> None:
     """Atomically: a crash leaves the old record or the new one, never half of one."""
+    _write(record_path(db), identity, db.name)
+
+
+def _write(path: Path, identity: Identity, database: str) -> None:
     if identity.database_id is None or identity.seq is None:
         return
-    path = record_path(db)
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    body = {"database_id": identity.database_id, "seq": identity.seq, "database": db.name}
+    body = {"database_id": identity.database_id, "seq": identity.seq, "database": database}
     with tmp.open("w") as f:
         json.dump(body, f)
         f.write("\n")
@@ -189,21 +208,61 @@ def check_start(db: Path, *, accept_change: bool) -> None:
         "restore the right file (antrian backup --restore FILE), or start with "
         f"{FLAG} to use this one from now on"
     )
-    if is_empty(db):
+    found = None if is_empty(db) else file_identity(db)
+    _compare(db.name, where, what, record, found)
+
+
+def _compare(name: str, where: str, what: str, record: Identity, found: Identity | None) -> None:
+    """The refusals both databases share; `found` None: there is no database at all."""
+    if found is None:
         raise StartRefused(
             f"refusing to start: no database at {where}; {what.replace('this one', 'an empty one')}"
         )
-    found = file_identity(db)
     if found.database_id != record.database_id:
         raise StartRefused(
-            f"refusing to start: {db.name} is another database ({found.database_id or 'no id'})"
+            f"refusing to start: {name} is another database ({found.database_id or 'no id'})"
             f" than the one this data directory held, {where}; {what}"
         )
     if (found.seq or 0) < (record.seq or 0):
         raise StartRefused(
-            f"refusing to start: {db.name} holds seq {found.seq}, older than {where} "
+            f"refusing to start: {name} holds seq {found.seq}, older than {where} "
             f"(an older copy put back?); {what}"
         )
+
+
+def server_identity(url: str) -> Identity | None:
+    """What a PostgreSQL database holds, read-only; None when it holds none of our tables."""
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            if not inspect(conn).has_table("meta"):
+                return None
+            query = text("SELECT key, value FROM meta WHERE key IN ('seq', :id)")
+            rows = {k: v for k, v in conn.execute(query, {"id": DATABASE_ID})}
+            return Identity(rows.get(DATABASE_ID), rows.get("seq"))
+    finally:
+        engine.dispose()
+
+
+def check_server_start(url: str, record_at: Path, shown: str, *, accept_change: bool) -> None:
+    """PostgreSQL's check_start: the record lives in the data directory (module doc)."""
+    record = read_record_at(record_at)
+    if record is None or accept_change:
+        return
+    where = f"{shown} (the record {record_at}: database {record.database_id}, seq {record.seq})"
+    what = (
+        "restore the site's database (pg_restore of its latest dump) or give --db its URL, "
+        f"or start with {FLAG} to use this one from now on"
+    )
+    _compare("the database", where, what, record, server_identity(url))
+
+
+def record_server(url: str, record_at: Path, shown: str) -> Identity | None:
+    """At start (after the upgrade) and at a clean stop: record what the database holds."""
+    found = server_identity(url)
+    if found is not None:
+        _write(record_at, found, shown)
+    return found
 
 
 def settle(db: Path) -> Identity:

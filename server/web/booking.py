@@ -1,5 +1,6 @@
 """Antrean online's pages at /booking/: agency and service, date, session, name and
-phone, then the booking code and its QR code; look-up and cancel by the link given.
+phone, then the booking code and its QR code; look-up and cancel by the link given;
+/booking/cari finds a booking by its code and phone (a new link to its page).
 
 No rules here: the same functions as the JSON routes (server/booking/bookings.py).
 Forms carry a CSRF token derived from a random cookie of this browser (HttpOnly,
@@ -17,12 +18,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from server.access.deps import get_ctx, in_writer
-from server.booking import bookings, rules, views
+from server.booking import bookings, phone_codes, rules, views
+from server.notify.rules import code_sender
 from server.problems import Problem
 from server.web.i18n import add_words
 from server.web.render import page
 from server.web.session import BOOKING_COOKIE, csrf_for, language
-from shared.models import BookingRequest
+from shared.models import BookingFindRequest, BookingRequest
 from shared.timeutil import utcnow
 
 router = APIRouter()
@@ -47,8 +49,9 @@ add_words(
         "booked_ok": ("Pendaftaran berhasil.", "You are booked."),
         "keep_link": (
             "Simpan tautan halaman ini: dengan tautan ini Anda dapat melihat atau membatalkan"
-            " booking.",
-            "Keep this page's link: with it you can look the booking up or cancel it.",
+            " booking. Tautan hilang? Cari booking dengan kodenya dan nomor HP Anda.",
+            "Keep this page's link: with it you can look the booking up or cancel it. Lost"
+            " the link? Find the booking by its code and your phone number.",
         ),
         "when_come": (
             "Datang {day}, pukul {start} sampai {end}",
@@ -84,6 +87,27 @@ add_words(
         "other_date": ("Tanggal lain", "Another date"),
         "new_booking": ("Daftar lagi", "Book again"),
         "nik_kept": ("NIK: {nik}", "NIK: {nik}"),
+        "sms_code": ("Kode dari SMS", "Code from the SMS"),
+        "sms_send": ("Kirim kode SMS", "Send the SMS code"),
+        "sms_why": (
+            "Untuk memastikan nomor HP ini milik Anda, kami mengirim kode 6 angka lewat SMS.",
+            "To make sure this phone is yours, we send a 6-digit code by SMS.",
+        ),
+        "sms_sent": (
+            "Kode dikirim lewat SMS ke nomor HP Anda. Berlaku 5 menit.",
+            "The code was sent by SMS to your phone. It is valid for 5 minutes.",
+        ),
+        "find_title": ("Cari booking Anda", "Find your booking"),
+        "find_intro": (
+            "Ketik kode booking dan nomor HP yang Anda berikan saat mendaftar.",
+            "Type the booking code and the phone number you gave when booking.",
+        ),
+        "find_button": ("Cari", "Find"),
+        "find_link": ("Sudah daftar? Cari booking Anda", "Booked already? Find your booking"),
+        "find_no_pair": (
+            "Tidak ada booking dengan kode dan nomor HP ini. Periksa keduanya lalu coba lagi.",
+            "No booking has this code with this phone number. Check both and try again.",
+        ),
         "form_incomplete": (
             "Lengkapi formulir: pilih sesi, isi nama dan nomor HP.",
             "Please complete the form: choose a session, give your name and phone number.",
@@ -123,6 +147,37 @@ async def choose_service(request: Request) -> Response:
     return _answer(request, _cookie(request), "booking/services.html", offered=offered)
 
 
+@router.get("/booking/cari", response_class=HTMLResponse)
+async def find_form(request: Request) -> Response:
+    return _answer(request, _cookie(request), "booking/find.html", form={}, error="")
+
+
+@router.post("/booking/cari", response_class=HTMLResponse)
+async def find(
+    request: Request,
+    code: Annotated[str, Form(max_length=40)] = "",
+    phone: Annotated[str, Form(max_length=40)] = "",
+) -> Response:
+    ctx = await get_ctx(request)
+    lang = language(request)
+    address = request.client.host if request.client else "?"
+    door = bookings.Door(ctx.lookup_limits, address, ctx.settings)
+    try:
+        body = BookingFindRequest.model_validate({"code": code, "phone": phone})
+        found = await in_writer(ctx, bookings.find, ctx.store, ctx.site, body, utcnow(), door)
+    except ValidationError:  # an empty or overlong field, as the API's own 422
+        return _find_again(request, code, phone, "find_no_pair", 422)
+    except Problem as problem:
+        said = "find_no_pair" if problem.status != 429 else _said(problem, lang)
+        return _find_again(request, code, phone, said, problem.status)
+    return RedirectResponse(f"/booking/b/{found.token}?lang={lang}", status_code=303)
+
+
+def _find_again(request: Request, code: str, phone: str, error: str, status: int) -> Response:
+    form = {"code": code[:24], "phone": phone[:24]}
+    return _answer(request, _cookie(request), "booking/find.html", status, form=form, error=error)
+
+
 @router.get("/booking/{service}", response_class=HTMLResponse)
 async def choose_slot(request: Request, service: str, day: str = "") -> Response:
     ctx = await get_ctx(request)
@@ -137,6 +192,7 @@ def _slot_page(
     form: dict[str, str],
     error: str,
     status: int = 200,
+    notice: str = "",
 ) -> Response:
     from server.access.context import ServerContext
 
@@ -166,7 +222,8 @@ def _slot_page(
         days=[(d.isoformat(), views.day_text(d, lang)) for d in days],
         chosen=chosen.isoformat() if chosen else "",
         chosen_text=views.day_text(chosen, lang) if chosen else "",
-        slots=slots, form=form, error=error,
+        slots=slots, form=form, error=error, notice=notice,
+        sms_required=phone_codes.required(ctx.site),
     )  # fmt: skip
 
 
@@ -179,16 +236,20 @@ async def book(
     name: Annotated[str, Form(max_length=200)] = "",
     phone: Annotated[str, Form(max_length=40)] = "",
     nik: Annotated[str, Form(max_length=40)] = "",
+    sms_code: Annotated[str, Form(max_length=12)] = "",
+    action: Annotated[str, Form(max_length=8)] = "",
 ) -> Response:
     ctx = await get_ctx(request)
     form = {"session": session, "name": name, "phone": phone}  # never the NIK, even back
     lang = language(request)
+    if action == "code":  # the phone first: its code by SMS, the form kept as it was
+        return await _send_code(request, ctx, service, day, form, lang)
     try:
         ctx.booking_limits.take(request.client.host if request.client else "?",
                                 ctx.settings, f"{service}|{day}|{session}")  # fmt: skip
         body = BookingRequest.model_validate(
             {"service": service, "date": day, "session": session, "name": name,
-             "phone": phone, "nik": nik or None}
+             "phone": phone, "nik": nik or None, "sms_code": sms_code or None}
         )  # fmt: skip
         made = await in_writer(ctx, bookings.book, ctx.store, ctx.site, body, utcnow())
     except ValidationError as exc:
@@ -200,6 +261,24 @@ async def book(
     except Problem as problem:
         return _slot_page(request, ctx, service, day, form, _said(problem, lang), problem.status)
     return RedirectResponse(f"/booking/b/{made.token}?lang={lang}&new=1", status_code=303)
+
+
+async def _send_code(
+    request: Request, ctx: object, service: str, day: str, form: dict[str, str], lang: str
+) -> Response:
+    """The SMS code for the form's phone (the API's POST /bookings/sms-code)."""
+    from server.access.context import ServerContext
+
+    assert isinstance(ctx, ServerContext)
+    try:
+        ctx.booking_limits.take(request.client.host if request.client else "?", ctx.settings)
+        deliver = code_sender(ctx.site, ctx.held_texts)
+        await in_writer(
+            ctx, phone_codes.ask, ctx.store, ctx.site, form["phone"], lang, utcnow(), deliver
+        )
+    except Problem as problem:
+        return _slot_page(request, ctx, service, day, form, _said(problem, lang), problem.status)
+    return _slot_page(request, ctx, service, day, form, "", notice="sms_sent")
 
 
 # The rules' messages are English (the API's); the citizen's page says them in Indonesian.
@@ -230,6 +309,9 @@ _FIELDS_EN = {
 
 def _said(problem: Problem, lang: str) -> str:
     """A refusal in the page's language (the API's own messages are English)."""
+    listed = problem.extra.get("errors")
+    if isinstance(listed, list) and listed and "message" in listed[0]:  # problems.refused
+        return str(listed[0]["message_en" if lang == "en" else "message"])
     if lang == "en":
         return problem.message
     if problem.code == "invalid_request":

@@ -48,6 +48,7 @@ add_words(
         "k_called": ("Dipanggil", "Called"),
         "k_transferred": ("Dialihkan", "Transferred"),
         "k_stopped": ("Layanan berhenti", "Service stopped"),
+        "k_code": ("Kode booking (SMS)", "Booking code (SMS)"),
         "msg_time": ("Jam", "Time"),
         "msg_ticket": ("Tiket", "Ticket"),
         "msg_kind": ("Jenis", "Kind"),

@@ -77,6 +77,13 @@ add_words(
         "days_ahead": ("Hari ke depan", "Days ahead"),
         "retention_days": ("Simpan data pribadi (hari)", "Keep personal data (days)"),
         "early_minutes": ("Boleh datang lebih awal (menit)", "May check in early (minutes)"),
+        "require_sms_code": ("Wajib kode SMS", "Require an SMS code"),
+        "require_sms_code_help": (
+            "Nomor HP dibuktikan dengan kode sekali pakai lewat SMS sebelum booking. Perlu"
+            " saluran pesan (Pesan ke pengunjung, di bawah).",
+            "The phone is proven by a one-time code by SMS before booking. Needs a message"
+            " channel (Messages to visitors, below).",
+        ),
         "complaints_settings": ("Pengaduan", "Complaints"),
         "target_days": ("Target jawaban (hari kerja)", "Answer within (working days)"),
         "notify_settings": ("Pesan ke pengunjung", "Messages to visitors"),
@@ -303,6 +310,9 @@ SETTING_FIELDS = {
 }
 # Fields kept as typed (the others are numbers)
 TEXT_FIELDS = {"site.*", "notify.channel", "notify.device", "notify.url", "notify.body"}
+# Checkboxes: an unchecked box is absent from the form (off)
+# the site form's checkboxes: an unticked box is absent from the form, so it means off
+SWITCHES = (("site", "tv_publish"), ("booking", "require_sms_code"))
 
 
 async def _site_page(
@@ -320,8 +330,10 @@ async def _site_page(
     values = {
         f"{sec}.{f}": str(view[sec][f]) for sec, fields in SETTING_FIELDS.items() for f in fields
     }
-    values["site.tv_publish"] = str(view["site"]["tv_publish"])
     values.update(form or {})
+    for sec, f in SWITCHES:  # as sent back (an unchecked box is absent), else as stored
+        on = view[sec][f] if form is None else form.get(f"{sec}.{f}") == "on"
+        values[f"{sec}.{f}"] = "on" if on else ""
     return page(
         request,
         "console/setup_site.html",
@@ -366,8 +378,8 @@ async def site_save(request: Request, visitor: AdminDep) -> Response:
                 raw = form[key]
                 text = f"{section}.*" in TEXT_FIELDS or key in TEXT_FIELDS
                 changes.setdefault(section, {})[f] = raw if text else _number(raw)
-    if "site.checkboxes" in form:  # unticked is false
-        changes.setdefault("site", {})["tv_publish"] = form.get("site.tv_publish") == "1"
+    for section, f in SWITCHES:
+        changes.setdefault(section, {})[f] = form.get(f"{section}.{f}") == "on"
 
     async def again(problem: Problem) -> Response:
         return await _site_page(

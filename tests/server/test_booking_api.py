@@ -123,12 +123,17 @@ def test_a_huge_body_is_refused(live: LiveServer) -> None:
     assert stored(live) == 0
 
 
+def rated(store: Store, config: Config, **rates: int) -> Iterator[LiveServer]:
+    """A demo server with these [server] rates."""
+    settings = config.server.model_copy(update=rates)
+    ctx = ServerContext(store=store, site=Site(config, demo=True), settings=settings)
+    yield from run_in_thread(ctx)
+
+
 @pytest.fixture
 def strict(store: Store, config: Config) -> Iterator[LiveServer]:
     """A demo server whose booking rate is 2 a minute, bursts of 2."""
-    settings = config.server.model_copy(update={"booking_per_minute": 2, "booking_burst": 2})
-    ctx = ServerContext(store=store, site=Site(config, demo=True), settings=settings)
-    yield from run_in_thread(ctx)
+    yield from rated(store, config, booking_per_minute=2, booking_burst=2)
 
 
 def test_booking_is_rate_limited_per_address(strict: LiveServer) -> None:
@@ -210,3 +215,49 @@ def test_slots_leave_out_past_and_far_dates(live: LiveServer) -> None:
         "/bookings/slots", params={"service": "KTP", "date": str(today - timedelta(days=1))}
     )
     assert past.status_code == 422
+
+
+def test_find_by_code_and_phone_gives_a_new_link(live: LiveServer) -> None:
+    c = live.client()
+    made = c.post("/bookings", json=body(live, phone="0812-3456-7000")).json()
+    # The phone in any of its written forms; the code as typed on a phone's keyboard.
+    code = made["code"].lower()[:4] + " " + made["code"].lower()[4:]
+    found = c.post("/bookings/find", json={"code": code, "phone": "+62 812 3456 7000"})
+    assert found.status_code == 200, found.text
+    assert found.json()["code"] == made["code"] and found.json()["token"] != made["token"]
+    # Both links lead to the booking; cancelling by the new one is the same booking.
+    assert c.get(f"/bookings/{made['token']}").json()["status"] == "booked"
+    assert c.post(f"/bookings/{found.json()['token']}/cancel").json()["status"] == "cancelled"
+    assert c.get(f"/bookings/{made['token']}").json()["status"] == "cancelled"
+    # A wrong pair says so without saying which part was wrong.
+    wrong_phone = c.post("/bookings/find", json={"code": made["code"], "phone": "081234567001"})
+    wrong_code = c.post("/bookings/find", json={"code": "AAAAAAAA", "phone": "081234567000"})
+    assert wrong_phone.status_code == wrong_code.status_code == 404
+    assert wrong_phone.json() == wrong_code.json()
+    assert wrong_phone.json()["code"] == "unknown_booking"
+
+
+@pytest.fixture
+def guessed(store: Store, config: Config) -> Iterator[LiveServer]:
+    """Three refused look-ups an hour per address; the booking rate out of the way."""
+    yield from rated(
+        store, config, booking_lookup_misses_per_hour=3, booking_per_minute=1000, booking_burst=1000
+    )
+
+
+def test_look_up_guesses_are_counted_per_address(guessed: LiveServer) -> None:
+    c = guessed.client()
+    made = c.post("/bookings", json=body(guessed)).json()
+    pair = {"code": made["code"], "phone": "081234567890"}
+    for _ in range(3):  # found pairs are no guess
+        assert c.post("/bookings/find", json=pair).status_code == 200
+    guesses = [
+        c.post("/bookings/find", json={"code": f"AAAA{i:04d}", "phone": "081234567890"})
+        for i in range(2)
+    ]
+    bad_phone = c.post("/bookings/find", json={"code": made["code"], "phone": "1234567"})
+    assert [r.status_code for r in guesses] == [404, 404] and bad_phone.status_code == 422
+    # the fourth refusal's turn: refused before the pair is looked at, the right one too
+    stopped = c.post("/bookings/find", json=pair)
+    assert stopped.status_code == 429 and stopped.json()["code"] == "rate_limited"
+    assert 3000 <= int(stopped.headers["retry-after"]) <= 3600

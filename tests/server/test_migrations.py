@@ -46,3 +46,46 @@ def test_partial_indexes_are_as_the_tables_say(db_url: str) -> None:
     }
     assert {name: found.get(name, "missing") for name in wanted} == wanted
     assert wanted["ix_tickets_called"] == "called_atisnotnull"
+
+
+def test_0015_keeps_the_outbox_and_lets_a_code_have_no_ticket(db_url: str) -> None:
+    """From 0013: the outbox's rows stay; a booking code's message may have no ticket; the
+    site's require_sms_code is off."""
+    from alembic import command
+    from sqlalchemy import create_engine, text
+
+    from server.store.migrate import alembic_config
+
+    engine = create_engine(db_url)
+    cfg = alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0013")
+        conn.execute(
+            text(
+                "INSERT INTO notify_outbox (ticket_id, kind, business_day, phone, text, state,"
+                " attempts, created_at, next_try_at) VALUES (7, 'near', '2026-12-07',"
+                " '6281234567890', 'hampir', 'due', 0, '2026-12-07 01:00:00',"
+                " '2026-12-07 01:00:00')"
+            )
+        )
+    engine.dispose()
+    store = Store(db_url)
+    upgrade(store)
+    with store.write_engine.begin() as conn:
+        assert conn.execute(text("SELECT ticket_id, text FROM notify_outbox")).all() == [
+            (7, "hampir")
+        ]
+        conn.execute(
+            text(
+                "INSERT INTO notify_outbox (ticket_id, kind, business_day, phone, text, state,"
+                " attempts, created_at, next_try_at) VALUES (NULL, 'code', '2026-12-07',"
+                " '6281234567890', 'kode ******', 'due', 0, '2026-12-07 01:00:00',"
+                " '2026-12-07 01:00:00')"
+            )
+        )
+        columns = {c["name"]: c for c in inspect(conn).get_columns("site_settings")}
+        assert "booking_require_sms_code" in columns
+        assert inspect(conn).has_table("booking_phone_codes")
+        assert inspect(conn).has_table("booking_links")
+    store.dispose()

@@ -76,6 +76,8 @@ OPEN_WRITES = (
     "/api/v1/complaints",
     "/api/v1/surveys",
     "/api/v1/bookings",
+    "/api/v1/bookings/find",
+    "/api/v1/bookings/sms-code",
     "/api/v1/bookings/{token}/cancel",
 )
 

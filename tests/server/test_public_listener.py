@@ -21,6 +21,8 @@ PUBLIC = {
     ("get", "/api/v1/bookings/services"),
     ("get", "/api/v1/bookings/slots"),
     ("post", "/api/v1/bookings"),
+    ("post", "/api/v1/bookings/find"),
+    ("post", "/api/v1/bookings/sms-code"),
     ("get", "/api/v1/bookings/{token}"),
     ("post", "/api/v1/bookings/{token}/cancel"),
     ("post", "/api/v1/complaints"),
@@ -97,6 +99,9 @@ def test_booking_works_on_the_public_port(both: Both) -> None:
         token = made.json()["token"]
         assert c.get(f"/bookings/{token}").json()["status"] == "booked"
         assert c.post(f"/bookings/{token}/cancel").json()["status"] == "cancelled"
+        # The look-up by code and phone is the booker's too (a lost link).
+        pair = {"code": made.json()["code"], "phone": "085700001111"}
+        assert c.post("/bookings/find", json=pair).json()["code"] == pair["code"]
         # The kiosk's check-in is not public.
         check_in = c.post("/bookings/check-in", json={"code": "AAAAAAAA", "request_id": "x" * 8})
         assert check_in.status_code == 404
@@ -106,6 +111,8 @@ def test_the_allow_list() -> None:
     assert allowed("GET", "/booking/") and allowed("POST", "/booking/KTP")
     assert allowed("GET", "/t/abc") and allowed("GET", "/static/app.css")
     assert not allowed("GET", "/bookingx") and not allowed("GET", "/api/v1/bookings/check-in")
+    assert allowed("POST", "/api/v1/bookings/find") and not allowed("GET", "/api/v1/bookings/find")
+    assert allowed("GET", "/booking/cari") and allowed("POST", "/booking/cari")
     assert not allowed("DELETE", "/api/v1/bookings") and not allowed("GET", "/api/v1/tickets/1")
 
 

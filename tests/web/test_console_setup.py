@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import httpx
 import pytest
-from playwright.sync_api import Dialog, Page
+from playwright.sync_api import Dialog, Page, expect
 
 from tests.serverproc import ServerProcess
 from tests.web.conftest import ADMIN, Shot, sign_in
@@ -205,3 +205,35 @@ def test_priority_groups_added_renamed_removed_and_one_in_use_kept(
         other.goto(f"{base}/console/site#groups")
         other.locator("#groups").scroll_into_view_if_needed()
         shot(other, "groups")
+
+
+def test_the_sms_code_switch_needs_a_channel(
+    web_server: ServerProcess, new_page: Callable[..., Page], shot: Shot
+) -> None:
+    """[booking] require_sms_code on the settings page: refused beside the box without a
+    message channel, saved with one; what was checked stays checked."""
+    base = web_server.url
+    for size in ("phone", "tablet", "desktop"):
+        page = new_page(size)
+        sign_in(page, base)
+        page.goto(f"{base}/console/site")
+        box = page.locator("#f-booking\\.require_sms_code")
+        expect(box).not_to_be_checked()
+        box.check()
+        page.click("main form button[type=submit]")
+        expect(page.locator("#e-booking\\.require_sms_code")).to_contain_text("saluran pesan")
+        expect(page.locator("#f-booking\\.require_sms_code")).to_be_checked()
+        page.locator("#e-booking\\.require_sms_code").scroll_into_view_if_needed()
+        shot(page, "sms-code-refused")
+    page.select_option("#f-notify\\.channel", "http")
+    page.fill("#f-notify\\.url", "http://127.0.0.1:9/send")
+    page.click("main form button[type=submit]")
+    page.wait_for_url(f"{base}/console/site?saved=*")
+    expect(page.locator("#f-booking\\.require_sms_code")).to_be_checked()
+    with admin_api(web_server) as api:
+        assert api.get("/admin/site").json()["booking"]["require_sms_code"] is True
+    page.locator("#f-booking\\.require_sms_code").uncheck()
+    page.click("main form button[type=submit]")
+    page.wait_for_url(f"{base}/console/site?saved=*")
+    with admin_api(web_server) as api:
+        assert api.get("/admin/site").json()["booking"]["require_sms_code"] is False
