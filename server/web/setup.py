@@ -29,11 +29,11 @@ from shared.config import DAYS
 
 router = APIRouter()
 menu(20, "/console/site", "site_setup", ADMIN)
-menu(22, "/console/agencies", "agencies", ADMIN)
-menu(24, "/console/services", "services", ADMIN)
-menu(26, "/console/counters", "counters", ADMIN)
-menu(28, "/console/hours", "hours", ADMIN)
-menu(90, "/console/audit", "audit", ADMIN)
+menu(22, "/console/agencies", "agencies", ADMIN, under="/console/site")
+menu(24, "/console/services", "services", ADMIN, under="/console/site")
+menu(26, "/console/counters", "counters", ADMIN, under="/console/site")
+menu(28, "/console/hours", "hours", ADMIN, under="/console/site")
+menu(90, "/console/audit", "audit", ADMIN, under="/console/site")
 
 add_words(
     {
