@@ -199,7 +199,9 @@ def test_counter_tiles_are_readable_from_the_seats_and_say_what_each_counter_doe
     for _ in range(10):
         EventLoop.idle()
     tiles = board._tiles
-    save(Path(os.environ.get("ANTRIAN_SCREENSHOTS") or tmp_path), "tv-counters-1920x1080")
+    out = Path(os.environ.get("ANTRIAN_SCREENSHOTS") or tmp_path)
+    out.mkdir(parents=True, exist_ok=True)
+    save(out, "tv-counters-1920x1080")
     for view in views:
         agency = tiles[view.code].ids.agency_label
         # px on 1080 lines: one line in a 272 px tile, the longest name decides (was 17)

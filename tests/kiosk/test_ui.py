@@ -326,6 +326,7 @@ def test_a_priority_ticket_on_screen_says_prioritas_and_one_truth(
     assert "berikutnya" not in lines and lines.count("Belum ada loket yang buka") == 1, lines
     assert b"PRIORITAS" in kiosk.printer.jobs[-1]
     out = Path(os.environ.get("ANTRIAN_SCREENSHOTS") or tmp_path)
+    out.mkdir(parents=True, exist_ok=True)
     screenshot(out / "kiosk-done-priority.png")
     time.sleep(0.35)
     tap(done)
