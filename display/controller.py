@@ -65,6 +65,8 @@ class CounterView:
     ticket_code: str = ""
     ticket_status: str = ""
     ticket_day: date | None = None
+    services: tuple[str, ...] = ()  # the services it serves
+    waiting: int = 0  # people waiting for those services (filled when the board is drawn)
 
 
 @dataclass
@@ -248,7 +250,11 @@ class BoardModel:
         for c in config.counters:
             agency = next((a for a in config.agencies if a.code == c.agency), None)
             self.counters[c.code] = CounterView(
-                code=c.code, name=c.name, agency=c.agency, agency_name=agency.name if agency else ""
+                code=c.code,
+                name=c.name,
+                agency=c.agency,
+                agency_name=agency.name if agency else "",
+                services=tuple(c.services),
             )
 
     def load(self, board: Board) -> None:
@@ -257,6 +263,7 @@ class BoardModel:
         self.counters = {}
         for c in board.counters:
             view = CounterView(c.code, c.name, c.agency, c.agency_name, c.status.value)
+            view.services = tuple(c.services)
             self._set_ticket(view, c.ticket)
             self.counters[c.code] = view
         if not board.counters:  # a server that lists none: our config's, until it does
@@ -345,6 +352,7 @@ class BoardModel:
                 info.code, info.name, info.agency, info.agency_name
             )
         view.status = info.status.value
+        view.services = tuple(info.services)
 
     def _clear(self, code: str, ticket_id: int | None) -> None:
         view = self.counters.get(code)
@@ -375,6 +383,12 @@ class BoardModel:
     def agency_name(self, code: str, ours: str) -> str:
         return self.agency_names.get(code, ours)
 
+    def counter_views(self) -> list[CounterView]:
+        """The counters, each with how many wait for the services it serves."""
+        for view in self.counters.values():
+            view.waiting = sum(self.waiting.get(s, 0) for s in view.services)
+        return list(self.counters.values())
+
     def groups(self) -> list[AgencyGroup]:
         waiting = {w.agency: w.waiting for w in self.waiting_by_agency()}
         out: dict[str, AgencyGroup] = {
@@ -383,7 +397,7 @@ class BoardModel:
             )
             for a in self.config.agencies
         }
-        for view in self.counters.values():
+        for view in self.counter_views():
             group = out.get(view.agency)
             if group is None:
                 group = out[view.agency] = AgencyGroup(view.agency, view.agency_name, "#546E7A", 0)
@@ -585,7 +599,7 @@ class DisplayController:
         return self.model.running_text or self.config.display.marquee
 
     def counters(self) -> list[CounterView]:
-        return [v for v in self.model.counters.values() if self._shown(v.code)]
+        return [v for v in self.model.counter_views() if self._shown(v.code)]
 
     def recent(self) -> list[Call]:
         return [c for c in self.model.recent if self._shown(c.counter)]

@@ -31,7 +31,9 @@ def counter_status_text(view: CounterView) -> str:
     if view.status == "paused":
         return text("paused")
     if view.status == "closed":
-        return text("closed")
+        # Nobody has opened it, yet the kiosks issue tickets for it: "Tutup" told the people
+        # holding them that no one would call them.
+        return text("not_open_yet") if view.waiting else text("closed")
     return text("idle")
 
 

@@ -12,7 +12,8 @@ DISPLAY_TEXTS: dict[str, tuple[str, str]] = {
     "to_counter": ("menuju", "go to"),
     "paused": ("Istirahat", "On a break"),
     "closed": ("Tutup", "Closed"),
-    "idle": ("-", "-"),
+    "not_open_yet": ("Belum buka", "Not open yet"),
+    "idle": ("Buka", "Open"),  # open, calling nobody right now
     "recall": ("Panggilan ulang", "Called again"),
     "voice_off": ("Suara tidak aktif", "Voice not working"),
     "stopped": (

@@ -40,6 +40,7 @@ class CounterInfo:
     agency: str
     agency_name: str
     status: CounterStatus
+    services: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +147,7 @@ def counter_info(value: Any) -> CounterInfo:
         agency=_get(d, "agency", str),
         agency_name=_get(d, "agency_name", str),
         status=_enum(CounterStatus, d, "status"),
+        services=tuple(str(code) for code in d.get("services") or ()),
     )
 
 
@@ -158,6 +160,7 @@ def counter_state(value: Any) -> CounterState:
         info.agency,
         info.agency_name,
         info.status,
+        info.services,
         ticket(t) if t is not None else None,
     )
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
+from shared.i18n import queue_lines
 from shared.timeutil import format_date, format_time
 
 if TYPE_CHECKING:
@@ -103,18 +104,15 @@ class TicketPrint:
         return f"Pukul {format_time(self.local_time, 'id')} {self.zone_label}".strip()
 
     def ahead_line(self) -> str:
-        if self.ahead is None:
-            return ""
-        # "0 orang" reads like an error to a visitor; say what it means.
-        return "Anda nomor berikutnya" if self.ahead == 0 else f"Di depan Anda: {self.ahead} orang"
+        return self._queue_lines()[0]
 
     def wait_line(self) -> str:
-        if self.counters_open == 0:  # an estimate would assume a counter that is not open
-            return "Belum ada loket yang buka untuk layanan ini"
-        # Nobody ahead (or an estimate of 0): "0 menit" would promise too much; say nothing.
-        if not self.estimated_wait_minutes or self.ahead == 0:
-            return ""
-        return f"Perkiraan waktu tunggu: {self.estimated_wait_minutes} menit"
+        return self._queue_lines()[1]
+
+    def _queue_lines(self) -> tuple[str, str]:
+        if self.ahead is None:
+            return "", ""
+        return queue_lines(self.ahead, self.counters_open, self.estimated_wait_minutes)
 
 
 def code_magnification(code: str, paper_mm: int) -> int:

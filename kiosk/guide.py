@@ -19,8 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from kiosk.texts import t
+from kiosk.view import done_lines
 from shared.announce import say_number, spoken_code
-from shared.models import Ticket
+from shared.models import Ticket, TicketStatus
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,10 @@ def ticket_words(ticket: Ticket, lang: str) -> str:
         ahead = t("say_next", lang)
     else:
         ahead = t("say_ahead", lang, n=spoken_number(ticket.ahead, lang))
+    if ticket.counters_open == 0 and ticket.status == TicketStatus.WAITING:
+        # never "you are next" while no counter is open: the screen's own words
+        first, then = done_lines(ticket, lang)
+        ahead = f"{first}, {then}" if ticket.ahead <= 0 else f"{ahead}, {then}"
     return t("say_ticket", lang, code=code, ahead=ahead)
 
 

@@ -51,11 +51,7 @@ KIOSK_TEXTS: dict[str, tuple[str, str]] = {
     "estimate_short": ("Perkiraan tunggu: {n} menit", "Estimated wait: {n} min"),
     # No counter open yet for the service: an estimate would assume one that is not there.
     "no_counter_short": ("Belum ada loket yang buka", "No counter open yet"),
-    "no_counter_yet": (
-        "Belum ada loket yang buka untuk layanan ini",
-        "No counter is open for this service yet",
-    ),
-    "you_are_next": ("Anda nomor berikutnya", "You are next"),
+    "priority_mark": ("PRIORITAS", "PRIORITY"),  # as on the printed ticket
     "touch_to_return": ("Sentuh layar untuk kembali", "Touch the screen to go back"),
     "print_failed": (
         "Kertas tiket habis / printer bermasalah. Silakan hubungi petugas.",

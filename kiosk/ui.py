@@ -20,7 +20,7 @@ from kiosk import screens
 from kiosk.asking import shown
 from kiosk.controller import KioskController
 from kiosk.texts import t
-from kiosk.view import done_lines, keypad_keys, name_of, phone_keys
+from kiosk.view import done_lines, keypad_keys, name_of, phone_keys, ticket_mark
 from shared.timeutil import format_date, format_time
 
 log = logging.getLogger(__name__)
@@ -50,6 +50,7 @@ class KioskApp(App):
     service_name = StringProperty("")
     ticket_code = StringProperty("")
     ticket_service = StringProperty("")
+    ticket_mark = StringProperty("")
     ticket_ahead = StringProperty("")
     ticket_wait = StringProperty("")
     notice_text = StringProperty("")
@@ -227,6 +228,7 @@ class KioskApp(App):
         if ctl.ticket is not None:
             self.ticket_code = ctl.ticket.code
             self.ticket_service = ctl.ticket_names()
+            self.ticket_mark = ticket_mark(ctl.ticket, ctl.lang)
             self.ticket_ahead, self.ticket_wait = done_lines(ctl.ticket, ctl.lang)
         self.notice_text = ctl.notice_message()
         self.booking_code = ctl.checkin.code

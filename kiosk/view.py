@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from kiosk.texts import t
 from shared.api import BOOKING_CODE_ALPHABET
+from shared.i18n import queue_lines
 from shared.models import AgencyInfo, ServiceInfo, ServicesAnswer, Ticket, TicketStatus
 from shared.timeutil import DAY_NAMES_EN, DAY_NAMES_ID, format_time
 
@@ -142,16 +143,14 @@ def ticket_names(ticket: Ticket | None, answer: ServicesAnswer | None, lang: str
 
 
 def done_lines(ticket: Ticket, lang: str) -> tuple[str, str]:
-    """The two lines under the code: people ahead and the estimated wait."""
-    ahead = t("you_are_next", lang) if ticket.ahead <= 0 else t("ahead", lang, n=ticket.ahead)
-    if ticket.counters_open == 0 and ticket.status == TicketStatus.WAITING:
-        return ahead, t("no_counter_yet", lang)
-    wait = (
-        t("estimate", lang, n=ticket.estimated_wait_minutes)
-        if ticket.estimated_wait_minutes is not None and ticket.ahead > 0
-        else ""
-    )
-    return ahead, wait
+    """The two lines under the code: people ahead and the estimated wait (as on paper)."""
+    counters_open = ticket.counters_open if ticket.status == TicketStatus.WAITING else None
+    return queue_lines(ticket.ahead, counters_open, ticket.estimated_wait_minutes, lang)
+
+
+def ticket_mark(ticket: Ticket, lang: str) -> str:
+    """'PRIORITAS' over a priority ticket's code, as the printed ticket says."""
+    return t("priority_mark", lang) if ticket.priority else ""
 
 
 # -- antrean online: check-in ---------------------------------------------------------

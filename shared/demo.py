@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -38,6 +39,30 @@ CREDENTIALS = (
     "kiosk token demo-kiosk, display token demo-display, survey tablet token demo-survey, "
     "officer demo / PIN 123456 (supervisor, any counter), console admin / demo-admin-2026"
 )
+
+
+# The three windows tiled on a 1366x768 laptop screen, none covering another (the TV's
+# 1920x1080 default covered the counter). (left, top, width, height) of each window's
+# inside; TITLE_BAR is left free above each for the window manager's title bar.
+SCREEN = (1366, 768)
+TITLE_BAR = 30
+WINDOWS: dict[str, tuple[int, int, int, int]] = {
+    "kiosk": (0, TITLE_BAR, 420, 730),  # portrait, as a kiosk stands
+    "counter": (428, TITLE_BAR, 938, 400),
+    "display": (428, 2 * TITLE_BAR + 400 + 2, 544, 306),  # 16:9
+}
+
+
+def window_args(app: str) -> tuple[list[str], dict[str, str]]:
+    """The arguments and environment that size and place an app's demo window."""
+    left, top, width, height = WINDOWS[app]
+    # Kivy takes any config token from KCFG_<section>_<key>; the apps never set position.
+    env = {
+        "KCFG_GRAPHICS_POSITION": "custom",
+        "KCFG_GRAPHICS_LEFT": str(left),
+        "KCFG_GRAPHICS_TOP": str(top),
+    }
+    return ["--size", f"{width}x{height}"], env
 
 
 class DemoError(AntrianError):
@@ -207,8 +232,11 @@ class Demo:
 
     def start_app(self, app: str, config: Path) -> Child:
         # KIVY_NO_ARGS: the app parses its own arguments.
+        size, place = window_args(app)
         return self._spawn(
-            app, [app, "--config", str(config), "--server", self.url], {"KIVY_NO_ARGS": "1"}
+            app,
+            [app, "--config", str(config), "--server", self.url, *size],
+            {"KIVY_NO_ARGS": "1", **place},
         )
 
     def stop(self, timeout: float = 8.0) -> None:
@@ -319,6 +347,8 @@ def main(argv: list[str]) -> int:
     p.add_argument("--no-apps", action="store_true", help="start the server only")
     args = p.parse_args(argv)
 
+    # No --data-dir: a fresh folder, removed on exit (each run left one behind in /tmp).
+    temporary = not args.data_dir
     data = Path(args.data_dir or tempfile.mkdtemp(prefix="antrian-demo-")).resolve()
     data.mkdir(parents=True, exist_ok=True)
     port, port_note = choose_port(args.port)
@@ -344,6 +374,7 @@ def main(argv: list[str]) -> int:
             configs[app].write_text(text, encoding="utf-8")
         tickets = data / "tickets"
         tickets.mkdir(exist_ok=True)
+        files_note = "; removed on exit, --data-dir DIR keeps them" if temporary else ""
         say(
             f"\nAntrian MPP demo: {parse_config(texts['kiosk']).site.name} "
             "(sample site; every service open, no quota)\n"
@@ -351,7 +382,7 @@ def main(argv: list[str]) -> int:
             f"  Console      {url}/console/   (admin / demo-admin-2026)\n"
             f"  Credentials  {CREDENTIALS}\n"
             f"  Tickets      {tickets}   (a PNG preview of each printed ticket)\n"
-            f"  Files        {data}   (database, app configs, logs/)\n"
+            f"  Files        {data}   (database, app configs, logs/{files_note})\n"
         )
         missing = {} if args.no_apps else missing_for_apps()
         if args.no_apps:
@@ -380,7 +411,10 @@ def main(argv: list[str]) -> int:
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(sig, signal.SIG_IGN)
         demo.stop()
-        if demo.url:
+        if temporary:
+            shutil.rmtree(data, ignore_errors=True)
+            say(f"Stopped. Files removed ({data}); --data-dir DIR keeps them.", flush=True)
+        elif demo.url:
             say(f"Stopped. Files kept in {data}", flush=True)
 
 

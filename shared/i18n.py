@@ -20,6 +20,15 @@ TERMS: dict[str, tuple[str, str]] = {
     "waiting": ("Menunggu", "People waiting"),
     "ahead": ("Di depan Anda: {n} orang", "{n} people ahead of you"),
     "estimate": ("Perkiraan waktu tunggu: {n} menit", "Estimated wait: {n} minutes"),
+    "you_are_next": ("Anda nomor berikutnya", "You are next"),
+    "no_counter_yet": (
+        "Belum ada loket yang buka untuk layanan ini",
+        "No counter is open for this service yet",
+    ),
+    "first_when_open": (
+        "Anda dipanggil pertama saat loket buka",
+        "You will be called first when a counter opens",
+    ),
     "closed_until": (
         "Layanan tutup, buka kembali {day} pukul {time}",
         "Service closed, reopens {day} at {time}",
@@ -86,3 +95,20 @@ def tr(
         return key
     text = pair[1] if lang == "en" else pair[0]
     return text.format(**values) if values else text
+
+
+def queue_lines(
+    ahead: int, counters_open: int | None, estimate: int | None, lang: str = "id"
+) -> tuple[str, str]:
+    """The two lines under a new ticket's code (screen and paper): where the visitor stands
+    and what comes next. With no counter open, "you are next" would contradict the line
+    below it, so it is said once: no counter yet, and first in line when one opens."""
+    if counters_open == 0:
+        if ahead <= 0:
+            return tr("no_counter_yet", lang), tr("first_when_open", lang)
+        return tr("ahead", lang, n=ahead), tr("no_counter_yet", lang)
+    # "0 orang" reads like an error; "0 menit" would promise too much: say neither.
+    if ahead <= 0:
+        return tr("you_are_next", lang), ""
+    wait = tr("estimate", lang, n=estimate) if estimate else ""
+    return tr("ahead", lang, n=ahead), wait

@@ -16,6 +16,7 @@ from typing import Any
 from server import documents
 from server.complaints.figures import CHANNEL_NAMES_ID, GROUP_NAMES_ID, ComplaintFigures, FigureRow
 from server.complaints.register import ComplaintEntry
+from server.documents.numbers import format_number
 from server.queue.site import Site
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -173,11 +174,7 @@ def figures_xlsx(report: ComplaintFigures) -> bytes:
 
 
 def id_number(value: float | int | None, decimals: int | None) -> str:
-    if value is None:
-        return "-"
-    if decimals is None:
-        return f"{value:,.0f}".replace(",", ".")
-    return f"{value:.{decimals}f}".replace(".", ",")
+    return format_number(value, decimals or 0, "id")
 
 
 def figures_pdf(report: ComplaintFigures, site: Site, signed: date) -> bytes:

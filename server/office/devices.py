@@ -55,6 +55,11 @@ def view(row: DeviceRow) -> DeviceView:
     )
 
 
+def demo_devices() -> list[tuple[str, str]]:
+    """(token, role) of the demo's built-in devices: no row, so never in devices()."""
+    return sorted(auth.DEMO_TOKENS.items(), key=lambda item: item[1])
+
+
 def devices(s: Session) -> list[DeviceView]:
     rows = s.scalars(select(DeviceRow).order_by(DeviceRow.revoked, DeviceRow.role, DeviceRow.name))
     return [view(r) for r in rows]

@@ -21,7 +21,7 @@ from server.access.context import ServerContext
 from server.office import audit
 from server.office.views import PersonAnswer
 from server.problems import Problem, invalid, refused
-from server.store.tables import OfficerRow
+from server.store.tables import OfficerRow, SessionRow
 from shared.timeutil import utcnow
 
 # Matched whole (fullmatch): a "$" would let a trailing newline through.
@@ -67,6 +67,33 @@ def view(row: OfficerRow) -> PersonView:
         has_pin=bool(row.pin_hash),
         has_password=bool(row.password_hash),
     )
+
+
+@dataclass
+class DemoAccount:
+    """A built-in account of `antrian server --demo`: no row, so never in people(); where
+    it is signed in now (its open sessions' counters, or "console")."""
+
+    username: str
+    role: str
+    signed_in: list[str]
+
+
+def demo_accounts(s: Session, now: datetime) -> list[DemoAccount]:
+    """The demo officer and admin, each with where it is signed in now (the console listed
+    nobody while the demo officer worked at a counter)."""
+    where: dict[str, list[str]] = {}
+    open_ones = select(SessionRow).where(
+        SessionRow.officer_id.is_(None), SessionRow.ended.is_(False), SessionRow.expires_at > now
+    )
+    for row in s.scalars(open_ones.order_by(SessionRow.counter)):
+        place = row.counter if row.kind == "counter" else "console"
+        if place not in where.setdefault(row.username, []):
+            where[row.username].append(place)
+    return [
+        DemoAccount(auth.DEMO_OFFICER[0], "supervisor", where.get(auth.DEMO_OFFICER[0], [])),
+        DemoAccount(auth.DEMO_ADMIN[0], "admin", where.get(auth.DEMO_ADMIN[0], [])),
+    ]
 
 
 def people(s: Session) -> list[PersonView]:

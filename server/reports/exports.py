@@ -15,6 +15,7 @@ from typing import Any
 from server import documents
 from server.documents import id_day
 from server.documents.cells import csv_row, text_cell
+from server.documents.numbers import format_number
 from server.documents.pdf import html_to_pdf
 from server.problems import invalid
 from server.queue.site import Site
@@ -74,10 +75,7 @@ def _rows(report: SummaryReport) -> list[SummaryRow]:
 
 def id_number(value: float | int | None, decimals: int = 0) -> str:
     """86.4 -> '86,4'; 12345 -> '12.345' (Indonesian: comma decimals, dot thousands)."""
-    if value is None:
-        return "-"
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return format_number(value, decimals, "id")
 
 
 def id_period(report: SummaryReport) -> str:

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
+from server.documents.numbers import format_number
+
 UNSUR_COUNT = 9
 SCORE_MIN, SCORE_MAX = 1, 4
 WEIGHT = Fraction(1, UNSUR_COUNT)
@@ -134,8 +136,4 @@ def result(respondents: int, totals: Sequence[int]) -> Result | None:
 
 def id_number(value: Decimal | Fraction | int, places: int = 2) -> str:
     """Indonesian figures: a comma before the decimals, dots between thousands (1.234,56)."""
-    if isinstance(value, int):
-        return f"{value:,}".replace(",", ".")
-    shown = round_half_up(value, places) if isinstance(value, Fraction) else value
-    text = f"{shown.quantize(Decimal(1).scaleb(-places)):,.{places}f}"
-    return text.replace(",", "_").replace(".", ",").replace("_", ".")
+    return format_number(value, 0 if isinstance(value, int) else places, "id")

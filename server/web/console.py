@@ -12,6 +12,7 @@ from server.access.deps import get_ctx
 from server.access.signin import console_sign_in, end_session, sign_in_allowed
 from server.complaints import register
 from server.problems import Problem
+from server.reports.views import Floor, floor_view
 from server.web.i18n import t
 from server.web.render import page
 from server.web.session import COOKIE, ConsoleDep, language, signed_in
@@ -38,7 +39,14 @@ async def home(request: Request, visitor: ConsoleDep) -> HTMLResponse:
     complaints = await run_in_threadpool(
         register.open_counts, ctx.store, ctx.site, visitor.who, utcnow()
     )
-    return page(request, "console/home.html", visitor, complaints=complaints)
+
+    def today() -> Floor:
+        with ctx.store.read() as s:
+            return floor_view(s, ctx.site, utcnow())
+
+    # The day at a glance, not the menu again (the links are in the row above).
+    floor = await run_in_threadpool(today)
+    return page(request, "console/home.html", visitor, complaints=complaints, floor=floor)
 
 
 @router.get("/console/login", response_class=HTMLResponse)

@@ -60,6 +60,8 @@ words: dict[str, tuple[str, str]] = {
     "language_switch": ("English", "Bahasa Indonesia"),
     "not_allowed": ("Anda tidak berhak membuka halaman ini.", "You may not open this page."),
     "nothing_yet": ("Belum ada.", "None yet."),
+    "today": ("Hari ini", "Today"),
+    "counters_open": ("Loket buka", "Counters open"),
     "never": ("belum pernah", "never"),
 }
 

@@ -8,7 +8,6 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from server.access.deps import RowId, get_ctx
@@ -19,12 +18,12 @@ from server.office.devices import register_device, revoke_device
 from server.office.people import save_person
 from server.office.views import DeviceRegistered
 from server.problems import Problem, field_errors
-from server.store.tables import SessionRow
 from server.web.forms import answer_form
 from server.web.i18n import add_words, t
 from server.web.menu import ADMIN, menu
 from server.web.render import page
 from server.web.session import AdminDep, Visitor
+from shared.timeutil import utcnow
 
 router = APIRouter()
 menu(70, "/console/people", "people", ADMIN)
@@ -33,6 +32,16 @@ menu(80, "/console/devices", "devices", ADMIN)
 add_words(
     {
         "people_title": ("Petugas dan pengguna konsol", "Officers and console users"),
+        # `antrian server --demo`: its accounts and devices are built in, never rows
+        "demo_builtin": ("bawaan mode demo", "built into demo mode"),
+        "demo_no_actions": ("tetap selama mode demo", "fixed while in demo mode"),
+        "demo_not_recorded": (
+            "kontak tidak dicatat untuk perangkat bawaan demo",
+            "contact is not recorded for demo devices",
+        ),
+        "any_counter": ("semua loket", "any counter"),
+        "signed_in_at": ("masuk: {at}", "signed in: {at}"),
+        "not_signed_in": ("tidak sedang masuk", "not signed in"),
         "add_person": ("Tambah petugas", "Add an officer"),
         "edit_person": ("Ubah {name}", "Change {name}"),
         "pin_new": ("PIN baru (4-12 angka)", "New PIN (4-12 digits)"),
@@ -105,21 +114,19 @@ async def _people_page(
 ) -> HTMLResponse:
     ctx = await get_ctx(request)
 
-    def read() -> tuple[list[office_people.PersonView], dict[str, int]]:
+    def read() -> tuple[list[office_people.PersonView], list[office_people.DemoAccount]]:
         with ctx.store.read() as s:
-            listed = office_people.people(s)
-            open_sessions: dict[str, int] = {}
-            for row in s.scalars(select(SessionRow).where(SessionRow.ended.is_(False))):
-                open_sessions[row.username] = open_sessions.get(row.username, 0) + 1
-            return listed, open_sessions
+            demo = office_people.demo_accounts(s, utcnow()) if ctx.demo else []
+            return office_people.people(s), demo
 
-    listed, _ = await run_in_threadpool(read)
+    listed, demo = await run_in_threadpool(read)
     return page(
         request,
         "console/people.html",
         visitor,
         status=status,
         people=listed,
+        demo_accounts=demo,
         errors=errors or {},
         code=code,  # the refusal's code, as the API answers it (on the form, for tools)
         form=form or {},
@@ -228,6 +235,7 @@ async def _devices_page(
         visitor,
         status=status,
         devices=listed,
+        demo_devices=office_devices.demo_devices() if ctx.demo else [],
         errors=errors or {},
         code=code,  # the refusal's code, as the API answers it (on the form, for tools)
         form=form or {},

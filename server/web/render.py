@@ -9,8 +9,9 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from server.documents.numbers import Number, format_number
 from server.web.i18n import t
-from server.web.menu import nav
+from server.web.menu import nav, section_of, subnav
 from server.web.session import LANG_COOKIE, Visitor, language
 
 
@@ -27,12 +28,16 @@ def environment() -> Environment:
 
 
 def render(template: str, lang: str, **values: Any) -> str:
-    """A template (or a fragment) as text, with `_` for words in `lang`."""
+    """A template (or a fragment) as text, with `_` for words and `num` for numbers in
+    `lang` (one number format per language, server.documents.numbers)."""
 
     def words(key: str, **kw: object) -> str:
         return t(key, lang, **kw)
 
-    return environment().get_template(template).render(_=words, lang=lang, **values)
+    def num(value: Number | None, decimals: int = 0) -> str:
+        return format_number(value, decimals, lang)
+
+    return environment().get_template(template).render(_=words, num=num, lang=lang, **values)
 
 
 def layout_text(
@@ -48,6 +53,8 @@ def layout_text(
         path=request.url.path,
         demo=ctx.demo,
         nav=nav(),
+        section=section_of(request.url.path),
+        subnav=subnav(request.url.path),
         **values,
     )
 

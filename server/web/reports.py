@@ -8,7 +8,6 @@ summary_report and render_summary.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -21,7 +20,6 @@ from server.problems import Problem, field_errors
 from server.reports.exports import (
     GROUP_NAMES_ID,
     WEEKDAYS_SHORT_ID,
-    id_number,
     id_period,
     summary_download,
 )
@@ -48,9 +46,12 @@ add_words(
     {
         "floor_title": ("Pantauan langsung", "Live floor view"),
         "waiting_now": ("Menunggu", "Waiting"),
-        "longest_wait": ("Tunggu terlama", "Longest wait"),
+        "longest_wait": ("Tunggu terlama (menit)", "Longest wait (min)"),
         "served_today": ("Dilayani hari ini", "Served today"),
-        "mean_wait_hour": ("Rata-rata tunggu 1 jam", "Mean wait, last hour"),
+        "mean_wait_hour": (
+            "Rata-rata tunggu, 1 jam terakhir (menit)",
+            "Mean wait, last hour (min)",
+        ),
         "service_level": ("Tingkat layanan", "Service level"),
         "quota_left_now": ("Sisa kuota", "Quota left"),
         "agency": ("Instansi", "Agency"),
@@ -136,17 +137,6 @@ add_words(
 )
 
 
-def number(lang: str) -> Callable[..., str]:
-    """A number as the page's language writes it: 86,4 in Indonesian, 86.4 in English."""
-
-    def fmt(value: float | int | None, decimals: int = 0) -> str:
-        if value is None:
-            return "-"
-        return id_number(value, decimals) if lang == "id" else f"{value:,.{decimals}f}"
-
-    return fmt
-
-
 def _floor(request: Request) -> Floor:
     ctx = request.app.state.ctx
     with ctx.store.read() as s:
@@ -156,14 +146,14 @@ def _floor(request: Request) -> Floor:
 @router.get("/console/floor", response_class=HTMLResponse)
 async def floor_page(request: Request, visitor: ConsoleDep) -> HTMLResponse:
     floor = await run_in_threadpool(_floor, request)
-    return page(request, "console/floor.html", visitor, floor=floor, num=number(visitor.lang))
+    return page(request, "console/floor.html", visitor, floor=floor)
 
 
 @router.get("/console/floor/live", response_class=HTMLResponse)
 async def floor_fragment(request: Request, visitor: ConsoleDep) -> HTMLResponse:
     """The floor's body alone: what the page swaps in after each event."""
     floor = await run_in_threadpool(_floor, request)
-    text = render("console/floor_live.html", visitor.lang, floor=floor, num=number(visitor.lang))
+    text = render("console/floor_live.html", visitor.lang, floor=floor)
     return HTMLResponse(text, headers={"Cache-Control": "no-store"})
 
 
@@ -245,7 +235,6 @@ async def _reports_page(
         period_text=id_period(report) if report else "",
         charts_json=charts,
         formats=list(MEDIA),
-        num=number(visitor.lang),
     )
 
 

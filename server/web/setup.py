@@ -5,6 +5,7 @@ errors show beside their fields, and nothing is half-saved."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
@@ -15,6 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from server.access.deps import get_ctx
+from server.documents.numbers import format_number
 from server.office import audit, edits, live
 from server.office import views as office_views
 from server.office.audit import actor
@@ -29,11 +31,11 @@ from shared.config import DAYS, STANDARD_FIELDS
 
 router = APIRouter()
 menu(20, "/console/site", "site_setup", ADMIN)
-menu(22, "/console/agencies", "agencies", ADMIN)
-menu(24, "/console/services", "services", ADMIN)
-menu(26, "/console/counters", "counters", ADMIN)
-menu(28, "/console/hours", "hours", ADMIN)
-menu(90, "/console/audit", "audit", ADMIN)
+menu(22, "/console/agencies", "agencies", ADMIN, under="/console/site")
+menu(24, "/console/services", "services", ADMIN, under="/console/site")
+menu(26, "/console/counters", "counters", ADMIN, under="/console/site")
+menu(28, "/console/hours", "hours", ADMIN, under="/console/site")
+menu(90, "/console/audit", "audit", ADMIN, under="/console/site")
 
 add_words(
     {
@@ -196,6 +198,24 @@ add_words(
         "group_new": ("Kelompok baru", "A new group"),
         "remove": ("Hapus", "Remove"),
         "save_groups": ("Simpan kelompok", "Save the groups"),
+        # the change log's field names that no form label already gives
+        "af_always_open": ("Buka sepanjang waktu", "Always open"),
+        "af_week": ("Jam per hari", "Hours by weekday"),
+        "af_priority": ("Ada antrean prioritas", "Has a priority line"),
+        "af_logo": ("Logo", "Logo"),
+        "af_counters": ("Loket", "Counters"),
+        "af_services": ("Layanan", "Services"),
+        "af_revoked": ("Dicabut", "Revoked"),
+        "af_role": ("Peran", "Role"),
+        "af_counter": ("Loket", "Counter"),
+        "entity_site": ("Gedung", "Building"),
+        "entity_agency": ("Instansi", "Agency"),
+        "entity_service": ("Layanan", "Service"),
+        "entity_counter": ("Loket", "Counter"),
+        "entity_schedule": ("Jam layanan", "Opening hours"),
+        "entity_device": ("Perangkat", "Device"),
+        "entity_officer": ("Petugas", "Officer"),
+        "none_value": ("(kosong)", "(empty)"),
     }
 )
 
@@ -949,7 +969,8 @@ async def audit_page(request: Request, visitor: AdminDep, page_no: int = 1) -> H
     tz = ctx.site.tz
     for e in entries:
         e["at_local"] = e["at"].astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
-        e["changes"] = _changes(e["before"], e["after"])
+        e["changes"] = _changes(e["before"], e["after"], visitor.lang)
+        e["entity_word"] = _field(f"entity_{e['entity']}", visitor.lang)
     return page(
         request,
         "console/setup_audit.html",
@@ -961,19 +982,57 @@ async def audit_page(request: Request, visitor: AdminDep, page_no: int = 1) -> H
 
 
 def _changes(
-    before: dict[str, Any] | None, after: dict[str, Any] | None
+    before: dict[str, Any] | None, after: dict[str, Any] | None, lang: str
 ) -> list[tuple[str, str, str]]:
-    """(field, before, after) of what differs, for the log's table."""
+    """(field, before, after) of what differs, in words a manager reads: the form's label
+    for the field, ya/tidak, 08.00-11.30, Jumat... (never always_open: -> False)."""
     keys = list((after or before or {}).keys())
     out = []
     for k in keys:
-        b = "" if before is None else _short(before.get(k))
-        a = "" if after is None else _short(after.get(k))
+        b = "" if before is None else _short(_readable(before.get(k), lang))
+        a = "" if after is None else _short(_readable(after.get(k), lang))
         if before is None or after is None or b != a:
-            out.append((k, b, a))
+            out.append((_field(k, lang), b, a))
     return out[:12]
+
+
+def _field(key: str, lang: str) -> str:
+    """The form's own label for a stored field ('alerts.pause_minutes' -> its label)."""
+    last = key.rsplit(".", 1)[-1]
+    for word in (f"af_{last}", last):
+        text = t(word, lang)
+        if text != word:
+            return text
+    return last.replace("_", " ")
+
+
+_TIME = re.compile(r"^(\d{2}):(\d{2})(:\d{2})?$")
+
+
+def _readable(value: Any, lang: str) -> str:
+    """A stored value as the console writes it."""
+    if value is None or value == "" or value == [] or value == {}:
+        return t("none_value", lang)
+    if isinstance(value, bool):
+        return t("yes" if value else "no", lang)
+    if isinstance(value, int | float):
+        return format_number(value, 0 if isinstance(value, int) else 1, lang)
+    if isinstance(value, str):
+        clock = _TIME.match(value)
+        return f"{clock[1]}{'.' if lang == 'id' else ':'}{clock[2]}" if clock else value
+    if isinstance(value, list):
+        return ", ".join(_readable(v, lang) for v in value)
+    if isinstance(value, dict):
+        if "start" in value and "end" in value:  # a period, with a session's places
+            span = f"{_readable(value['start'], lang)}-{_readable(value['end'], lang)}"
+            return f"{span} ({value['places']})" if "places" in value else span
+        days = [d for d in DAYS if d in value]
+        if days:  # a week: in the week's order, each day's periods
+            return "; ".join(f"{t(d, lang)} {_readable(value[d], lang)}" for d in days)
+        return "; ".join(f"{_field(k, lang)}: {_readable(v, lang)}" for k, v in value.items())
+    return str(value)
 
 
 def _short(value: Any) -> str:
     text = "" if value is None else str(value)
-    return text if len(text) <= 80 else text[:77] + "..."
+    return text if len(text) <= 200 else text[:197] + "..."

@@ -19,11 +19,12 @@ from starlette.concurrency import run_in_threadpool
 
 from server.access.auth import DEMO_DEVICE_ID
 from server.access.deps import get_ctx, in_writer, principal_for
+from server.documents.numbers import format_number
 from server.notify.views import PhonePanel, phone_panel
 from server.problems import Problem, field_errors
 from server.queue.events import last_seq
 from server.queue.site import Site
-from server.skm import followup, results, rules
+from server.skm import followup, rules
 from server.skm.exports import skm_download
 from server.skm.questions import questions, reset_question, save_question
 from server.skm.report import Filters, SkmReport, filters_for, skm_report
@@ -497,10 +498,10 @@ async def _results_page(
         errors=field_errors(problem, visitor.lang) if problem else {},
         form=form,
         query=query,
-        ikm=results.id_number(r.ikm_shown) if r else "-",
+        ikm=format_number(r.ikm_shown if r else None, 2, visitor.lang),
         grade=r.grade if r else None,
-        unsur=_unsur_lines(report) if report else [],
-        groups=_group_lines(report) if report else [],
+        unsur=_unsur_lines(report, visitor.lang) if report else [],
+        groups=_group_lines(report, visitor.lang) if report else [],
         agencies=[(c, a.name) for c, a in ctx.site.agencies.items()],
         services=[(c, svc.name) for c, (_, svc) in ctx.site.services.items()],
         counters=[(c, k.name) for c, k in ctx.site.counters.items()],
@@ -511,8 +512,10 @@ async def _results_page(
         followup_problem=followup_problem,
         followup_errors=field_errors(followup_problem, visitor.lang) if followup_problem else {},
         lowest=report.lowest_unsur() if report else None,
-        nrr_text=lambda v: results.id_number(Fraction(str(v)), 4),
-        one_decimal=lambda v: "-" if v is None else results.id_number(Fraction(str(v)), 1),
+        nrr_text=lambda v: format_number(Fraction(str(v)), 4, visitor.lang),
+        one_decimal=lambda v: format_number(
+            None if v is None else Fraction(str(v)), 1, visitor.lang
+        ),
         unsur_codes=[(u["unsur"], u["name"]) for u in report.unsur()] if report else [],
     )
 
@@ -523,21 +526,21 @@ async def console_skm(request: Request, visitor: ConsoleDep) -> HTMLResponse:
     return await _results_page(request, visitor, _asked(request))
 
 
-def _unsur_lines(report: SkmReport) -> list[dict[str, str]]:
+def _unsur_lines(report: SkmReport, lang: str) -> list[dict[str, str]]:
     r = report.overall.result
     return [
         {
             "code": u["unsur"],
             "name": u["name"],
-            "total": results.id_number(u["total"]),
-            "nrr": results.id_number(r.nrrs[i], 4) if r else "-",
-            "weighted": results.id_number(r.weighted[i], 4) if r else "-",
+            "total": format_number(u["total"], 0, lang),
+            "nrr": format_number(r.nrrs[i] if r else None, 4, lang),
+            "weighted": format_number(r.weighted[i] if r else None, 4, lang),
         }
         for i, u in enumerate(report.unsur())
     ]
 
 
-def _group_lines(report: SkmReport) -> list[tuple[str, list[tuple[str, str, str, str]]]]:
+def _group_lines(report: SkmReport, lang: str) -> list[tuple[str, list[tuple[str, str, str, str]]]]:
     out = []
     for key in ("agency", "service", "counter", "officer", "wait", "month"):
         rows = report.groups.get(key)
@@ -545,9 +548,9 @@ def _group_lines(report: SkmReport) -> list[tuple[str, list[tuple[str, str, str,
             lines = []
             for row in rows:
                 res = row.result
-                ikm = results.id_number(res.ikm_shown) if res else "-"
+                ikm = format_number(res.ikm_shown if res else None, 2, lang)
                 grade = f"{res.grade.letter} ({res.grade.name})" if res else "-"
-                lines.append((row.label, results.id_number(row.respondents), ikm, grade))
+                lines.append((row.label, format_number(row.respondents, 0, lang), ikm, grade))
             out.append((f"skm_group_{key}", lines))
     return out
 

@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from shared.config import load_config, parse_config, sample_path
-from shared.demo import app_configs, choose_port, to_toml
+from shared.demo import SCREEN, TITLE_BAR, app_configs, choose_port, to_toml, window_args
 from tests.deploy.conftest import REPO
 from tests.serverproc import ServerProcess
 
@@ -205,3 +205,37 @@ def test_a_fast_restart_keeps_the_default_port(tmp_path: Path) -> None:
         assert httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=5).status_code == 200
     finally:
         server.stop()
+
+
+def test_the_demo_windows_are_tiled_on_a_laptop_screen_none_covering_another() -> None:
+    """The TV's window (1920x1080 by default) covered the counter's on a 1366x768 screen."""
+    boxes = {}
+    for app in ("kiosk", "counter", "display"):
+        args, env = window_args(app)
+        width, height = (int(v) for v in args[args.index("--size") + 1].split("x"))
+        left, top = int(env["KCFG_GRAPHICS_LEFT"]), int(env["KCFG_GRAPHICS_TOP"])
+        assert env["KCFG_GRAPHICS_POSITION"] == "custom"
+        # the window with its title bar above, inside the screen
+        boxes[app] = (left, top - TITLE_BAR, left + width, top + height)
+        assert boxes[app][0] >= 0 and boxes[app][1] >= 0
+        assert boxes[app][2] <= SCREEN[0] and boxes[app][3] <= SCREEN[1], (app, boxes[app])
+    names = list(boxes)
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            (al, at, ar, ab), (bl, bt, br, bb) = boxes[a], boxes[b]
+            assert ar <= bl or br <= al or ab <= bt or bb <= at, (a, b, boxes)
+
+
+def test_a_demo_without_data_dir_leaves_no_folder_behind(
+    tmp_path: Path, demos: list[DemoProcess]
+) -> None:
+    """Every run left a new antrian-demo-* folder in /tmp."""
+    demo = DemoProcess(["--port", "0", "--no-apps"], _env(TMPDIR=str(tmp_path)))
+    demos.append(demo)
+    out = demo.read_until("Press Ctrl-C")
+    files = re.search(r"Files\s+(\S+)", out)
+    assert files and Path(files.group(1)).is_dir() and Path(files.group(1)).parent == tmp_path
+    code, rest, _ = demo.interrupt()
+    assert code == 0, rest
+    assert list(tmp_path.iterdir()) == [], rest
+    assert "removed" in rest and "--data-dir" in rest

@@ -169,3 +169,43 @@ def test_a_called_number_flashes_until_the_visitor_arrives(board: object) -> Non
     for _ in range(5):
         EventLoop.idle()
     assert not tiles["L1"].calling and tiles["L1"].blink == 0.0
+
+
+@pytest.mark.gui
+def test_counter_tiles_are_readable_from_the_seats_and_say_what_each_counter_does(
+    board: object, tmp_path: Path
+) -> None:
+    """At 1920x1080 with the sample site's counters: the agency under each counter was
+    ~12 px; an open idle counter showed a bare '-'; a counter nobody has opened read
+    'Tutup' while the kiosks issued tickets for it."""
+    from kivy.base import EventLoop
+
+    from display.controller import CounterView
+    from display.screens import BoardScreen
+    from display.shots import save
+    from shared.config import load_config
+
+    assert isinstance(board, BoardScreen)
+    site = load_config(None)
+    names = {a.code: a.name for a in site.agencies}
+    views = [
+        CounterView(c.code, c.name, c.agency, names[c.agency], "open", services=tuple(c.services))
+        for c in site.counters
+    ]
+    views[0].status = "closed"
+    views[0].waiting = 3  # the kiosks issue for its services: it has not opened yet
+    views[1].status = "closed"  # nobody waits for it: closed
+    board.show_counters(views, {})
+    for _ in range(10):
+        EventLoop.idle()
+    tiles = board._tiles
+    out = Path(os.environ.get("ANTRIAN_SCREENSHOTS") or tmp_path)
+    out.mkdir(parents=True, exist_ok=True)
+    save(out, "tv-counters-1920x1080")
+    for view in views:
+        agency = tiles[view.code].ids.agency_label
+        # px on 1080 lines: one line in a 272 px tile, the longest name decides (was 17)
+        assert agency.font_size >= 24, (view.code, agency.font_size)
+    assert tiles[views[0].code].code == "Belum buka"
+    assert tiles[views[1].code].code == "Tutup"
+    assert {tiles[v.code].code for v in views[2:]} == {"Buka"}

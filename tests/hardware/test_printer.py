@@ -270,9 +270,16 @@ def test_the_agency_line_is_printed_wide_as_well_as_tall() -> None:
 
 def test_no_counter_open_is_said_instead_of_an_estimate(tmp_path: Path) -> None:
     t = sample_ticket(ahead=0, estimated_wait_minutes=0, counters_open=0)
-    assert t.wait_line() == "Belum ada loket yang buka untuk layanan ini"
+    assert t.ahead_line() == "Belum ada loket yang buka untuk layanan ini"  # said once
     data = ticket_bytes(t, 58)
     assert b"Belum ada loket yang buka" in data and b"menit" not in data
     assert sample_ticket(counters_open=2).wait_line() == "Perkiraan waktu tunggu: 20 menit"
     with Image.open(save_preview(t, tmp_path / "t.png", 80)) as image:
         assert image.width > 500
+
+
+def test_first_in_line_with_no_counter_open_is_not_told_it_is_next() -> None:
+    """'Anda nomor berikutnya' above 'Belum ada loket yang buka' contradicted itself."""
+    data = ticket_bytes(sample_ticket(ahead=0, estimated_wait_minutes=0, counters_open=0))
+    assert b"berikutnya" not in data
+    assert data.count(b"Belum ada loket yang buka") == 1

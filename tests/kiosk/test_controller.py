@@ -5,16 +5,17 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
 from kiosk.controller import KioskController
-from kiosk.view import done_lines, service_rows
+from kiosk.view import done_lines, service_rows, ticket_mark
 from shared.client import ApiClient
 from shared.config import load_config
 from shared.devices import PrinterConfig
-from shared.models import TicketStatus
+from shared.models import Ticket, TicketStatus
 from tests.kiosk.conftest import DummyPrinter, ServerProcess, UiLoop
 
 Make = Callable[..., tuple[KioskController, UiLoop]]
@@ -285,8 +286,8 @@ def test_no_counter_open_yet_is_said_instead_of_an_estimate(
     kiosk.choose_priority(False)
     loop.run_until(lambda: kiosk.screen == "done", kiosk)
     assert kiosk.ticket is not None and kiosk.ticket.counters_open == 0
-    assert done_lines(kiosk.ticket, "id")[1] == "Belum ada loket yang buka untuk layanan ini"
-    assert done_lines(kiosk.ticket, "en")[1] == "No counter is open for this service yet"
+    assert "Belum ada loket yang buka untuk layanan ini" in done_lines(kiosk.ticket, "id")
+    assert "No counter is open for this service yet" in done_lines(kiosk.ticket, "en")
     job = printer.jobs[0]
     assert b"Belum ada loket yang buka" in job and b"menit" not in job
     with ApiClient(server.url) as reader:
@@ -304,3 +305,46 @@ def test_the_two_queue_tiles_are_written_alike() -> None:
     for lang in ("id", "en"):
         regular, priority = t("regular", lang), t("priority_title", lang)
         assert regular.split()[1].islower() and priority.split()[1].islower(), (regular, priority)
+
+
+def _fresh_ticket(**fields: object) -> Ticket:
+    base: dict[str, object] = {
+        "id": 1,
+        "code": "A001",
+        "number": 1,
+        "service": "KTP",
+        "service_name": "KTP-el",
+        "agency": "DUKCAPIL",
+        "agency_name": "Dispendukcapil",
+        "priority": False,
+        "status": TicketStatus.WAITING,
+        "issued_at": datetime(2026, 3, 2, 1, 0, tzinfo=UTC),
+        "business_day": date(2026, 3, 2),
+    }
+    return Ticket.model_validate({**base, **fields})
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_first_in_line_with_no_counter_open_is_told_one_truth(lang: str) -> None:
+    """'You are next' above 'no counter is open' contradicted itself: say it once."""
+    first = _fresh_ticket(ahead=0, counters_open=0, estimated_wait_minutes=0)
+    lines = done_lines(first, lang)
+    words = " ".join(lines).lower()
+    assert "berikutnya" not in words and "you are next" not in words, lines
+    no_counter = "belum ada loket" if lang == "id" else "no counter"
+    assert words.count(no_counter) == 1, lines
+    assert all(lines), lines  # the second line says what happens next
+    # counters open: first in line is next; people ahead with none open: the count stays
+    assert done_lines(_fresh_ticket(ahead=0, counters_open=1), lang)[0] in (
+        "Anda nomor berikutnya",
+        "You are next",
+    )
+    behind = done_lines(_fresh_ticket(ahead=3, counters_open=0), lang)
+    assert "3" in behind[0] and no_counter in behind[1].lower()
+
+
+def test_a_priority_tickets_screen_says_prioritas() -> None:
+    """The printed ticket says PRIORITAS; the screen above it says so too."""
+    assert ticket_mark(_fresh_ticket(priority=True), "id") == "PRIORITAS"
+    assert ticket_mark(_fresh_ticket(priority=True), "en") == "PRIORITY"
+    assert ticket_mark(_fresh_ticket(priority=False), "id") == ""

@@ -317,3 +317,50 @@ def test_petugas_menghampiri_from_the_done_screen(kiosk: Kiosk) -> None:
     refused = httpx.post(api + "/help", json={"ticket": 999999},
                          headers={"Authorization": "Bearer demo-kiosk"})  # fmt: skip
     assert refused.status_code == 422 and refused.json()["field"] == "ticket"
+
+
+def test_a_priority_ticket_on_screen_says_prioritas_and_one_truth(
+    kiosk: Kiosk, tmp_path: Any
+) -> None:
+    """The printed ticket says PRIORITAS; the screen did not. With no counter open for
+    AKTA, the screen said 'Anda nomor berikutnya' above 'Belum ada loket yang buka'."""
+    import os
+    from pathlib import Path
+
+    from kiosk.shots import pump, screenshot
+
+    ctl = kiosk.ctl
+    pump_until(lambda: ctl.screen == "home" and ctl.usable)
+    ctl.choose_agency("DUKCAPIL")
+    pump_until(lambda: ctl.screen == "services")
+    ctl.choose_service("AKTA")
+    pump_until(lambda: ctl.screen == "priority")
+    ctl.choose_priority(True)
+    if ctl.screen == "group":
+        ctl.choose_group(ctl.services.priority_groups[0].code)  # type: ignore[union-attr]
+    pump_until(lambda: kiosk.app._sm.current == "done")
+    pump(5)
+    done = kiosk.app.screens["done"]
+    assert done.ids.mark.text == "PRIORITAS" and done.ids.mark.opacity == 1
+    assert done.ids.mark.height > 20
+    lines = f"{kiosk.app.ticket_ahead} {kiosk.app.ticket_wait}"
+    assert "berikutnya" not in lines and lines.count("Belum ada loket yang buka") == 1, lines
+    assert b"PRIORITAS" in kiosk.printer.jobs[-1]
+    out = Path(os.environ.get("ANTRIAN_SCREENSHOTS") or tmp_path)
+    out.mkdir(parents=True, exist_ok=True)
+    screenshot(out / "kiosk-done-priority.png")
+    time.sleep(0.35)
+    tap(done)
+    pump_until(lambda: kiosk.app._sm.current == "home")
+    ctl.choose_agency("DUKCAPIL")
+    pump_until(lambda: ctl.screen == "services")
+    ctl.choose_service("KK")
+    pump_until(lambda: ctl.screen == "priority")
+    ctl.choose_priority(False)
+    pump_until(lambda: kiosk.app._sm.current == "done" and ctl.ticket is not None
+               and not ctl.ticket.priority)  # fmt: skip
+    pump(3)
+    assert done.ids.mark.opacity == 0 and done.ids.mark.height == 0
+    time.sleep(0.35)
+    tap(done)
+    pump_until(lambda: kiosk.app._sm.current == "home")

@@ -164,7 +164,11 @@ def test_the_console_register(
     expect(page.locator("#register tbody tr")).to_have_count(4)
     expect(page.locator("#register tbody tr").first).to_contain_text("Surat")
     expect(page.locator("#figures tr.total td").nth(1)).to_have_text("4")
+    # one number format per language: the Indonesian page said 25.0 beside 0,7 elsewhere
+    expect(page.locator("#figures tr.total td").last).to_have_text("25,0")
+    page.goto(f"{base}/console/complaints?lang=en")
     expect(page.locator("#figures tr.total td").last).to_have_text("25.0")
+    page.goto(f"{base}/console/complaints?lang=id")
     shot(page, "3-recorded")
     page.locator("#register tbody tr").last.locator("a.reveal").click()
     expect(page.locator("#register tbody tr").last.locator("td.contact")).to_have_text(

@@ -173,3 +173,30 @@ def test_a_sign_in_posted_from_another_site_is_refused(web_server: ServerProcess
         assert forged.status_code == 403 and "antrian_console" not in forged.cookies
         own = c.post("/console/login", data=form, headers={"Origin": web_server.url})
         assert own.status_code == 303 and "antrian_console" in own.cookies
+
+
+def test_the_demos_own_officer_and_devices_are_listed_as_they_are(
+    web_server: ServerProcess, new_page: Callable[..., Page], shot: Shot
+) -> None:
+    """Officers and Devices said 'Belum ada.' while the demo's kiosk and TV ran and the demo
+    officer worked at a counter: its built-in accounts and devices have no rows."""
+    signed = httpx.post(
+        web_server.url + "/api/v1/sessions",
+        json={"username": "demo", "pin": "123456", "counter": "L03"},
+        timeout=10,
+    )
+    assert signed.status_code == 201, signed.text
+    for size in ("desktop", "tablet", "phone"):
+        page = new_page(size)
+        sign_in(page, web_server.url)
+        page.goto(web_server.url + "/console/people")
+        expect(page.locator("#demo-demo")).to_contain_text("masuk: L03")
+        expect(page.locator("#demo-demo")).to_contain_text("bawaan mode demo")
+        expect(page.locator("#demo-admin")).to_contain_text("masuk: console")
+        expect(page.locator("main")).not_to_contain_text("Belum ada.")
+        shot(page, "people-demo")
+        page.goto(web_server.url + "/console/devices")
+        for token in ("demo-kiosk", "demo-display", "demo-survey"):
+            expect(page.locator(f"#demo-{token}")).to_contain_text("bawaan mode demo")
+        expect(page.locator("main")).not_to_contain_text("Belum ada.")
+        shot(page, "devices-demo")

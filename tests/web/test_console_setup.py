@@ -56,7 +56,7 @@ def test_quota_mistakes_and_the_change_log(
     page.goto(f"{base}/console/audit")
     first = page.locator("tr.audit-entry").first
     assert "IZIN" in first.inner_text() and "diubah" in first.inner_text()
-    assert "quota: 200 → 123" in first.inner_text()
+    assert "Kuota harian: 200 → 123" in first.inner_text()  # the form's label, not the key
     assert "admin" in first.inner_text() and "console" in first.inner_text()
     shot(page, "audit")
 
@@ -237,3 +237,30 @@ def test_the_sms_code_switch_needs_a_channel(
     page.wait_for_url(f"{base}/console/site?saved=*")
     with admin_api(web_server) as api:
         assert api.get("/admin/site").json()["booking"]["require_sms_code"] is False
+
+
+@pytest.mark.parametrize("size", ["desktop", "tablet", "phone"])
+def test_the_change_log_reads_as_words_not_internals(
+    web_server: ServerProcess, new_page: Callable[..., Page], shot: Shot, size: str
+) -> None:
+    """The seed's hours showed `always_open: -> False` and `week: -> {'friday': [{'end':
+    '11:30:00'...` in the Indonesian console."""
+    page = new_page(size)
+    sign_in(page, web_server.url)
+    texts = []
+    for number in (1, 2):
+        page.goto(f"{web_server.url}/console/audit?page_no={number}")
+        texts.append(page.locator("main table").inner_text())
+        if number == 1:
+            shot(page, "audit")
+    text = "\n".join(texts)
+    for internal in ("always_open", "False", "{'", "'end'", "11:30:00", "target_minutes"):
+        assert internal not in text, internal
+    assert "Buka sepanjang waktu" in text and "Jumat 08.00-11.30, 13.00-14.30" in text
+    assert "Jam layanan" in text and "Target waktu tunggu (menit)" in text
+    page.goto(f"{web_server.url}/console/audit?page_no=2&lang=en")
+    english = page.locator("main table").inner_text()
+    page.goto(f"{web_server.url}/console/audit?page_no=1&lang=en")
+    english += page.locator("main table").inner_text()
+    assert "Friday 08:00-11:30, 13:00-14:30" in english and "Always open" in english
+    page.goto(f"{web_server.url}/console/audit?lang=id")

@@ -176,8 +176,23 @@ def test_the_phone_page_before_and_after_service(
         officer.post("/counters/L03/finish")
     expect(phone.locator("form.survey h1")).to_have_text("Bagaimana pelayanan kami hari ini?")
     shot(phone, "survey")
+    # one question a screen (it was a 4,860 px scroll): a tap answers and goes on
     for n in range(1, 10):
+        expect(phone.locator("#step-count")).to_have_text(f"Pertanyaan {n} dari 9")
+        # the question, its four answers and the way on fit the phone's screen
+        step = phone.locator(f"#q{n}").bounding_box()
+        assert step and step["y"] + step["height"] <= 844, step
+        if n == 1:
+            shot(phone, "survey-q1")
+        if n == 5:  # a reload loses nothing: the answers so far and the question reached
+            phone.reload()
+            expect(phone.locator("#step-count")).to_have_text("Pertanyaan 5 dari 9")
+            phone.locator("#step-back").click()
+            expect(phone.locator("#q4 input[value='4']")).to_be_checked()
+            phone.locator("#step-next").click()
         phone.locator(f"#q{n} label.score-{4 if n != 3 else 2}").click()
+    expect(phone.locator("#f-age_group")).to_be_visible()
+    shot(phone, "survey-last")
     phone.select_option("#f-age_group", "60_plus")
     phone.fill("#f-suggestion", "<b>ruang tunggu</b> sejuk")  # markup: refused, kept as text
     phone.click("form.survey button[type=submit]")
@@ -250,3 +265,33 @@ def test_an_admin_rewords_a_question_and_the_phone_asks_it(
     phone = new_page("phone")
     phone.goto(web_server.url + ticket["page"])
     expect(phone.locator("#q8")).to_contain_text("Bagaimana kenyamanan ruang tunggu kami?")
+
+
+def test_the_phone_survey_by_keyboard_alone(
+    web_server: ServerProcess, new_page: NewPage, shot: Shot
+) -> None:
+    """Arrows choose an answer, Enter goes on, the last screen sends: no pointer at all."""
+    ticket = issue(web_server, "KK")
+    with api(web_server, officer_token(web_server, "L04")) as officer:
+        officer.post("/counters/L04/call")
+        officer.post("/counters/L04/finish")
+    for size in ("phone", "tablet", "desktop"):
+        page = new_page(size)
+        page.goto(web_server.url + ticket["page"])
+        expect(page.locator("#step-count")).to_have_text("Pertanyaan 1 dari 9")
+        shot(page, "survey-step")
+    page.locator("#q1 input").first.focus()
+    for n in range(1, 10):
+        expect(page.locator("#step-count")).to_have_text(f"Pertanyaan {n} dari 9")
+        page.keyboard.press("ArrowDown")  # the first answer to the second
+        page.keyboard.press("ArrowDown")
+        page.keyboard.press("Enter")
+    expect(page.locator("#f-suggestion")).to_be_visible()
+    page.locator("#f-suggestion").focus()
+    page.keyboard.type("Terima kasih")
+    page.locator("form.survey button[type=submit]").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(".thanks")).to_contain_text("Terima kasih atas penilaian Anda")
+    assert page.evaluate("sessionStorage.length") == 0  # sent: nothing kept
+    result = report(web_server)
+    assert result["respondents"] >= 1
