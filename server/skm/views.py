@@ -11,7 +11,7 @@ from server.queue.wire import ticket_wire
 from server.skm.questions import Question, questions
 from server.skm.rules import answered, follow_transfers
 from server.skm.words import PROFILE_CHOICES, word
-from shared.i18n import tr
+from shared.i18n import queue_lines, tr
 from shared.models import Ticket, TicketStatus
 
 
@@ -61,14 +61,10 @@ def ticket_page(s: Session, site: Site, ticket_id: int, lang: str) -> TicketPage
     view = TicketPage(ticket, word(f"tp_{status.value}", lang, counter=counter))
     if status == TicketStatus.WAITING:
         view.refresh_seconds = REFRESH_SECONDS
-        if ticket.ahead == 0:
-            view.ahead_line = word("tp_next", lang)
-        else:
-            view.ahead_line = tr("ahead", lang, n=ticket.ahead)
-        if ticket.counters_open == 0:  # an estimate would say 0 minutes
-            view.wait_line = word("tp_no_counter", lang)
-        elif ticket.ahead and ticket.estimated_wait_minutes:
-            view.wait_line = tr("estimate", lang, n=ticket.estimated_wait_minutes)
+        # the kiosk's screen and the printed ticket's two lines: one truth in three places
+        view.ahead_line, view.wait_line = queue_lines(
+            ticket.ahead, ticket.counters_open, ticket.estimated_wait_minutes, lang
+        )
     elif status in (TicketStatus.CALLED, TicketStatus.SERVING):
         view.refresh_seconds = REFRESH_SECONDS
     elif status == TicketStatus.DONE:

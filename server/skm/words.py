@@ -46,11 +46,6 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     "tp_cancelled": ("Dibatalkan", "Cancelled"),
     "tp_transferred": ("Dialihkan ke layanan lain", "Transferred to another service"),
-    "tp_next": ("Anda nomor berikutnya", "You are next"),
-    "tp_no_counter": (
-        "Belum ada loket yang buka untuk layanan ini",
-        "No counter is open for this service yet",
-    ),
     "tp_refresh": (
         "Halaman ini diperbarui sendiri setiap {n} detik.",
         "This page updates itself every {n} seconds.",

@@ -60,8 +60,12 @@ def test_a_waiting_ticket_shows_where_it_stands(live: LiveServer) -> None:
     assert "Di depan Anda: 1 orang" in page.text
     assert 'http-equiv="refresh"' in page.text
     assert "Waiting to be called" in english.text and "1 people ahead" in english.text
-    assert "Anda nomor berikutnya" in next_up.text
+    # no counter open yet: said once, with no "you are next" above it (as the kiosk says)
+    assert "Anda dipanggil pertama saat loket buka" in next_up.text
+    assert "nomor berikutnya" not in next_up.text
     assert 'name="csrf"' not in page.text  # no survey before the service
+    with officer(live, "L03"), phone(live) as p:  # a counter opens
+        assert "Anda nomor berikutnya" in p.get(first["page"]).text
 
 
 def test_called_then_done_shows_the_counter_then_the_survey(live: LiveServer) -> None:
