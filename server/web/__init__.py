@@ -48,7 +48,17 @@ class OnceNotes:
 
 def install(app: FastAPI) -> None:
     """Mount the static files and every room's pages on the app."""
-    from server.web import booking, complaints, console, notify, people, reports, setup, skm
+    from server.web import (
+        booking,
+        complaints,
+        console,
+        notify,
+        people,
+        reports,
+        setup,
+        skm,
+        tickets,
+    )
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.state.once = OnceNotes()
@@ -78,7 +88,7 @@ def install(app: FastAPI) -> None:
         return page(request, "expired.html", visitor, status=403, back=back)
 
     # Every page router gets the form guard: no state-changing page route goes unchecked.
-    for module in (console, people, setup, notify, skm, booking, complaints, reports):
+    for module in (console, people, setup, notify, skm, booking, complaints, reports, tickets):
         app.include_router(
             module.router, include_in_schema=False, dependencies=[Depends(form_guard)]
         )
