@@ -22,7 +22,7 @@ from server.access.auth import Principal
 from server.complaints import rules
 from server.complaints.rules import ANSWERED, CLOSED, IN_PROCESS, RECEIVED
 from server.complaints.tables import ComplaintRow
-from server.office import audit, evidence
+from server.office import audit, evidence_files
 from server.problems import Problem, invalid, not_found
 from server.queue.pages import TicketPages
 from server.queue.site import Site
@@ -181,7 +181,9 @@ def entry_wire(s: Session, site: Site, row: ComplaintRow, now: datetime) -> Comp
         filed_by=row.filed_by,
         answer_days=row.answer_days,
         overdue=is_overdue(site, row, now),
-        evidence_files=[f.id for f in evidence.of_owners(s, "complaint", [row.id]).get(row.id, [])],
+        evidence_files=[
+            f.id for f in evidence_files.of_owners(s, "complaint", [row.id]).get(row.id, [])
+        ],
     )
 
 
@@ -434,9 +436,9 @@ class ContactShown(BaseModel):
 
 def evidence_of(
     store: Store, site: Site, who: Principal, file_id: int, now: datetime, source: str = "api"
-) -> tuple[evidence.Evidence, bytes]:
+) -> tuple[evidence_files.Evidence, bytes]:
     """A file attached to a complaint's answer: its handlers only, each look audited."""
-    found = evidence.find(store, file_id)
+    found = evidence_files.find(store, file_id)
     if found.owner != "complaint":
         raise not_found("evidence", file_id)
     with store.read() as s:
@@ -444,7 +446,7 @@ def evidence_of(
         if row is None:
             raise not_found("evidence", file_id)
         rules.require_handler(who, row.agency, responsible(s, site, who))
-    return found, evidence.content(store, who, file_id, now, source)
+    return found, evidence_files.content(store, who, file_id, now, source)
 
 
 def contact_of(
@@ -493,7 +495,7 @@ def change(
     )
     media_type = ""
     if file is not None:
-        media_type, wrong = evidence.refusals(file, "evidence_file")
+        media_type, wrong = evidence_files.refusals(file, "evidence_file")
         mistakes.extend(wrong)
     if mistakes:
         raise invalid(*mistakes)
@@ -544,7 +546,7 @@ def change(
         if file is not None:
             if row.answer is None:
                 raise invalid(("answer", "Tuliskan jawabannya", "Give the answer"))
-            kept = evidence.keep(
+            kept = evidence_files.keep(
                 s, "complaint", row.id, file, media_type, who.username or who.role, now
             )
             after["evidence_file"] = kept.id

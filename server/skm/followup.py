@@ -17,8 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.access.auth import Principal
-from server.office import audit, evidence
-from server.office.evidence import Evidence
+from server.office import audit, evidence_files
+from server.office.evidence_files import Evidence
 from server.problems import invalid, not_found
 from server.skm.tables import ActionRow
 from server.store.db import Store
@@ -111,7 +111,7 @@ def of_report(s: Session, start: date, end: date, unit: str) -> FollowUp:
         )
         .order_by(ActionRow.unsur, ActionRow.id)
     ).all()
-    files = evidence.of_owners(s, "skm_action", [r.id for r in rows])
+    files = evidence_files.of_owners(s, "skm_action", [r.id for r in rows])
     return FollowUp(unit, [_view(r, files.get(r.id)) for r in rows])
 
 
@@ -177,7 +177,7 @@ def update(
                        f"At most {EVIDENCE_MAX} characters"))  # fmt: skip
     media_type = ""
     if file is not None:
-        media_type, wrong = evidence.refusals(file, "evidence_file")
+        media_type, wrong = evidence_files.refusals(file, "evidence_file")
         errors.extend(wrong)
     if errors:
         raise invalid(*errors)
@@ -191,9 +191,9 @@ def update(
         row.done_at = (row.done_at or now) if status == "done" else None
         after: dict[str, object] = {"status": status}
         if file is not None:
-            kept = evidence.keep(s, "skm_action", row.id, file, media_type,
+            kept = evidence_files.keep(s, "skm_action", row.id, file, media_type,
                                  who.username or who.role, now)  # fmt: skip
             after["evidence_file"] = kept.id
         audit.record(s, audit.actor(who, "console"), now,
                      [audit.Entry("update", "skm_action", str(row.id), before, after)])  # fmt: skip
-        return _view(row, evidence.of_owners(s, "skm_action", [row.id]).get(row.id))
+        return _view(row, evidence_files.of_owners(s, "skm_action", [row.id]).get(row.id))

@@ -31,7 +31,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from server.office import evidence
+from server.office import evidence_files
 from server.problems import Problem
 from server.web.session import (
     BOOKING_COOKIE,
@@ -145,7 +145,7 @@ async def answer_form(
 
 
 # The pages that take an evidence file: a body up to UPLOAD_BODY, so that a file over
-# evidence.MAX_BYTES (a phone's big photo) is the page's own refusal, with what was typed
+# evidence_files.MAX_BYTES (a phone's big photo) is the page's own refusal, with what was typed
 # kept; only a body over this gets the bare 413 every other request gets over 64 KB.
 UPLOAD_BODY = 24 * 1024 * 1024
 _UPLOADS = re.compile(r"/console/(skm/actions|complaints)/[1-9][0-9]{0,9}")
@@ -156,7 +156,7 @@ def upload_limit(method: str, path: str) -> int | None:
     return UPLOAD_BODY if method == "POST" and _UPLOADS.fullmatch(path) else None
 
 
-async def uploaded(part: object, most: int = evidence.MAX_BYTES) -> bytes | None:
+async def uploaded(part: object, most: int = evidence_files.MAX_BYTES) -> bytes | None:
     """A file field's bytes (None when no file was chosen), read to one byte past `most`
     so that the room's check says "too big" without holding more."""
     if not isinstance(part, UploadFile) or (not part.filename and not part.size):
@@ -164,7 +164,7 @@ async def uploaded(part: object, most: int = evidence.MAX_BYTES) -> bytes | None
     return await part.read(most + 1)
 
 
-def download(found: evidence.Evidence, data: bytes) -> Response:
+def download(found: evidence_files.Evidence, data: bytes) -> Response:
     """An evidence file as an attachment under our own name, its type as its content said."""
     return Response(
         data,

@@ -21,7 +21,7 @@ from server.access.auth import DEMO_DEVICE_ID
 from server.access.deps import get_ctx, in_writer, principal_for
 from server.complaints import register as complaints
 from server.notify.views import PhonePanel, phone_panel
-from server.office import evidence
+from server.office import evidence_files
 from server.problems import Problem, field_errors
 from server.queue.events import last_seq
 from server.queue.site import Site
@@ -709,11 +709,11 @@ async def console_skm_evidence(request: Request, visitor: ConsoleDep, file_id: i
     """A follow-up action's file (a photo or PDF of it done), for the console; audited."""
     ctx = await get_ctx(request)
 
-    def read() -> tuple[evidence.Evidence, bytes]:
-        found = evidence.find(ctx.store, file_id)
+    def read() -> tuple[evidence_files.Evidence, bytes]:
+        found = evidence_files.find(ctx.store, file_id)
         if found.owner != "skm_action":
             raise Problem(404, "unknown_evidence", "No such file.")
-        return found, evidence.content(ctx.store, visitor.who, file_id, utcnow(), "console")
+        return found, evidence_files.content(ctx.store, visitor.who, file_id, utcnow(), "console")
 
     found, data = await run_in_threadpool(read)
     return download(found, data)

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from server.access.auth import Principal
 from server.complaints import register
 from server.complaints.register import ComplaintChange, ComplaintRequest
-from server.office import evidence
+from server.office import evidence_files
 from server.office.tables import AuditRow, EvidenceRow
 from server.problems import Problem
 from server.queue.pages import TicketPages
@@ -50,9 +50,9 @@ def audits(store: Store, entity: str) -> list[AuditRow]:
 
 
 def test_the_type_is_read_from_the_content() -> None:
-    assert evidence.media_type_of(PNG) == "image/png"
-    assert evidence.media_type_of(JPEG) == "image/jpeg"
-    assert evidence.media_type_of(PDF) == "application/pdf"
+    assert evidence_files.media_type_of(PNG) == "image/png"
+    assert evidence_files.media_type_of(JPEG) == "image/jpeg"
+    assert evidence_files.media_type_of(PDF) == "application/pdf"
 
 
 @pytest.mark.parametrize(
@@ -66,12 +66,12 @@ def test_the_type_is_read_from_the_content() -> None:
         (JPEG[:40], "rusak"),
         (b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "rusak"),  # a PNG's signature, no image
         (b"%PDF-1.4\n" + b"x" * 500, "PDF rusak"),  # no end
-        (b"\xff\xd8\xff" + b"\x00" * (evidence.MAX_BYTES), "lebih dari 5 MB"),
+        (b"\xff\xd8\xff" + b"\x00" * (evidence_files.MAX_BYTES), "lebih dari 5 MB"),
     ],
 )
 def test_forged_damaged_empty_or_too_big_is_a_422_naming_the_field(data: bytes, says: str) -> None:
     with pytest.raises(Problem) as refused:
-        evidence.media_type_of(data, "evidence_file")
+        evidence_files.media_type_of(data, "evidence_file")
     assert refused.value.status == 422 and refused.value.extra["field"] == "evidence_file"
     assert says in refused.value.extra["errors"][0]["message"]
 
@@ -97,8 +97,8 @@ def test_an_actions_file_is_kept_with_its_status_or_nothing_is(store: Store) -> 
     with store.read() as s:
         report = followup.of_report(s, day, day, "site")
     assert [f.id for f in report.actions[0].files] == [file.id]
-    assert evidence.content(store, MANAGER, file.id, NOW, "console") == JPEG
-    [look] = audits(store, "evidence")
+    assert evidence_files.content(store, MANAGER, file.id, NOW, "console") == JPEG
+    [look] = audits(store, "evidence_file")
     assert (look.action, look.key, look.actor) == ("view", str(file.id), "manager")
     assert f'"evidence_file": {file.id}' in (audits(store, "skm_action")[-1].after or "")
 
@@ -128,5 +128,5 @@ def test_a_complaints_answer_may_attach_a_file_its_handlers_read(store: Store, s
     assert other.value.status == 403
     found, data = register.evidence_of(store, site, dina, file_id, NOW, "console")
     assert data == PDF and found.media_type == "application/pdf"
-    assert [(a.actor, a.key) for a in audits(store, "evidence")] == [("dina", str(file_id))]
+    assert [(a.actor, a.key) for a in audits(store, "evidence_file")] == [("dina", str(file_id))]
     assert "Blangko" not in str([a.after for a in audits(store, "complaint")])  # no text

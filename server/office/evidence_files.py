@@ -151,7 +151,7 @@ def content(store: Store, who: Principal, file_id: int, now: datetime, source: s
         data = bytes(row.content)
         audit.record(
             s, audit.actor(who, source), now,
-            [audit.Entry("view", "evidence", str(row.id), None,
+            [audit.Entry("view", "evidence_file", str(row.id), None,
                          {"owner": row.owner, "owner_id": row.owner_id})],
         )  # fmt: skip
     return data
