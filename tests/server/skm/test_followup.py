@@ -105,6 +105,5 @@ def test_the_pdf_has_the_followup(
     assert "Rencana tindak lanjut" in text and "Unsur dengan nilai terendah: U3" in text
     assert "Tindakan selesai: 1 dari 2 (50,0%)" in text and "2,0 hari" in text
     assert "Foto papan" in text and "Direncanakan" in text  # the cell wraps
-    # the pages as images, to look at (a folder that exists: it was a fixed /tmp path)
-    subprocess.run(["pdftoppm", "-png", "-r", "60", str(path), str(tmp_path / "skm-followup")],
+    subprocess.run(["pdftoppm", "-png", "-r", "60", str(path), "/tmp/cmp_shots/skm-followup"],
                    check=True)  # fmt: skip
