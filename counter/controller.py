@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from counter.complaint import ComplaintForm
 from counter.desk import Desk
 from counter.devices import BUTTON_ACTIONS, Sign, SignBridge
 from counter.flow import CALLS, CallFlow, Request
@@ -25,7 +26,16 @@ from counter.session import CounterChoice, Session
 from counter.texts import sayer
 from counter.view import CounterView, make_view
 from shared.errors import ApiError
-from shared.models import CounterAnswer, CounterState, HelpInfo, HelpList, HelpOpen, ServicesAnswer
+from shared.models import (
+    ComplaintCreated,
+    CounterAnswer,
+    CounterState,
+    HelpInfo,
+    HelpList,
+    HelpOpen,
+    ServicesAnswer,
+    Ticket,
+)
 
 if TYPE_CHECKING:
     from shared.client import ApiClient, ServerLocator, Worker
@@ -71,6 +81,8 @@ class CounterController:
         # (ticket id, priority group) from the officer's own answers: the group is never
         # in what the counter re-reads openly (GET /counters/{code}).
         self.group_of: tuple[int, str | None] | None = None
+        # The ticket this counter held last: a visitor may complain just after service.
+        self.last_ticket: Ticket | None = None
 
     # -- what the app and the tests read ---------------------------------------------
 
@@ -125,7 +137,7 @@ class CounterController:
 
     def view(self) -> CounterView:
         """What the screens show now."""
-        return make_view(
+        v = make_view(
             self.session,
             self.desk,
             self.flow,
@@ -136,6 +148,9 @@ class CounterController:
             help_calls=self.help_calls,
             group_name=self.group_name(),
         )
+        # Offline too: the form keeps what was typed and says when it could not be sent.
+        v.enabled["complain"] = self.complaint_ticket() is not None
+        return v
 
     def group_name(self) -> str:
         """The name of the current ticket's priority group ("" when none is known)."""
@@ -152,7 +167,16 @@ class CounterController:
 
     def allowed(self, action: str) -> bool:
         """Whether an action makes sense now (its button is enabled)."""
+        if action == "complain":
+            return self.complaint_ticket() is not None
         return self.logged_in and self.flow.allowed(action, online=self.connection != "down")
+
+    def complaint_ticket(self) -> Ticket | None:
+        """The ticket a complaint made here is linked to: the one at the counter, else the
+        one it held last (the server accepts either from this counter's officer)."""
+        if not self.logged_in:
+            return None
+        return self.desk.ticket or self.last_ticket
 
     def transfer_choices(self, query: str = "") -> list[tuple[str, str]]:
         return self.desk.transfer_choices(query)
@@ -196,6 +220,7 @@ class CounterController:
             self.link.sign_out()
         self.session.closed(reason)
         self.desk.clear()
+        self.last_ticket = None
         self.flow.reset()
         self.sign.clear()
         self._changed()
@@ -260,6 +285,25 @@ class CounterController:
 
         self.link.request(lambda client: client.set_group(code, group), done)
 
+    def complain(
+        self, form: ComplaintForm, text: str, contact: str, shown: Callable[[], None]
+    ) -> bool:
+        """File the visitor's complaint (POST /complaints, linked to the form's ticket);
+        `shown()` when the answer is on the form. False when it cannot be sent now."""
+        if not self.logged_in or not form.sending():
+            return False
+        ticket = form.ticket_id
+
+        def done(created: ComplaintCreated | None, exc: BaseException | None) -> None:
+            form.answered(created, exc, self.say, self.desk.lang)
+            if form.created is not None:
+                self.flow.tell(self.say("complaint_filed", reference=form.created.reference), "ok")
+                self._changed()
+            shown()
+
+        self.link.request(lambda client: client.complain(ticket, text, contact or None), done)
+        return True
+
     def take_help(self, help_id: int | None = None) -> bool:
         """Go to the visitor who asked (the oldest call by default); every counter's notice
         ends. False when there is no call to take."""
@@ -295,6 +339,8 @@ class CounterController:
 
     def _show(self, state: CounterState, *, new_call: bool) -> None:
         old, self.desk.state = self.desk.ticket, state
+        if old is not None and (state.ticket is None or state.ticket.id != old.id):
+            self.last_ticket = old
         self.sign.follow(old, state, new_call=new_call)
 
     def tick(self, now: float) -> None:

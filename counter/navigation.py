@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from counter.flow import ACTIONS
 from counter.view import CounterView
 
-# SDL key codes of F1..F8, in the order of flow.ACTIONS.
-F_KEYS = {282 + i: action for i, action in enumerate(ACTIONS)}
+# SDL key codes of F1..F8, in the order of flow.ACTIONS; F9 opens the complaint form.
+F_KEYS = {282 + i: action for i, action in enumerate(ACTIONS)} | {290: "complain"}
 
 
 @dataclass(frozen=True)

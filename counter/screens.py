@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import qrcode
+from kivy.graphics.texture import Texture
 from kivy.properties import (
     BooleanProperty,
     DictProperty,
@@ -21,6 +23,7 @@ from kivy.uix.button import Button
 from kivy.uix.modalview import ModalView
 from kivy.uix.screenmanager import Screen
 
+from counter.complaint import ComplaintForm
 from counter.view import CounterView
 
 # Colours (RGBA): one place, so screens stay consistent.
@@ -190,3 +193,48 @@ class TransferDialog(ModalView):
     def choose_first(self) -> None:
         if self.choices:
             self.choose(self.choices[0][0])
+
+
+class ComplaintDialog(ModalView):
+    """The visitor's complaint, typed by the officer: the text and an optional contact."""
+
+    texts = DictProperty({})
+    title = StringProperty("")
+    busy = BooleanProperty(False)
+    text_error = StringProperty("")
+    contact_error = StringProperty("")
+    error = StringProperty("")
+    when_sent: Any = ObjectProperty(None, allownone=True)  # (text, contact) -> None
+
+    def send(self) -> None:
+        if self.when_sent is not None and not self.busy:
+            self.when_sent(self.ids.text.text, self.ids.contact.text)
+
+    def show(self, form: ComplaintForm) -> None:
+        """The form as the server last answered: refusals beside their fields (what was
+        typed stays)."""
+        self.busy = form.busy
+        self.error = form.error
+        self.text_error = form.errors.get("text", "")
+        self.contact_error = form.errors.get("contact", "")
+
+
+class ComplaintFiledDialog(ModalView):
+    """Filed: the reference to give the visitor and the follow-up link, with its QR code
+    for the visitor's phone to scan off the screen."""
+
+    texts = DictProperty({})
+    title = StringProperty("")
+    reference = StringProperty("")
+    link = StringProperty("")
+    qr = ObjectProperty(None, allownone=True)  # the link's QR code (a Kivy texture)
+
+
+def qr_texture(text: str) -> Texture:
+    """A QR code of `text` as a texture, drawn with square pixels."""
+    image = qrcode.make(text, border=2).get_image().convert("RGB")
+    texture = Texture.create(size=image.size, colorfmt="rgb")
+    texture.blit_buffer(image.tobytes(), colorfmt="rgb", bufferfmt="ubyte")
+    texture.flip_vertical()
+    texture.mag_filter = "nearest"
+    return texture

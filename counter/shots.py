@@ -30,6 +30,10 @@ log = logging.getLogger(__name__)
 DEMO_USER, DEMO_PIN, DEMO_KIOSK = "demo", "123456", "demo-kiosk"
 # A port nothing listens on: "the server is gone" without touching the real one.
 DEAD_SERVER = "http://127.0.0.1:9"
+COMPLAINT = (
+    "Sudah dua kali datang karena persyaratan yang diminta berbeda dengan yang tertulis "
+    "di papan informasi."
+)
 
 Step = Callable[[], bool] | str  # a condition to wait for, or the name of a shot
 
@@ -175,6 +179,21 @@ class ScreenshotTour:
         c.act("start")
         yield lambda: not c.busy
         yield "05-serving"
+        # The visitor complains: refused as typed (a contact that is neither), then filed.
+        app.press("complain")
+        yield lambda: app.dialog is not None
+        dialog = app.dialog
+        assert dialog is not None
+        dialog.ids.text.text = COMPLAINT
+        dialog.ids.contact.text = "besok saja"
+        dialog.send()
+        yield lambda: not dialog.busy and bool(dialog.contact_error)
+        yield "05b-complaint-refused"
+        dialog.ids.contact.text = "0812 3456 7890"
+        dialog.send()
+        yield lambda: app.dialog is not dialog and app.dialog is not None
+        yield "05c-complaint-filed"
+        app.close_dialog()
         app.press("transfer")
         yield lambda: app.dialog is not None
         assert app.dialog is not None

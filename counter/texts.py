@@ -146,4 +146,40 @@ TEXTS: dict[str, tuple[str, str]] = {
     "ok": ("OK", "OK"),
     "cancel": ("Batal (Esc)", "Cancel (Esc)"),
     "no_match": ("Tidak ada layanan yang cocok", "No matching service"),
+    "complain": ("Catat pengaduan", "Record a complaint"),
+    "complaint_title": (
+        "Pengaduan pengunjung {code} ({service})",
+        "Complaint of visitor {code} ({service})",
+    ),
+    "complaint_text": (
+        "Isi pengaduan, dengan kata-kata pengunjung (Tab: ke kolom berikutnya)",
+        "The complaint, in the visitor's words (Tab: to the next field)",
+    ),
+    "complaint_contact": (
+        "Nomor HP atau e-mail pengunjung (tidak wajib; Enter: simpan)",
+        "The visitor's mobile number or e-mail (optional; Enter: save)",
+    ),
+    "complaint_save": ("Simpan pengaduan", "Save the complaint"),
+    "complaint_saving": ("Menyimpan...", "Saving..."),
+    "complaint_close": ("Tutup", "Close"),
+    "complaint_filed": ("Pengaduan {reference} dicatat", "Complaint {reference} recorded"),
+    "complaint_done": (
+        "Pengaduan dicatat. Berikan nomor ini kepada pengunjung:",
+        "Complaint recorded. Give the visitor this reference:",
+    ),
+    "complaint_link": (
+        "Pengunjung memantau tanggapannya dengan memindai kode QR ini atau membuka:",
+        "The visitor follows the answer by scanning this QR code or opening:",
+    ),
+    "complaint_unsure": (
+        "Server tidak menjawab; pengaduan mungkin belum tercatat. Isian tetap di sini: "
+        "periksa koneksi, lalu simpan lagi.",
+        "No answer from the server; the complaint may not be recorded. What you typed "
+        "stays here: check the connection, then save again.",
+    ),
+    "complaint_not_yours": (
+        "Nomor {code} tidak dilayani di loket ini.",
+        "Number {code} is not served at this counter.",
+    ),
+    "complaint_no_ticket": ("Nomor {code} tidak ditemukan.", "Number {code} was not found."),
 }

@@ -15,9 +15,18 @@ from kivy.lang import Builder
 from kivy.uix.modalview import ModalView
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
+from counter.complaint import ComplaintForm, follow_up_link
 from counter.controller import CounterController
 from counter.navigation import Navigator
-from counter.screens import LoginScreen, MainScreen, RequeueDialog, TransferDialog
+from counter.screens import (
+    ComplaintDialog,
+    ComplaintFiledDialog,
+    LoginScreen,
+    MainScreen,
+    RequeueDialog,
+    TransferDialog,
+    qr_texture,
+)
 from counter.texts import TEXTS
 from counter.view import CounterView
 from shared.client import ServerLocator, Worker
@@ -226,8 +235,50 @@ class CounterApp(App):
                     when_chosen=lambda svc: self._act("transfer", svc),
                 ),
             )
+        elif action == "complain":
+            self.open_complaint()
         else:
             self.controller.act(action)
+
+    def open_complaint(self) -> None:
+        """The visitor at the counter complains: a form linked to their ticket."""
+        ticket = self.controller.complaint_ticket()
+        if ticket is None or self.dialog is not None:
+            return
+        form = ComplaintForm.for_ticket(ticket)
+        title = tr(
+            "complaint_title", self.lang, TEXTS, code=form.ticket_code, service=form.service_name
+        )
+        dialog = ComplaintDialog(texts=self.texts(), title=title)
+
+        def shown() -> None:
+            if form.created is None:
+                dialog.show(form)
+                return
+            if self.dialog is dialog:  # the form gives way to what the visitor takes away
+                self.close_dialog()
+            link = follow_up_link(self.public_url(), form.created.token)
+            filed = ComplaintFiledDialog(
+                texts=self.texts(),
+                title=title,
+                reference=form.created.reference,
+                link=link,
+                qr=qr_texture(link),
+            )
+            self._open_dialog("complain", filed)
+
+        def send(text: str, contact: str) -> None:
+            if self.controller.complain(form, text, contact, shown):
+                dialog.show(form)
+
+        dialog.when_sent = send
+        self._open_dialog("complain", dialog)
+
+    def public_url(self) -> str:
+        """Where the visitor's phone reaches the follow-up page: the site's public address,
+        else this server's."""
+        client = self.controller.client
+        return self.site.server.public_url or (client.base_url if client else "")
 
     def _act(self, action: str, argument: str) -> None:
         self.dialog = None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Query, Request
@@ -179,18 +180,26 @@ def needs_bearer(method: str, path: str) -> bool:
 class BodyLimit:
     """Refuse request bodies over MAX_BODY, declared or streamed, with a JSON 413."""
 
-    def __init__(self, app: ASGIApp, limit: int = MAX_BODY) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        limit: int = MAX_BODY,
+        larger: Callable[[str, str], int | None] | None = None,
+    ) -> None:
         self.app = app
         self.limit = limit
+        self.larger = larger  # (method, path) -> a higher limit (a page taking a file)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        wider = self.larger(scope["method"], scope["path"]) if self.larger else None
+        limit = wider or self.limit
         headers = dict(scope.get("headers") or [])
         declared = headers.get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
-            await _answer(413, "too_large", f"Request body over {self.limit} bytes.")(
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await _answer(413, "too_large", f"Request body over {limit} bytes.")(
                 scope, receive, send
             )
             return
@@ -202,7 +211,7 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.limit:
+                if seen > limit:
                     # Tell the app the client went away; we answer 413 ourselves below.
                     exceeded = True
                     return {"type": "http.disconnect"}
@@ -214,7 +223,7 @@ class BodyLimit:
 
         await self.app(scope, limited, guarded_send)
         if exceeded:
-            await _answer(413, "too_large", f"Request body over {self.limit} bytes.")(
+            await _answer(413, "too_large", f"Request body over {limit} bytes.")(
                 scope, receive, send
             )
 

@@ -22,7 +22,7 @@ from server.access.auth import Principal
 from server.complaints import rules
 from server.complaints.rules import ANSWERED, CLOSED, IN_PROCESS, RECEIVED
 from server.complaints.tables import ComplaintRow
-from server.office import audit
+from server.office import audit, evidence_files
 from server.problems import Problem, invalid, not_found
 from server.queue.pages import TicketPages
 from server.queue.site import Site
@@ -74,11 +74,15 @@ class ComplaintEntry(ComplaintStatus):
     channel: str
     contact: str | None  # masked
     ticket: str | None  # the ticket's code
+    ticket_id: int | None  # its view: /console/tickets/{ticket_id}
+    ticket_service: str | None  # the ticket's service (its name) and business day
+    ticket_day: date | None
     assignee: str | None
     lapor_number: str | None
     filed_by: str | None
     answer_days: int | None
     overdue: bool
+    evidence_files: list[int] = []  # files attached to the answer (the handlers download them)
 
 
 class ComplaintChange(BaseModel):
@@ -95,6 +99,8 @@ class Filters:
     date_from: date | None = None
     date_to: date | None = None
     overdue: bool = False
+    ticket_id: int | None = None  # the complaints about one ticket
+    reference: str | None = None
 
 
 # -- helpers ---------------------------------------------------------------------------
@@ -125,6 +131,11 @@ def responsible(s: Session, site: Site, who: Principal) -> set[str]:
     codes = s.scalar(select(OfficerRow.counters).where(OfficerRow.username == who.username))
     counters = [c for c in (codes or "").split(",") if c]
     return {site.counters[c].agency for c in counters if c in site.counters}
+
+
+def _service_name(site: Site, code: str) -> str:
+    found = site.services.get(code)
+    return found[1].name if found else code
 
 
 def _names(site: Site, row: ComplaintRow) -> tuple[str, str | None]:
@@ -162,11 +173,17 @@ def entry_wire(s: Session, site: Site, row: ComplaintRow, now: datetime) -> Comp
         channel=row.channel,
         contact=row.contact_masked,
         ticket=ticket.code if ticket else None,
+        ticket_id=ticket.id if ticket else None,
+        ticket_service=_service_name(site, ticket.service) if ticket else None,
+        ticket_day=ticket.business_day if ticket else None,
         assignee=row.assignee,
         lapor_number=row.lapor_number,
         filed_by=row.filed_by,
         answer_days=row.answer_days,
         overdue=is_overdue(site, row, now),
+        evidence_files=[
+            f.id for f in evidence_files.of_owners(s, "complaint", [row.id]).get(row.id, [])
+        ],
     )
 
 
@@ -387,6 +404,10 @@ def listing(
             query = query.where(ComplaintRow.filed_day >= filters.date_from)
         if filters.date_to:
             query = query.where(ComplaintRow.filed_day <= filters.date_to)
+        if filters.ticket_id is not None:
+            query = query.where(ComplaintRow.ticket_id == filters.ticket_id)
+        if filters.reference:
+            query = query.where(ComplaintRow.reference == filters.reference)
         rows = s.scalars(query.order_by(ComplaintRow.id.desc()).limit(1000)).all()
         found = [entry_wire(s, site, r, now) for r in rows]
     if filters.overdue:
@@ -413,6 +434,21 @@ class ContactShown(BaseModel):
     contact: str | None  # None: none given, or erased after the retention
 
 
+def evidence_of(
+    store: Store, site: Site, who: Principal, file_id: int, now: datetime, source: str = "api"
+) -> tuple[evidence_files.Evidence, bytes]:
+    """A file attached to a complaint's answer: its handlers only, each look audited."""
+    found = evidence_files.find(store, file_id)
+    if found.owner != "complaint":
+        raise not_found("evidence", file_id)
+    with store.read() as s:
+        row = s.get(ComplaintRow, found.owner_id)
+        if row is None:
+            raise not_found("evidence", file_id)
+        rules.require_handler(who, row.agency, responsible(s, site, who))
+    return found, evidence_files.content(store, who, file_id, now, source)
+
+
 def contact_of(
     store: Store, site: Site, who: Principal, complaint_id: int, now: datetime, source: str = "api"
 ) -> ContactShown:
@@ -437,14 +473,32 @@ def change(
     req: ComplaintChange,
     now: datetime,
     source: str = "api",
+    file: bytes | None = None,
 ) -> ComplaintEntry:
-    """Assign, answer, close, record the LAPOR! number: one step, timestamped, audited.
+    """Assign, answer, close, record the LAPOR! number, attach a file to the answer (a
+    photo or PDF, checked by its content): one step, timestamped, audited.
 
     An assignee moves a received complaint in process; an answer moves it answered
     (`answered` and `closed` need one); 409 for a step back or after closing.
     """
-    answer = rules.clean_answer(req.answer) if req.answer is not None else None
-    lapor = rules.clean_lapor(req.lapor_number) if req.lapor_number is not None else None
+    mistakes: list[tuple[str, str, str]] = []
+    typed_answer, typed_lapor = req.answer, req.lapor_number
+    answer = (
+        _checked(mistakes, lambda: rules.clean_answer(typed_answer), None)
+        if typed_answer is not None
+        else None
+    )
+    lapor = (
+        _checked(mistakes, lambda: rules.clean_lapor(typed_lapor), None)
+        if typed_lapor is not None
+        else None
+    )
+    media_type = ""
+    if file is not None:
+        media_type, wrong = evidence_files.refusals(file, "evidence_file")
+        mistakes.extend(wrong)
+    if mistakes:
+        raise invalid(*mistakes)
     with store.write() as s:
         row = s.get(ComplaintRow, complaint_id)
         if row is None:
@@ -488,16 +542,33 @@ def change(
             if wanted == CLOSED:
                 row.closed_at = now
             row.status = wanted
+        after = _audited(row)
+        if file is not None:
+            if row.answer is None:
+                raise invalid(("answer", "Tuliskan jawabannya", "Give the answer"))
+            kept = evidence_files.keep(
+                s, "complaint", row.id, file, media_type, who.username or who.role, now
+            )
+            after["evidence_file"] = kept.id
         _audit(
-            s,
-            who,
-            source,
-            now,
-            audit.Entry("update", "complaint", row.reference, before, _audited(row)),
+            s, who, source, now, audit.Entry("update", "complaint", row.reference, before, after)
         )
         entry = entry_wire(s, site, row, now)
     log.info("complaint %s: %s by %s", entry.reference, entry.status, who.username)
     return entry
+
+
+def promoted(store: Store, survey_ids: list[int]) -> dict[int, tuple[int, str]]:
+    """The SKM suggestions already promoted: survey id -> (complaint id, reference)."""
+    if not survey_ids:
+        return {}
+    with store.read() as s:
+        rows = s.execute(
+            select(ComplaintRow.survey_id, ComplaintRow.id, ComplaintRow.reference).where(
+                ComplaintRow.survey_id.in_(survey_ids)
+            )
+        ).all()
+    return {int(r[0] or 0): (int(r[1]), str(r[2])) for r in rows}
 
 
 # -- housekeeping and alerts -------------------------------------------------------------

@@ -20,6 +20,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     Time,
@@ -280,3 +281,22 @@ class AuditRow(Base):
     after: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (Index("ix_audit_log_at", "site_id", "id"),)
+
+
+class EvidenceRow(Base):
+    """A file of evidence (a photo or PDF of a follow-up action done, or attached to a
+    complaint's answer), kept in the database: never under a name the uploader chose."""
+
+    __tablename__ = "evidence_files"
+    __table_args__ = (Index("ix_evidence_owner", "site_id", "owner", "owner_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    site_id: Mapped[int] = _site_id()
+    owner: Mapped[str] = mapped_column(String(16))  # skm_action | complaint
+    owner_id: Mapped[int] = mapped_column(Integer)
+    media_type: Mapped[str] = mapped_column(String(32))  # from its content, never its name
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_by: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from server.problems import not_found
 from server.queue import quotas
 from server.queue.events import last_seq
 from server.queue.rules import QueueService
@@ -20,6 +22,7 @@ from shared.models import (
     PriorityGroupInfo,
     ServiceInfo,
     ServicesAnswer,
+    Ticket,
     TicketStatus,
     WaitingCount,
 )
@@ -180,3 +183,23 @@ def stop_service(queue: QueueService, code: str, reason: str, by: str) -> Servic
     queue.stop_service(code, reason, by)
     with queue.store.read() as s:
         return service_view(s, queue.site, queue.clock(), code)
+
+
+@dataclass(frozen=True)
+class TicketView:
+    """One ticket as the console shows it: its wire form and when each step happened."""
+
+    ticket: Ticket
+    serving_at: datetime | None
+    finished_at: datetime | None
+    officer: str | None  # who called it (a username)
+
+
+def ticket_view(s: Session, site: Site, ticket_id: int) -> TicketView:
+    """A ticket of any day by its id (404 when there is none)."""
+    row = s.get(TicketRow, ticket_id)
+    if row is None or row.service not in site.services:
+        raise not_found("ticket", ticket_id)
+    return TicketView(
+        ticket_wire(s, site, row), row.serving_at, row.finished_at, row.officer or None
+    )

@@ -33,6 +33,7 @@ from server.info.views import Published
 from server.notify.rules import Notifier
 from server.notify.sender import Doorbell
 from server.runtime import loops
+from server.web import forms
 from server.web.headers import StandardHeaders
 from shared.models import API_PATH
 
@@ -96,7 +97,7 @@ def create_api(ctx: ServerContext) -> FastAPI:
     ):
         app.include_router(module.router, prefix=API_PATH)
     web.install(app)
-    app.add_middleware(errors.BodyLimit)
+    app.add_middleware(errors.BodyLimit, larger=forms.upload_limit)  # evidence files: larger
     app.add_middleware(errors.RequireBearer)
     app.add_middleware(StandardHeaders)  # outermost: every answer, errors included
     return app

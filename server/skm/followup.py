@@ -8,6 +8,7 @@ any period that contains its own.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -16,7 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.access.auth import Principal
-from server.office import audit
+from server.office import audit, evidence_files
+from server.office.evidence_files import Evidence
 from server.problems import invalid, not_found
 from server.skm.tables import ActionRow
 from server.store.db import Store
@@ -51,6 +53,7 @@ class Action:
     evidence: str | None
     created_at: datetime
     done_at: datetime | None
+    files: list[Evidence] = dataclasses.field(default_factory=list)  # photos or PDFs of it done
 
     @property
     def days_taken(self) -> int | None:
@@ -89,10 +92,10 @@ class FollowUp:
         return sum(1 for a in self.actions if a.done_at is not None and a.done_at.date() <= a.due)
 
 
-def _view(row: ActionRow) -> Action:
+def _view(row: ActionRow, files: list[Evidence] | None = None) -> Action:
     return Action(
         row.id, row.period_from, row.period_to, row.unit, row.unsur, row.what, row.who,
-        row.due, row.status, row.evidence, row.created_at, row.done_at,
+        row.due, row.status, row.evidence, row.created_at, row.done_at, files or [],
     )  # fmt: skip
 
 
@@ -107,8 +110,9 @@ def of_report(s: Session, start: date, end: date, unit: str) -> FollowUp:
             ActionRow.period_to <= end,
         )
         .order_by(ActionRow.unsur, ActionRow.id)
-    )
-    return FollowUp(unit, [_view(r) for r in rows])
+    ).all()
+    files = evidence_files.of_owners(s, "skm_action", [r.id for r in rows])
+    return FollowUp(unit, [_view(r, files.get(r.id)) for r in rows])
 
 
 def add(
@@ -154,15 +158,29 @@ def add(
 
 
 def update(
-    store: Store, who: Principal, action_id: int, status: str, evidence: str, now: datetime
+    store: Store,
+    who: Principal,
+    action_id: int,
+    status: str,
+    note_text: str,
+    now: datetime,
+    file: bytes | None = None,
 ) -> Action:
-    """A new status (done: dated now) and its evidence note; audited."""
+    """A new status (done: dated now), its evidence note and, optionally, a file (a photo
+    or PDF of it done, checked by its content); audited. Refused, nothing is kept."""
+    errors: list[tuple[str, str, str]] = []
     if status not in STATES:
-        raise invalid(("status", "Status tidak dikenal", "Unknown status"))
-    note = evidence.strip() or None
+        errors.append(("status", "Status tidak dikenal", "Unknown status"))
+    note = note_text.strip() or None
     if note is not None and len(note) > EVIDENCE_MAX:
-        raise invalid(("evidence", f"Paling banyak {EVIDENCE_MAX} karakter",
+        errors.append(("evidence", f"Paling banyak {EVIDENCE_MAX} karakter",
                        f"At most {EVIDENCE_MAX} characters"))  # fmt: skip
+    media_type = ""
+    if file is not None:
+        media_type, wrong = evidence_files.refusals(file, "evidence_file")
+        errors.extend(wrong)
+    if errors:
+        raise invalid(*errors)
     with store.write() as s:
         row = s.get(ActionRow, action_id) if 1 <= action_id <= 2**31 - 1 else None
         if row is None:
@@ -171,7 +189,11 @@ def update(
         row.status = status
         row.evidence = note or row.evidence
         row.done_at = (row.done_at or now) if status == "done" else None
+        after: dict[str, object] = {"status": status}
+        if file is not None:
+            kept = evidence_files.keep(s, "skm_action", row.id, file, media_type,
+                                 who.username or who.role, now)  # fmt: skip
+            after["evidence_file"] = kept.id
         audit.record(s, audit.actor(who, "console"), now,
-                     [audit.Entry("update", "skm_action", str(row.id), before,
-                                  {"status": status})])  # fmt: skip
-        return _view(row)
+                     [audit.Entry("update", "skm_action", str(row.id), before, after)])  # fmt: skip
+        return _view(row, evidence_files.of_owners(s, "skm_action", [row.id]).get(row.id))

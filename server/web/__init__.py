@@ -58,6 +58,7 @@ def install(app: FastAPI) -> None:
         reports,
         setup,
         skm,
+        tickets,
     )
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -88,7 +89,18 @@ def install(app: FastAPI) -> None:
         return page(request, "expired.html", visitor, status=403, back=back)
 
     # Every page router gets the form guard: no state-changing page route goes unchecked.
-    for module in (console, people, setup, notify, skm, booking, complaints, reports, info):
+    for module in (
+        console,
+        people,
+        setup,
+        notify,
+        skm,
+        booking,
+        complaints,
+        reports,
+        info,
+        tickets,
+    ):
         app.include_router(
             module.router, include_in_schema=False, dependencies=[Depends(form_guard)]
         )

@@ -23,12 +23,12 @@ from server.complaints import exports, figures, register, rules, views
 from server.complaints.register import ComplaintChange, ComplaintRequest, Filters
 from server.problems import Problem, field_errors
 from server.skm.report import suggestion_of
-from server.web.forms import answer_form
+from server.web.forms import answer_form, download, uploaded
 from server.web.i18n import add_words
 from server.web.menu import CONSOLE, menu
 from server.web.render import page
 from server.web.session import BOOKING_COOKIE, ConsoleDep, csrf_for, language
-from shared.timeutil import business_day, utcnow
+from shared.timeutil import business_day, format_date, utcnow
 
 router = APIRouter()
 CSRF_PURPOSE = "complaint-csrf"
@@ -125,6 +125,37 @@ add_words(
         "cp_total": ("Jumlah", "Total"),
         "cp_reveal": ("Lihat lengkap", "Show in full"),
         "cp_promote": ("Jadikan pengaduan", "Make it a complaint"),
+        "cp_evidence_file": (
+            "Lampiran jawaban: foto (JPEG, PNG) atau PDF, paling besar 5 MB",
+            "Attach to the answer: a photo (JPEG, PNG) or a PDF, at most 5 MB",
+        ),
+        "cp_attached": ("Lampiran", "Attachment"),
+        "cp_promoted": ("Sudah menjadi pengaduan", "Made a complaint:"),
+        "cp_ticket_of": ("Tiket {code}", "Ticket {code}"),
+        "cp_only": ("Hanya {what}", "Only {what}"),
+        "cp_show_all": ("Tampilkan semua", "Show all"),
+        "tk_title": ("Tiket {code}", "Ticket {code}"),
+        "tk_day": ("Hari layanan", "Business day"),
+        "tk_service": ("Layanan", "Service"),
+        "tk_status": ("Status", "Status"),
+        "tk_issued": ("Ambil tiket", "Issued"),
+        "tk_called": ("Dipanggil", "Called"),
+        "tk_serving": ("Mulai dilayani", "Served from"),
+        "tk_finished": ("Selesai", "Finished"),
+        "tk_counter": ("Loket", "Counter"),
+        "tk_officer": ("Petugas", "Officer"),
+        "tk_recalls": ("Dipanggil ulang", "Recalls"),
+        "tk_priority": ("Prioritas", "Priority"),
+        "tk_unknown": ("Tiket tidak ditemukan", "No such ticket"),
+        "tk_transferred": ("Dialihkan dari tiket", "Transferred from ticket"),
+        "tk_complaints": ("Pengaduan tentang tiket ini", "Complaints about this ticket"),
+        "tk_state_waiting": ("Menunggu", "Waiting"),
+        "tk_state_called": ("Dipanggil", "Called"),
+        "tk_state_serving": ("Sedang dilayani", "Being served"),
+        "tk_state_done": ("Selesai dilayani", "Done"),
+        "tk_state_no_show": ("Tidak hadir", "No-show"),
+        "tk_state_transferred": ("Dialihkan", "Transferred"),
+        "tk_state_cancelled": ("Dibatalkan", "Cancelled"),
         "cp_open_count": ("{n} pengaduan belum selesai dijawab", "{n} complaints not yet answered"),
         "cp_overdue_count": ("{n} lewat target", "{n} overdue"),
         "cp_from": ("Dari", "From"),
@@ -267,6 +298,14 @@ def _day(value: str | None) -> date | None:
         return None
 
 
+def _row_id(value: str | None) -> int | None:
+    """A row's id as the address gives it, or None (a filter that is not one is no filter)."""
+    if not value or not value.isdigit() or value.startswith("0") or len(value) > 10:
+        return None
+    found = int(value)
+    return found if found <= 2**31 - 1 else None
+
+
 @router.get("/console/complaints", response_class=HTMLResponse)
 async def console_register(request: Request, visitor: ConsoleDep) -> Response:
     return await _register_page(request, visitor)
@@ -295,6 +334,8 @@ async def _register_page(
         date_from=_day(q.get("from")),
         date_to=_day(q.get("to")),
         overdue=q.get("overdue") == "1",
+        ticket_id=_row_id(q.get("ticket")),
+        reference=(q.get("ref") or "")[:32] or None,
     )
 
     def read() -> tuple[list[register.ComplaintEntry], figures.ComplaintFigures | None, list[str]]:
@@ -331,7 +372,9 @@ async def _register_page(
             pass  # not theirs, or gone: the masked form stays
     lang = visitor.lang
     errors = field_errors(problem, lang) if problem is not None else {}
-    query = urlencode({k: v for k, v in q.items() if k in ("from", "to", "status", "agency")})
+    query = urlencode(
+        {k: v for k, v in q.items() if k in ("from", "to", "status", "agency", "ticket", "ref")}
+    )
     return page(
         request,
         "complaints/register.html",
@@ -355,6 +398,7 @@ async def _register_page(
         query=query,
         group=q.get("group") or "agency",
         when=lambda at: views.when(site, at, lang),
+        day=lambda d: format_date(d, lang) if d else "",
         revealed=revealed,
     )
 
@@ -425,8 +469,12 @@ async def console_change(
     answer: Annotated[str, Form(max_length=20_000)] = "",
     lapor_number: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
-    """Assign, answer, close, record the LAPOR! number: the register's row form."""
+    """Assign, answer, close, record the LAPOR! number, attach a file to the answer: the
+    register's row form. Refused, the row's form is shown again as it was typed."""
     ctx = await get_ctx(request)
+    file = await uploaded((await request.form()).get("evidence_file"))
+    typed = {"status": status, "assignee": assignee, "answer": answer,
+             "lapor_number": lapor_number}  # fmt: skip
 
     def act() -> register.ComplaintEntry:
         if not 1 <= complaint_id <= 2**31 - 1:
@@ -438,14 +486,25 @@ async def console_change(
             lapor_number=lapor_number,
         )
         return register.change(ctx.store, ctx.site, visitor.who, complaint_id, change,
-                               utcnow(), "console")  # fmt: skip
+                               utcnow(), "console", file)  # fmt: skip
 
     async def again(problem: Problem) -> Response:
         return await _register_page(
-            request, visitor, status=problem.status, problem=problem, editing=complaint_id
-        )
+            request, visitor, status=problem.status, problem=problem, editing=complaint_id,
+            form=typed,
+        )  # fmt: skip
 
     return await answer_form(act, lambda e: f"/console/complaints?saved={e.reference}", again)
+
+
+@router.get("/console/complaints/evidence/{file_id}")
+async def console_evidence(request: Request, visitor: ConsoleDep, file_id: int) -> Response:
+    """A file attached to a complaint's answer: its handlers only, each look audited."""
+    ctx = await get_ctx(request)
+    found, data = await run_in_threadpool(
+        register.evidence_of, ctx.store, ctx.site, visitor.who, file_id, utcnow(), "console"
+    )
+    return download(found, data)
 
 
 @router.get("/console/complaints/download")

@@ -21,6 +21,7 @@ field's error beside its field, via problems.field_errors).
 from __future__ import annotations
 
 import hmac
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -28,7 +29,9 @@ from typing import TypeVar
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
+from server.office import evidence_files
 from server.problems import Problem
 from server.web.session import (
     BOOKING_COOKIE,
@@ -139,3 +142,32 @@ async def answer_form(
         return await again(problem)
     target = done if isinstance(done, str) else done(result)
     return RedirectResponse(target, status_code=303)
+
+
+# The pages that take an evidence file: a body up to UPLOAD_BODY, so that a file over
+# evidence_files.MAX_BYTES (a phone's big photo) is the page's own refusal, with what was typed
+# kept; only a body over this gets the bare 413 every other request gets over 64 KB.
+UPLOAD_BODY = 24 * 1024 * 1024
+_UPLOADS = re.compile(r"/console/(skm/actions|complaints)/[1-9][0-9]{0,9}")
+
+
+def upload_limit(method: str, path: str) -> int | None:
+    """The body limit of a page taking a file (None: the server's usual one)."""
+    return UPLOAD_BODY if method == "POST" and _UPLOADS.fullmatch(path) else None
+
+
+async def uploaded(part: object, most: int = evidence_files.MAX_BYTES) -> bytes | None:
+    """A file field's bytes (None when no file was chosen), read to one byte past `most`
+    so that the room's check says "too big" without holding more."""
+    if not isinstance(part, UploadFile) or (not part.filename and not part.size):
+        return None
+    return await part.read(most + 1)
+
+
+def download(found: evidence_files.Evidence, data: bytes) -> Response:
+    """An evidence file as an attachment under our own name, its type as its content said."""
+    return Response(
+        data,
+        media_type=found.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{found.filename}"'},
+    )

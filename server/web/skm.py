@@ -19,8 +19,10 @@ from starlette.concurrency import run_in_threadpool
 
 from server.access.auth import DEMO_DEVICE_ID
 from server.access.deps import get_ctx, in_writer, principal_for
+from server.complaints import register as complaints
 from server.documents.numbers import format_number
 from server.notify.views import PhonePanel, phone_panel
+from server.office import evidence_files
 from server.problems import Problem, field_errors
 from server.queue.events import last_seq
 from server.queue.site import Site
@@ -30,7 +32,7 @@ from server.skm.questions import questions, reset_question, save_question
 from server.skm.report import Filters, SkmReport, filters_for, skm_report
 from server.skm.views import TicketPage, ticket_page
 from server.skm.words import WORDS
-from server.web.forms import answer_form
+from server.web.forms import answer_form, download, uploaded
 from server.web.i18n import LANGUAGES, add_words, t
 from server.web.menu import CONSOLE, menu
 from server.web.render import page
@@ -453,6 +455,7 @@ async def _results_page(
     *,
     question: dict[str, Any] | None = None,
     followup_problem: Problem | None = None,
+    followup_typed: dict[str, str] | None = None,
 ) -> HTMLResponse:
     """The results of the filters, or the form as sent with its problem in the page's
     language (the API's answer to the same query: the same code and fields). `question`:
@@ -475,6 +478,9 @@ async def _results_page(
             return report, asked_questions
 
     report, asked_questions = await run_in_threadpool(read)
+    # A suggestion promoted to a complaint links to it (the rooms never import each other).
+    surveys = [s.survey_id for s in report.suggestions] if report else []
+    promoted = await run_in_threadpool(complaints.promoted, ctx.store, surveys)
     form = dict(asked)
     if filters is not None:
         form.update({"from": filters.start.isoformat(), "to": filters.end.isoformat()})
@@ -509,6 +515,8 @@ async def _results_page(
         admin=admin,
         notice=notice,
         question=question,
+        promoted=promoted,
+        typed=followup_typed or {},  # a refused action's form as it was sent
         followup_problem=followup_problem,
         followup_errors=field_errors(followup_problem, visitor.lang) if followup_problem else {},
         lowest=report.lowest_unsur() if report else None,
@@ -619,6 +627,11 @@ add_words(
         "fu_due": ("Batas waktu", "Due"),
         "fu_status": ("Status", "Status"),
         "fu_evidence": ("Bukti (catatan)", "Evidence (a note)"),
+        "fu_file": (
+            "Bukti berkas: foto (JPEG, PNG) atau PDF, paling besar 5 MB",
+            "Evidence file: a photo (JPEG, PNG) or a PDF, at most 5 MB",
+        ),
+        "fu_file_link": ("Berkas bukti {n}", "Evidence file {n}"),
         "fu_planned": ("Direncanakan", "Planned"),
         "fu_in_progress": ("Dikerjakan", "In progress"),
         "fu_done": ("Selesai", "Done"),
@@ -633,13 +646,17 @@ add_words(
 
 
 def _followup_again(
-    request: Request, visitor: Visitor, values: dict[str, str]
+    request: Request, visitor: Visitor, values: dict[str, str], action: int | None = None
 ) -> Callable[[Problem], Awaitable[Response]]:
-    """A refused action: the page of the form's period again, the problem at the follow-up."""
+    """A refused action: the page of the form's period again, the problem at the follow-up,
+    and what was typed in the form (`action`: an action's row, None: the new action's)."""
 
     async def again(problem: Problem) -> Response:
         asked = {k: values.get(k, "") for k in FILTER_FIELDS}
-        return await _results_page(request, visitor, asked, followup_problem=problem)
+        typed = {**values, "action": str(action or "")}
+        return await _results_page(
+            request, visitor, asked, followup_problem=problem, followup_typed=typed
+        )
 
     return again
 
@@ -680,9 +697,26 @@ async def console_skm_action_status(
     """An action's status (done: dated now) and its evidence note."""
     form = await request.form()
     values = {k: v if isinstance(v, str) else "" for k, v in form.items()}
+    file = await uploaded(form.get("evidence_file"))
     ctx = await get_ctx(request)
     act = partial(
         followup.update, ctx.store, visitor.who, action_id, values.get("status", ""),
-        values.get("evidence", ""), utcnow(),
+        values.get("evidence", ""), utcnow(), file,
     )  # fmt: skip
-    return await answer_form(act, _back(values), _followup_again(request, visitor, values))
+    again = _followup_again(request, visitor, values, action_id)
+    return await answer_form(act, _back(values), again)
+
+
+@router.get("/console/skm/evidence/{file_id}")
+async def console_skm_evidence(request: Request, visitor: ConsoleDep, file_id: int) -> Response:
+    """A follow-up action's file (a photo or PDF of it done), for the console; audited."""
+    ctx = await get_ctx(request)
+
+    def read() -> tuple[evidence_files.Evidence, bytes]:
+        found = evidence_files.find(ctx.store, file_id)
+        if found.owner != "skm_action":
+            raise Problem(404, "unknown_evidence", "No such file.")
+        return found, evidence_files.content(ctx.store, visitor.who, file_id, utcnow(), "console")
+
+    found, data = await run_in_threadpool(read)
+    return download(found, data)

@@ -29,7 +29,7 @@ def test_the_counters_log_has_no_cut_buffer_traceback_and_no_debug_lines(
     )  # fmt: skip
     out = run.stdout + run.stderr
     assert run.returncode == 0, out[-3000:]
-    assert len(list(shots.glob("*.png"))) == 11, out[-3000:]  # the tour, 01b included
+    assert len(list(shots.glob("*.png"))) == 13, out[-3000:]  # the tour, 01b included
     assert "CRITICAL" not in out and "Cutbuffer" not in out and "Traceback" not in out
     assert " DEBUG " not in out, [ln for ln in out.splitlines() if " DEBUG " in ln][:5]
     assert "Bearer" not in out and "ses_" not in out  # no session token in the journal

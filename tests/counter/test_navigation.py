@@ -46,4 +46,5 @@ def test_f_keys_act_only_on_the_main_screen_with_no_dialog() -> None:
     assert nav.f_key(F8, dialog_open=False) == "pause"
     assert nav.f_key(F1, dialog_open=True) == ""
     assert nav.f_key(13, dialog_open=False) == ""  # Enter is not an action
-    assert len(F_KEYS) == 8
+    assert nav.f_key(290, dialog_open=False) == "complain"  # F9: the complaint form
+    assert len(F_KEYS) == 9

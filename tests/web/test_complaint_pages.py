@@ -4,12 +4,16 @@ console's register at 1366x768; a forged or replayed form refused; markup shown 
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable
+from datetime import date
+from pathlib import Path
 
 import httpx
 from playwright.sync_api import Page, expect
 
+from shared.timeutil import format_date
 from tests.serverproc import ServerProcess
 from tests.web.conftest import ADMIN, Shot, sign_in
 
@@ -213,17 +217,23 @@ def served_ticket(base: str, request_id: str) -> dict[str, str]:
     return issued
 
 
+def suggested(base: str, request_id: str, suggestion: str) -> dict[str, str]:
+    """A served ticket whose visitor answered the survey with a suggestion."""
+    issued = served_ticket(base, request_id)
+    survey = {
+        "ticket": issued["page"].removeprefix("/t/"),
+        "answers": [3, 3, 2, 3, 3, 2, 3, 3, 1],
+        "suggestion": suggestion,
+    }
+    assert httpx.post(f"{base}{API}/surveys", json=survey).status_code == 201
+    return issued
+
+
 def test_an_skm_suggestion_promoted_to_a_complaint(
     web_server: ServerProcess, new_page: Callable[..., Page], shot: Shot
 ) -> None:
     base = web_server.url
-    issued = served_ticket(base, "cp-promote-0001")
-    survey = {
-        "ticket": issued["page"].removeprefix("/t/"),
-        "answers": [3, 3, 2, 3, 3, 2, 3, 3, 1],
-        "suggestion": "Ruang tunggu panas dan kursi kurang, mohon diperbaiki.",
-    }
-    assert httpx.post(f"{base}{API}/surveys", json=survey).status_code == 201
+    issued = suggested(base, "cp-promote-0001", "Ruang tunggu panas dan kursi kurang.")
     page = new_page("tablet")
     sign_in(page, base)
     page.goto(f"{base}/console/skm")
@@ -233,10 +243,62 @@ def test_an_skm_suggestion_promoted_to_a_complaint(
     expect(page.locator("#register tbody tr").first).to_contain_text("Saran SKM")
     expect(page.locator("#register tbody tr").first).to_contain_text(issued["code"])
     shot(page, "1-promoted")
+    # Once only: the form sent again (a second tab, a replay) is refused, nothing added.
+    page.go_back()
     page.goto(f"{base}/console/skm")
-    page.click("form.promote button")  # once only
-    expect(page.locator(".notice.bad")).to_contain_text("ADU-")
-    expect(page.locator("#register tbody tr")).to_have_count(1)
+    expect(page.locator("form.promote")).to_have_count(0)  # the page links it instead
+    assert len(stored(base)) == 1
+
+
+def test_a_complaint_and_its_ticket_link_both_ways(
+    web_server: ServerProcess, new_page: Callable[..., Page], shot: Shot
+) -> None:
+    """The register shows a complaint's ticket (number, service, day) linked to the
+    ticket's view, which lists its complaints; a promoted suggestion links to its complaint."""
+    base = web_server.url
+    issued = suggested(base, "cp-link-0001", "Petugas ramah, tetapi antrean terlalu panjang.")
+    other = httpx.post(f"{base}{API}/complaints", json={"service": "IZIN", "text": MARKUP})
+    assert other.status_code == 201  # not about the ticket: never in its view
+    with admin_api(base) as c:
+        day = c.get(f"/tickets/{issued['id']}").json()["business_day"]
+    for size in ("phone", "tablet", "desktop"):
+        page = new_page(size)
+        sign_in(page, base)
+        page.goto(f"{base}/console/skm")
+        if page.locator("form.promote button").count():
+            page.click("form.promote button")
+            expect(page.locator(".notice.ok")).to_contain_text("ADU-")
+            page.goto(f"{base}/console/skm")
+        link = page.locator(".suggestions .promoted a")
+        expect(link).to_have_text(re.compile(r"^ADU-\d{4}-\d{6}$"))
+        reference = link.inner_text()
+        shot(page, "1-skm-promoted")
+        link.click()
+        expect(page.locator("#narrowed")).to_contain_text(reference)
+        expect(page.locator("#register tbody tr")).to_have_count(1)
+        row = page.locator("#register tbody tr").first
+        ticket = row.locator("a.ticket-link")
+        expect(ticket).to_have_text(f"Tiket {issued['code']}")
+        expect(row).to_contain_text("KTP-el")
+        expect(row).to_contain_text(format_date(date.fromisoformat(day), "id"))
+        shot(page, "2-register-ticket")
+        ticket.click()
+        expect(page.locator("h1")).to_have_text(f"Tiket {issued['code']}")
+        facts = page.locator("#ticket")
+        expect(facts).to_contain_text("KTP-el")
+        expect(facts).to_contain_text("Selesai dilayani")
+        expect(facts).to_contain_text(format_date(date.fromisoformat(day), "id"))
+        expect(page.locator("#complaints li")).to_have_count(1)
+        expect(page.locator("#complaints")).to_contain_text(reference)
+        shot(page, "3-ticket-view")
+        page.locator("#complaints a").click()
+        expect(page.locator("#register tbody tr")).to_have_count(1)
+        expect(page.locator("#register")).to_contain_text(reference)
+    missing = page.goto(f"{base}/console/tickets/999999")
+    assert missing is not None and missing.status == 404
+    expect(page.locator("h1")).to_have_text("Tiket tidak ditemukan")
+    for bad in ("0", "01", "abc"):
+        assert httpx.get(f"{base}/console/tickets/{bad}").status_code in (303, 404, 422)
 
 
 def test_the_skm_followup_in_the_console(
@@ -264,3 +326,90 @@ def test_the_skm_followup_in_the_console(
     expect(page.locator("#actions")).to_contain_text("Foto terpasang, 7 Desember")
     page.locator("#followup").scroll_into_view_if_needed()
     shot(page, "1-followup")
+
+
+def picture(fmt: str) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (120, 90), (20, 120, 60)).save(out, format=fmt)
+    return out.getvalue()
+
+
+def test_evidence_files_on_the_skm_follow_up_and_a_complaints_answer(
+    web_server: ServerProcess, new_page: Callable[..., Page], shot: Shot
+) -> None:
+    """A photo or PDF as evidence: uploaded on the console, checked by its content, kept
+    in the database, downloaded under our own name; a forged, damaged or oversized file is
+    refused on the same page with everything else typed still there."""
+    base = web_server.url
+    jpeg = picture("JPEG")
+    forged = {"name": "foto.jpg", "mimeType": "image/jpeg", "buffer": b"<html>bukan foto</html>"}
+    damaged = {"name": "bukti.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\nxx"}
+    big = {"name": "besar.jpg", "mimeType": "image/jpeg",
+           "buffer": b"\xff\xd8\xff" + b"\x00" * (5 * 1024 * 1024 + 10)}  # fmt: skip
+    good = {"name": "../../etc/passwd.jpg", "mimeType": "image/jpeg", "buffer": jpeg}
+    for i, size in enumerate(("phone", "tablet", "desktop")):
+        made = httpx.post(
+            f"{base}{API}/complaints",
+            json={"service": "KTP", "text": f"Kursi ruang tunggu rusak ({size})."},
+        )
+        assert made.status_code == 201
+        page = new_page(size)
+        sign_in(page, base)
+        # -- the SKM follow-up: an action, then its evidence
+        page.goto(f"{base}/console/skm")
+        page.fill("#fu-what", f"Kursi ruang tunggu diganti ({size})")
+        page.fill("#fu-who", "Kepala Sub Bagian Umum")
+        page.fill("#fu-due", "2026-12-31")
+        page.click("#add-action button[type=submit]")
+        row = page.locator("#actions tbody tr").nth(i)
+        row.locator("select[name=status]").select_option("done")
+        row.locator("input[name=evidence]").fill("Foto kursi baru")
+        row.locator("input[type=file]").set_input_files(forged)  # type: ignore[arg-type]
+        row.locator("button[type=submit]").click()
+        expect(page.locator("#followup-problem")).to_contain_text("Hanya foto (JPEG, PNG) atau PDF")
+        row = page.locator("#actions tbody tr").nth(i)
+        expect(row.locator("input[name=evidence]")).to_have_value("Foto kursi baru")
+        expect(row.locator("select[name=status]")).to_have_value("done")
+        expect(row.locator("a.evidence-file")).to_have_count(0)
+        shot(page, "1-skm-refused")
+        row.locator("input[type=file]").set_input_files(good)  # type: ignore[arg-type]
+        row.locator("button[type=submit]").click()
+        row = page.locator("#actions tbody tr").nth(i)
+        expect(row.locator("a.evidence-file")).to_have_count(1)
+        expect(row).to_contain_text("Foto kursi baru")
+        row.scroll_into_view_if_needed()
+        shot(page, "2-skm-evidence")
+        with page.expect_download() as got:
+            row.locator("a.evidence-file").click()
+        assert re.fullmatch(r"bukti-skm-action-\d+-\d+\.jpg", got.value.suggested_filename)
+        assert Path(got.value.path()).read_bytes() == jpeg
+        # -- a complaint's answer with a file
+        page.goto(f"{base}/console/complaints")
+        row = page.locator("#register tbody tr").first
+        row.locator("summary").click()
+        answer = "Kursi sudah diganti; foto terlampir."
+        row.locator("textarea").fill(answer)
+        for wrong, says in ((damaged, "PDF rusak"), (big, "lebih dari 5 MB")):
+            row.locator("input[type=file]").set_input_files(wrong)  # type: ignore[arg-type]
+            row.locator("button[type=submit]").click()
+            expect(page.locator(".notice.bad").first).to_contain_text(says)
+            row = page.locator("#register tbody tr").first
+            expect(row.locator("textarea")).to_have_value(answer)  # nothing typed lost
+        shot(page, "3-answer-refused")
+        row.locator("input[type=file]").set_input_files(good)  # type: ignore[arg-type]
+        row.locator("button[type=submit]").click()
+        expect(page.locator(".notice.ok")).to_contain_text("ADU-")
+        row = page.locator("#register tbody tr").first
+        expect(row).to_contain_text("Dijawab")
+        expect(row.locator("a.evidence-file")).to_have_count(1)
+        shot(page, "4-answer-attached")
+        href = row.locator("a.evidence-file").get_attribute("href")
+        assert href is not None
+        got_file = page.request.get(base + href)
+        assert got_file.status == 200 and got_file.body() == jpeg
+        assert got_file.headers["content-type"] == "image/jpeg"
+        assert got_file.headers["x-content-type-options"] == "nosniff"
+    # Not signed in: no file; a file of another kind's owner is not found through this one.
+    assert httpx.get(f"{base}{href}", follow_redirects=False).status_code in (303, 401, 403)

@@ -5,48 +5,21 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
-from datetime import timedelta
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from server.access import auth
 from server.access.context import ServerContext
 from server.complaints.tables import ComplaintRow
 from server.office.tables import AuditRow
 from server.queue.site import Site
 from server.store.db import Store
-from server.store.tables import OfficerRow, SessionRow
 from shared.config import Config
-from shared.timeutil import utcnow
+from tests.admin import person_token
 from tests.server.conftest import LiveServer, run_in_thread
 
 TEXT = "Petugas loket KTP tidak ada di tempat selama satu jam."
-
-
-def token_for(store: Store, username: str, role: str, counters: str = "") -> str:
-    """A signed-in person: their row and a session, as server/access/auth.py resolves them."""
-    now = utcnow()
-    token = auth.new_token("ses")
-    with store.write() as s:
-        row = s.scalar(select(OfficerRow).where(OfficerRow.username == username))
-        if row is None:
-            row = OfficerRow(
-                username=username, name=username.title(), role=role,
-                pin_hash=auth.hash_pin("1234"), counters=counters, failures=0, active=True,
-            )  # fmt: skip
-            s.add(row)
-            s.flush()
-        s.add(
-            SessionRow(
-                token_hash=auth.token_hash(token), officer_id=row.id, username=username,
-                role=role, counter=counters.split(",")[0], created_at=now,
-                expires_at=now + timedelta(hours=8), ended=False,
-                kind="counter" if role == "officer" else "console",
-            )
-        )  # fmt: skip
-    return token
 
 
 def stored(store: Store) -> int:
@@ -67,8 +40,8 @@ def test_file_follow_up_and_answer(live: LiveServer) -> None:
     assert seen["agency"] == "DUKCAPIL" and seen["text"] == TEXT
     assert public.get("/complaints/" + "A" * 43).status_code == 404
 
-    admin = live.client(token_for(live.ctx.store, "manager", "admin"))
-    token_for(live.ctx.store, "dina", "supervisor", "L03")
+    admin = live.client(person_token(live.ctx.store, "manager", "admin"))
+    person_token(live.ctx.store, "dina", "supervisor", "L03")
     path = f"/admin/complaints/{body['id']}"
     assert admin.patch(path, json={"status": "answered"}).status_code == 422
     moved = admin.patch(path, json={"assignee": "dina"}).json()
@@ -87,7 +60,7 @@ def test_file_follow_up_and_answer(live: LiveServer) -> None:
     # The whole contact, to call the complainant back: handlers only, each look audited.
     shown = admin.get(f"{path}/contact").json()
     assert shown == {"reference": body["reference"], "contact": "+6281234567890"}
-    bpjs = live.client(token_for(live.ctx.store, "rina", "supervisor", "L06"))
+    bpjs = live.client(person_token(live.ctx.store, "rina", "supervisor", "L06"))
     assert bpjs.get(f"{path}/contact").status_code == 403
     assert public.get(f"{path}/contact").status_code == 401
     with live.ctx.store.read() as s:
@@ -110,14 +83,14 @@ def test_who_may_do_what(live: LiveServer) -> None:
     made = public.post("/complaints", json={"service": "IZIN", "text": TEXT}).json()
     path = f"/admin/complaints/{made['id']}"
     assert public.get("/admin/complaints").status_code == 401
-    officer = live.client(token_for(store, "sari", "officer", "L03"))
+    officer = live.client(person_token(store, "sari", "officer", "L03"))
     assert officer.get("/admin/complaints").status_code == 403
     assert officer.patch(path, json={"answer": "Sudah ditangani."}).status_code == 403
-    dukcapil = live.client(token_for(store, "dina", "supervisor", "L03"))
+    dukcapil = live.client(person_token(store, "dina", "supervisor", "L03"))
     assert dukcapil.get("/admin/complaints").json() == []
     assert dukcapil.patch(path, json={"answer": "Sudah ditangani ya."}).status_code == 403
     assert dukcapil.get(path).status_code == 403
-    dpmptsp = live.client(token_for(store, "budi", "supervisor", "L01"))
+    dpmptsp = live.client(person_token(store, "budi", "supervisor", "L01"))
     assert [e["id"] for e in dpmptsp.get("/admin/complaints").json()] == [made["id"]]
     assert dpmptsp.patch(path, json={"answer": "Sudah ditangani ya."}).status_code == 200
     assert public.post("/complaints", json={"agency": "BPN", "text": TEXT},
@@ -138,12 +111,12 @@ def test_the_officer_links_the_ticket_being_served(live: LiveServer) -> None:
     )
     live.ctx.queue.open_counter("L03", "sari")
     live.ctx.queue.call_next("L03")
-    sari = live.client(token_for(store, "sari", "officer", "L03"))
+    sari = live.client(person_token(store, "sari", "officer", "L03"))
     made = sari.post("/complaints", json={"ticket": ticket["id"], "text": TEXT})
     assert made.status_code == 201, made.text
-    joko = live.client(token_for(store, "joko", "officer", "L06"))
+    joko = live.client(person_token(store, "joko", "officer", "L06"))
     assert joko.post("/complaints", json={"ticket": ticket["id"], "text": TEXT}).status_code == 403
-    admin = live.client(token_for(store, "manager", "admin"))
+    admin = live.client(person_token(store, "manager", "admin"))
     entry = admin.get(f"/admin/complaints/{made.json()['id']}").json()
     assert (entry["ticket"], entry["channel"], entry["filed_by"], entry["service"]) == (
         ticket["code"], "desk", "sari", "KTP",
@@ -184,7 +157,7 @@ def test_figures_and_downloads(live: LiveServer) -> None:
     public = live.client()
     made = [public.post("/complaints", json={"service": s, "text": "=1+1 " + TEXT}).json()
             for s in ("KTP", "KK", "IZIN")]  # fmt: skip
-    admin = live.client(token_for(live.ctx.store, "manager", "admin"))
+    admin = live.client(person_token(live.ctx.store, "manager", "admin"))
     admin.patch(f"/admin/complaints/{made[0]['id']}", json={"answer": "Sudah kami perbaiki."})
     today = live.ctx.queue.today().isoformat()
     q = {"from": today, "to": today, "group": "agency"}
@@ -223,7 +196,7 @@ def test_the_public_intake_is_rate_limited(strict: LiveServer) -> None:
     assert "complaint" in third.json()["message"]
     assert stored(strict.ctx.store) == 2
     # Staff entering complaints at the desk are not held back.
-    admin = strict.client(token_for(strict.ctx.store, "manager", "admin"))
+    admin = strict.client(person_token(strict.ctx.store, "manager", "admin"))
     assert admin.post("/complaints", json={"agency": "BPN", "text": TEXT}).status_code == 201
 
 

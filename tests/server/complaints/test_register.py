@@ -12,7 +12,6 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from server.access import auth
 from server.access.auth import Principal
 from server.complaints import exports, figures, register, rules
 from server.complaints.register import ComplaintChange, ComplaintRequest, Filters
@@ -23,7 +22,7 @@ from server.queue.pages import TicketPages
 from server.queue.rules import QueueService
 from server.queue.site import Site
 from server.store.db import Store
-from server.store.tables import OfficerRow
+from tests import seed
 
 ADMIN = Principal(role="admin", username="manager")
 
@@ -34,14 +33,10 @@ def at(day: str, hour: int = 9) -> datetime:
 
 
 def person(store: Store, username: str, role: str, counters: str = "") -> Principal:
+    listed = [c for c in counters.split(",") if c]
     with store.write() as s:
-        s.add(
-            OfficerRow(
-                username=username, name=username.title(), role=role,
-                pin_hash=auth.hash_pin("1234"), counters=counters, failures=0, active=True,
-            )
-        )  # fmt: skip
-    return Principal(role=role, username=username, counter=counters.split(",")[0] or None)
+        seed.add_officer(s, username, username.title(), "246810", listed, role)
+    return Principal(role=role, username=username, counter=listed[0] if listed else None)
 
 
 def file(store: Store, site: Site, who: Principal | None, when: datetime, **body: object):
