@@ -9,6 +9,7 @@ and keeps what was typed until the complaint is filed.
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import dataclass, field
 
 from counter.texts import Say
@@ -31,6 +32,9 @@ class ComplaintForm:
     errors: dict[str, str] = field(default_factory=dict)  # field -> what is wrong with it
     error: str = ""  # a refusal that is no one field's (the ticket, the server gone)
     created: ComplaintCreated | None = None
+    # One per form: "simpan lagi" after a lost answer sends the same id, so the server
+    # answers with the complaint it may already have filed instead of filing it twice.
+    request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
 
     @classmethod
     def for_ticket(cls, ticket: Ticket) -> ComplaintForm:

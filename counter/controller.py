@@ -301,7 +301,10 @@ class CounterController:
                 self._changed()
             shown()
 
-        self.link.request(lambda client: client.complain(ticket, text, contact or None), done)
+        request_id = form.request_id
+        self.link.request(
+            lambda client: client.complain(ticket, text, contact or None, request_id), done
+        )
         return True
 
     def take_help(self, help_id: int | None = None) -> bool:

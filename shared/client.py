@@ -243,10 +243,15 @@ class ApiClient:
     def requeue(self, code: str, ticket_code: str) -> CounterAnswer:
         return self._post(CounterAnswer, f"/counters/{code}/requeue", {"code": ticket_code})
 
-    def complain(self, ticket: int, text: str, contact: str | None = None) -> ComplaintCreated:
+    def complain(
+        self, ticket: int, text: str, contact: str | None = None, request_id: str | None = None
+    ) -> ComplaintCreated:
         """The information desk files a complaint for the visitor it serves, linked to
-        that ticket (the server checks it is this counter's)."""
+        that ticket (the server checks it is this counter's). The same `request_id` again
+        (after a lost answer) is the complaint filed before, not a second one."""
         body: dict[str, Any] = {"ticket": ticket, "text": text, "channel": "desk"}
+        if request_id:
+            body["request_id"] = request_id
         if contact:
             body["contact"] = contact
         return self._post(ComplaintCreated, "/complaints", body)

@@ -418,3 +418,5 @@ class ComplaintCreated(BaseModel):
     id: int
     reference: str
     token: str
+    # the same request_id again: the complaint filed before (answered 200, not 201)
+    repeated: bool = False

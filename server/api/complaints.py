@@ -65,16 +65,26 @@ async def _maybe_caller(ctx: CtxDep, request: Request) -> Principal | None:
     "/complaints",
     response_model=ComplaintCreated,
     status_code=201,
-    responses=answers(401, 403, 404, 422, 429),
+    responses={
+        200: {"model": ComplaintCreated, "description": "Staff's same request_id again"},
+        **answers(401, 403, 404, 422, 429),
+    },
     openapi_extra={"security": [{BEARER: []}, {}]},  # staff's token, or none (the public)
 )
-async def file(ctx: CtxDep, body: ComplaintRequest, request: Request) -> ComplaintCreated:
+async def file(
+    ctx: CtxDep, body: ComplaintRequest, request: Request
+) -> ComplaintCreated | Response:
     """File a complaint: its reference and the follow-up link's token (shown once)."""
     who = await _maybe_caller(ctx, request)
     if who is None or who.role not in ("officer", "supervisor", "admin"):
         ctx.complaint_limits.take(request.client.host if request.client else "?", ctx.settings)
         who = None  # a device's token files as the public does
-    return await in_writer(ctx, register.file, ctx.store, ctx.site, ctx.pages, who, body, utcnow())
+    created = await in_writer(
+        ctx, register.file, ctx.store, ctx.site, ctx.pages, who, body, utcnow()
+    )
+    if not created.repeated:
+        return created
+    return Response(created.model_dump_json(), status_code=200, media_type="application/json")
 
 
 @router.get("/complaints/{token}", response_model=ComplaintStatus, responses=answers(404, 422))

@@ -47,6 +47,11 @@ class ComplaintRequest(BaseModel):
     text: str = Field(max_length=20_000)
     contact: str | None = Field(default=None, max_length=200)
     channel: str | None = Field(default=None, max_length=16)
+    # Staff's client may send one: the same id again (after a lost answer) is the complaint
+    # it filed before, answered with a fresh follow-up token. The public's is not kept.
+    request_id: str | None = Field(
+        default=None, min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$"
+    )
 
 
 class ComplaintStatus(BaseModel):
@@ -284,7 +289,22 @@ def file(
     if mistakes:
         raise invalid(*mistakes)
     token = rules.new_token()
+    request_id = req.request_id if staff and who is not None else None
     with store.write() as s:
+        if request_id is not None and who is not None:
+            before = s.scalar(
+                select(ComplaintRow).where(
+                    ComplaintRow.filed_by == who.username, ComplaintRow.request_id == request_id
+                )
+            )
+            if before is not None:
+                # The first answer never reached the client, so neither did its token: the
+                # link is given again with a new token (the old one stops working).
+                before.token_hash = rules.token_hash(token)
+                log.info("complaint %s asked again (request %s)", before.reference, request_id)
+                return ComplaintCreated(
+                    id=before.id, reference=before.reference, token=token, repeated=True
+                )
         ticket = _ticket_for(s, pages, who, req)
         service = req.service or (ticket.service if ticket else None)
         agency = req.agency
@@ -334,6 +354,7 @@ def file(
             ticket_id=ticket.id if ticket else None,
             filed_by=who.username if staff and who is not None else None,
             survey_id=survey_id,
+            request_id=request_id,
             status=RECEIVED,
             filed_at=now,
             filed_day=day,

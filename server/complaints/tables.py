@@ -33,6 +33,9 @@ class ComplaintRow(Base):
     contact_masked: Mapped[str | None] = mapped_column(String(120))
     ticket_id: Mapped[int | None] = mapped_column(Integer)
     filed_by: Mapped[str | None] = mapped_column(String(64))  # the officer who entered it
+    # the client's id of the request that filed it (staff only): a retry after a lost
+    # answer finds this row instead of filing the complaint twice
+    request_id: Mapped[str | None] = mapped_column(String(64))
     # an SKM suggestion promoted to a complaint (skm_surveys.id): promoted once
     survey_id: Mapped[int | None] = mapped_column(Integer, unique=True)
     status: Mapped[str] = mapped_column(String(16))  # received | in_process | answered | closed
@@ -52,4 +55,5 @@ class ComplaintRow(Base):
         UniqueConstraint("site_id", "year", "seq", name="ux_complaints_year_seq"),
         Index("ix_complaints_filed", "site_id", "filed_day"),
         Index("ix_complaints_status", "site_id", "status"),
+        Index("ux_complaints_request", "filed_by", "request_id", unique=True),
     )

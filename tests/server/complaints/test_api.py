@@ -219,3 +219,33 @@ def test_the_counter_apps_client_files_for_the_ticket_served(live: LiveServer) -
         assert refused.value.status == 422
     seen = live.client().get(f"/complaints/{made.token}").json()
     assert seen["service"] == "KTP" and seen["status"] == "received"
+
+
+def test_the_same_request_again_is_the_complaint_filed_before(live: LiveServer) -> None:
+    """The counter's answer lost on the way back, the officer saves again: one complaint,
+    its reference again (200) with a new follow-up token (the lost one stops working).
+    The public's request_id is not kept: its complaints are its own each time."""
+    from shared.client import ApiClient
+
+    ticket = (
+        live.client("demo-kiosk")
+        .post("/tickets", json={"service": "KTP", "priority": False, "request_id": "req-0000011"})
+        .json()
+    )
+    before = stored(live.ctx.store)
+    with ApiClient(live.url) as desk:
+        desk.login("demo", "123456", "L03")
+        desk.call("L03")
+        first = desk.complain(ticket["id"], TEXT, request_id="form-00000001")
+        again = desk.complain(ticket["id"], TEXT, request_id="form-00000001")
+        other = desk.complain(ticket["id"], TEXT, request_id="form-00000002")
+    assert not first.repeated and again.repeated and not other.repeated
+    assert again.reference == first.reference != other.reference
+    assert stored(live.ctx.store) == before + 2
+    public = live.client()
+    assert public.get(f"/complaints/{first.token}").status_code == 404
+    assert public.get(f"/complaints/{again.token}").json()["reference"] == first.reference
+    body = {"agency": "DUKCAPIL", "text": TEXT, "request_id": "public-00000001"}
+    answers = [public.post("/complaints", json=body) for _ in range(2)]
+    assert [r.status_code for r in answers] == [201, 201]
+    assert answers[0].json()["reference"] != answers[1].json()["reference"]
