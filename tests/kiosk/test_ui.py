@@ -294,6 +294,11 @@ def test_petugas_menghampiri_from_the_done_screen(kiosk: Kiosk) -> None:
     code = ctl.ticket.code
     button = app.screens["done"].ids.help_ticket
     assert button.text == "Butuh bantuan? Petugas akan menghampiri Anda"
+    ctl.toggle_large()  # large text: yellow on black, as every tile that can be chosen
+    pump_until(lambda: app.large)
+    assert list(button.bg) == [0, 0, 0, 1] and contrast(button.color, button.bg) > 15
+    ctl.toggle_large()
+    pump_until(lambda: not app.large)
     time.sleep(0.35)  # past the grace: a touch elsewhere would go home
     tap(button)
     pump_until(lambda: ctl.screen == "notice")
