@@ -121,9 +121,11 @@ class HelpCreated(_Wire):
 
 
 class HelpOpen(HelpInfo):
-    """An open call for help as officers see it (GET /help): with the visitor's note."""
+    """An open call for help as officers see it (GET /help): with the visitor's note, and
+    the number of the ticket whose holder asked ("petugas menghampiri"), if one did."""
 
     note: str = ""
+    ticket: str | None = None
 
 
 class HelpList(_Wire):

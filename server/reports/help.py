@@ -55,9 +55,9 @@ def _info(s: Session, row: HelpRow) -> HelpInfo:
     )
 
 
-def ticket_note(s: Session, device_id: int | None, ticket_id: int, note: str) -> str:
-    """ "Petugas menghampiri": the note names the visitor's number. Only a ticket this
-    kiosk issued, still waiting or called (a 422 naming `ticket` otherwise)."""
+def asking_ticket(s: Session, device_id: int | None, ticket_id: int) -> TicketRow:
+    """ "Petugas menghampiri": the visitor's ticket. Only a ticket this kiosk issued, still
+    waiting or called (a 422 naming `ticket` otherwise)."""
     row = s.get(TicketRow, ticket_id)
     if row is None or row.device_id != device_id or row.status not in ASKING:
         raise invalid(
@@ -67,7 +67,7 @@ def ticket_note(s: Session, device_id: int | None, ticket_id: int, note: str) ->
                 "This ticket was not issued at this kiosk, or it is over.",
             )
         )
-    return f"nomor antrean {row.code}" + (f", {note}" if note else "")
+    return row
 
 
 def ask(
@@ -86,9 +86,14 @@ def ask(
             raise Problem(403, "forbidden", "Only a registered kiosk asks for help.")
         kiosk = name
     note = note.strip()
-    if ticket is not None:
-        note = ticket_note(s, device_id, ticket, note)
-    row = HelpRow(device_id=device_id, kiosk=kiosk, note=note[:200], asked_at=now)
+    ticket_id = None
+    if ticket is not None:  # the note names the number for the floor and the counters
+        asking = asking_ticket(s, device_id, ticket)
+        ticket_id = asking.id
+        note = f"nomor antrean {asking.code}" + (f", {note}" if note else "")
+    row = HelpRow(
+        device_id=device_id, kiosk=kiosk, note=note[:200], asked_at=now, ticket_id=ticket_id
+    )
     s.add(row)
     s.flush()
     alert = AlertRow(
@@ -133,7 +138,16 @@ def take(
 def open_calls(s: Session) -> list[HelpOpen]:
     """The calls nobody has taken yet, oldest first."""
     rows = s.scalars(select(HelpRow).where(HelpRow.taken_at.is_(None)).order_by(HelpRow.id))
-    return [HelpOpen(**_info(s, r).model_dump(), note=r.note) for r in rows]
+    return [
+        HelpOpen(
+            **_info(s, r).model_dump(),
+            note=r.note,
+            ticket=s.scalar(select(TicketRow.code).where(TicketRow.id == r.ticket_id))
+            if r.ticket_id is not None
+            else None,
+        )
+        for r in rows
+    ]
 
 
 # -- what the API calls: one function each, in its own transaction ----------------------

@@ -26,6 +26,8 @@ class HelpRow(Base):
     taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     taken_by: Mapped[str | None] = mapped_column(String(64))  # the officer's username
     taken_counter: Mapped[str | None] = mapped_column(String(32))
+    # "petugas menghampiri": the ticket whose holder asked (tickets.id; migration 0018)
+    ticket_id: Mapped[int | None] = mapped_column(Integer)
 
     __table_args__ = (Index("ix_help_asked", "site_id", "asked_at"),)
 

@@ -311,6 +311,7 @@ def test_petugas_menghampiri_from_the_done_screen(kiosk: Kiosk) -> None:
     [call] = [c for c in httpx.get(api + "/help", headers=admin).json()["open"]
               if code in c["note"]]  # fmt: skip
     assert call["kiosk"] == "Kiosk demo" and call["note"] == f"nomor antrean {code}"
+    assert call["ticket"] == code  # kept as the ticket itself, not only in the words
     alerts = httpx.get(api + "/floor", headers=admin).json()["alerts"]
     shown = [a for a in alerts if a["kind"] == "help" and a["ended_at"] is None]
     assert any(a["message"] == f"Butuh bantuan di Kiosk demo: nomor antrean {code}"
