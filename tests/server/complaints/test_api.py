@@ -34,7 +34,8 @@ def test_file_follow_up_and_answer(live: LiveServer) -> None:
     )
     assert made.status_code == 201, made.text
     body = made.json()
-    assert set(body) == {"id", "reference", "token"} and body["reference"].startswith("ADU-")
+    assert set(body) == {"id", "reference", "token", "repeated"} and not body["repeated"]
+    assert body["reference"].startswith("ADU-")
     seen = public.get(f"/complaints/{body['token']}").json()
     assert seen["status"] == "received" and seen["answer"] is None and "contact" not in seen
     assert seen["agency"] == "DUKCAPIL" and seen["text"] == TEXT
