@@ -68,7 +68,12 @@ def test_the_ticket_page_takes_a_number_and_tells_of_a_failed_message(
             break
         phone.wait_for_timeout(100)
     assert gateway.posts and gateway.posts[0]["body"]["to"] == "6281398765432"
-    phone.reload()
+    # the gateway saw the post before the server wrote down its 503: read again until then
+    for _ in range(50):
+        phone.reload()
+        if phone.locator("#notify-failed").count():
+            break
+        phone.wait_for_timeout(200)
     expect(phone.locator("#notify-failed")).to_be_visible()
     shot(phone, "failed")
 
