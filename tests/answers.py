@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
-from tests.serverproc import ROOT, ServerProcess
+from tests.serverproc import ServerProcess, antrian
 
 
 @dataclass(frozen=True)
@@ -54,18 +53,6 @@ def of_api(r: httpx.Response) -> Answer:
 
 
 _CLI = re.compile(r"^antrian: (?P<text>.*) \[(?P<code>[a-z_]+)\]$")
-
-
-def antrian(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "shared.cli", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        cwd=ROOT,
-    )
 
 
 def of_cli(run: subprocess.CompletedProcess[str]) -> tuple[str, dict[str, str]]:

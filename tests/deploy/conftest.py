@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +13,7 @@ import pytest
 
 from shared import cli as shared_cli
 from tests.serverproc import ServerProcess as BaseServerProcess
+from tests.serverproc import antrian as fork_and_run
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -49,15 +49,7 @@ def start_server() -> Iterator[Callable[..., ServerProcess]]:
 
 def antrian(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Run the `antrian` command line in a child process."""
-    full_env = {**os.environ, **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "shared.cli", *args],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=full_env,
-    )
+    return fork_and_run(*args, env={**os.environ, **(env or {})}, timeout=60)
 
 
 @dataclass

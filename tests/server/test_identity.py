@@ -7,14 +7,13 @@ import json
 import shutil
 import sqlite3
 import subprocess
-import sys
 import uuid
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.serverproc import ROOT, ServerProcess
+from tests.serverproc import ServerProcess, antrian
 
 KIOSK = {"Authorization": "Bearer demo-kiosk"}
 
@@ -28,10 +27,7 @@ def issue(url: str, n: int) -> None:
 
 def refused(server: ServerProcess, *extra: str) -> str:
     """Start the server expecting a refusal: exit code 2 and one line; returns the line."""
-    command = server.command()
-    done = subprocess.run(
-        [*command, *extra], capture_output=True, text=True, timeout=60, cwd=ROOT, check=False
-    )
+    done = server.run(*extra)
     lines = [x for x in (done.stdout + done.stderr).splitlines() if x.strip()]
     assert done.returncode == 2, done.stdout + done.stderr
     assert len(lines) == 1 and lines[0].startswith("antrian: refusing to start"), lines
@@ -39,14 +35,7 @@ def refused(server: ServerProcess, *extra: str) -> str:
 
 
 def backup_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "shared.cli", "backup", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=ROOT,
-        check=False,
-    )
+    return antrian("backup", *args, timeout=60)
 
 
 def start(tmp_path: Path) -> tuple[ServerProcess, Path]:
@@ -174,13 +163,6 @@ def test_a_wal_from_another_database_is_refused(tmp_path: Path) -> None:
     line = refused(a)
     assert "-wal" in line
     # nor does a technician's command open it (it would replay the log into the file)
-    listed = subprocess.run(
-        [sys.executable, "-m", "shared.cli", "device", "list", "--db", f"sqlite:///{db_a}"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=ROOT,
-        check=False,
-    )
+    listed = antrian("device", "list", "--db", f"sqlite:///{db_a}", timeout=60)
     assert listed.returncode == 2 and "-wal" in listed.stderr, listed.stderr
     assert db_a.read_bytes() == before

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -21,7 +19,7 @@ from server.office.tables import AuditRow
 from server.store.db import Store
 from server.store.migrate import alembic_config, upgrade
 from shared.config import load_config, parse_config, sample_path
-from tests.serverproc import ROOT, ServerProcess
+from tests.serverproc import ServerProcess, antrian
 
 FIXTURE = Path(__file__).with_name("fixtures") / "turn1.sqlite"
 
@@ -137,15 +135,12 @@ def test_a_running_server_takes_an_import(tmp_path: Path) -> None:
             start = text.index('  [[agencies.services]]\n  code = "KTP"')
             end = text.index('  [[agencies.services]]\n  code = "KK"')
             no_ktp.write_text(text[:start] + text[end:].replace('"KTP", ', ""), encoding="utf-8")
-            cli = [sys.executable, "-m", "shared.cli", "site", "import"]
-            run = subprocess.run([*cli, str(no_ktp), "--db", db], cwd=ROOT, capture_output=True,
-                                 text=True, timeout=60, check=False)  # fmt: skip
+            run = antrian("site", "import", str(no_ktp), "--db", db, timeout=60)
             assert run.returncode == 2, run.stdout + run.stderr
             assert "KTP" in run.stderr and "hidden" in run.stderr
             renamed = tmp_path / "renamed.toml"
             renamed.write_text(text.replace('name = "KTP-el"', 'name = "KTP Elektronik"'))
-            run = subprocess.run([*cli, str(renamed), "--db", db], cwd=ROOT, capture_output=True,
-                                 text=True, timeout=60, check=False)  # fmt: skip
+            run = antrian("site", "import", str(renamed), "--db", db, timeout=60)
             assert run.returncode == 0, run.stderr
             deadline = time.monotonic() + 5
             while True:

@@ -3,8 +3,6 @@ answers alike for real and unknown usernames (#18)."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,19 +16,9 @@ from server.store.db import Store
 from shared.config import Config
 from tests import seed
 from tests.server.conftest import LiveServer, ServerProcess, run_in_thread
+from tests.serverproc import antrian
 
 API = "/api/v1"
-
-
-def antrian(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "shared.cli", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def login(c: httpx.Client, username: str, pin: str, counter: str) -> httpx.Response:

@@ -10,7 +10,6 @@ import hashlib
 import json
 import sqlite3
 import subprocess
-import sys
 import uuid
 from pathlib import Path
 
@@ -20,7 +19,7 @@ import websockets.sync.client as ws_client
 from websockets.exceptions import ConnectionClosed
 
 from tests.server.test_identity import refused
-from tests.serverproc import ROOT, ServerProcess
+from tests.serverproc import ServerProcess, antrian
 
 KIOSK = {"Authorization": "Bearer demo-kiosk"}
 
@@ -66,14 +65,7 @@ def damage(db: Path, table: str, pages: int = 3) -> None:
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "shared.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=ROOT,
-        check=False,
-    )
+    return antrian(*args, timeout=60)
 
 
 def one_line(done: subprocess.CompletedProcess[str]) -> str:
@@ -140,7 +132,7 @@ def test_a_refused_newer_database_keeps_every_byte(tmp_path: Path, journal: str)
     _newer(db, journal)
     before = hashes(tmp_path)
     for done in (
-        subprocess.run(server.command(), capture_output=True, text=True, cwd=ROOT, timeout=60),
+        server.run(),
         cli("device", "list", "--db", f"sqlite:///{db}"),
         cli(
             "report",
@@ -167,7 +159,7 @@ def test_another_applications_database_is_refused_not_migrated_into(tmp_path: Pa
     before = hashes(tmp_path)
     server = ServerProcess(tmp_path, db=f"sqlite:///{db}")
     for done in (
-        subprocess.run(server.command(), capture_output=True, text=True, cwd=ROOT, timeout=60),
+        server.run(),
         cli("device", "add", "kiosk-9", "--role", "kiosk", "--db", f"sqlite:///{db}"),
     ):
         line = one_line(done)

@@ -6,8 +6,6 @@ nothing personal is."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,7 +14,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.serverproc import ROOT, ServerProcess
+from tests.serverproc import ServerProcess, antrian
 from tests.web.conftest import Shot, sign_in
 from tests.web.test_complaint_pages import served_ticket
 
@@ -133,12 +131,7 @@ def test_the_standard_edited_in_the_console_is_published(
 
     # the TOML export carries it
     db = f"sqlite:///{both.proc.data_dir / 'demo.sqlite'}"
-    export = subprocess.run(
-        [sys.executable, "-m", "shared.cli", "site", "export", "--db", db],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=60,
-        check=True,
-    ).stdout
+    exported = antrian("site", "export", "--db", db, timeout=60)
+    assert exported.returncode == 0, exported.stderr
+    export = exported.stdout
     assert 'cost = "Gratis"' in export and "Fotokopi KK" in export

@@ -21,6 +21,7 @@ from server.store.db import Store
 from shared.config import Config
 from tests.server.conftest import FakeClock
 from tests.server.skm.helpers import serve, sign_in
+from tests.serverproc import antrian
 
 # (service, counter, wait minutes, answers, suggestion)
 ANSWERS = [
@@ -201,20 +202,17 @@ def shots(tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_antrian_report_skm(store: Store, answered: date, tmp_path: Path) -> None:
-    def antrian(*args: str) -> subprocess.CompletedProcess[str]:
-        import sys
-
-        command = [sys.executable, "-m", "shared.cli", "report", "skm", "--db", store.url, *args]
-        return subprocess.run(command, capture_output=True, text=True, timeout=120)
+    def report(*args: str) -> subprocess.CompletedProcess[str]:
+        return antrian("report", "skm", "--db", store.url, *args)
 
     day = answered.isoformat()
-    shown = antrian("--from", day, "--to", day)
+    shown = report("--from", day, "--to", day)
     assert shown.returncode == 0, shown.stderr
     assert "IKM 83,33  mutu B (Baik)" in shown.stdout and "exactly 1/9" in shown.stdout
     assert "respondents 4; served 5; Krejcie-Morgan sample 5" in shown.stdout
     assert "Perizinan" in shown.stdout and "100,00" in shown.stdout  # per service
     out = tmp_path / "skm.xlsx"
-    made = antrian("--from", day, "--to", day, "--format", "xlsx", "--out", str(out))
+    made = report("--from", day, "--to", day, "--format", "xlsx", "--out", str(out))
     assert made.returncode == 0 and load_workbook(out)["Tabulasi"]["E6"].value == 4
-    wrong = antrian("--from", day, "--to", day, "--agency", "NOPE")
+    wrong = report("--from", day, "--to", day, "--agency", "NOPE")
     assert wrong.returncode == 2 and "NOPE" in wrong.stderr
