@@ -144,6 +144,15 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 
 
 @pytest.fixture(scope="module")
+def admin_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The manager's own: a fuzzed setup may revoke the kiosk's token the others seed with."""
+    data = tmp_path_factory.mktemp("schemathesis-admin")
+    site = start_site(f"sqlite:///{data}/antrian.sqlite", data)
+    yield site
+    site.proc.stop()
+
+
+@pytest.fixture(scope="module")
 def pg_site(tmp_path_factory: pytest.TempPathFactory, pg_cluster: Cluster) -> Iterator[Site]:
     data = tmp_path_factory.mktemp("schemathesis-pg")
     site = start_site(pg_cluster.create_database(f"schemathesis_{os.getpid()}"), data)
@@ -217,9 +226,13 @@ CALLERS = {
     # tests/server/test_office_api.py cover; leaving it out keeps this run in time)
     "none": ("coverage", ["--exclude-path-regex", r"/admin/"]),
     "wrong": ("fuzzing", ["--exclude-method", "GET", "--max-examples=3"]),
-    # The console's setup as the manager edits it. Last: it may revoke the kiosk's token.
+    # The console's setup as the manager edits it, on a site of its own (admin_site): it
+    # may revoke the kiosk's token.
     "admin": ("coverage,fuzzing", ["--include-path-regex", r"/admin/"]),
 }
+
+
+SITES = {"none": "pg_site", "admin": "admin_site"}
 
 
 @pytest.mark.slow
@@ -227,7 +240,7 @@ CALLERS = {
 def test_api_as_documented(request: pytest.FixtureRequest, caller: str, tmp_path: Path) -> None:
     # No token reaches every read's database query: that one runs on PostgreSQL, whose
     # INTEGER is 32 bits (SQLite's took ids that PostgreSQL answered with a 500).
-    site: Site = request.getfixturevalue("pg_site" if caller == "none" else "site")
+    site: Site = request.getfixturevalue(SITES.get(caller, "site"))
     seed_tickets(site, caller)
     phases, args = CALLERS[caller]
     config = ""
