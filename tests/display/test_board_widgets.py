@@ -56,6 +56,9 @@ def board() -> Iterator[object]:
     from display.screens import BoardScreen
     from display.ui import KV
 
+    # A display app that ran before in this process left its rules loaded: a second load
+    # would apply each rule twice (every tile's labels doubled, squeezed to 6 px).
+    Builder.unload_file(str(KV))
     Builder.load_file(str(KV))
     screen = BoardScreen()
     Window.size = (1920, 1080)
