@@ -45,6 +45,18 @@ WARM = (
     "uvicorn.protocols.websockets.websockets_sansio_impl",
     "uvicorn.lifespan.on",
     "uvicorn.loops.auto",
+    "uvicorn.loops.uvloop",
+    "anyio._backends._asyncio",
+    "server.web.booking",
+    "server.web.complaints",
+    "server.web.console",
+    "server.web.info",
+    "server.web.notify",
+    "server.web.people",
+    "server.web.reports",
+    "server.web.setup",
+    "server.web.skm",
+    "server.web.tickets",
 )
 _forks: multiprocessing.context.ForkServerContext | None = None
 
