@@ -135,29 +135,27 @@ def start_site(db: str, data: Path) -> Site:
     return Site(proc, kiosk_token)
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    data = tmp_path_factory.mktemp("schemathesis")
-    site = start_site(f"sqlite:///{data}/antrian.sqlite", data)
+def running_site(data: Path, db: str | None = None) -> Iterator[Site]:
+    site = start_site(db or f"sqlite:///{data}/antrian.sqlite", data)
     yield site
     site.proc.stop()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    yield from running_site(tmp_path_factory.mktemp("schemathesis"))
 
 
 @pytest.fixture(scope="module")
 def admin_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """The manager's own: a fuzzed setup may revoke the kiosk's token the others seed with."""
-    data = tmp_path_factory.mktemp("schemathesis-admin")
-    site = start_site(f"sqlite:///{data}/antrian.sqlite", data)
-    yield site
-    site.proc.stop()
+    yield from running_site(tmp_path_factory.mktemp("schemathesis-admin"))
 
 
 @pytest.fixture(scope="module")
 def pg_site(tmp_path_factory: pytest.TempPathFactory, pg_cluster: Cluster) -> Iterator[Site]:
-    data = tmp_path_factory.mktemp("schemathesis-pg")
-    site = start_site(pg_cluster.create_database(f"schemathesis_{os.getpid()}"), data)
-    yield site
-    site.proc.stop()
+    db = pg_cluster.create_database(f"schemathesis_{os.getpid()}")
+    yield from running_site(tmp_path_factory.mktemp("schemathesis-pg"), db)
 
 
 def seed_tickets(site: Site, caller: str) -> None:
