@@ -137,17 +137,14 @@ def take(
 
 def open_calls(s: Session) -> list[HelpOpen]:
     """The calls nobody has taken yet, oldest first."""
-    rows = s.scalars(select(HelpRow).where(HelpRow.taken_at.is_(None)).order_by(HelpRow.id))
-    return [
-        HelpOpen(
-            **_info(s, r).model_dump(),
-            note=r.note,
-            ticket=s.scalar(select(TicketRow.code).where(TicketRow.id == r.ticket_id))
-            if r.ticket_id is not None
-            else None,
-        )
-        for r in rows
-    ]
+    # the asking ticket's number in the same query (the floor reads these every refresh)
+    rows = s.execute(
+        select(HelpRow, TicketRow.code)
+        .outerjoin(TicketRow, TicketRow.id == HelpRow.ticket_id)
+        .where(HelpRow.taken_at.is_(None))
+        .order_by(HelpRow.id)
+    )
+    return [HelpOpen(**_info(s, r).model_dump(), note=r.note, ticket=code) for r, code in rows]
 
 
 # -- what the API calls: one function each, in its own transaction ----------------------
