@@ -219,7 +219,17 @@ class ServerProcess:
 
     def run(self, *extra: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
         """The same command run to its end (a start that is meant to be refused)."""
-        return antrian(*self.command()[len(self.program()) - 1 :], *extra, timeout=timeout)
+        return antrian(*self.antrian_args(), *extra, env=self.env(), timeout=timeout)
+
+    def antrian_args(self) -> list[str]:
+        """The command's arguments to `antrian` (from `server` on)."""
+        return self.command()[len(self.program()) - 1 :]
+
+    def env(self) -> dict[str, str]:
+        """The tests' own settings, not whatever ANTRIAN_* the shell running them has."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("ANTRIAN_")}
+        env["PYTHONUNBUFFERED"] = "1"
+        return env
 
     def forkable(self) -> bool:
         """The plain `antrian server` on this machine: started as a warm fork."""
@@ -245,12 +255,9 @@ class ServerProcess:
     def launch(self) -> None:
         """Start the process; wait_ready() waits for it (so several can start at once)."""
         self.ready_file.unlink(missing_ok=True)
-        # The tests' own settings, not whatever ANTRIAN_* the shell running them has.
-        env = {k: v for k, v in os.environ.items() if not k.startswith("ANTRIAN_")}
-        env["PYTHONUNBUFFERED"] = "1"
+        env = self.env()
         if self.forkable():
-            args = self.command()[len(self.program()) - 1 :]
-            self.proc = fork_antrian(args, env=env, out=self.log)
+            self.proc = fork_antrian(self.antrian_args(), env=env, out=self.log)
             return
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(

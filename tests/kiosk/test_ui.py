@@ -126,8 +126,7 @@ def as_a_new_visitor_finds_it(kiosk: Kiosk) -> None:
 
 def test_touch_a_tile_a_service_and_get_a_printed_ticket(kiosk: Kiosk) -> None:
     ctl = kiosk.ctl
-    ctl.go_home()  # (wherever the test before, in any order, left it)
-    pump_until(lambda: ctl.screen == "home" and ctl.usable and kiosk.app._sm.current == "home")
+    assert ctl.usable and kiosk.app._sm.current == "home"  # (as_a_new_visitor_finds_it)
     before = waiting(kiosk.server.url, "KK")
     jobs = len(kiosk.printer.jobs)
     tap(tile(kiosk, "home", "DUKCAPIL"))
@@ -171,8 +170,6 @@ def test_language_switch_changes_the_words_on_screen(kiosk: Kiosk) -> None:
 
 def test_paper_out_shows_the_banner_and_tiles_take_no_touch(kiosk: Kiosk) -> None:
     ctl = kiosk.ctl
-    ctl.go_home()  # (wherever the test before, in any order, left it)
-    pump_until(lambda: ctl.screen == "home" and kiosk.app._sm.current == "home")
     kiosk.printer.mode = "paper_out"
     pump_until(lambda: ctl.problem == "paper_out")
     assert kiosk.app.problem_text.startswith("Kertas tiket habis")
